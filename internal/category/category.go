@@ -1,0 +1,113 @@
+// Package category names the kinds of personal information the hub holds.
+// Every consent, agreement line, release decision and audit entry speaks in them.
+package category
+
+import "fmt"
+
+// Category is one kind of information about the people in a referral.
+type Category uint8
+
+// The nine categories, in the order they are shown. Safe contact comes early:
+// an agency that may contact the victim reads it before anything else.
+const (
+	Identity Category = iota
+	SafeContact
+	Contact
+	Offence
+	Risk
+	Suspect
+	Health
+	Children
+	Needs
+	count
+)
+
+// Count is the number of categories; arrays indexed by Category have this length.
+const Count = int(count)
+
+var names = [Count]string{"identity", "safe_contact", "contact", "offence", "risk", "suspect", "health", "children", "needs"}
+
+var titles = [Count]string{"Identity", "Safe contact", "Contact details", "Offence", "Risk", "Suspect", "Health", "Children", "Needs and views"}
+
+// All lists every category in display order.
+func All() []Category {
+	all := make([]Category, Count)
+	for i := range all {
+		all[i] = Category(i)
+	}
+	return all
+}
+
+// String is the category's name in the API and in configuration.
+func (c Category) String() string {
+	if int(c) < Count {
+		return names[c]
+	}
+	return fmt.Sprintf("category(%d)", c)
+}
+
+// Title is the category's name on a page.
+func (c Category) Title() string {
+	if int(c) < Count {
+		return titles[c]
+	}
+	return c.String()
+}
+
+// Parse returns the category with the given name.
+func Parse(name string) (Category, error) {
+	for i, n := range names {
+		if n == name {
+			return Category(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown data category %q", name)
+}
+
+// MarshalText writes the category's name.
+func (c Category) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText reads a category's name.
+func (c *Category) UnmarshalText(b []byte) error {
+	p, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*c = p
+	return nil
+}
+
+// Set is a set of categories as a bit mask; the zero value is empty.
+type Set uint16
+
+// SetOf returns the set holding cs.
+func SetOf(cs ...Category) Set {
+	var s Set
+	for _, c := range cs {
+		s = s.Add(c)
+	}
+	return s
+}
+
+// Add returns s with c in it.
+func (s Set) Add(c Category) Set { return s | 1<<c }
+
+// Has reports whether c is in s.
+func (s Set) Has(c Category) bool { return s&(1<<c) != 0 }
+
+// Union returns the categories in s or t.
+func (s Set) Union(t Set) Set { return s | t }
+
+// Intersect returns the categories in both s and t.
+func (s Set) Intersect(t Set) Set { return s & t }
+
+// List returns the categories of s in display order.
+func (s Set) List() []Category {
+	var out []Category
+	for c := Category(0); int(c) < Count; c++ {
+		if s.Has(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,410 @@
+// Package config reads the hub's configuration: config.toml, then HUB_*
+// environment overrides, then *_file secrets, and checks it whole with Validate.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/stalking-hub/hub/internal/identity"
+)
+
+// Config is every setting of the hub. The toml tags are the keys of
+// config.toml; config.example.toml documents each one.
+type Config struct {
+	Server  Server   `toml:"server"`
+	Session Session  `toml:"session"`
+	Signin  Signin   `toml:"signin"`
+	API     API      `toml:"api"`
+	Claims  []Claims `toml:"claims"`
+	DevIDP  DevIDP   `toml:"devidp"`
+	Audit   Audit    `toml:"audit"`
+	Sharing Sharing  `toml:"sharing"`
+	Limits  Limits   `toml:"limits"`
+
+	// Source is the file the configuration came from, empty for the defaults.
+	Source string `toml:"-"`
+}
+
+// Server is where the hub listens and keeps its data.
+type Server struct {
+	Listen    string   `toml:"listen"`
+	BaseURL   string   `toml:"base_url"`
+	DataDir   string   `toml:"data_dir"`
+	Agencies  string   `toml:"agencies"`
+	BodyLimit int64    `toml:"body_limit"`
+	Readers   int      `toml:"readers"`
+	Shutdown  Duration `toml:"shutdown_grace"`
+}
+
+// Session holds the timeouts of a browser session.
+type Session struct {
+	Idle     Duration `toml:"idle_timeout"`
+	Absolute Duration `toml:"absolute_timeout"`
+	Reauth   Duration `toml:"fresh_signin"`
+}
+
+// Signin is the OpenID provider people sign in with.
+type Signin struct {
+	Issuer           string   `toml:"issuer"`
+	ClientID         string   `toml:"client_id"`
+	ClientSecret     string   `toml:"client_secret"`
+	ClientSecretFile string   `toml:"client_secret_file"`
+	Scopes           []string `toml:"scopes"`
+}
+
+// API is how partner systems' bearer tokens are checked.
+type API struct {
+	Audience string `toml:"audience"`
+}
+
+// Claims maps one issuer's token claims to hub roles and an agency.
+type Claims struct {
+	Issuer     string            `toml:"issuer"`
+	RolePaths  []string          `toml:"role_paths"`
+	AgencyPath string            `toml:"agency_path"`
+	Map        map[string]string `toml:"map"`
+}
+
+// DevIDP switches on the embedded development identity provider.
+type DevIDP struct {
+	Enabled bool `toml:"enabled"`
+}
+
+// Audit configures the audit log's signed checkpoints.
+type Audit struct {
+	SigningKeyFile     string   `toml:"signing_key_file"`
+	CheckpointEvery    int      `toml:"checkpoint_every"`
+	CheckpointInterval Duration `toml:"checkpoint_interval"`
+}
+
+// Sharing lists the lawful bases an officer may choose to share without consent.
+type Sharing struct {
+	LawfulBases []string `toml:"lawful_bases"`
+}
+
+// Limits are the rate limits on sign-in and token endpoints.
+type Limits struct {
+	SigninPerMinute int `toml:"signin_per_minute"`
+}
+
+// Duration is a time.Duration written as "30m" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a duration such as "30m" or "12h".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("not a duration like 30m or 12h: %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as "30m0s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// DevIssuerPath is where the development identity provider is mounted.
+const DevIssuerPath = "/devidp"
+
+// DevClientID is the client the hub uses at the development identity provider.
+const DevClientID = "hub-dev"
+
+// Defaults returns the built-in development configuration: SQLite under
+// ./data, the development identity provider on, listening on loopback.
+func Defaults() Config {
+	return Config{
+		Server: Server{
+			Listen:    "127.0.0.1:8080",
+			DataDir:   "./data",
+			Agencies:  "./agencies",
+			BodyLimit: 1 << 20,
+			Readers:   4,
+			Shutdown:  Duration{10 * time.Second},
+		},
+		Session: Session{
+			Idle:     Duration{30 * time.Minute},
+			Absolute: Duration{12 * time.Hour},
+			Reauth:   Duration{15 * time.Minute},
+		},
+		Signin: Signin{Scopes: []string{"openid", "profile", "email"}},
+		API:    API{Audience: "hub-api"},
+		DevIDP: DevIDP{Enabled: true},
+		Audit: Audit{
+			CheckpointEvery:    1000,
+			CheckpointInterval: Duration{time.Minute},
+		},
+		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
+		Limits:  Limits{SigninPerMinute: 30},
+	}
+}
+
+// Load reads the configuration. With an empty path it reads ./config.toml when
+// present, else the defaults. Environment overrides and secret files follow,
+// then Validate. getenv is os.Getenv outside tests.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg := Defaults()
+	if path == "" {
+		if _, err := os.Stat("config.toml"); err == nil {
+			path = "config.toml"
+		}
+	}
+	if path != "" {
+		// A file starts from the same defaults but the development provider stays
+		// off unless the file asks for it.
+		cfg.DevIDP.Enabled = false
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			var perr toml.ParseError
+			if errors.As(err, &perr) {
+				return Config{}, fmt.Errorf("%s: line %d: %s", path, perr.Position.Line, perr.Message)
+			}
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+		if un := md.Undecoded(); len(un) > 0 {
+			return Config{}, fmt.Errorf("%s: unknown key %q", path, un[0].String())
+		}
+		cfg.Source = path
+	}
+	if err := applyEnv(&cfg, getenv); err != nil {
+		return Config{}, err
+	}
+	if err := readSecrets(&cfg); err != nil {
+		return Config{}, err
+	}
+	cfg.fillDerived()
+	if err := cfg.Validate(); err != nil {
+		if cfg.Source != "" {
+			return Config{}, fmt.Errorf("%s: %w", cfg.Source, err)
+		}
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// applyEnv sets every scalar key from HUB_SECTION_KEY when that variable is
+// set, plus the short forms HUB_LISTEN and HUB_DATA_DIR.
+func applyEnv(cfg *Config, getenv func(string) string) error {
+	short := map[string]string{"HUB_LISTEN": "HUB_SERVER_LISTEN", "HUB_DATA_DIR": "HUB_SERVER_DATA_DIR"}
+	lookup := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		for s, long := range short {
+			if long == name {
+				return getenv(s)
+			}
+		}
+		return ""
+	}
+	root := reflect.ValueOf(cfg).Elem()
+	for i := 0; i < root.NumField(); i++ {
+		section := root.Type().Field(i)
+		tag := section.Tag.Get("toml")
+		if tag == "-" || section.Type.Kind() != reflect.Struct {
+			continue
+		}
+		sv := root.Field(i)
+		for j := 0; j < sv.NumField(); j++ {
+			f := sv.Type().Field(j)
+			key := tag + "." + f.Tag.Get("toml")
+			name := "HUB_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+			v := lookup(name)
+			if v == "" {
+				continue
+			}
+			if err := setScalar(sv.Field(j), v); err != nil {
+				return fmt.Errorf("environment %s (key %s): %w", name, key, err)
+			}
+		}
+	}
+	return nil
+}
+
+func setScalar(f reflect.Value, v string) error {
+	if u, ok := f.Addr().Interface().(interface{ UnmarshalText([]byte) error }); ok {
+		return u.UnmarshalText([]byte(v))
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(v)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("not true or false: %q", v)
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", v)
+		}
+		f.SetInt(n)
+	case reflect.Slice:
+		f.Set(reflect.ValueOf(strings.Split(v, ",")))
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// readSecrets replaces a secret with the content of its *_file when set.
+func readSecrets(cfg *Config) error {
+	if cfg.Signin.ClientSecretFile != "" {
+		b, err := os.ReadFile(cfg.Signin.ClientSecretFile)
+		if err != nil {
+			return fmt.Errorf("key signin.client_secret_file: %w", err)
+		}
+		cfg.Signin.ClientSecret = strings.TrimSpace(string(b))
+	}
+	return nil
+}
+
+// fillDerived sets what follows from other keys: the development base URL
+// follows the listen address, and the development provider is the sign-in issuer.
+func (c *Config) fillDerived() {
+	if c.Server.BaseURL == "" {
+		c.Server.BaseURL = "http://" + c.Server.Listen
+	}
+	c.Server.BaseURL = strings.TrimSuffix(c.Server.BaseURL, "/")
+	if c.DevIDP.Enabled {
+		if c.Signin.Issuer == "" {
+			c.Signin.Issuer = c.Server.BaseURL + DevIssuerPath
+		}
+		if c.Signin.ClientID == "" {
+			c.Signin.ClientID = DevClientID
+		}
+		if c.Signin.Issuer == c.Server.BaseURL+DevIssuerPath && !c.hasClaims(c.Signin.Issuer) {
+			c.Claims = append(c.Claims, Claims{Issuer: c.Signin.Issuer, RolePaths: []string{"hub_roles"}, AgencyPath: "hub_agency"})
+		}
+	}
+	if c.Audit.SigningKeyFile == "" {
+		c.Audit.SigningKeyFile = filepath.Join(c.Server.DataDir, "audit-signing.key")
+	}
+}
+
+func (c *Config) hasClaims(issuer string) bool {
+	for _, cl := range c.Claims {
+		if cl.Issuer == issuer {
+			return true
+		}
+	}
+	return false
+}
+
+// DatabasePath is the SQLite file under the data folder.
+func (c Config) DatabasePath() string { return filepath.Join(c.Server.DataDir, "hub.db") }
+
+// Validate checks the configuration as a whole and names the first bad key.
+func (c Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("key %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil || port == "" {
+		return bad("server.listen", "want host:port, got %q", c.Server.Listen)
+	}
+	base, err := url.Parse(c.Server.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return bad("server.base_url", "want an absolute http(s) URL, got %q", c.Server.BaseURL)
+	}
+	if c.Server.DataDir == "" {
+		return bad("server.data_dir", "must name a folder")
+	}
+	if c.Server.Agencies == "" {
+		return bad("server.agencies", "must name the folder of agency files")
+	}
+	if c.Server.BodyLimit < 1024 {
+		return bad("server.body_limit", "must be at least 1024 bytes")
+	}
+	if c.Server.Readers < 1 {
+		return bad("server.readers", "must be at least 1")
+	}
+	if c.Session.Idle.Duration <= 0 {
+		return bad("session.idle_timeout", "must be positive")
+	}
+	if c.Session.Absolute.Duration < c.Session.Idle.Duration {
+		return bad("session.absolute_timeout", "must be at least session.idle_timeout")
+	}
+	if c.Session.Reauth.Duration <= 0 {
+		return bad("session.fresh_signin", "must be positive")
+	}
+	if c.DevIDP.Enabled && !loopback(base.Hostname()) {
+		return bad("devidp.enabled", "the development identity provider runs only on a loopback base URL, not %q", base.Hostname())
+	}
+	if c.Signin.Issuer == "" {
+		return bad("signin.issuer", "set the OpenID provider people sign in with, or enable devidp for development")
+	}
+	if u, err := url.Parse(c.Signin.Issuer); err != nil || u.Host == "" {
+		return bad("signin.issuer", "want an absolute URL, got %q", c.Signin.Issuer)
+	}
+	if c.Signin.ClientID == "" {
+		return bad("signin.client_id", "must be set")
+	}
+	if c.API.Audience == "" {
+		return bad("api.audience", "must be set")
+	}
+	if c.API.Audience == c.Signin.ClientID {
+		return bad("api.audience", "must differ from signin.client_id, so that an ID token is never taken for an access token")
+	}
+	for i, cl := range c.Claims {
+		key := fmt.Sprintf("claims[%d]", i)
+		if cl.Issuer == "" {
+			return bad(key+".issuer", "must be set")
+		}
+		if len(cl.RolePaths) == 0 {
+			return bad(key+".role_paths", "must name at least one claim path")
+		}
+		for value, target := range cl.Map {
+			if _, _, err := ParseRoleTarget(target); err != nil {
+				return bad(fmt.Sprintf("%s.map.%q", key, value), "%v", err)
+			}
+		}
+	}
+	if c.Audit.CheckpointEvery < 1 {
+		return bad("audit.checkpoint_every", "must be at least 1")
+	}
+	if c.Audit.CheckpointInterval.Duration <= 0 {
+		return bad("audit.checkpoint_interval", "must be positive")
+	}
+	if len(c.Sharing.LawfulBases) == 0 {
+		return bad("sharing.lawful_bases", "must list at least one lawful basis")
+	}
+	if c.Limits.SigninPerMinute < 1 {
+		return bad("limits.signin_per_minute", "must be at least 1")
+	}
+	return nil
+}
+
+// ParseRoleTarget reads a claim map value: "officer", or "agency_staff:housing".
+func ParseRoleTarget(s string) (identity.Role, string, error) {
+	name, agency, _ := strings.Cut(s, ":")
+	r, err := identity.ParseRole(name)
+	if err != nil {
+		return "", "", err
+	}
+	if r == identity.AgencyStaff && agency == "" {
+		return "", "", fmt.Errorf("agency_staff needs an agency: agency_staff:AGENCY")
+	}
+	if r != identity.AgencyStaff && agency != "" {
+		return "", "", fmt.Errorf("only agency_staff takes an agency")
+	}
+	return r, agency, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

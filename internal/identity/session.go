@@ -1,0 +1,30 @@
+package identity
+
+import "time"
+
+// SigninState is what the hub remembers of one redirect to the provider:
+// used once, then deleted.
+type SigninState struct {
+	State, Nonce, Verifier, ReturnTo string
+	CreatedAt                        time.Time
+}
+
+// Session is a signed-in browser. The cookie holds a random token; the
+// database holds only its hash.
+type Session struct {
+	Principal Principal
+	IDToken   string // kept for RP-initiated logout's id_token_hint
+	CSRF      string // the token every state-changing form must carry
+	CreatedAt time.Time
+	LastSeen  time.Time
+}
+
+// Membership gives a person (by e-mail) a role, and for agency staff an agency.
+// Admins keep memberships in the hub, beside the roles that claims give.
+type Membership struct {
+	Email     string
+	Role      Role
+	Agency    string
+	GrantedBy string
+	GrantedAt time.Time
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
+)
+
+// SaveSigninState records a new sign-in attempt.
+func (db *DB) SaveSigninState(ctx context.Context, s identity.SigninState) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// Old attempts are of no use to anyone; clear them as we go.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_states WHERE created_at < ?`, timeText(db.Now().Add(-time.Hour))); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO signin_states (state, nonce, verifier, return_to, created_at) VALUES (?, ?, ?, ?, ?)`,
+			s.State, s.Nonce, s.Verifier, s.ReturnTo, timeText(s.CreatedAt))
+		return err
+	})
+}
+
+// TakeSigninState returns and deletes the sign-in attempt with that state, so
+// that it is used once. An unknown state is NotFound.
+func (db *DB) TakeSigninState(ctx context.Context, state string) (identity.SigninState, error) {
+	var s identity.SigninState
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var created string
+		err := tx.QueryRowContext(ctx, `DELETE FROM signin_states WHERE state = ? RETURNING state, nonce, verifier, return_to, created_at`, state).
+			Scan(&s.State, &s.Nonce, &s.Verifier, &s.ReturnTo, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.New(problem.NotFound, "this sign-in link has expired or was already used")
+		}
+		s.CreatedAt = parseTime(created)
+		return err
+	})
+	return s, err
+}
+
+// HashToken is how a session token is kept: only its SHA-256.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSession stores a new session under the hash of token.
+func (db *DB) CreateSession(ctx context.Context, token string, s identity.Session) error {
+	p := s.Principal
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			HashToken(token), p.Subject, p.Name, p.Email, joinRoles(p.Roles), p.Agency, s.IDToken, p.AuthTime,
+			timeText(s.CreatedAt), timeText(s.LastSeen), s.CSRF)
+		return err
+	})
+}
+
+// TouchSession returns the session for token if it is within both timeouts,
+// and records that it was seen now. An expired session is deleted.
+func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute time.Duration) (identity.Session, error) {
+	var s identity.Session
+	now := db.Now()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var roles, created, seen string
+		h := HashToken(token)
+		err := tx.QueryRowContext(ctx, `SELECT subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf FROM sessions WHERE token_hash = ?`, h).
+			Scan(&s.Principal.Subject, &s.Principal.Name, &s.Principal.Email, &roles, &s.Principal.Agency, &s.IDToken, &s.Principal.AuthTime, &created, &seen, &s.CSRF)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.New(problem.Unauthorized, "your session has ended; sign in again")
+		}
+		if err != nil {
+			return err
+		}
+		s.CreatedAt, s.LastSeen = parseTime(created), parseTime(seen)
+		s.Principal.Roles = splitRoles(roles)
+		s.Principal.SessionID = h
+		if now.Sub(s.LastSeen) > idle || now.Sub(s.CreatedAt) > absolute {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
+				return err
+			}
+			return problem.New(problem.Unauthorized, "your session has ended; sign in again")
+		}
+		// Write at most once a minute: a page's assets should not each cost a write.
+		if now.Sub(s.LastSeen) > time.Minute {
+			s.LastSeen = now
+			_, err = tx.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE token_hash = ?`, timeText(now), h)
+		}
+		return err
+	})
+	if problem.CodeOf(err) == problem.Unauthorized {
+		// The delete of an expired session must stand even though we refuse it.
+		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND (last_seen < ? OR created_at < ?)`, HashToken(token), timeText(now.Add(-idle)), timeText(now.Add(-absolute)))
+	}
+	return s, err
+}
+
+// DeleteSession ends the session for token.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, HashToken(token))
+		return err
+	})
+}
+
+// Grant adds a membership; granting one that exists changes nothing.
+func (db *DB) Grant(ctx context.Context, m identity.Membership) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO memberships (email, role, agency, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (email, role, agency) DO NOTHING`,
+			strings.ToLower(m.Email), string(m.Role), m.Agency, m.GrantedBy, timeText(db.Now()))
+		return err
+	})
+}
+
+// Revoke removes a membership. Revoking one that does not exist is NotFound.
+func (db *DB) Revoke(ctx context.Context, email string, role identity.Role, agency string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE email = ? AND role = ? AND agency = ?`, strings.ToLower(email), string(role), agency)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return problem.New(problem.NotFound, "no such membership")
+		}
+		return nil
+	})
+}
+
+// Memberships lists the memberships of one e-mail address, or of everyone
+// when email is empty.
+func (db *DB) Memberships(ctx context.Context, email string) ([]identity.Membership, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT email, role, agency, granted_by, granted_at FROM memberships WHERE ? = '' OR email = ? ORDER BY email, role, agency`,
+		email, strings.ToLower(email))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []identity.Membership
+	for rows.Next() {
+		var m identity.Membership
+		var role, at string
+		if err := rows.Scan(&m.Email, &role, &m.Agency, &m.GrantedBy, &at); err != nil {
+			return nil, err
+		}
+		m.Role, m.GrantedAt = identity.Role(role), parseTime(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func joinRoles(rs []identity.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitRoles(s string) []identity.Role {
+	if s == "" {
+		return nil
+	}
+	var out []identity.Role
+	for _, r := range strings.Split(s, ",") {
+		out = append(out, identity.Role(r))
+	}
+	return out
+}

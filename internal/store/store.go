@@ -1,0 +1,222 @@
+// Package store is the only package that speaks SQL: the SQLite database,
+// its embedded migrations, backups, and every query the hub runs.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/stalking-hub/hub/internal/problem"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is the hub's database: one writer connection and a pool of readers over
+// one SQLite file in WAL mode.
+type DB struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+
+	// Now is the clock every stored time comes from; tests set it.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database file at path with n readers.
+// It does not migrate; call Migrate.
+func Open(path string, readers int) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the data folder: %w", err)
+	}
+	// busy_timeout first so that the WAL switch itself waits for a lock.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return &DB{w: w, r: r, path: path, Now: time.Now}, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// migration is one embedded schema step.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// LatestVersion is the newest schema version this binary knows.
+func LatestVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// Version is the schema version of the database file.
+func (db *DB) Version(ctx context.Context) (int, error) {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	var v sql.NullInt64
+	if err := db.w.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, err
+	}
+	return int(v.Int64), nil
+}
+
+// ErrSchemaNewer is returned when the database was migrated by a newer binary.
+var ErrSchemaNewer = errors.New("the database schema is newer than this binary knows; run a newer hub")
+
+// Migrate applies every migration the database has not had, each in its own
+// transaction, and returns how many it applied. It refuses a newer schema.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, err
+	}
+	current, err := db.Version(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if latest := LatestVersion(); current > latest {
+		return 0, fmt.Errorf("%w (database %d, binary %d)", ErrSchemaNewer, current, latest)
+	}
+	applied := 0
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return applied, err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now())); err != nil {
+			tx.Rollback()
+			return applied, err
+		}
+		if err := tx.Commit(); err != nil {
+			return applied, err
+		}
+		applied++
+	}
+	return applied, nil
+}
+
+// Ready reports whether the database answers and its schema is current.
+func (db *DB) Ready(ctx context.Context) error {
+	var v sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return problem.New(problem.Unavailable, "database not reachable")
+	}
+	if int(v.Int64) != LatestVersion() {
+		return problem.New(problem.Unavailable, "database schema is at version %d, want %d", v.Int64, LatestVersion())
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to dest while the hub runs.
+// The copy is a complete database file that `hub serve` can start from.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("%s already exists; choose a new file", dest)
+	}
+	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
+		return err
+	}
+	// VACUUM INTO reads one snapshot, so writers carry on while it copies.
+	_, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, dest)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	return os.Chmod(dest, 0o600)
+}
+
+// inTx runs fn in one write transaction.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func timeText(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}

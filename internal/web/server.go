@@ -1,0 +1,101 @@
+// Package web is the hub's HTTP face: Echo routes, middleware, the HTML pages,
+// the /api/v1 handlers and the one place where errors become responses.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/store"
+)
+
+// Authenticator is the part of identity the web needs: browser sign-in,
+// sessions and API bearer tokens.
+type Authenticator interface {
+	// BeginSignin starts the authorization code flow and returns the provider URL.
+	BeginSignin(ctx context.Context, returnTo string) (string, error)
+	// FinishSignin checks the provider's answer and opens a session; it returns
+	// the session token for the cookie and where to go next.
+	FinishSignin(ctx context.Context, state, code string) (token string, s identity.Session, returnTo string, err error)
+	// Session returns the live session for a cookie token.
+	Session(ctx context.Context, token string) (identity.Session, error)
+	// Signout ends the session and returns the provider's logout URL, if any.
+	Signout(ctx context.Context, token string) (string, error)
+	// Bearer checks an API access token.
+	Bearer(ctx context.Context, raw string) (identity.Principal, error)
+}
+
+// Deps is what the server is built from; cmd/hub wires it.
+type Deps struct {
+	Config   config.Config
+	DB       *store.DB
+	Agencies *agency.Directory
+	Auth     Authenticator
+	Log      *slog.Logger
+	// Mounts are extra handlers under a path prefix, such as the development
+	// identity provider at /devidp.
+	Mounts map[string]http.Handler
+	Now    func() time.Time
+}
+
+// Server is the hub's web service.
+type Server struct {
+	Deps
+	echo  *echo.Echo
+	views *views
+	log   *slog.Logger
+	base  *url.URL
+}
+
+// New builds the server: parses the templates, sets the middleware and routes.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	base, err := url.Parse(d.Config.Server.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	v, err := loadViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, views: v, log: d.Log, base: base}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.requestID, middleware.Recover(), s.securityHeaders, s.accessLog)
+	e.Use(middleware.BodyLimit(bodyLimit(d.Config.Server.BodyLimit)))
+	for prefix, h := range d.Mounts {
+		e.Any(prefix+"/*", echo.WrapHandler(h), s.rateLimit(prefix))
+	}
+	s.echo = e
+	for _, r := range s.routes() {
+		r := r
+		mw := []echo.MiddlewareFunc{s.authenticate(r), s.gate(r)}
+		if r.CSRF {
+			mw = append(mw, s.csrf)
+		}
+		mw = append(mw, r.Middleware...)
+		e.Add(r.Method, r.Path, r.Handler, mw...)
+	}
+	return s, nil
+}
+
+// ServeHTTP lets tests and the listener use the server as a handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Echo is the router, for tests that list routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+func bodyLimit(n int64) string { return strconv.FormatInt(n, 10) + "B" }
