@@ -167,6 +167,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if err != nil {
 			var perr toml.ParseError
 			if errors.As(err, &perr) {
+				if perr.LastKey != "" {
+					return Config{}, fmt.Errorf("%s: line %d: key %s: %s", path, perr.Position.Line, perr.LastKey, perr.Message)
+				}
 				return Config{}, fmt.Errorf("%s: line %d: %s", path, perr.Position.Line, perr.Message)
 			}
 			return Config{}, fmt.Errorf("%s: %w", path, err)
@@ -180,6 +183,9 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	if err := readSecrets(&cfg); err != nil {
+		if cfg.Source != "" {
+			return Config{}, fmt.Errorf("%s: %w", cfg.Source, err)
+		}
 		return Config{}, err
 	}
 	cfg.fillDerived()

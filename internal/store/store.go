@@ -191,9 +191,14 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
 		return err
 	}
-	// VACUUM INTO reads one snapshot, so writers carry on while it copies.
-	_, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, dest)
+	// VACUUM INTO reads one snapshot, so writers carry on while it copies. It
+	// needs a connection of its own: readers are query-only.
+	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	return os.Chmod(dest, 0o600)

@@ -1,0 +1,37 @@
+# The hub's two everyday commands: `make run` and `make test`.
+GO      ?= go
+BIN     := bin/hub
+VENDOR  := internal/web/assets/static/vendor/.built
+
+.PHONY: build run test assets bench clean
+
+build: $(VENDOR)
+	$(GO) build -o $(BIN) ./cmd/hub
+
+# Front-end components (govuk-frontend, @ministryofjustice/frontend) come from
+# npm, pinned in package-lock.json, and are copied into the embedded assets.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENDOR): node_modules/.package-lock.json
+	npm run --silent build:assets
+	@touch $@
+
+assets: $(VENDOR)
+
+# Builds and starts the hub with SQLite under ./data and the development
+# identity provider; open the address it prints and pick a demo persona.
+run: build
+	./$(BIN) serve
+
+# The whole suite. With CI=true no suite may skip for a missing tool.
+test: $(VENDOR)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin internal/web/assets/static/vendor

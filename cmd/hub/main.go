@@ -1,0 +1,123 @@
+// Command hub is the multi-agency referral and information-sharing service.
+// `hub serve` runs it; the other subcommands are operator tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `hub: the stalking and harassment referral hub
+
+usage:
+  hub serve                       run the web service
+  hub migrate                     apply database migrations
+  hub config check                validate the configuration
+  hub agencies check              validate the agency files
+  hub backup FILE                 write a consistent copy of the database (safe while serving)
+  hub users list                  list memberships kept in the hub
+  hub users grant EMAIL ROLE [AGENCY]
+  hub users revoke EMAIL ROLE [AGENCY]
+  hub dev token PERSONA           print an API access token for a demo persona
+  hub audit verify                check the audit log against its signed checkpoints
+  hub audit prove ENTRY           print an inclusion proof for one audit entry
+
+every subcommand takes --config FILE (default ./config.toml if present, else
+development defaults); HUB_LISTEN and HUB_DATA_DIR override any file.
+`
+
+// errUsage marks a command line that could not be understood.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "hub:", err)
+		os.Exit(1)
+	}
+}
+
+// command is what a subcommand receives: its positional arguments, the
+// configuration file named, and where to write.
+type command struct {
+	args           []string
+	configPath     string
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// run dispatches a command line; tests call it directly.
+func run(ctx context.Context, argv []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cmd, err := parseArgs(argv)
+	if err != nil {
+		return err
+	}
+	cmd.stdout, cmd.stderr, cmd.getenv = stdout, stderr, getenv
+	if len(cmd.args) == 0 {
+		return errUsage
+	}
+	name, rest := cmd.args[0], cmd.args[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0]
+	}
+	cmd.args = rest
+	switch {
+	case name == "serve":
+		return serve(ctx, cmd)
+	case name == "migrate":
+		return migrate(ctx, cmd)
+	case name == "config" && sub == "check":
+		return configCheck(cmd)
+	case name == "agencies" && sub == "check":
+		return agenciesCheck(cmd)
+	case name == "backup":
+		return backup(ctx, cmd)
+	case name == "users":
+		return users(ctx, cmd)
+	case name == "dev" && sub == "token":
+		return devToken(cmd)
+	case name == "audit":
+		return auditCmd(ctx, cmd)
+	case name == "help" || name == "-h" || name == "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return errUsage
+}
+
+// parseArgs takes --config FILE (or --config=FILE) from anywhere on the line
+// and leaves the rest as positional arguments.
+func parseArgs(argv []string) (command, error) {
+	var c command
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case a == "--config" || a == "-config":
+			if i+1 >= len(argv) {
+				return c, fmt.Errorf("--config needs a file: %w", errUsage)
+			}
+			c.configPath = argv[i+1]
+			i++
+		case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
+			_, c.configPath, _ = strings.Cut(a, "=")
+		case strings.HasPrefix(a, "-") && a != "-h" && a != "--help":
+			return c, fmt.Errorf("unknown flag %s: %w", a, errUsage)
+		default:
+			c.args = append(c.args, a)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/store"
+)
+
+// migrate applies the migrations the database has not had.
+func migrate(ctx context.Context, cmd command) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.DatabasePath(), 1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.stdout, "applied %d migration(s); schema at version %d\n", n, store.LatestVersion())
+	return nil
+}
+
+// configCheck validates the configuration and says what it found.
+func configCheck(cmd command) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	src := cfg.Source
+	if src == "" {
+		src = "built-in development defaults"
+	}
+	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, development sign-in %v\n",
+		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.DevIDP.Enabled)
+	return nil
+}
+
+// agenciesCheck validates the agency files and summarises each agreement.
+func agenciesCheck(cmd command) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	dir, err := agency.Load(cfg.Server.Agencies, cfg.Sharing.LawfulBases)
+	if err != nil {
+		return err
+	}
+	for _, a := range dir.All() {
+		fmt.Fprintf(cmd.stdout, "%-20s %s\n", a.ID, a.Name)
+		for _, p := range agency.Purposes {
+			t, ok := a.Terms(p)
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(cmd.stdout, "  %-9s %v (consent required: %v)\n", p, names(t.Categories), t.ConsentRequired)
+			for _, r := range t.WithoutConsent {
+				fmt.Fprintf(cmd.stdout, "  %-9s without consent at %s risk and above: %v on %s\n", "", r.MinRisk, names(r.Categories), r.Basis)
+			}
+		}
+	}
+	fmt.Fprintf(cmd.stdout, "%d agencies OK\n", len(dir.All()))
+	return nil
+}
+
+func names(s category.Set) []string {
+	var out []string
+	for _, c := range s.List() {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// backup writes a consistent copy of the database while the hub may be serving.
+func backup(ctx context.Context, cmd command) error {
+	if len(cmd.args) != 1 {
+		return fmt.Errorf("name the file to write: hub backup FILE: %w", errUsage)
+	}
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.DatabasePath(), 1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, cmd.args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.stdout, "backup written to %s; to restore, stop the hub and copy it to %s\n", cmd.args[0], cfg.DatabasePath())
+	return nil
+}
+
+// users lists, grants and revokes memberships.
+func users(ctx context.Context, cmd command) error {
+	if len(cmd.args) == 0 {
+		return errUsage
+	}
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	verb, rest := cmd.args[0], cmd.args[1:]
+	if verb == "list" {
+		ms, err := db.Memberships(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			fmt.Fprintf(cmd.stdout, "%s\t%s\t%s\n", m.Email, m.Role, m.Agency)
+		}
+		return nil
+	}
+	if (verb != "grant" && verb != "revoke") || len(rest) < 2 || len(rest) > 3 {
+		return errUsage
+	}
+	m := identity.Membership{Email: rest[0], GrantedBy: "cli"}
+	target := rest[1]
+	if len(rest) == 3 {
+		target += ":" + rest[2]
+	}
+	if m.Role, m.Agency, err = config.ParseRoleTarget(target); err != nil {
+		return err
+	}
+	if m.Agency != "" {
+		dir, err := agency.Load(cfg.Server.Agencies, cfg.Sharing.LawfulBases)
+		if err != nil {
+			return err
+		}
+		if _, ok := dir.Get(m.Agency); !ok {
+			return fmt.Errorf("no agency %q in %s", m.Agency, cfg.Server.Agencies)
+		}
+	}
+	if verb == "grant" {
+		err = db.Grant(ctx, m)
+	} else {
+		err = db.Revoke(ctx, m.Email, m.Role, m.Agency)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.stdout, "%sed %s %s %s\n", verb, m.Email, m.Role, m.Agency)
+	return nil
+}
+
+// devToken prints an access token for a demo persona.
+func devToken(cmd command) error {
+	if len(cmd.args) != 2 {
+		return fmt.Errorf("name a persona: hub dev token PERSONA: %w", errUsage)
+	}
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	if !cfg.DevIDP.Enabled {
+		return fmt.Errorf("the development identity provider is off (key devidp.enabled); dev tokens exist only in development")
+	}
+	p, err := newDevIDP(cfg)
+	if err != nil {
+		return err
+	}
+	tok, err := p.AccessToken(cmd.args[1], 2*time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(cmd.stdout, tok)
+	return nil
+}
+
+// auditCmd verifies the audit log or proves one entry.
+func auditCmd(ctx context.Context, cmd command) error {
+	if len(cmd.args) == 0 {
+		return errUsage
+	}
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch {
+	case cmd.args[0] == "verify" && len(cmd.args) == 1:
+		var progress func(done, total int64)
+		if f, ok := cmd.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			progress = func(done, total int64) {
+				fmt.Fprintf(f, "\rchecked %d of %d entries", done, total)
+				if done == total {
+					fmt.Fprintln(f)
+				}
+			}
+		}
+		report, err := db.VerifyAudit(ctx, progress)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.stdout, report.String())
+		if !report.OK() {
+			return fmt.Errorf("the audit log failed verification")
+		}
+		return nil
+	case cmd.args[0] == "prove" && len(cmd.args) == 2:
+		idx, err := strconv.ParseInt(cmd.args[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("ENTRY must be an entry number: %w", errUsage)
+		}
+		proof, err := db.ProveAudit(ctx, idx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(cmd.stdout, proof)
+		return nil
+	}
+	return errUsage
+}

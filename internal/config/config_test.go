@@ -1,0 +1,114 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsAreTheDevelopmentHub(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.BaseURL != "http://127.0.0.1:8080" || !cfg.DevIDP.Enabled || cfg.Signin.Issuer != "http://127.0.0.1:8080/devidp" {
+		t.Fatalf("defaults: %+v", cfg.Server)
+	}
+	if cfg.Session.Idle.Minutes() != 30 || cfg.Session.Absolute.Hours() != 12 {
+		t.Fatalf("session defaults: %+v", cfg.Session)
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := Load("", env(map[string]string{"HUB_LISTEN": "127.0.0.1:9999", "HUB_DATA_DIR": "/tmp/x", "HUB_SESSION_IDLE_TIMEOUT": "5m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Listen != "127.0.0.1:9999" || cfg.Server.BaseURL != "http://127.0.0.1:9999" || cfg.Signin.Issuer != "http://127.0.0.1:9999/devidp" {
+		t.Fatalf("listen override: %+v", cfg.Server)
+	}
+	if cfg.DatabasePath() != "/tmp/x/hub.db" || cfg.Session.Idle.Minutes() != 5 {
+		t.Fatalf("data dir or idle: %s %v", cfg.DatabasePath(), cfg.Session.Idle)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(secret, []byte("s3cret\n"), 0o600)
+	p := write(t, `
+[server]
+base_url = "https://hub.example.gov.uk"
+listen = "0.0.0.0:8443"
+[signin]
+issuer = "https://login.example.com/tenant/v2.0"
+client_id = "hub"
+client_secret_file = "`+secret+`"
+`)
+	cfg, err := Load(p, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Signin.ClientSecret != "s3cret" || cfg.DevIDP.Enabled {
+		t.Fatalf("secret %q devidp %v", cfg.Signin.ClientSecret, cfg.DevIDP.Enabled)
+	}
+}
+
+// Every malformed configuration stops the start with a message naming the key.
+func TestMalformedConfigNamesTheKey(t *testing.T) {
+	prod := "[signin]\nissuer = \"https://idp.example.com\"\nclient_id = \"hub\"\n"
+	cases := []struct {
+		name, body string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", "[server]\nlisten = \"127.0.0.1:1\"\nlisen = 1\n" + prod, nil, `unknown key "server.lisen"`},
+		{"unknown section", "[sever]\nlisten = \"x\"\n", nil, `unknown key "sever`},
+		{"syntax", "[server\n", nil, "line 2"},
+		{"wrong type", "[server]\nreaders = \"many\"\n", nil, "readers"},
+		{"bad duration", "[session]\nidle_timeout = \"soon\"\n" + prod, nil, "idle_timeout"},
+		{"bad listen", "[server]\nlisten = \"8080\"\n" + prod, nil, "key server.listen"},
+		{"absolute below idle", "[session]\nidle_timeout = \"2h\"\nabsolute_timeout = \"1h\"\n" + prod, nil, "key session.absolute_timeout"},
+		{"devidp off loopback", "[server]\nbase_url = \"https://hub.example.gov.uk\"\n[devidp]\nenabled = true\n", nil, "key devidp.enabled"},
+		{"no issuer", "[server]\nlisten = \"127.0.0.1:1\"\n", nil, "key signin.issuer"},
+		{"audience equals client", prod + "[api]\naudience = \"hub\"\n", nil, "key api.audience"},
+		{"bad role map", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"Hub.Boss\" = \"emperor\"\n", nil, `key claims[0].map."Hub.Boss"`},
+		{"agency staff without agency", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"H\" = \"agency_staff\"\n", nil, "agency_staff needs an agency"},
+		{"bad env", prod, map[string]string{"HUB_SERVER_READERS": "lots"}, "HUB_SERVER_READERS (key server.readers)"},
+		{"missing secret file", prod + "client_secret_file = \"/nonexistent/secret\"\n", nil, "key signin.client_secret_file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := write(t, c.body)
+			_, err := Load(p, env(c.env))
+			if err == nil {
+				t.Fatal("loaded a malformed configuration")
+			}
+			if !strings.Contains(err.Error(), c.want) || (c.env == nil && !strings.Contains(err.Error(), p)) {
+				t.Fatalf("error %q does not name %q and the file", err, c.want)
+			}
+		})
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	_, err := Load("../../config.example.toml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/identity"
+)
+
+func open(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "hub.db"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMigrateFreshThenNothing(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != LatestVersion() || n == 0 {
+		t.Fatalf("applied %d migrations, want %d", n, LatestVersion())
+	}
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("not ready after migrating: %v", err)
+	}
+	n, err = db.Migrate(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("second run applied %d (%v), want 0", n, err)
+	}
+}
+
+func TestNotReadyBeforeMigrating(t *testing.T) {
+	db := open(t)
+	if _, err := db.Version(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ready(context.Background()); err == nil {
+		t.Fatal("ready with no schema")
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_the_future.sql', '2030-01-01')`, LatestVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); !errors.Is(err, ErrSchemaNewer) {
+		t.Fatalf("migrate on a newer schema: %v, want ErrSchemaNewer", err)
+	}
+}
+
+func TestBackupUnderWriteLoad(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var written int
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				written = i
+				return
+			default:
+			}
+			m := identity.Membership{Email: fmt.Sprintf("p%d@example.gov.uk", i), Role: identity.Officer, GrantedBy: "test"}
+			if err := db.Grant(ctx, m); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	err := db.Backup(ctx, dest)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, dest); err == nil {
+		t.Fatal("backup overwrote an existing file")
+	}
+
+	copyDB, err := Open(dest, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	if n, err := copyDB.Migrate(ctx); err != nil || n != 0 {
+		t.Fatalf("backup needs migrating: %d %v", n, err)
+	}
+	if err := copyDB.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := copyDB.Memberships(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || len(ms) > written {
+		t.Fatalf("backup holds %d memberships; %d were written in all", len(ms), written)
+	}
+	var check string
+	if err := copyDB.r.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity: %q %v", check, err)
+	}
+}
+
+func TestSigninStateIsUsedOnce(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	db.Migrate(ctx)
+	s := identity.SigninState{State: "st", Nonce: "n", Verifier: "v", ReturnTo: "/", CreatedAt: time.Now()}
+	if err := db.SaveSigninState(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.TakeSigninState(ctx, "st")
+	if err != nil || got.Nonce != "n" {
+		t.Fatalf("take: %+v %v", got, err)
+	}
+	if _, err := db.TakeSigninState(ctx, "st"); err == nil {
+		t.Fatal("a sign-in state was used twice")
+	}
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	db.Migrate(ctx)
+	now := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	p := identity.Principal{Subject: "iss|sub", Name: "PC Test", Roles: []identity.Role{identity.Officer}}
+	db.CreateSession(ctx, "tok", identity.Session{Principal: p, CreatedAt: now, LastSeen: now, CSRF: "c"})
+	idle, abs := 30*time.Minute, 12*time.Hour
+
+	now = now.Add(29 * time.Minute)
+	s, err := db.TouchSession(ctx, "tok", idle, abs)
+	if err != nil || s.Principal.Subject != "iss|sub" || !s.Principal.Has(identity.Officer) {
+		t.Fatalf("live session: %+v %v", s, err)
+	}
+	for i := 0; i < 24; i++ { // keep it busy past the absolute limit
+		now = now.Add(29 * time.Minute)
+		if _, err := db.TouchSession(ctx, "tok", idle, abs); err != nil {
+			if now.Sub(s.CreatedAt) <= abs {
+				t.Fatalf("ended early at %v: %v", now, err)
+			}
+			return
+		}
+	}
+	t.Fatal("session outlived its absolute timeout")
+}
+
+func TestSessionIdleTimeout(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	db.Migrate(ctx)
+	now := time.Now()
+	db.Now = func() time.Time { return now }
+	db.CreateSession(ctx, "tok", identity.Session{Principal: identity.Principal{Subject: "s"}, CreatedAt: now, LastSeen: now})
+	now = now.Add(31 * time.Minute)
+	if _, err := db.TouchSession(ctx, "tok", 30*time.Minute, 12*time.Hour); err == nil {
+		t.Fatal("idle session still open")
+	}
+	now = now.Add(-31 * time.Minute)
+	if _, err := db.TouchSession(ctx, "tok", 30*time.Minute, 12*time.Hour); err == nil {
+		t.Fatal("an expired session came back")
+	}
+}
