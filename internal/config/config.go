@@ -30,6 +30,7 @@ type Config struct {
 	DevIDP  DevIDP   `toml:"devidp"`
 	Audit   Audit    `toml:"audit"`
 	Sharing Sharing  `toml:"sharing"`
+	Sealing Sealing  `toml:"sealing"`
 	Limits  Limits   `toml:"limits"`
 
 	// Source is the file the configuration came from, empty for the defaults.
@@ -93,6 +94,14 @@ type Sharing struct {
 	LawfulBases []string `toml:"lawful_bases"`
 }
 
+// Sealing says where the keys that encrypt personal data at rest are kept.
+type Sealing struct {
+	KeysDir string `toml:"keys_dir"`
+	// Create lets the hub make its first keys when the folder is empty
+	// (development); in production keys are provisioned and this stays off.
+	Create bool `toml:"create"`
+}
+
 // Limits are the rate limits on sign-in and token endpoints.
 type Limits struct {
 	SigninPerMinute int `toml:"signin_per_minute"`
@@ -137,9 +146,10 @@ func Defaults() Config {
 			Absolute: Duration{12 * time.Hour},
 			Reauth:   Duration{15 * time.Minute},
 		},
-		Signin: Signin{Scopes: []string{"openid", "profile", "email"}},
-		API:    API{Audience: "hub-api"},
-		DevIDP: DevIDP{Enabled: true},
+		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}},
+		API:     API{Audience: "hub-api"},
+		DevIDP:  DevIDP{Enabled: true},
+		Sealing: Sealing{Create: true},
 		Audit: Audit{
 			CheckpointEvery:    1000,
 			CheckpointInterval: Duration{time.Minute},
@@ -163,6 +173,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		// A file starts from the same defaults but the development provider stays
 		// off unless the file asks for it.
 		cfg.DevIDP.Enabled = false
+		cfg.Sealing.Create = false
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
 			var perr toml.ParseError
@@ -293,6 +304,9 @@ func (c *Config) fillDerived() {
 		if c.Signin.Issuer == c.Server.BaseURL+DevIssuerPath && !c.hasClaims(c.Signin.Issuer) {
 			c.Claims = append(c.Claims, Claims{Issuer: c.Signin.Issuer, RolePaths: []string{"hub_roles"}, AgencyPath: "hub_agency"})
 		}
+	}
+	if c.Sealing.KeysDir == "" {
+		c.Sealing.KeysDir = filepath.Join(c.Server.DataDir, "keys")
 	}
 	if c.Audit.SigningKeyFile == "" {
 		c.Audit.SigningKeyFile = filepath.Join(c.Server.DataDir, "audit-signing.key")
