@@ -1,0 +1,310 @@
+package referral
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/problem"
+)
+
+// Submission is a referral as an officer raises it, in the words of the API
+// (../shared/api.md "A referral as created") and of the referral form.
+type Submission struct {
+	CrimeReference     string              `json:"crime_reference" validate:"max=40"`
+	Offence            string              `json:"offence" validate:"required,oneof=harassment harassment_fear_of_violence stalking stalking_fear_alarm_distress malicious_communications breach_of_order other"`
+	Summary            string              `json:"summary" validate:"required,max=4000"`
+	Incidents          Incidents           `json:"incidents"`
+	AggravatingFactors []AggravatingFactor `json:"aggravating_factors" validate:"dive"`
+	Risk               RiskAssessment      `json:"risk"`
+	Victim             Victim              `json:"victim"`
+	Suspect            Suspect             `json:"suspect"`
+	Children           []Child             `json:"children" validate:"dive"`
+	Agencies           []Request           `json:"agencies" validate:"required,min=1,dive"`
+	Consent            ConsentGiven        `json:"consent"`
+	ConcernMARAC       string              `json:"marac_concern,omitempty" validate:"max=2000"`
+}
+
+// Incidents is the pattern so far: how many, the first and the last.
+type Incidents struct {
+	Count int    `json:"count" validate:"gte=0,lte=10000"`
+	First string `json:"first" validate:"omitempty,date,past"`
+	Last  string `json:"last" validate:"omitempty,date,past"`
+}
+
+// AggravatingFactor is one aggravating factor; hate crime takes a strand.
+type AggravatingFactor struct {
+	Factor string `json:"factor" validate:"required,oneof=domestic_abuse hate_crime honour_based_abuse fear_of_violence technology_enabled"`
+	Strand string `json:"strand,omitempty" validate:"required_if=Factor hate_crime,omitempty,oneof=race religion sexual_orientation disability transgender other"`
+}
+
+// RiskAssessment records the tool, the score and the level; not the questions.
+type RiskAssessment struct {
+	Tool       string `json:"tool" validate:"omitempty,oneof=dash s_dash sash professional_judgement"`
+	Score      *int   `json:"score" validate:"omitempty,gte=0,lte=30"`
+	Level      string `json:"level" validate:"required,oneof=standard medium high"`
+	AssessedOn string `json:"assessed_on" validate:"omitempty,date,past"`
+}
+
+// Victim is the person the referral is about.
+type Victim struct {
+	Name        string      `json:"name" validate:"required,max=200"`
+	DateOfBirth string      `json:"date_of_birth" validate:"omitempty,date,past"`
+	Address     string      `json:"address" validate:"max=500"`
+	Phone       string      `json:"phone" validate:"max=40"`
+	Email       string      `json:"email" validate:"omitempty,email,max=200"`
+	SafeContact SafeContact `json:"safe_contact"`
+	Health      string      `json:"health" validate:"max=4000"`
+	Needs       string      `json:"needs" validate:"max=4000"`
+	Views       string      `json:"views" validate:"max=4000"`
+}
+
+// SafeContact is how an agency may reach the victim without putting them at risk.
+type SafeContact struct {
+	Method       string `json:"method" validate:"required,oneof=phone text email letter in_person via_police via_third_party"`
+	Times        string `json:"times" validate:"max=200"`
+	Instructions string `json:"instructions" validate:"max=1000"`
+}
+
+// Suspect is the person whose behaviour the referral is about.
+type Suspect struct {
+	Name         string `json:"name" validate:"max=200"`
+	DateOfBirth  string `json:"date_of_birth" validate:"omitempty,date,past"`
+	Relationship string `json:"relationship" validate:"omitempty,oneof=ex_partner partner family acquaintance colleague neighbour stranger online_only unknown other"`
+	Address      string `json:"address" validate:"max=500"`
+	Orders       string `json:"orders" validate:"max=1000"`
+}
+
+// Child is a child in the victim's life.
+type Child struct {
+	Name            string `json:"name" validate:"required,max=200"`
+	DateOfBirth     string `json:"date_of_birth" validate:"omitempty,date,past"`
+	School          string `json:"school" validate:"max=200"`
+	LivesWithVictim bool   `json:"lives_with_victim"`
+}
+
+// Request is what the officer asks of one agency.
+type Request struct {
+	Agency  string `json:"agency" validate:"required"`
+	Request string `json:"request" validate:"max=1000"`
+}
+
+// ConsentGiven is the victim's consent as recorded with the referral.
+type ConsentGiven struct {
+	Decision   string   `json:"decision" validate:"required,oneof=given refused not_sought withdrawn"`
+	Reason     string   `json:"reason,omitempty" validate:"required_if=Decision not_sought,max=1000"`
+	Agencies   []string `json:"agencies"`
+	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs"`
+	Method     string   `json:"method" validate:"omitempty,oneof=verbal written electronic"`
+	ObtainedOn string   `json:"obtained_on" validate:"omitempty,date,past"`
+	ReviewOn   string   `json:"review_on" validate:"omitempty,date"`
+}
+
+// messages says, per validation tag, what to tell the officer.
+var messages = map[string]string{
+	"required":    "is required",
+	"required_if": "is required",
+	"oneof":       "is not one of the allowed values",
+	"max":         "is too long",
+	"min":         "needs at least one",
+	"gte":         "is too small",
+	"lte":         "is too large",
+	"email":       "is not an e-mail address",
+	"date":        "must be a date as YYYY-MM-DD",
+	"past":        "cannot be in the future",
+}
+
+// Validator checks submissions. It is built once; its clock is injected.
+type Validator struct {
+	v   *validator.Validate
+	now func() time.Time
+}
+
+// NewValidator builds the validator with the hub's date rules.
+func NewValidator(now func() time.Time) *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		return name
+	})
+	v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
+		_, err := time.Parse(time.DateOnly, fl.Field().String())
+		return err == nil
+	})
+	val := &Validator{v: v, now: now}
+	v.RegisterValidation("past", func(fl validator.FieldLevel) bool {
+		d, err := time.Parse(time.DateOnly, fl.Field().String())
+		return err != nil || !d.After(val.today())
+	})
+	return val
+}
+
+func (v *Validator) today() time.Time {
+	y, m, d := v.now().UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Validate checks a submission whole and names every bad field by its path
+// (victim.name, agencies[1].agency). known says whether an agency id exists.
+func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.Error {
+	fields := map[string]string{}
+	if err := v.v.Struct(s); err != nil {
+		verrs, ok := err.(validator.ValidationErrors)
+		if !ok {
+			return problem.New(problem.Malformed, "the referral could not be read")
+		}
+		for _, fe := range verrs {
+			path := fe.Namespace()
+			if _, rest, ok := strings.Cut(path, "."); ok {
+				path = rest
+			}
+			if _, seen := fields[path]; !seen {
+				fields[path] = fieldLabel(path) + " " + messages[fe.Tag()]
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, r := range s.Agencies {
+		path := fmt.Sprintf("agencies[%d].agency", i)
+		switch {
+		case r.Agency == "":
+		case r.Agency == agency.Police:
+			fields[path] = "Police cannot be a recipient: the referral comes from the police"
+		case seen[r.Agency]:
+			fields[path] = "Each agency can be chosen once"
+		default:
+			if _, ok := agencies.Get(r.Agency); !ok {
+				fields[path] = "Choose an agency from the list"
+			}
+		}
+		seen[r.Agency] = true
+	}
+	for i, a := range s.Consent.Agencies {
+		if _, ok := agencies.Get(a); !ok || a == agency.Police {
+			fields[fmt.Sprintf("consent.agencies[%d]", i)] = "Choose an agency from the list"
+		}
+	}
+	if s.Incidents.First != "" && s.Incidents.Last != "" && s.Incidents.Last < s.Incidents.First {
+		fields["incidents.last"] = "The last incident cannot be before the first"
+	}
+	if s.Consent.ReviewOn != "" && s.Consent.ObtainedOn != "" && s.Consent.ReviewOn <= s.Consent.ObtainedOn {
+		fields["consent.review_on"] = "The review date must be after the date consent was obtained"
+	}
+	if s.Consent.Decision == "given" && (len(s.Consent.Agencies) == 0 || len(s.Consent.Categories) == 0) {
+		if len(s.Consent.Agencies) == 0 {
+			fields["consent.agencies"] = "Say which agencies the victim agreed to share with"
+		}
+		if len(s.Consent.Categories) == 0 {
+			fields["consent.categories"] = "Say which kinds of information the victim agreed to share"
+		}
+	}
+	if s.Risk.Tool == "dash" && s.Risk.Score != nil && *s.Risk.Score > 24 {
+		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
+	}
+	if len(fields) > 0 {
+		return problem.Fields(fields)
+	}
+	return nil
+}
+
+// fieldLabel turns a path into words for a message: "victim.safe_contact.method"
+// becomes "Victim safe contact method".
+func fieldLabel(path string) string {
+	words := strings.NewReplacer(".", " ", "_", " ", "[", " ", "]", "").Replace(path)
+	if words == "" {
+		return "This"
+	}
+	return strings.ToUpper(words[:1]) + words[1:]
+}
+
+// Decode reads a submission from JSON, refusing unknown fields, and turns a
+// decoding failure into a field error where it can.
+func Decode(body []byte) (Submission, *problem.Error) {
+	var s Submission
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return s, problem.Invalidf(name, "%s is not a field of a referral", name)
+		case asTypeError(err, &te):
+			return s, problem.Invalidf(te.Field, "%s has the wrong type: want %s", te.Field, te.Type.String())
+		}
+		return s, problem.New(problem.Malformed, "the body is not valid JSON")
+	}
+	if dec.More() {
+		return s, problem.New(problem.Malformed, "the body holds more than one JSON value")
+	}
+	return s, nil
+}
+
+func asTypeError(err error, te **json.UnmarshalTypeError) bool {
+	t, ok := err.(*json.UnmarshalTypeError)
+	*te = t
+	return ok
+}
+
+// Sections splits the personal data of a submission into one JSON section per
+// category, so each can be sealed, withheld and audited alone. A category the
+// submission holds nothing for is nil.
+func (s Submission) Sections() [category.Count][]byte {
+	var out [category.Count][]byte
+	put := func(c category.Category, v any, empty bool) {
+		if empty {
+			return
+		}
+		b, _ := json.Marshal(v)
+		out[c] = b
+	}
+	v := s.Victim
+	put(category.Identity, IdentitySection{Name: v.Name, DateOfBirth: v.DateOfBirth}, v.Name == "")
+	put(category.Contact, ContactSection{Address: v.Address, Phone: v.Phone, Email: v.Email}, v.Address == "" && v.Phone == "" && v.Email == "")
+	put(category.SafeContact, v.SafeContact, v.SafeContact.Method == "")
+	put(category.Offence, OffenceSection{CrimeReference: s.CrimeReference, Summary: s.Summary, Incidents: s.Incidents, AggravatingFactors: s.AggravatingFactors}, false)
+	put(category.Risk, s.Risk, s.Risk.Level == "")
+	put(category.Suspect, s.Suspect, s.Suspect == Suspect{})
+	put(category.Health, HealthSection{Health: v.Health}, v.Health == "")
+	put(category.Children, s.Children, len(s.Children) == 0)
+	put(category.Needs, NeedsSection{Needs: v.Needs, Views: v.Views}, v.Needs == "" && v.Views == "")
+	return out
+}
+
+// IdentitySection is the identity category of a referral.
+type IdentitySection struct {
+	Name        string `json:"name"`
+	DateOfBirth string `json:"date_of_birth,omitempty"`
+}
+
+// ContactSection is the contact category: where the victim lives and how to reach them.
+type ContactSection struct {
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Email   string `json:"email,omitempty"`
+}
+
+// OffenceSection is the offence category.
+type OffenceSection struct {
+	CrimeReference     string              `json:"crime_reference,omitempty"`
+	Summary            string              `json:"summary"`
+	Incidents          Incidents           `json:"incidents"`
+	AggravatingFactors []AggravatingFactor `json:"aggravating_factors,omitempty"`
+}
+
+// HealthSection is the health category: special-category data.
+type HealthSection struct {
+	Health string `json:"health"`
+}
+
+// NeedsSection is the needs category: circumstances and what the victim wants.
+type NeedsSection struct {
+	Needs string `json:"needs,omitempty"`
+	Views string `json:"views,omitempty"`
+}
