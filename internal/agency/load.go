@@ -70,7 +70,7 @@ func Load(dir string, lawfulBases []string) (*Directory, error) {
 		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no agency files (*.toml): the hub needs at least the police and one partner agency", dir)
+		return nil, fmt.Errorf("%s: no agency files (*.toml) in this folder", dir)
 	}
 
 	var (
