@@ -106,7 +106,6 @@ func TestConsentCovers(t *testing.T) {
 	}
 }
 
-
 func TestValidateConsent(t *testing.T) {
 	with := func(change func(*Consent)) Consent {
 		c := given()
