@@ -339,7 +339,7 @@ func TestRelease(t *testing.T) {
 		},
 		{
 			name: "MARAC coordinator: metadata of a case on the agenda", p: person(identity.MARACCoordinator), purpose: agency.MARAC,
-			setup: onMARAC(risk.High),
+			setup:    onMARAC(risk.High),
 			shown:    0,
 			rules:    map[category.Category]string{identityC: RuleCoordinator},
 			noShares: true,
