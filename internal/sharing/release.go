@@ -72,8 +72,9 @@ const (
 //   - anyone else gets referral.NotFound(), exactly the error of a referral
 //     that does not exist, so a hidden referral cannot be told from a missing one.
 //
-// Release does not allocate; it returns a View that holds only the content of
-// shown categories.
+// A reader with several roles is taken in that order, the first with a basis
+// deciding. A release that succeeds allocates nothing; the View it returns
+// holds only the content of shown categories.
 func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose, agreements *agency.Directory, now time.Time) (View, error) {
 	if r == nil {
 		return View{}, referral.NotFound()
