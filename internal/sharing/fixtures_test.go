@@ -74,6 +74,14 @@ func directory() *agency.Directory {
 			},
 		},
 		{
+			// Terms that name no lawful basis: a loader refuses them, and
+			// Release shows nothing on them.
+			ID: "no-basis", Name: "Unnamed",
+			Agreement: map[agency.Purpose]agency.Terms{
+				agency.Referral: {Categories: category.SetOf(category.Offence, category.Risk), WithoutConsent: []agency.Rule{{ID: "no_basis_rule", Categories: category.SetOf(category.Risk), MinRisk: risk.Standard}}},
+			},
+		},
+		{
 			// A recipient whose agreement has no referral terms.
 			ID: "marac-only", Name: "Education",
 			Agreement: map[agency.Purpose]agency.Terms{

@@ -183,6 +183,9 @@ func checkRelease(s scenario) error {
 		if !d.Shown {
 			continue
 		}
+		if d.Basis == "" || d.Rule == "" {
+			return fmt.Errorf("%s shown with no lawful basis or rule: %+v", c, d)
+		}
 		if whole {
 			continue
 		}
@@ -206,16 +209,16 @@ func checkRelease(s scenario) error {
 // category c to go to the reader's agency.
 func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Consent, hasConsent bool, v View) bool {
 	id := s.p.Agency
-	if !terms.ConsentRequired || hasConsent && cur.Covers(id, c, s.now) {
+	if !terms.ConsentRequired && terms.Basis != "" || hasConsent && cur.Covers(id, c, s.now) {
 		return true
 	}
 	for _, o := range s.r.Overrides {
-		if o.Covers(id, c, s.now) {
+		if o.Covers(id, c, s.now) && o.Basis != "" {
 			return true
 		}
 	}
 	for _, rule := range terms.WithoutConsent {
-		if rule.Categories.Has(c) && rule.MinRisk.Rank() > 0 && s.r.Risk.AtLeast(rule.MinRisk) {
+		if rule.Categories.Has(c) && rule.MinRisk.Rank() > 0 && s.r.Risk.AtLeast(rule.MinRisk) && rule.Basis != "" {
 			return true
 		}
 	}

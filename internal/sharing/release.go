@@ -169,7 +169,9 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 // decide is the decision on one category for one agency. Minimum necessary
 // comes first: nothing outside the agreement, whatever the consent says. Then
 // the first route that allows it, in a fixed order: consent, an approved
-// override, a no-consent rule of the agreement, the agreement's own basis.
+// override, a no-consent rule of the agreement, the agreement's own basis. A
+// route that names no lawful basis allows nothing, since the audit log must
+// record one for every release.
 func decide(cat category.Category, id string, terms agency.Terms, cur consent.Consent, hasConsent bool, r *referral.Referral, now time.Time) Decision {
 	if !terms.Categories.Has(cat) {
 		return Decision{Category: cat, Rule: RuleMinimumNecessary, reason: reasonNotInAgreement}
@@ -178,13 +180,13 @@ func decide(cat category.Category, id string, terms agency.Terms, cur consent.Co
 		return Decision{Category: cat, Shown: true, Rule: RuleConsent, Basis: BasisConsent, Ref: cur.ID, reason: reasonConsent}
 	}
 	for i := range r.Overrides {
-		if o := &r.Overrides[i]; o.Covers(id, cat, now) {
+		if o := &r.Overrides[i]; o.Basis != "" && o.Covers(id, cat, now) {
 			return Decision{Category: cat, Shown: true, Rule: RuleOverride, Basis: o.Basis, Ref: o.ID, reason: reasonOverride}
 		}
 	}
 	for _, rule := range terms.WithoutConsent {
 		// A rule without a known minimum risk allows nothing: fail closed.
-		if rule.Categories.Has(cat) && rule.MinRisk.Rank() > 0 && r.Risk.AtLeast(rule.MinRisk) {
+		if rule.Categories.Has(cat) && rule.MinRisk.Rank() > 0 && r.Risk.AtLeast(rule.MinRisk) && rule.Basis != "" {
 			why := rule.Reason
 			if why == "" {
 				why = reasonRule
@@ -192,7 +194,7 @@ func decide(cat category.Category, id string, terms agency.Terms, cur consent.Co
 			return Decision{Category: cat, Shown: true, Rule: rule.ID, Basis: rule.Basis, reason: why}
 		}
 	}
-	if !terms.ConsentRequired {
+	if !terms.ConsentRequired && terms.Basis != "" {
 		return Decision{Category: cat, Shown: true, Rule: RuleAgreement, Basis: terms.Basis, reason: reasonAgreement}
 	}
 	d := Decision{Category: cat, Rule: RuleConsentRequired, also: overrideReason(r.Overrides, id, cat, now)}

@@ -277,6 +277,17 @@ func TestRelease(t *testing.T) {
 			reasons: map[category.Category]string{childrenC: reasonNotInAgreement},
 			shares:  []string{"marac-only"},
 		},
+		{
+			name: "terms and rules that name no lawful basis release nothing", p: staff("no-basis"), purpose: agency.Referral,
+			setup: func(r *referral.Referral) {
+				r.Shares = append(r.Shares, referral.Share{Agency: "no-basis", Status: referral.Sent})
+				r.Overrides = []consent.Override{overrideFor([]string{"no-basis"}, allCats)}
+				r.Overrides[0].Basis = ""
+			},
+			shown:   0,
+			rules:   map[category.Category]string{offenceC: RuleConsentRequired, riskC: RuleConsentRequired},
+			reasons: map[category.Category]string{offenceC: reasonNoConsent + noOverride},
+		},
 		// Safe contact.
 		{
 			name: "safe contact shown with identity to a contacting agency", p: staff("housing"), purpose: agency.Referral,
