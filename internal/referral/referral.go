@@ -1,0 +1,76 @@
+// Package referral holds the referral: what a police officer sends to partner
+// agencies about a victim of stalking or harassment, and each agency's share of it.
+package referral
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/risk"
+)
+
+// Referral is one referral with everything the release decision weighs: who
+// raised it, how risky it is, who it went to, the consent history, the
+// requests to share without consent, and the content by data category.
+type Referral struct {
+	ID        string // opaque id
+	Reference string // the human reference, such as SH-2026-000123
+	Officer   string // subject of the officer who raised it
+	Risk      risk.Level
+	Shares    []Share // one per receiving agency
+	// OnMARAC is true while the case is on a MARAC agenda: the conference's
+	// member agencies may then see it for the marac purpose.
+	OnMARAC   bool
+	Consents  []consent.Consent  // append-only history, oldest first
+	Overrides []consent.Override // requests to share without consent, with their decisions
+	// Sections holds the opened content of each category as JSON, nil where
+	// the referral holds none. Only sharing.Release may hand it to a reader.
+	Sections [category.Count][]byte
+}
+
+// Share is one receiving agency's part in a referral and where it stands.
+type Share struct {
+	Agency  string
+	Status  ShareStatus
+	Request string // what the officer asks the agency to do
+	SentAt  time.Time
+}
+
+// ShareStatus is where one agency's share of a referral stands.
+type ShareStatus string
+
+// The statuses of a share, in the order they usually come.
+const (
+	Sent       ShareStatus = "sent"
+	Viewed     ShareStatus = "viewed"
+	Accepted   ShareStatus = "accepted"
+	Declined   ShareStatus = "declined"
+	InProgress ShareStatus = "in_progress"
+	Closed     ShareStatus = "closed"
+)
+
+// ShareStatuses lists every share status.
+var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed}
+
+// ParseShareStatus returns the share status with the given name.
+func ParseShareStatus(s string) (ShareStatus, error) {
+	if slices.Contains(ShareStatuses, ShareStatus(s)) {
+		return ShareStatus(s), nil
+	}
+	return "", fmt.Errorf("unknown share status %q", s)
+}
+
+// notFoundMessage is the one message for a referral that does not exist or
+// that the reader may not see; the two must never be told apart.
+const notFoundMessage = "Referral not found"
+
+// NotFound is the error for a referral that does not exist. The release
+// decision returns the very same error to a reader who has no basis to see a
+// referral, so that nobody can learn that a hidden record exists.
+func NotFound() *problem.Error {
+	return &problem.Error{Code: problem.NotFound, Message: notFoundMessage}
+}

@@ -1,0 +1,304 @@
+// Package sharing makes THE release decision: given who asks, the referral and
+// the purpose, what may be shown of each kind of information, and why.
+package sharing
+
+import (
+	"slices"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/referral"
+)
+
+// Rule ids that Release quotes in a Decision and the audit log. A
+// without_consent rule of an agreement is quoted by its own id.
+const (
+	RuleOriginatingForce = "originating_force"          // the force that raised the referral sees it whole
+	RuleAuditor          = "auditor_metadata_only"      // auditors see who saw what, not the content
+	RuleCoordinator      = "marac_coordinator_metadata" // the MARAC coordinator sees the case on the agenda, not its content
+	RuleMinimumNecessary = "isa_minimum_necessary"      // outside the agreement's categories: never released
+	RuleAgreement        = "isa_terms"                  // the agreement's terms need no consent
+	RuleConsent          = "consent"                    // active consent covers the agency and category
+	RuleOverride         = "override"                   // an approved request to share without consent
+	RuleConsentRequired  = "consent_required"           // consent is needed and nothing lawful stands in for it
+	RuleSafeContact      = "safe_contact_with_identity" // safe contact travels with identity and contact details
+)
+
+// Lawful bases Release names itself; the others come from agreements and overrides.
+const (
+	BasisLawEnforcement = "dpa2018_part3" // law enforcement processing by the originating force
+	BasisConsent        = "consent"
+)
+
+// Reasons, precomputed so that a release builds no strings.
+const (
+	reasonOriginatingForce = "your force raised this referral"
+	reasonAuditor          = "auditors see who saw what, not the content"
+	reasonCoordinator      = "the MARAC coordinator sees the case on the agenda, not its content"
+	reasonNotInAgreement   = "not in your agency's information-sharing agreement"
+	reasonAgreement        = "your agency's information-sharing agreement allows it"
+	reasonConsent          = "the person consented to share it with your agency"
+	reasonOverride         = "a supervisor approved sharing it without consent"
+	reasonRule             = "your agency's information-sharing agreement allows it without consent at this level of risk"
+	reasonSafeContact      = "shown with the victim's details: your agency may contact the victim and must know how to do so safely"
+	reasonNoSafeContact    = "your agency may contact the victim but its information-sharing agreement does not include safe contact"
+
+	reasonNoConsent       = "no consent has been recorded"
+	reasonRefused         = "consent was refused"
+	reasonNotSought       = "consent has not been sought"
+	reasonWithdrawn       = "consent was withdrawn"
+	reasonReviewPassed    = "consent review date has passed"
+	reasonNotYetObtained  = "consent is recorded as given on a later date"
+	reasonNotYourAgency   = "consent does not cover your agency"
+	reasonNotThisCategory = "consent does not cover this kind of information"
+
+	reasonNoOverride      = "no approved request to share without consent"
+	reasonOverridePending = "a request to share without consent is awaiting a supervisor's decision"
+	reasonOverrideRefused = "the request to share without consent was refused"
+	reasonOverrideEnded   = "the approval to share without consent has ended"
+)
+
+// Release decides what reader p may see of referral r for purpose, under the
+// agreements in force at now. It denies by default:
+//   - police officers and supervisors of the originating force see it whole;
+//   - agency staff see what their agency's agreement and the victim's consent
+//     (or an approved override, or a no-consent rule) allow, if their agency
+//     is a recipient (purpose referral) or a MARAC member (purpose marac);
+//   - the MARAC coordinator (purpose marac, case on the agenda) and auditors
+//     see the metadata with every category withheld;
+//   - anyone else gets referral.NotFound(), exactly the error of a referral
+//     that does not exist, so a hidden referral cannot be told from a missing one.
+//
+// A reader with several roles is taken in that order, the first with a basis
+// deciding. A release that succeeds allocates nothing; the View it returns
+// holds only the content of shown categories.
+func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose, agreements *agency.Directory, now time.Time) (View, error) {
+	if r == nil {
+		return View{}, referral.NotFound()
+	}
+	if p.Police() && (p.Agency == "" || p.Agency == agency.Police) {
+		return whole(r, purpose), nil
+	}
+	if p.Has(identity.AgencyStaff) {
+		if v, ok := toAgency(p.Agency, r, purpose, agreements, now); ok {
+			return v, nil
+		}
+	}
+	if p.Has(identity.MARACCoordinator) && purpose == agency.MARAC && r.OnMARAC {
+		return metadata(r, purpose, nil, RuleCoordinator, reasonCoordinator), nil
+	}
+	if p.Has(identity.Auditor) {
+		return metadata(r, purpose, r.Shares, RuleAuditor, reasonAuditor), nil
+	}
+	return View{}, referral.NotFound()
+}
+
+// whole is the referral as the originating force sees it: everything.
+func whole(r *referral.Referral, purpose agency.Purpose) View {
+	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares}
+	for c := range v.decisions {
+		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: RuleOriginatingForce, Basis: BasisLawEnforcement, reason: reasonOriginatingForce}
+		v.content[c] = r.Sections[c]
+	}
+	return v
+}
+
+// metadata is the referral with every category withheld by one rule.
+func metadata(r *referral.Referral, purpose agency.Purpose, shares []referral.Share, rule, reason string) View {
+	v := View{referralID: r.ID, reference: r.Reference, purpose: purpose, shares: shares}
+	for c := range v.decisions {
+		v.decisions[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
+	}
+	return v
+}
+
+// toAgency releases r to staff of agency id, or reports false when the agency
+// has no basis to know the referral exists.
+func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreements *agency.Directory, now time.Time) (View, bool) {
+	if id == "" || id == agency.Police || agreements == nil {
+		return View{}, false
+	}
+	a, ok := agreements.Get(id)
+	if !ok {
+		return View{}, false
+	}
+	share := shareOf(r.Shares, id)
+	terms, hasTerms := a.Terms(purpose)
+	switch purpose {
+	case agency.Referral:
+		if share < 0 {
+			return View{}, false
+		}
+	case agency.MARAC:
+		if !r.OnMARAC || !hasTerms {
+			return View{}, false
+		}
+	default:
+		return View{}, false
+	}
+	v := View{referralID: r.ID, reference: r.Reference, agency: id, purpose: purpose}
+	if share >= 0 {
+		v.shares = r.Shares[share : share+1 : share+1]
+	}
+	if !hasTerms {
+		// A recipient whose agreement has no terms for the purpose knows of
+		// the referral but receives none of it.
+		for c := range v.decisions {
+			v.decisions[c] = Decision{Category: category.Category(c), Rule: RuleMinimumNecessary, reason: reasonNotInAgreement}
+		}
+		return v, true
+	}
+	cur, hasConsent := consent.Current(r.Consents)
+	for c := range v.decisions {
+		v.decisions[c] = decide(category.Category(c), id, terms, cur, hasConsent, r, now)
+	}
+	if a.ContactsVictim {
+		pairSafeContact(&v.decisions, terms)
+	}
+	for c, d := range v.decisions {
+		if d.Shown {
+			v.content[c] = r.Sections[c]
+		}
+	}
+	return v, true
+}
+
+// decide is the decision on one category for one agency. Minimum necessary
+// comes first: nothing outside the agreement, whatever the consent says. Then
+// the first route that allows it, in a fixed order: consent, an approved
+// override, a no-consent rule of the agreement, the agreement's own basis. A
+// route that names no lawful basis allows nothing, since the audit log must
+// record one for every release.
+func decide(cat category.Category, id string, terms agency.Terms, cur consent.Consent, hasConsent bool, r *referral.Referral, now time.Time) Decision {
+	if !terms.Categories.Has(cat) {
+		return Decision{Category: cat, Rule: RuleMinimumNecessary, reason: reasonNotInAgreement}
+	}
+	if hasConsent && cur.Covers(id, cat, now) {
+		return Decision{Category: cat, Shown: true, Rule: RuleConsent, Basis: BasisConsent, Ref: cur.ID, reason: reasonConsent}
+	}
+	for i := range r.Overrides {
+		if o := &r.Overrides[i]; o.Basis != "" && o.Covers(id, cat, now) {
+			return Decision{Category: cat, Shown: true, Rule: RuleOverride, Basis: o.Basis, Ref: o.ID, reason: reasonOverride}
+		}
+	}
+	for _, rule := range terms.WithoutConsent {
+		// A rule without a known minimum risk allows nothing: fail closed.
+		if rule.Categories.Has(cat) && rule.MinRisk.Rank() > 0 && r.Risk.AtLeast(rule.MinRisk) && rule.Basis != "" {
+			why := rule.Reason
+			if why == "" {
+				why = reasonRule
+			}
+			return Decision{Category: cat, Shown: true, Rule: rule.ID, Basis: rule.Basis, reason: why}
+		}
+	}
+	if !terms.ConsentRequired && terms.Basis != "" {
+		return Decision{Category: cat, Shown: true, Rule: RuleAgreement, Basis: terms.Basis, reason: reasonAgreement}
+	}
+	d := Decision{Category: cat, Rule: RuleConsentRequired, also: overrideReason(r.Overrides, id, cat, now)}
+	d.reason, d.on = consentReason(cur, hasConsent, id, cat, now)
+	return d
+}
+
+// consentReason says why the current consent record does not cover the
+// category for the agency, checking in the order Consent.Covers does.
+func consentReason(c consent.Consent, ok bool, id string, cat category.Category, now time.Time) (string, time.Time) {
+	if !ok {
+		return reasonNoConsent, time.Time{}
+	}
+	switch c.Decision {
+	case consent.Refused:
+		return reasonRefused, time.Time{}
+	case consent.NotSought:
+		return reasonNotSought, time.Time{}
+	case consent.Withdrawn:
+		on := c.ObtainedOn
+		if on.IsZero() {
+			on = c.RecordedAt
+		}
+		return reasonWithdrawn, on
+	case consent.Given:
+		switch {
+		case c.ReviewOn.IsZero() || !now.Before(c.ReviewOn):
+			return reasonReviewPassed, time.Time{}
+		case now.Before(c.ObtainedOn):
+			return reasonNotYetObtained, time.Time{}
+		case !slices.Contains(c.Agencies, id):
+			return reasonNotYourAgency, time.Time{}
+		default:
+			return reasonNotThisCategory, time.Time{}
+		}
+	}
+	return reasonNoConsent, time.Time{}
+}
+
+// overrideReason says where the requests to share this category with the
+// agency without consent stand, the most hopeful first.
+func overrideReason(os []consent.Override, id string, cat category.Category, now time.Time) string {
+	var pending, ended, refused bool
+	for i := range os {
+		o := &os[i]
+		if !o.Categories.Has(cat) || !slices.Contains(o.Agencies, id) {
+			continue
+		}
+		switch o.Status {
+		case consent.OverridePending:
+			pending = true
+		case consent.OverrideRefused:
+			refused = true
+		case consent.OverrideApproved:
+			ended = ended || !now.Before(o.Until)
+		}
+	}
+	switch {
+	case pending:
+		return reasonOverridePending
+	case ended:
+		return reasonOverrideEnded
+	case refused:
+		return reasonOverrideRefused
+	}
+	return reasonNoOverride
+}
+
+// pairSafeContact applies the safe contact rule for an agency that may contact
+// the victim. A stalker often watches the victim's phone, post or home, so
+// such an agency must never learn who the victim is, or how to reach them,
+// without learning how to contact them safely. Safe contact therefore travels
+// with identity and contact details, on the same basis, when the agreement
+// lists it; when the agreement does not, identity and contact details are
+// withheld too. Nothing outside the agreement is ever shown.
+func pairSafeContact(ds *[category.Count]Decision, terms agency.Terms) {
+	sc := &ds[category.SafeContact]
+	if sc.Shown {
+		return
+	}
+	carrier := &ds[category.Identity]
+	if !carrier.Shown {
+		carrier = &ds[category.Contact]
+	}
+	if !carrier.Shown {
+		return
+	}
+	if terms.Categories.Has(category.SafeContact) {
+		*sc = Decision{Category: category.SafeContact, Shown: true, Rule: RuleSafeContact, Basis: carrier.Basis, Ref: carrier.Ref, reason: reasonSafeContact}
+		return
+	}
+	for _, c := range [...]category.Category{category.Identity, category.Contact} {
+		if ds[c].Shown {
+			ds[c] = Decision{Category: c, Rule: RuleSafeContact, reason: reasonNoSafeContact}
+		}
+	}
+}
+
+// shareOf returns the index of the agency's share, or -1.
+func shareOf(shares []referral.Share, id string) int {
+	for i := range shares {
+		if shares[i].Agency == id {
+			return i
+		}
+	}
+	return -1
+}

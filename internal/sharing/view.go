@@ -1,0 +1,132 @@
+package sharing
+
+import (
+	"slices"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/referral"
+)
+
+// View is a referral as released to one reader for one purpose. It holds the
+// content of shown categories only, so a page or an API answer built from a
+// View cannot contain what was withheld. Handlers render a View, never a
+// referral.Referral.
+type View struct {
+	referralID string
+	reference  string
+	agency     string // the reader's agency; police for the originating force, empty for auditors
+	purpose    agency.Purpose
+	shares     []referral.Share
+	decisions  [category.Count]Decision
+	content    [category.Count][]byte // set only where the decision is to show
+}
+
+// Decision is the release decision on one category, and why.
+type Decision struct {
+	Category category.Category
+	Shown    bool
+	Rule     string // id of the rule that decided, as in the audit log
+	Basis    string // the lawful basis of a shown category; empty when withheld
+	Ref      string // id of the consent or override record that decided, if one did
+
+	reason string    // plain words, never the content
+	on     time.Time // a date the reason quotes: when consent was withdrawn
+	also   string    // a second plain clause, about requests to share without consent
+}
+
+// Reason says in plain English why the category is shown or withheld. It
+// never contains the content itself.
+func (d Decision) Reason() string {
+	s := d.reason
+	if !d.on.IsZero() {
+		s += " on " + d.on.UTC().Format("2 January 2006")
+	}
+	if d.also != "" {
+		s += "; " + d.also
+	}
+	return s
+}
+
+// ReferralID is the opaque id of the referral.
+func (v View) ReferralID() string { return v.referralID }
+
+// Reference is the referral's human reference, such as SH-2026-000123.
+func (v View) Reference() string { return v.reference }
+
+// Agency is the agency the view was released to: police for the originating
+// force, empty for readers outside any agency (auditors).
+func (v View) Agency() string { return v.agency }
+
+// Purpose is the purpose the view was released for.
+func (v View) Purpose() agency.Purpose { return v.purpose }
+
+// Decision returns the decision on category c.
+func (v View) Decision(c category.Category) Decision {
+	if int(c) >= category.Count {
+		return Decision{Category: c}
+	}
+	return v.decisions[c]
+}
+
+// Decisions returns the decision on every category, in display order.
+func (v View) Decisions() [category.Count]Decision { return v.decisions }
+
+// Shown reports whether category c is released.
+func (v View) Shown(c category.Category) bool {
+	return int(c) < category.Count && v.decisions[c].Shown
+}
+
+// Content returns the JSON content of category c and true when c is shown.
+// A withheld category has no content to return. A shown category the
+// referral holds nothing for returns nil and true.
+func (v View) Content(c category.Category) ([]byte, bool) {
+	if !v.Shown(c) {
+		return nil, false
+	}
+	return slices.Clone(v.content[c]), true
+}
+
+// Shares returns the shares the reader may see: every share for the
+// originating force and auditors, the reader's own share for an agency, none
+// for a MARAC member that is not a recipient.
+func (v View) Shares() []referral.Share { return slices.Clone(v.shares) }
+
+// Summary is what the audit log records of a release: which categories were
+// shown and withheld, and the rules, lawful bases and records that decided.
+// It holds no personal data.
+type Summary struct {
+	Referral string
+	Agency   string
+	Purpose  agency.Purpose
+	Shown    []category.Category
+	Withheld []category.Category
+	Rules    []string // distinct rule ids, in category order
+	Bases    []string // distinct lawful bases of the shown categories
+	Records  []string // distinct consent and override ids that decided
+}
+
+// Summary returns the audit summary of the view.
+func (v View) Summary() Summary {
+	s := Summary{Referral: v.referralID, Agency: v.agency, Purpose: v.purpose}
+	for _, d := range v.decisions {
+		if d.Shown {
+			s.Shown = append(s.Shown, d.Category)
+			s.Bases = appendNew(s.Bases, d.Basis)
+		} else {
+			s.Withheld = append(s.Withheld, d.Category)
+		}
+		s.Rules = appendNew(s.Rules, d.Rule)
+		s.Records = appendNew(s.Records, d.Ref)
+	}
+	return s
+}
+
+// appendNew appends s unless it is empty or already there.
+func appendNew(list []string, s string) []string {
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
