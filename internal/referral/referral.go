@@ -30,14 +30,25 @@ type Referral struct {
 	// Sections holds the opened content of each category as JSON, nil where
 	// the referral holds none. Only sharing.Release may hand it to a reader.
 	Sections [category.Count][]byte
+	// Meta is the non-personal metadata lists and reports use.
+	Meta Meta
 }
 
 // Share is one receiving agency's part in a referral and where it stands.
 type Share struct {
+	ID      string
 	Agency  string
 	Status  ShareStatus
-	Request string // what the officer asks the agency to do
+	Risk    risk.Level // the referral's risk when sent, which set the due time
+	Request string     // what the officer asks the agency to do
+	Reason  string     // why the agency declined
+	Outcome string     // what the agency did, when it closed the share
 	SentAt  time.Time
+	DueAt   time.Time // the agency's response time for the risk level runs out
+	// ViewedAt, AnsweredAt (first accepted or declined), AcceptedAt and
+	// ClosedAt are zero until they happen.
+	ViewedAt, AnsweredAt, AcceptedAt, ClosedAt time.Time
+	Version                                    int // for ETag and If-Match
 }
 
 // ShareStatus is where one agency's share of a referral stands.

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/seal"
 )
 
 //go:embed migrations/*.sql
@@ -31,6 +32,7 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+	keys *seal.Keyring
 
 	// Now is the clock every stored time comes from; tests set it.
 	Now func() time.Time

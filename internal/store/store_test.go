@@ -29,8 +29,9 @@ func TestMigrateFreshThenNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != LatestVersion() || n == 0 {
-		t.Fatalf("applied %d migrations, want %d", n, LatestVersion())
+	ms, _ := migrations()
+	if n != len(ms) || n == 0 {
+		t.Fatalf("applied %d migrations, want %d", n, len(ms))
 	}
 	if err := db.Ready(ctx); err != nil {
 		t.Fatalf("not ready after migrating: %v", err)

@@ -1,0 +1,381 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/seal"
+)
+
+// SetKeyring gives the store the keys that seal personal data. Without one,
+// nothing personal can be written or read.
+func (db *DB) SetKeyring(k *seal.Keyring) { db.keys = k }
+
+// Keyring is the store's sealing keys, for fingerprints made outside it.
+func (db *DB) Keyring() *seal.Keyring { return db.keys }
+
+func newID(prefix string) string {
+	var b [10]byte
+	rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// sealText seals a free-text field of a referral; empty text stays empty.
+func (db *DB) sealText(text, context string) (string, []byte, error) {
+	if text == "" {
+		return "", nil, nil
+	}
+	if db.keys == nil {
+		return "", nil, errors.New("no sealing keys")
+	}
+	return db.keys.Seal([]byte(text), context)
+}
+
+func (db *DB) openText(keyID string, sealed []byte, context string) (string, error) {
+	if keyID == "" || len(sealed) == 0 {
+		return "", nil
+	}
+	b, err := db.keys.Open(keyID, sealed, context)
+	return string(b), err
+}
+
+// NewReferral is everything CreateReferral writes in its one transaction.
+type NewReferral struct {
+	Submission     referral.Submission
+	Officer        identity.Principal
+	Due            map[string]time.Time // when each receiving agency must answer
+	Consent        consent.Consent
+	Draft          bool
+	IdempotencyKey string
+	BodyHash       string
+}
+
+// CreateReferral stores a referral: metadata in plain columns, each category
+// sealed, one share per agency, the first consent record and the timeline's
+// first event. With an idempotency key already used by the same officer it
+// returns that referral when the body is the same (created false), and a
+// conflict when it is not.
+func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, created bool, err error) {
+	if db.keys == nil {
+		return "", false, errors.New("no sealing keys")
+	}
+	now := db.Now().UTC()
+	s := n.Submission
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		if n.IdempotencyKey != "" {
+			var hash, existing string
+			err := tx.QueryRowContext(ctx, `SELECT body_hash, referral_id FROM idempotency_keys WHERE actor = ? AND key = ?`, n.Officer.Subject, n.IdempotencyKey).Scan(&hash, &existing)
+			switch {
+			case err == nil && hash == n.BodyHash:
+				id = existing
+				return nil
+			case err == nil:
+				return problem.New(problem.Conflict, "this Idempotency-Key was used for a different referral")
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		id = newID("r-")
+		ref, err := nextReference(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		state, sentAt := referral.Open, timeText(now)
+		if n.Draft {
+			state, sentAt = referral.Draft, ""
+		}
+		f := referral.FactorsOf(s.AggravatingFactors)
+		victimFP, suspectFP := "", ""
+		if s.Victim.Name != "" {
+			victimFP = db.keys.Fingerprint(s.Victim.Name, s.Victim.DateOfBirth)
+		}
+		if s.Suspect.Name != "" {
+			suspectFP = db.keys.Fingerprint(s.Suspect.Name, s.Suspect.DateOfBirth)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score,
+			incidents, first_incident, last_incident, domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled,
+			marac_concern, victim_fp, suspect_fp, created_at, sent_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, ref, string(state), n.Officer.Subject, n.Officer.Name, s.Offence, s.Risk.Level, s.Risk.Tool, s.Risk.Score,
+			s.Incidents.Count, s.Incidents.First, s.Incidents.Last, f.DomesticAbuse, f.HateCrimeStrand, f.HonourBasedAbuse, f.FearOfViolence, f.TechnologyEnabled,
+			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, timeText(now), sentAt, timeText(now)); err != nil {
+			return err
+		}
+		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {
+			return err
+		}
+		for _, r := range s.Agencies {
+			kid, req, err := db.sealText(r.Request, id+"/share/"+r.Agency+"/request")
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (id, referral_id, agency, request_key, request, status, risk_level, risk_rank, sent_at, due_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, newID("s-"), id, r.Agency, kid, req, string(referral.Sent), s.Risk.Level, risk.Level(s.Risk.Level).Rank(), timeText(now), timeText(n.Due[r.Agency])); err != nil {
+				return err
+			}
+		}
+		if err := db.insertConsent(ctx, tx, id, n.Consent); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, id, now, n.Officer, "", "referral_created", fmt.Sprintf("sent to %d agencies", len(s.Agencies))); err != nil {
+			return err
+		}
+		if n.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (actor, key, body_hash, referral_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+				n.Officer.Subject, n.IdempotencyKey, n.BodyHash, id, timeText(now)); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	return id, created, err
+}
+
+// nextReference takes the next SH-YYYY-NNNNNN of the year.
+func nextReference(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `INSERT INTO reference_counters (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, now.Year()).Scan(&n)
+	return fmt.Sprintf("SH-%d-%06d", now.Year(), n), err
+}
+
+func sectionContext(referralID string, c category.Category) string {
+	return referralID + "/" + c.String()
+}
+
+func (db *DB) writeSections(ctx context.Context, tx *sql.Tx, id string, sections [category.Count][]byte) error {
+	for _, c := range category.All() {
+		if sections[c] == nil {
+			continue
+		}
+		kid, sealed, err := db.keys.Seal(sections[c], sectionContext(id, c))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_sections (referral_id, category, key_id, sealed) VALUES (?, ?, ?, ?)
+			ON CONFLICT (referral_id, category) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed`, id, c.String(), kid, sealed); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) insertConsent(ctx context.Context, tx *sql.Tx, referralID string, c consent.Consent) error {
+	if c.ID == "" {
+		c.ID = newID("c-")
+	}
+	kid, reason, err := db.sealText(c.Reason, referralID+"/consent/"+c.ID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO consents (id, referral_id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM consents WHERE referral_id = ?))`,
+		c.ID, referralID, string(c.Decision), kid, reason, strings.Join(c.Agencies, ","), int64(c.Categories), string(c.Method),
+		dateText(c.ObtainedOn), dateText(c.ReviewOn), c.RecordedBy, timeText(c.RecordedAt), referralID)
+	return err
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, referralID string, at time.Time, actor identity.Principal, agencyID, kind, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, at, actor, actor_name, agency, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		referralID, timeText(at), actor.Subject, actor.Name, agencyID, kind, detail)
+	return err
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func parseDate(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// Referral loads a referral whole: metadata, opened sections, shares with
+// their opened texts, consent history and overrides. It is what
+// sharing.Release decides over; nothing else should render it. A referral
+// that does not exist is referral.NotFound().
+func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	r := &referral.Referral{ID: id}
+	var state, level, created, sent, updated string
+	var score sql.NullInt64
+	m := &r.Meta
+	err = tx.QueryRowContext(ctx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
+		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled, marac_concern, created_at, sent_at, updated_at, version
+		FROM referrals WHERE id = ?`, id).Scan(&r.Reference, &state, &r.Officer, &m.OfficerName, &m.Offence, &level, &m.RiskTool, &score,
+		&m.Incidents, &m.FirstIncident, &m.LastIncident, &m.Factors.DomesticAbuse, &m.Factors.HateCrimeStrand, &m.Factors.HonourBasedAbuse,
+		&m.Factors.FearOfViolence, &m.Factors.TechnologyEnabled, &m.MARACConcern, &created, &sent, &updated, &m.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, referral.NotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Risk, m.State = risk.Level(level), referral.State(state)
+	m.CreatedAt, m.SentAt, m.UpdatedAt = parseTime(created), parseTime(sent), parseTime(updated)
+	if score.Valid {
+		v := int(score.Int64)
+		m.RiskScore = &v
+	}
+	if err := db.loadSections(ctx, tx, r); err != nil {
+		return nil, err
+	}
+	if r.Shares, err = db.loadShares(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if r.Consents, err = db.loadConsents(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if r.Overrides, err = db.loadOverrides(ctx, tx, `WHERE referral_id = ?`, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (db *DB) loadSections(ctx context.Context, tx *sql.Tx, r *referral.Referral) error {
+	rows, err := tx.QueryContext(ctx, `SELECT category, key_id, sealed FROM referral_sections WHERE referral_id = ?`, r.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, kid string
+		var sealed []byte
+		if err := rows.Scan(&name, &kid, &sealed); err != nil {
+			return err
+		}
+		c, err := category.Parse(name)
+		if err != nil {
+			return err
+		}
+		if r.Sections[c], err = db.keys.Open(kid, sealed, sectionContext(r.ID, c)); err != nil {
+			return fmt.Errorf("open section %s of %s: %w", name, r.ID, err)
+		}
+	}
+	return rows.Err()
+}
+
+const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version`
+
+func (db *DB) scanShare(sc interface{ Scan(...any) error }) (referral.Share, string, error) {
+	var s referral.Share
+	var refID, reqKey, reasonKey, outcomeKey, status, level, sent, due, viewed, answered, accepted, closed string
+	var req, reason, outcome []byte
+	if err := sc.Scan(&s.ID, &refID, &s.Agency, &reqKey, &req, &status, &reasonKey, &reason, &outcomeKey, &outcome, &level, &sent, &due, &viewed, &answered, &accepted, &closed, &s.Version); err != nil {
+		return s, "", err
+	}
+	s.Status, s.Risk = referral.ShareStatus(status), risk.Level(level)
+	s.SentAt, s.DueAt, s.ViewedAt, s.AnsweredAt, s.AcceptedAt, s.ClosedAt = parseTime(sent), parseTime(due), parseTime(viewed), parseTime(answered), parseTime(accepted), parseTime(closed)
+	var err error
+	if s.Request, err = db.openText(reqKey, req, refID+"/share/"+s.Agency+"/request"); err != nil {
+		return s, "", err
+	}
+	if s.Reason, err = db.openText(reasonKey, reason, refID+"/share/"+s.Agency+"/reason"); err != nil {
+		return s, "", err
+	}
+	if s.Outcome, err = db.openText(outcomeKey, outcome, refID+"/share/"+s.Agency+"/outcome"); err != nil {
+		return s, "", err
+	}
+	return s, refID, nil
+}
+
+func (db *DB) loadShares(ctx context.Context, tx *sql.Tx, referralID string) ([]referral.Share, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+shareColumns+` FROM shares WHERE referral_id = ? ORDER BY agency`, referralID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []referral.Share
+	for rows.Next() {
+		s, _, err := db.scanShare(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) loadConsents(ctx context.Context, tx *sql.Tx, referralID string) ([]consent.Consent, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at
+		FROM consents WHERE referral_id = ? ORDER BY seq`, referralID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []consent.Consent
+	for rows.Next() {
+		var c consent.Consent
+		var decision, reasonKey, agencies, method, obtained, review, recorded string
+		var reason []byte
+		var cats int64
+		if err := rows.Scan(&c.ID, &decision, &reasonKey, &reason, &agencies, &cats, &method, &obtained, &review, &c.RecordedBy, &recorded); err != nil {
+			return nil, err
+		}
+		c.Decision, c.Method, c.Categories = consent.Decision(decision), consent.Method(method), category.Set(cats)
+		c.Agencies, c.ObtainedOn, c.ReviewOn, c.RecordedAt = splitList(agencies), parseDate(obtained), parseDate(review), parseTime(recorded)
+		if c.Reason, err = db.openText(reasonKey, reason, referralID+"/consent/"+c.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) loadOverrides(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, where string, args ...any) ([]consent.Override, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, referral_id, basis, rationale_key, rationale, agencies, categories, until, requested_by, requested_at, status, decided_by, decided_at, note_key, note
+		FROM overrides `+where+` ORDER BY requested_at`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []consent.Override
+	for rows.Next() {
+		var o consent.Override
+		var refID, ratKey, agencies, until, reqAt, status, decAt, noteKey string
+		var rat, note []byte
+		var cats int64
+		if err := rows.Scan(&o.ID, &refID, &o.Basis, &ratKey, &rat, &agencies, &cats, &until, &o.RequestedBy, &reqAt, &status, &o.DecidedBy, &decAt, &noteKey, &note); err != nil {
+			return nil, err
+		}
+		o.Agencies, o.Categories, o.Until, o.RequestedAt = splitList(agencies), category.Set(cats), parseDate(until), parseTime(reqAt)
+		o.Status, o.DecidedAt = consent.OverrideStatus(status), parseTime(decAt)
+		if o.Rationale, err = db.openText(ratKey, rat, refID+"/override/"+o.ID+"/rationale"); err != nil {
+			return nil, err
+		}
+		if o.Note, err = db.openText(noteKey, note, refID+"/override/"+o.ID+"/note"); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
