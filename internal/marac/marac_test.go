@@ -1,0 +1,62 @@
+package marac
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/identity"
+)
+
+func TestMembers(t *testing.T) {
+	d := agency.NewDirectory([]agency.Agency{
+		{ID: "police"},
+		{ID: "housing", Agreement: map[agency.Purpose]agency.Terms{agency.Referral: {}, agency.MARAC: {}}},
+		{ID: "victim-support", Agreement: map[agency.Purpose]agency.Terms{agency.Referral: {}}},
+		{ID: "probation", Agreement: map[agency.Purpose]agency.Terms{agency.MARAC: {}}},
+	})
+	if got := Members(d); !slices.Equal(got, []string{"housing", "probation"}) {
+		t.Fatalf("Members = %v", got)
+	}
+}
+
+func TestMaySeePapers(t *testing.T) {
+	cases := []struct {
+		name         string
+		p            identity.Principal
+		acknowledged bool
+		want         bool
+	}{
+		{"coordinator", coordinator, false, true},
+		{"agency staff before acknowledging", housing, false, false},
+		{"agency staff after acknowledging", housing, true, true},
+		{"officer before acknowledging", officer, false, false},
+		{"officer after acknowledging", officer, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := MaySeePapers(c.p, c.acknowledged); got != c.want {
+				t.Fatalf("MaySeePapers = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestParse(t *testing.T) {
+	for _, c := range Criteria {
+		if got, err := ParseCriterion(string(c)); err != nil || got != c {
+			t.Errorf("ParseCriterion(%s) = %v %v", c, got, err)
+		}
+	}
+	for _, s := range ActionStatuses {
+		if got, err := ParseActionStatus(string(s)); err != nil || got != s {
+			t.Errorf("ParseActionStatus(%s) = %v %v", s, got, err)
+		}
+	}
+	if _, err := ParseCriterion("high"); err == nil {
+		t.Error("parsed an unknown criterion")
+	}
+	if _, err := ParseActionStatus("closed"); err == nil {
+		t.Error("parsed an unknown action status")
+	}
+}
