@@ -26,10 +26,10 @@ func ActionOverdue(a Action, now time.Time) bool {
 // coordinator reopens a closed one. Anything else is a conflict. Staff of
 // another agency are told the action does not exist.
 func UpdateAction(a Action, status, note string, p identity.Principal, now time.Time) (Action, *problem.Error) {
-	coordinator := p.Has(identity.MARACCoordinator)
-	if !coordinator && !(p.Has(identity.AgencyStaff) && p.Agency == a.Agency) {
+	if !MaySeeAction(a, p) {
 		return a, NotFound("Action")
 	}
+	coordinator := p.Has(identity.MARACCoordinator)
 	to, err := ParseActionStatus(status)
 	if err != nil {
 		return a, problem.Invalidf("status", "Status must be one of open, done, not_possible, not_done")

@@ -42,7 +42,7 @@ type Meeting struct {
 	Date      time.Time // the day, at midnight UTC
 	CreatedBy string
 	CreatedAt time.Time
-	Cases     []Case // the agenda, in the order the cases were added; set when one meeting is loaded
+	Cases     []Case // the agenda in order, cases as they were added; set when one meeting is loaded
 }
 
 // Over reports whether the meeting has taken place: from the day after its
@@ -146,6 +146,18 @@ type Papers struct {
 	Review   []Action
 }
 
+// QueueEntry is a referral that meets at least one criterion and is on no
+// agenda yet: it waits in the coordinator's queue. Metadata only.
+type QueueEntry struct {
+	ReferralID string
+	Reference  string
+	Risk       risk.Level
+	Offence    string
+	SentAt     time.Time
+	Criteria   []Criterion // never empty
+	LastCase   time.Time   // the pair's latest earlier case, zero if none
+}
+
 // Dashboard is what the coordinator sees first.
 type Dashboard struct {
 	Next        *Meeting        // the next meeting with its agenda (no notes); nil when none is planned
@@ -182,6 +194,12 @@ func Members(d *agency.Directory) []string {
 		}
 	}
 	return ids
+}
+
+// MaySeeAction reports whether p may see and update action a: the
+// coordinator, and staff of the owning agency.
+func MaySeeAction(a Action, p identity.Principal) bool {
+	return p.Has(identity.MARACCoordinator) || p.Has(identity.AgencyStaff) && p.Agency != "" && p.Agency == a.Agency
 }
 
 // MaySeePapers reports whether p may read a meeting's restricted papers: the

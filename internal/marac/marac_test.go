@@ -60,3 +60,26 @@ func TestParse(t *testing.T) {
 		t.Error("parsed an unknown action status")
 	}
 }
+
+func TestMaySeeAction(t *testing.T) {
+	cases := []struct {
+		name   string
+		p      identity.Principal
+		agency string
+		want   bool
+	}{
+		{"coordinator", coordinator, "housing", true},
+		{"staff of the owning agency", housing, "housing", true},
+		{"staff of another agency", health, "housing", false},
+		{"an officer", officer, "housing", false},
+		{"staff without an agency, action without one", identity.Principal{Roles: []identity.Role{identity.AgencyStaff}}, "", false},
+		{"an agency id without the staff role", identity.Principal{Roles: []identity.Role{identity.Auditor}, Agency: "housing"}, "housing", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := MaySeeAction(Action{Agency: c.agency}, c.p); got != c.want {
+				t.Fatalf("MaySeeAction = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
