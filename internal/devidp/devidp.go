@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"sync"
 	"time"
 
@@ -59,6 +58,12 @@ type Provider struct {
 	handler    http.Handler
 }
 
+// issuedClaims are the claims this provider's tokens and userinfo carry.
+var issuedClaims = []string{
+	"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "client_id", "jti", "at_hash", "c_hash",
+	"name", "email", "email_verified", "hub_roles", "hub_agency",
+}
+
 // safePath is an issuer path the router can take as a literal prefix.
 var safePath = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)*$`)
 
@@ -90,7 +95,7 @@ func New(cfg Config) (*Provider, error) {
 		CodeMethodS256:           true,
 		SupportedUILocales:       []language.Tag{language.BritishEnglish},
 		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail},
-		SupportedClaims:          slices.Concat(op.DefaultSupportedClaims, []string{"hub_roles", "hub_agency"}),
+		SupportedClaims:          issuedClaims,
 	}, storage, op.StaticIssuer(cfg.Issuer), op.WithAllowInsecure())
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)

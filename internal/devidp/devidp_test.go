@@ -19,6 +19,7 @@ import (
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -41,8 +42,18 @@ func (e *env) serve(p *Provider) {
 
 func start(t *testing.T, dir string, now func() time.Time) *env {
 	t.Helper()
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
+	return startOn(t, dir, now, func(h http.Handler) http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("/devidp/", h)
+		return mux
+	})
+}
+
+// startOn serves the provider on the router that mount builds around it.
+func startOn(t *testing.T, dir string, now func() time.Time, mount func(http.Handler) http.Handler) *env {
+	t.Helper()
+	var router http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { router.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	cfg := Config{
 		Issuer:                srv.URL + "/devidp",
@@ -59,7 +70,7 @@ func start(t *testing.T, dir string, now func() time.Time) *env {
 	}
 	e := &env{cfg: cfg}
 	e.serve(p)
-	mux.Handle("/devidp/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	router = mount(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		(*e.mounted.Load()).ServeHTTP(w, r)
 	}))
 	e.discover(t)
@@ -305,6 +316,24 @@ func TestSignInWithPKCE(t *testing.T) {
 	}
 }
 
+// TestMountedOnEcho signs in through the provider mounted as the hub mounts
+// it: on its Echo router at /devidp/*, path unstripped.
+func TestMountedOnEcho(t *testing.T) {
+	e := startOn(t, t.TempDir(), nil, func(h http.Handler) http.Handler {
+		router := echo.New()
+		router.Any("/devidp/*", echo.WrapHandler(h))
+		return router
+	})
+	verifier := oauth2.GenerateVerifier()
+	tok, err := e.oauth.Exchange(t.Context(), e.signIn(t, "idva", verifier, "n"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	if _, err := e.apiVerifier().Verify(t.Context(), tok.AccessToken); err != nil {
+		t.Errorf("access token: %v", err)
+	}
+}
+
 func TestPickerListsEveryPersona(t *testing.T) {
 	e := start(t, t.TempDir(), nil)
 	pk := e.openPicker(t, browser(t), oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
@@ -409,6 +438,14 @@ func TestPickerRefusals(t *testing.T) {
 	t.Run("no cookie", func(t *testing.T) {
 		_, pk := open(t)
 		resp, _ := choose(t, browser(t), pk, "auditor")
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("status %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("cookie of another sign-in", func(t *testing.T) {
+		b, first := open(t)
+		e.openPicker(t, b, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+		resp, _ := choose(t, b, first, "auditor")
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("status %d, want 403", resp.StatusCode)
 		}

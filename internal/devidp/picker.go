@@ -84,8 +84,7 @@ func (p *Provider) pick(w http.ResponseWriter, r *http.Request) {
 
 func (p *Provider) page(a authRequest, problem string) pickerPage {
 	return pickerPage{
-		Error: problem, Action: p.cfg.Issuer + pickerPath, ID: a.id, Token: a.pickerToken,
-		Personas: Personas, Stylesheet: p.cfg.Stylesheet,
+		Error: problem, Action: p.cfg.Issuer + pickerPath, ID: a.id, Token: a.pickerToken, Personas: Personas,
 	}
 }
 
@@ -97,9 +96,7 @@ func sameToken(sent, want string) bool {
 // render writes the picker page. The hub's own security headers win when it
 // sets them; these keep the page unframed and uncached when served alone.
 func (p *Provider) render(w http.ResponseWriter, status int, page pickerPage) {
-	if page.Stylesheet == "" {
-		page.Stylesheet = p.cfg.Stylesheet
-	}
+	page.Stylesheet = p.cfg.Stylesheet
 	var buf bytes.Buffer
 	if err := pickerTemplate.Execute(&buf, page); err != nil {
 		slog.Error("devidp: render the sign-in page", "err", err)
