@@ -149,9 +149,18 @@ func (p *Provider) AccessToken(claims map[string]any, f Fault) string {
 	return p.sign("at+jwt", base, claims, f)
 }
 
+// Sign signs exactly claims with the provider's key, with typ in the header
+// (none when typ is empty): for tokens the other methods cannot make.
+func (p *Provider) Sign(typ string, claims map[string]any) string {
+	return p.sign(typ, nil, claims, None)
+}
+
 // sign merges claims over base, applies the fault and signs.
 func (p *Provider) sign(typ string, base, claims map[string]any, f Fault) string {
 	c := maps.Clone(base)
+	if c == nil {
+		c = map[string]any{}
+	}
 	maps.Copy(c, claims)
 	key, kid := p.key, "k1"
 	now := p.opts.Now()
@@ -167,8 +176,11 @@ func (p *Provider) sign(typ string, base, claims map[string]any, f Fault) string
 	case UnknownKey:
 		key, kid = p.rogue, "k2"
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}},
-		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	opts := &jose.SignerOptions{}
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, opts)
 	if err != nil {
 		panic(err)
 	}
