@@ -39,7 +39,8 @@ var errSignin = problem.New(problem.Unauthorized, "we could not sign you in; sig
 // FinishSignin takes the state (once), redeems the code with the PKCE
 // verifier, verifies the ID token and its nonce, and opens a session. It
 // returns the session token for the cookie and where to go next. An unknown
-// or used state is NotFound.
+// or used state is NotFound. The Principal's SessionID is set when the
+// session is read back by Session.
 func (s *Service) FinishSignin(ctx context.Context, state, code string) (string, Session, string, error) {
 	st, err := s.store.TakeSigninState(ctx, state)
 	if err != nil {
