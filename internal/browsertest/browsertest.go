@@ -48,7 +48,7 @@ func Start(t testing.TB) *Browser {
 	exe := chromiumPath()
 	Need(t, exe != "", "Chromium is not installed (apt-get install chromium)")
 	_, err := axeSource()
-	Need(t, err == nil, "axe-core is not installed (npm ci): "+errString(err))
+	Need(t, err == nil, fmt.Sprintf("axe-core is not installed (npm ci): %v", err))
 	shared.once.Do(func() { shared.b, shared.err = launch(exe) })
 	if shared.err != nil {
 		t.Fatalf("browsertest: starting Chromium: %v", shared.err)
@@ -78,13 +78,6 @@ func Need(t testing.TB, ok bool, what string) {
 		t.Fatalf("browsertest: %s; CI must not skip browser tests", what)
 	}
 	t.Skipf("browsertest: %s", what)
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // chromiumPath finds Debian's Chromium, or another Chromium or Chrome on PATH.

@@ -82,6 +82,14 @@ func TestHarnessSeesCSPViolationsAndAxeFindings(t *testing.T) {
 	if got := browsertest.FormatViolations([]browsertest.Violation{*imageAlt}); !strings.Contains(got, `<img src="/missing.png">`) {
 		t.Errorf("the report does not name the element: %s", got)
 	}
+
+	// The console is the current page's: the next page starts clean.
+	if _, err := browsertest.Visit(ctx, srv.URL+"/cookies"); err != nil {
+		t.Fatal(err)
+	}
+	if ps := browsertest.Problems(ctx); len(ps) != 0 {
+		t.Errorf("the last page's problems are still listed: %v", ps)
+	}
 }
 
 // Chromium treats http://127.0.0.1 as a secure context, so a Secure,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -33,7 +34,8 @@ func (m Message) String() string {
 	return s
 }
 
-// consoleLog records a tab's messages as the browser sends them.
+// consoleLog records the messages of a tab's current page as the browser
+// sends them.
 type consoleLog struct {
 	mu       sync.Mutex
 	messages []Message
@@ -43,6 +45,14 @@ type consoleLog struct {
 func (c *consoleLog) record(ev any) {
 	var m Message
 	switch ev := ev.(type) {
+	case *page.EventFrameNavigated:
+		// A new page in the tab: what the last one wrote is no longer its.
+		if ev.Frame.ParentID == "" {
+			c.mu.Lock()
+			c.messages = nil
+			c.mu.Unlock()
+		}
+		return
 	case *runtime.EventConsoleAPICalled:
 		var parts []string
 		for _, a := range ev.Args {
@@ -70,7 +80,8 @@ func (c *consoleLog) record(ev any) {
 	c.mu.Unlock()
 }
 
-// Console returns what the tab's pages have written to the console so far.
+// Console returns what the tab's current page has written to the console so
+// far.
 func Console(ctx context.Context) []Message {
 	c, _ := ctx.Value(consoleKey{}).(*consoleLog)
 	if c == nil {

@@ -333,7 +333,7 @@ func TestBrowserNoRole(t *testing.T) {
 	checkPage(t, ctx, "no role")
 }
 
-func TestBrowserNotFound(t *testing.T) {
+func TestBrowserErrorPages(t *testing.T) {
 	h := startHub(t)
 	ctx := h.tab(t, "officer")
 	visit(t, ctx, h.url+"/no-such-page", http.StatusNotFound)
@@ -345,6 +345,13 @@ func TestBrowserNotFound(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 	checkPage(t, ctx, "not found")
+
+	visit(t, ctx, h.url+"/admin/memberships", http.StatusForbidden)
+	if got := text(t, ctx, "h1"); got != "You do not have access to this page" {
+		t.Errorf("h1 %q", got)
+	}
+	contains(t, "main", text(t, ctx, "main"), "Your role does not give access to this.")
+	checkPage(t, ctx, "forbidden")
 }
 
 func TestBrowserSignedOut(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,6 +33,7 @@ func loadViews() (*views, error) {
 		"navigation":  navigation,
 		"fieldErrors": fieldErrors,
 		"fieldError":  func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
+		"sentence":    sentence,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
@@ -125,4 +128,19 @@ func fieldErrors(errs map[string]string, order ...string) []fieldError {
 		out = append(out, fieldError{f, errs[f]})
 	}
 	return out
+}
+
+// sentence shows a message written for the API ("this form has expired")
+// as a sentence on a page: a capital first letter and a closing full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
 }

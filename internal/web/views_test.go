@@ -51,3 +51,19 @@ func TestFieldErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSentence(t *testing.T) {
+	cases := map[string]string{
+		"":                                  "",
+		"this form has expired; go back":    "This form has expired; go back.",
+		"Page not found":                    "Page not found.",
+		"Something went wrong on our side.": "Something went wrong on our side.",
+		"  éclair  ":                        "Éclair.",
+		"sign in again?":                    "Sign in again?",
+	}
+	for in, want := range cases {
+		if got := sentence(in); got != want {
+			t.Errorf("sentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
