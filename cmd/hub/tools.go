@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/app"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -115,7 +116,7 @@ func users(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func devToken(cmd command) error {
 	if !cfg.DevIDP.Enabled {
 		return fmt.Errorf("the development identity provider is off (key devidp.enabled); dev tokens exist only in development")
 	}
-	p, err := newDevIDP(cfg)
+	p, err := app.NewDevIDP(cfg)
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func auditCmd(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
