@@ -9,12 +9,13 @@ type Policy struct {
 }
 
 // Due reports whether a log of size entries owes a checkpoint, the last one
-// being of size last taken at lastAt (zero when there is none). A log that
+// being of size last (0 when there is none) and since the time of that
+// checkpoint, or of the log's first entry when there is none. A log that
 // has not grown owes none however long ago the last was: it would sign the
 // same tree again.
-func (p Policy) Due(size, last int64, lastAt, now time.Time) bool {
+func (p Policy) Due(size, last int64, since, now time.Time) bool {
 	if size <= last {
 		return false
 	}
-	return size-last >= p.Every || lastAt.IsZero() || now.Sub(lastAt) >= p.Interval
+	return size-last >= p.Every || now.Sub(since) >= p.Interval
 }

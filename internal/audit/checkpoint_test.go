@@ -11,11 +11,12 @@ func TestPolicyDue(t *testing.T) {
 	cases := []struct {
 		name       string
 		size, last int64
-		lastAt     time.Time
+		since      time.Time
 		now        time.Time
 		want       bool
 	}{
-		{"first entries, no checkpoint yet", 1, 0, time.Time{}, t0, true},
+		{"first entries, little time", 10, 0, t0, t0.Add(time.Second), false},
+		{"first entries, enough time", 10, 0, t0, t0.Add(time.Hour), true},
 		{"empty log", 0, 0, time.Time{}, t0, false},
 		{"few entries, little time", 150, 100, t0, t0.Add(10 * time.Second), false},
 		{"enough entries", 200, 100, t0, t0.Add(time.Second), true},
@@ -24,7 +25,7 @@ func TestPolicyDue(t *testing.T) {
 		{"no growth however long", 100, 100, t0, t0.Add(time.Hour), false},
 	}
 	for _, c := range cases {
-		if got := p.Due(c.size, c.last, c.lastAt, c.now); got != c.want {
+		if got := p.Due(c.size, c.last, c.since, c.now); got != c.want {
 			t.Errorf("%s: Due = %v, want %v", c.name, got, c.want)
 		}
 	}

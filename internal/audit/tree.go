@@ -48,16 +48,6 @@ func LoadFrontier(size int64, r tlog.HashReader) (*Frontier, tlog.Hash, error) {
 // Size is the number of entries in the tree.
 func (f *Frontier) Size() int64 { return f.size }
 
-// Clone returns an independent copy, so a writer can work on a copy and
-// keep the original when its transaction rolls back.
-func (f *Frontier) Clone() *Frontier {
-	c := &Frontier{size: f.size, edges: make(map[int64]tlog.Hash, len(f.edges))}
-	for k, v := range f.edges {
-		c.edges[k] = v
-	}
-	return c
-}
-
 // ReadHashes serves the edge hashes to tlog.
 func (f *Frontier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	hs := make([]tlog.Hash, len(indexes))
