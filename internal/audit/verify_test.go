@@ -14,6 +14,7 @@ import (
 // memLog is a log kept in memory the way the store keeps it: bodies,
 // stored hashes, checkpoints and a head.
 type memLog struct {
+	columns     map[int64]Columns // filter columns to present with entries
 	bodies      [][]byte
 	hashes      memHashes
 	checkpoints [][]byte
@@ -60,7 +61,11 @@ func (l *memLog) log(indexes []int64) Log {
 			for _, i := range indexes {
 				start := tlog.StoredHashIndex(0, i)
 				end := tlog.StoredHashCount(i + 1)
-				if !yield(Stored{Index: i, Body: l.bodies[i], Hashes: l.hashes[start:end]}, nil) {
+				s := Stored{Index: i, Body: l.bodies[i], Hashes: l.hashes[start:end]}
+				if c, ok := l.columns[i]; ok {
+					s.Columns = &c
+				}
+				if !yield(s, nil) {
 					return
 				}
 			}
@@ -107,6 +112,19 @@ func TestVerify(t *testing.T) {
 		}},
 		{name: "changed interior hash", reason: Changed, first: 63, last: 63, tamper: func(l *memLog) []int64 {
 			l.hashes[tlog.StoredHashIndex(0, 63)+3][0] ^= 1
+			return upTo(size)
+		}},
+		{name: "filter columns intact", tamper: func(l *memLog) []int64 {
+			l.columns = map[int64]Columns{}
+			for i, b := range l.bodies {
+				e, _ := Decode(b)
+				l.columns[int64(i)] = Columns{Time: e.Time, Actor: e.Actor, Action: e.Action, Record: e.Record, Agency: e.Agency}
+			}
+			return upTo(size)
+		}},
+		{name: "filter column changed", reason: Changed, first: 12, last: 12, message: "actor column", tamper: func(l *memLog) []int64 {
+			e, _ := Decode(l.bodies[12])
+			l.columns = map[int64]Columns{12: {Time: e.Time, Actor: "idp|someone-else", Action: e.Action, Record: e.Record, Agency: e.Agency}}
 			return upTo(size)
 		}},
 		{name: "deleted", reason: Missing, first: 120, last: 120, tamper: func(*memLog) []int64 {

@@ -479,7 +479,7 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64))
 // hashes written with it, from two cursors walked side by side.
 func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(done, total int64)) func(yield func(audit.Stored, error) bool) {
 	return func(yield func(audit.Stored, error) bool) {
-		entries, err := tx.QueryContext(ctx, `SELECT idx, body FROM audit_entries ORDER BY idx`)
+		entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries ORDER BY idx`)
 		if err != nil {
 			yield(audit.Stored{}, err)
 			return
@@ -496,13 +496,16 @@ func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(d
 		const every = 10000
 		var done int64
 		var body sql.RawBytes
-		var s audit.Stored
+		var at, action string
+		var cols audit.Columns
+		s := audit.Stored{Columns: &cols}
 		for entries.Next() {
-			if err := entries.Scan(&s.Index, &body); err != nil {
+			if err := entries.Scan(&s.Index, &at, &cols.Actor, &action, &cols.Record, &cols.Agency, &body); err != nil {
 				yield(audit.Stored{}, err)
 				return
 			}
 			s.Body = body
+			cols.Time, cols.Action = parseTime(at), audit.Action(action)
 			s.Hashes, err = hashes.take(s.Hashes[:0], tlog.StoredHashIndex(0, s.Index), tlog.StoredHashCount(s.Index+1))
 			if err != nil {
 				yield(audit.Stored{}, err)

@@ -110,6 +110,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 	}{
 		{"untouched", nil, "", 0},
 		{"changed entry", []string{`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), '"read 123"', '"read 124"') AS BLOB) WHERE idx = 123`}, audit.Changed, 123},
+		{"record column changed, hiding the entry from its record's history", []string{`UPDATE audit_entries SET record = 'ref-elsewhere' WHERE idx = 99`}, audit.Changed, 99},
 		{"deleted entry", []string{`DELETE FROM audit_entries WHERE idx = 77`}, audit.Missing, 77},
 		{"swapped entries", []string{
 			`CREATE TEMP TABLE pair AS SELECT idx, body FROM audit_entries WHERE idx IN (30, 200)`,
@@ -454,6 +455,10 @@ func BenchmarkVerifyAudit(b *testing.B) {
 	}
 	ctx := context.Background()
 	db, _ := openAuditDB(b, b.TempDir(), 10000)
+	// A large page cache keeps the build's big transactions from spilling.
+	if _, err := db.w.Exec(`PRAGMA cache_size = -262144`); err != nil {
+		b.Fatal(err)
+	}
 	built := time.Now()
 	const perTx, perCall = 50000, 1000
 	for done := 0; done < size; {
