@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -137,6 +138,8 @@ func serve(ctx context.Context, cmd command) error {
 		return err
 	}
 	a := &app.App{Config: cfg, Log: app.NewLogger(cmd.stderr)}
+	// Libraries that log through the default logger write JSON lines too.
+	slog.SetDefault(a.Log)
 	defer a.Close()
 	if err := a.Open(ctx); err != nil {
 		return err

@@ -135,7 +135,9 @@ func users(ctx context.Context, cmd command) error {
 	if (verb != "grant" && verb != "revoke") || len(rest) < 2 || len(rest) > 3 {
 		return errUsage
 	}
-	m := identity.Membership{Email: rest[0], GrantedBy: "cli"}
+	m := identity.Membership{Email: rest[0]}
+	// The operator at the console is the actor of the audit entry.
+	by := identity.Principal{Subject: "cli|" + os.Getenv("USER")}
 	target := rest[1]
 	if len(rest) == 3 {
 		target += ":" + rest[2]
@@ -153,9 +155,9 @@ func users(ctx context.Context, cmd command) error {
 		}
 	}
 	if verb == "grant" {
-		err = db.Grant(ctx, m)
+		err = db.Grant(ctx, m, by)
 	} else {
-		err = db.Revoke(ctx, m.Email, m.Role, m.Agency)
+		err = db.Revoke(ctx, m.Email, m.Role, m.Agency, by)
 	}
 	if err != nil {
 		return err

@@ -1,13 +1,11 @@
 package identity_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/identity/oidctest"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 	"github.com/stalking-hub/hub/internal/web"
 )
 
@@ -68,15 +67,8 @@ func newHub(t *testing.T, s setup) *hub {
 	s.idp.ClientID, s.idp.Audience, s.idp.Now = clientID, apiAudience, clk.Now
 	idp := oidctest.New(t, s.idp)
 
-	db, err := store.Open(filepath.Join(t.TempDir(), "hub.db"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := storetest.Open(t)
 	db.Now = clk.Now
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))

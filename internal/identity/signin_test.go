@@ -168,7 +168,7 @@ func TestSigninMemberships(t *testing.T) {
 				{Email: "sam@housing.example", Role: identity.AgencyStaff, Agency: "housing", GrantedBy: "test"},
 				{Email: "sam@housing.example", Role: identity.Admin, GrantedBy: "test"},
 			} {
-				if err := h.DB.Grant(ctx, m); err != nil {
+				if err := h.DB.Grant(ctx, m, identity.Principal{Subject: "test|admin"}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -130,6 +131,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			return err
 		}
 		if err := addEvent(ctx, tx, id, now, n.Officer, "", "referral_created", fmt.Sprintf("sent to %d agencies", len(s.Agencies))); err != nil {
+			return err
+		}
+		if err := db.record(ctx, tx, n.Officer, audit.ReferralCreated, id, "", string(state)); err != nil {
 			return err
 		}
 		if n.IdempotencyKey != "" {

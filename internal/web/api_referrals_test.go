@@ -323,8 +323,8 @@ func TestConsentWithdrawalAndOverride(t *testing.T) {
 
 	var log struct {
 		Entries []struct {
-			Action, Actor, ActorAgency string
-			Shown, Withheld            []string
+			Action      string
+			ActorAgency string `json:"actor_agency"`
 		}
 	}
 	res = h.Do("GET", "/api/v1/referrals/"+r.ID+"/audit", "auditor", nil)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ import (
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
-	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 	"github.com/stalking-hub/hub/internal/web"
 )
 
@@ -67,14 +66,7 @@ type hub struct {
 func startHub(t *testing.T) *hub {
 	t.Helper()
 	b := browsertest.Start(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "hub.db"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	cfg := config.Defaults()
 	cfg.Server.BaseURL = "http://127.0.0.1"
 	s, err := web.New(web.Deps{

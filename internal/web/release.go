@@ -9,6 +9,7 @@ import (
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
 )
 
@@ -23,6 +24,16 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 	r, err := s.DB.Referral(ctx, id)
 	if err != nil && problem.CodeOf(err) != problem.NotFound {
 		return sharing.View{}, err
+	}
+	if r != nil && purpose == agency.Referral && p.Has(identity.AgencyStaff) && firstOpen(r, p.Agency) {
+		// The first open by the agency moves its share to viewed; the view
+		// then shows the share as it now stands.
+		if err := s.DB.MarkViewed(ctx, id, p.Agency, p); err != nil {
+			return sharing.View{}, err
+		}
+		if r, err = s.DB.Referral(ctx, id); err != nil {
+			return sharing.View{}, err
+		}
 	}
 	v, err := sharing.Release(p, r, purpose, s.Agencies, s.Now())
 	if err != nil {
@@ -46,12 +57,17 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 	if err := s.DB.Audit(ctx, entry); err != nil {
 		return sharing.View{}, err
 	}
-	if purpose == agency.Referral && p.Has(identity.AgencyStaff) && v.Agency() == p.Agency {
-		if err := s.DB.MarkViewed(ctx, id, p.Agency, p); err != nil {
-			return sharing.View{}, err
+	return v, nil
+}
+
+// firstOpen reports whether the agency has a share of r not yet opened.
+func firstOpen(r *referral.Referral, agencyID string) bool {
+	for _, sh := range r.Shares {
+		if sh.Agency == agencyID {
+			return sh.Status == referral.Sent
 		}
 	}
-	return v, nil
+	return false
 }
 
 // entry starts an audit entry for the request: who, when, which request.

@@ -8,11 +8,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,9 +35,14 @@ func Root() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
+// quiet silences the identity provider library, which logs through the
+// default logger.
+var quiet sync.Once
+
 // Start runs a hub until the test ends. env adds HUB_* settings.
 func Start(t testing.TB, env map[string]string) *Hub {
 	t.Helper()
+	quiet.Do(func() { slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
