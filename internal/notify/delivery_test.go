@@ -95,16 +95,16 @@ func startMailServer(t *testing.T, addr string) (*mailServer, int) {
 	m.srv = smtp.NewServer(m)
 	m.srv.Domain = "mail.example.test"
 	m.srv.ReadTimeout, m.srv.WriteTimeout = 5*time.Second, 5*time.Second
-	m.srv.ErrorLog = log{t}
+	m.srv.ErrorLog = testLog{t}
 	go m.srv.Serve(l)
 	t.Cleanup(func() { m.srv.Close() })
 	return m, l.Addr().(*net.TCPAddr).Port
 }
 
-type log struct{ t *testing.T }
+type testLog struct{ t *testing.T }
 
-func (l log) Printf(format string, v ...any) { l.t.Logf(format, v...) }
-func (l log) Println(v ...any)               { l.t.Log(v...) }
+func (l testLog) Printf(format string, v ...any) { l.t.Logf(format, v...) }
+func (l testLog) Println(v ...any)               { l.t.Log(v...) }
 
 // freePort is a loopback port with nothing listening on it.
 func freePort(t *testing.T) int {

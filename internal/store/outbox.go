@@ -130,7 +130,7 @@ func (db *DB) Outbox(ctx context.Context, f OutboxFilter) ([]notify.Notification
 		notify.Failed:    `failed_at IS NOT NULL`,
 	}[f.State]
 	if where == "" {
-		return nil, problem.Invalidf("state", "choose pending, delivered or failed")
+		return nil, problem.New(problem.Invalid, "choose a state: pending, delivered or failed")
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`, f.Limit)
 	if err != nil {
