@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/stalking-hub/hub/internal/notify"
@@ -47,6 +48,10 @@ type mailServer struct {
 	srv  *smtp.Server
 	mu   sync.Mutex
 	mail []received
+	// plainAuth offers AUTH PLAIN over the unencrypted connection and counts
+	// the passwords it is sent.
+	plainAuth bool
+	passwords int
 }
 
 type received struct {
@@ -55,7 +60,12 @@ type received struct {
 	data []byte
 }
 
-func (m *mailServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{server: m}, nil }
+func (m *mailServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+	if m.plainAuth {
+		return &authSession{session{server: m}}, nil
+	}
+	return &session{server: m}, nil
+}
 
 func (m *mailServer) received() []received {
 	m.mu.Lock()
@@ -84,15 +94,32 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
+type authSession struct{ session }
+
+func (s *authSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *authSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, _, _ string) error {
+		s.server.mu.Lock()
+		defer s.server.mu.Unlock()
+		s.server.passwords++
+		return nil
+	}), nil
+}
+
 // startMailServer listens on addr ("127.0.0.1:0" for any port) until the test ends.
 func startMailServer(t *testing.T, addr string) (*mailServer, int) {
+	t.Helper()
+	return startMailServerWith(t, addr, &mailServer{})
+}
+
+func startMailServerWith(t *testing.T, addr string, m *mailServer) (*mailServer, int) {
 	t.Helper()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &mailServer{}
 	m.srv = smtp.NewServer(m)
+	m.srv.AllowInsecureAuth = m.plainAuth
 	m.srv.Domain = "mail.example.test"
 	m.srv.ReadTimeout, m.srv.WriteTimeout = 5*time.Second, 5*time.Second
 	m.srv.ErrorLog = testLog{t}
@@ -395,5 +422,22 @@ func TestTwoWorkersDeliverEachNotificationOnce(t *testing.T) {
 		if n.Attempts != 1 {
 			t.Errorf("%s: %d attempts, want 1", n.Reference, n.Attempts)
 		}
+	}
+}
+
+func TestPasswordNeverSentInClear(t *testing.T) {
+	server, port := startMailServerWith(t, "127.0.0.1:0", &mailServer{plainAuth: true})
+	s, err := notify.NewSMTP(notify.SMTPConfig{Host: "127.0.0.1", Port: port, From: "hub-noreply@example.gov.uk", TLS: notify.TLSOpportunistic,
+		Username: "hub", Password: "hunter2", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), "idva@example.gov.uk", "subject", "body"); err == nil {
+		t.Fatal("sent with AUTH PLAIN over an unencrypted connection")
+	}
+	server.mu.Lock()
+	defer server.mu.Unlock()
+	if server.passwords != 0 || len(server.mail) != 0 {
+		t.Fatalf("the server got %d passwords and %d messages", server.passwords, len(server.mail))
 	}
 }
