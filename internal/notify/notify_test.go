@@ -175,3 +175,28 @@ func TestState(t *testing.T) {
 		}
 	}
 }
+
+func TestNewSMTPChecksItsConfiguration(t *testing.T) {
+	good := SMTPConfig{Host: "smtp.example.gov.uk", Port: 587, From: "hub-noreply@example.gov.uk"}
+	cases := []struct {
+		name string
+		edit func(*SMTPConfig)
+		ok   bool
+	}{
+		{"good, opportunistic by default", func(*SMTPConfig) {}, true},
+		{"mandatory with login", func(c *SMTPConfig) { c.TLS, c.Username, c.Password = TLSMandatory, "hub", "pw" }, true},
+		{"no host", func(c *SMTPConfig) { c.Host = "" }, false},
+		{"no sender", func(c *SMTPConfig) { c.From = "" }, false},
+		{"sender with a name", func(c *SMTPConfig) { c.From = "The Hub <hub@example.gov.uk>" }, false},
+		{"unknown TLS policy", func(c *SMTPConfig) { c.TLS = "sometimes" }, false},
+		{"port zero", func(c *SMTPConfig) { c.Port = 0 }, false},
+		{"port too high", func(c *SMTPConfig) { c.Port = 65536 }, false},
+	}
+	for _, c := range cases {
+		cfg := good
+		c.edit(&cfg)
+		if _, err := NewSMTP(cfg); (err == nil) != c.ok {
+			t.Errorf("%s: NewSMTP() = %v, want ok %v", c.name, err, c.ok)
+		}
+	}
+}

@@ -54,7 +54,7 @@ type SMTPConfig struct {
 	Username, Password string
 	// From is the sender address, such as hub-noreply@example.gov.uk.
 	From string
-	TLS  TLSPolicy
+	TLS  TLSPolicy // opportunistic when empty
 	// Timeout bounds the connection and each exchange with the server; 30s when zero.
 	Timeout time.Duration
 }
@@ -73,16 +73,16 @@ func NewSMTP(c SMTPConfig) (*SMTP, error) {
 	if !isAddress(c.From) {
 		return nil, errors.New("smtp: the sender is not a bare e-mail address")
 	}
-	policy, ok := tlsPolicies[c.TLS]
-	if !ok {
-		return nil, fmt.Errorf("smtp: unknown TLS policy %q", c.TLS)
+	tp, err := ParseTLSPolicy(string(c.TLS))
+	if err != nil {
+		return nil, fmt.Errorf("smtp: TLS policy: %w", err)
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 30 * time.Second
 	}
 	// WithTLSPolicy, not WithTLSPortPolicy: the latter would move a configured
 	// port 25 to 587.
-	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTLSPolicy(policy), mail.WithTimeout(c.Timeout)}
+	opts := []mail.Option{mail.WithPort(c.Port), mail.WithTLSPolicy(tlsPolicies[tp]), mail.WithTimeout(c.Timeout)}
 	if c.Username != "" {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(c.Username), mail.WithPassword(c.Password))
 	}
