@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 )
 
 // Config is every setting of the hub. The toml tags are the keys of
@@ -32,6 +34,7 @@ type Config struct {
 	Sharing Sharing  `toml:"sharing"`
 	Sealing Sealing  `toml:"sealing"`
 	Limits  Limits   `toml:"limits"`
+	Mail    Mail     `toml:"mail"`
 
 	// Source is the file the configuration came from, empty for the defaults.
 	Source string `toml:"-"`
@@ -107,6 +110,20 @@ type Limits struct {
 	SigninPerMinute int `toml:"signin_per_minute"`
 }
 
+// Mail is the mail server that notifications go through. With no host the
+// outbox still fills (the development mailbox shows it) but nothing is sent.
+type Mail struct {
+	Host         string   `toml:"host"`
+	Port         int      `toml:"port"`
+	Username     string   `toml:"username"`
+	Password     string   `toml:"password"`
+	PasswordFile string   `toml:"password_file"`
+	From         string   `toml:"from"`
+	TLS          string   `toml:"tls"`
+	RetryBase    Duration `toml:"retry_base"`
+	MaxAttempts  int      `toml:"max_attempts"`
+}
+
 // Duration is a time.Duration written as "30m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -156,6 +173,7 @@ func Defaults() Config {
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
+		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
 	}
 }
 
@@ -284,6 +302,13 @@ func readSecrets(cfg *Config) error {
 		}
 		cfg.Signin.ClientSecret = strings.TrimSpace(string(b))
 	}
+	if cfg.Mail.PasswordFile != "" {
+		b, err := os.ReadFile(cfg.Mail.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("key mail.password_file: %w", err)
+		}
+		cfg.Mail.Password = strings.TrimSpace(string(b))
+	}
 	return nil
 }
 
@@ -401,6 +426,31 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.SigninPerMinute < 1 {
 		return bad("limits.signin_per_minute", "must be at least 1")
+	}
+	return c.Mail.validate(bad)
+}
+
+func (m Mail) validate(bad func(key, format string, args ...any) error) error {
+	if m.Port < 1 || m.Port > 65535 {
+		return bad("mail.port", "must be a port from 1 to 65535, got %d", m.Port)
+	}
+	if _, err := notify.ParseTLSPolicy(m.TLS); err != nil {
+		return bad("mail.tls", "%v", err)
+	}
+	if m.RetryBase.Duration <= 0 {
+		return bad("mail.retry_base", "must be positive")
+	}
+	if m.MaxAttempts < 1 {
+		return bad("mail.max_attempts", "must be at least 1")
+	}
+	if m.Host == "" {
+		return nil
+	}
+	if a, err := mail.ParseAddress(m.From); err != nil || a.Address != m.From {
+		return bad("mail.from", "set the sender as a bare e-mail address like hub-noreply@example.gov.uk, got %q", m.From)
+	}
+	if m.Username != "" && m.Password == "" {
+		return bad("mail.password", "set it, or mail.password_file, when mail.username is set")
 	}
 	return nil
 }
