@@ -17,6 +17,7 @@ import (
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/web"
@@ -35,7 +36,8 @@ type App struct {
 	// Config.Server.Listen (tests listen on a free port first).
 	Listener net.Listener
 
-	server *http.Server
+	server   *http.Server
+	notifier *notify.Worker // nil when no SMTP server is configured
 }
 
 // OpenStore opens and migrates the database, with the audit signer set.
@@ -94,6 +96,15 @@ func (a *App) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies})
+	if cfg.Mail.Host != "" {
+		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
+			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS)})
+		if err != nil {
+			return fmt.Errorf("key mail.host: %w", err)
+		}
+		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
+	}
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts})
 	if err != nil {
 		return err
@@ -117,6 +128,10 @@ func (a *App) Open(ctx context.Context) error {
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.Listener) }()
+	bctx, stopBackground := context.WithCancel(ctx)
+	background := make(chan struct{})
+	go func() { a.background(bctx); close(background) }()
+	defer func() { stopBackground(); <-background }()
 	select {
 	case err := <-errc:
 		return err
@@ -132,6 +147,35 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// background runs the hub's own clockwork until ctx ends: it notes overdue
+// shares every minute and, with SMTP configured, delivers the outbox.
+func (a *App) background(ctx context.Context) {
+	done := make(chan struct{})
+	if a.notifier != nil {
+		go func() { a.notifier.Run(ctx); close(done) }()
+	} else {
+		close(done)
+	}
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := a.DB.NoteOverdue(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.Log.Error("noting overdue shares failed", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Info("overdue shares noted", "count", n)
+			if a.notifier != nil {
+				a.notifier.Wake()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			<-done
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // Close releases the database.

@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 )
@@ -71,6 +73,13 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 			return err
 		}
 		if err := db.record(ctx, tx, c.Actor, audit.ShareStatusChanged, c.ReferralID, c.Agency, string(c.To)); err != nil {
+			return err
+		}
+		ref, err := referenceOf(ctx, tx, c.ReferralID)
+		if err != nil {
+			return err
+		}
+		if err := db.notice(ctx, tx, notify.StatusChanged, agency.Police, c.ReferralID, ref); err != nil {
 			return err
 		}
 		out, err = db.shareTx(ctx, tx, c.ReferralID, c.Agency)
@@ -139,7 +148,19 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 			id, s.ID, actor.Subject, actor.Name, m.AuthorSide, kid, body, timeText(now)); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide)
+		if err := addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide); err != nil {
+			return err
+		}
+		ref, err := referenceOf(ctx, tx, referralID)
+		if err != nil {
+			return err
+		}
+		// A message goes to the other side of the thread.
+		to := agencyID
+		if m.AuthorSide != agency.Police {
+			to = agency.Police
+		}
+		return db.notice(ctx, tx, notify.NewMessage, to, referralID, ref)
 	})
 }
 

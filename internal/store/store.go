@@ -33,6 +33,8 @@ type DB struct {
 	r    *sql.DB
 	path string
 	keys *seal.Keyring
+	// notices, when set, says where notifications of changes go.
+	notices *Notices
 
 	// Now is the clock every stored time comes from; tests set it.
 	Now func() time.Time
