@@ -6,7 +6,6 @@ import (
 	"iter"
 	"slices"
 	"sort"
-	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -23,17 +22,6 @@ type Stored struct {
 	// Columns are the plain copies of some fields that the store keeps to
 	// filter on; nil skips the comparison.
 	Columns *Columns
-}
-
-// Columns are the fields a store copies out of an entry's bytes to find
-// entries by. A changed column would hide an entry from a search (who saw
-// this record?) while its bytes still verify, so Verify compares them too.
-type Columns struct {
-	Time   time.Time
-	Actor  string
-	Action Action
-	Record string
-	Agency string
 }
 
 // Log is everything Verify reads: the entries in index order, every
@@ -218,24 +206,4 @@ func claimedSize(msg []byte) string {
 		return fmt.Sprintf("claiming size %d", t.N)
 	}
 	return "(unreadable)"
-}
-
-// changedColumn names the first column that differs from the entry's bytes.
-func changedColumn(body []byte, c Columns) string {
-	e, err := Decode(body)
-	switch {
-	case err != nil:
-		return "every"
-	case !e.Time.Equal(c.Time):
-		return "time"
-	case e.Actor != c.Actor:
-		return "actor"
-	case e.Action != c.Action:
-		return "action"
-	case e.Record != c.Record:
-		return "record"
-	case e.Agency != c.Agency:
-		return "agency"
-	}
-	return ""
 }
