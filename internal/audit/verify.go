@@ -74,6 +74,9 @@ func (r Report) OK() bool { return r.Failure == nil }
 
 // String is a one-line verdict.
 func (r Report) String() string {
+	if r.OK() && r.Entries == 0 {
+		return "audit log OK: empty"
+	}
 	if r.OK() {
 		return fmt.Sprintf("audit log OK: %d entries, %d checkpoints and the head verified; root %s", r.Entries, r.Checkpoints, r.Head.Hash)
 	}
