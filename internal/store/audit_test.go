@@ -374,6 +374,31 @@ func TestAuditAppendFollowsItsTransaction(t *testing.T) {
 	}
 }
 
+// TestAuditTwoProcesses appends from two handles on one file, as `hub
+// serve` and an operator's `hub users` do: each must see the other's appends.
+func TestAuditTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	serve, v := openAuditDB(t, dir, 1000)
+	cli, _ := openAuditDB(t, dir, 1000)
+	for i, db := range []*DB{serve, cli, serve, cli, cli, serve} {
+		if err := db.Audit(ctx, releaseEntry("idp|a", i)); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	rep, err := serve.VerifyAudit(ctx, nil)
+	if err != nil || !rep.OK() || rep.Entries != 6 {
+		t.Fatalf("verify: %s %v", rep, err)
+	}
+	text, err := cli.ProveAudit(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _, err := audit.CheckProof([]byte(text), v); err != nil || e.Detail != "read 4" {
+		t.Fatalf("proof: %+v %v", e, err)
+	}
+}
+
 func TestAuditProveAndCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	db, v := openAuditDB(t, t.TempDir(), 40)
