@@ -96,6 +96,11 @@ func (r Report) String() string {
 // at the first damage and names it. Entries are read once, in order, and
 // never held: memory stays flat however long the log. The error is for a
 // failure to read the log, not for damage to it.
+//
+// What it cannot see: a whole database put back to an older copy of itself
+// is a consistent, older log. Keep checkpoints somewhere the database's
+// keeper cannot rewrite (and the signing key off the database's disk) to
+// catch that too.
 func Verify(v note.Verifier, log Log) (Report, error) {
 	var rep Report
 	fail := func(r Reason, first, last int64, format string, args ...any) (Report, error) {
