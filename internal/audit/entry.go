@@ -102,6 +102,9 @@ func (e Entry) Validate() error {
 		name string
 		cs   []string
 	}{{"shown", e.Shown}, {"withheld", e.Withheld}} {
+		if len(f.cs) > maxList {
+			return fmt.Errorf("audit entry: %s lists too many categories", f.name)
+		}
 		for _, c := range f.cs {
 			if _, err := category.Parse(c); err != nil {
 				return fmt.Errorf("audit entry: %s holds an unknown data category", f.name)

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func TestValidate(t *testing.T) {
 		{"long record", func(e *Entry) { e.Record = strings.Repeat("x", 201) }, "record is too long"},
 		{"bad utf-8", func(e *Entry) { e.Basis = "\xff" }, "basis"},
 		{"too many rules", func(e *Entry) { e.Rules = make([]string, 65) }, "too many rules"},
+		{"too many categories", func(e *Entry) { e.Shown = slices.Repeat([]string{"risk"}, 65) }, "shown lists too many"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"slices"
 	"sort"
-	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -23,17 +22,6 @@ type Stored struct {
 	// Columns are the plain copies of some fields that the store keeps to
 	// filter on; nil skips the comparison.
 	Columns *Columns
-}
-
-// Columns are the fields a store copies out of an entry's bytes to find
-// entries by. A changed column would hide an entry from a search (who saw
-// this record?) while its bytes still verify, so Verify compares them too.
-type Columns struct {
-	Time   time.Time
-	Actor  string
-	Action Action
-	Record string
-	Agency string
 }
 
 // Log is everything Verify reads: the entries in index order, every
@@ -86,6 +74,9 @@ func (r Report) OK() bool { return r.Failure == nil }
 
 // String is a one-line verdict.
 func (r Report) String() string {
+	if r.OK() && r.Entries == 0 {
+		return "audit log OK: empty"
+	}
 	if r.OK() {
 		return fmt.Sprintf("audit log OK: %d entries, %d checkpoints and the head verified; root %s", r.Entries, r.Checkpoints, r.Head.Hash)
 	}
@@ -105,6 +96,11 @@ func (r Report) String() string {
 // at the first damage and names it. Entries are read once, in order, and
 // never held: memory stays flat however long the log. The error is for a
 // failure to read the log, not for damage to it.
+//
+// What it cannot see: a whole database put back to an older copy of itself
+// is a consistent, older log. Keep checkpoints somewhere the database's
+// keeper cannot rewrite (and the signing key off the database's disk) to
+// catch that too.
 func Verify(v note.Verifier, log Log) (Report, error) {
 	var rep Report
 	fail := func(r Reason, first, last int64, format string, args ...any) (Report, error) {
@@ -218,24 +214,4 @@ func claimedSize(msg []byte) string {
 		return fmt.Sprintf("claiming size %d", t.N)
 	}
 	return "(unreadable)"
-}
-
-// changedColumn names the first column that differs from the entry's bytes.
-func changedColumn(body []byte, c Columns) string {
-	e, err := Decode(body)
-	switch {
-	case err != nil:
-		return "every"
-	case !e.Time.Equal(c.Time):
-		return "time"
-	case e.Actor != c.Actor:
-		return "actor"
-	case e.Action != c.Action:
-		return "action"
-	case e.Record != c.Record:
-		return "record"
-	case e.Agency != c.Agency:
-		return "agency"
-	}
-	return ""
 }

@@ -224,7 +224,7 @@ func (l *memLog) rehash() {
 func TestVerifyEmptyLog(t *testing.T) {
 	_, v := newKey(t, "hub-audit")
 	rep, err := Verify(v, Log{Entries: func(func(Stored, error) bool) {}})
-	if err != nil || !rep.OK() || rep.Entries != 0 {
+	if err != nil || !rep.OK() || rep.Entries != 0 || rep.String() != "audit log OK: empty" {
 		t.Fatalf("empty log: %s, %v", rep, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -476,54 +477,134 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64))
 }
 
 // storedEntries streams the log's entries in order, each with the stored
-// hashes written with it, from two cursors walked side by side.
-func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(done, total int64)) func(yield func(audit.Stored, error) bool) {
+// hashes written with it. The rows are read on a goroutine of their own, a
+// batch ahead of the caller, so that reading and hashing use two cores.
+func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(done, total int64)) iter.Seq2[audit.Stored, error] {
 	return func(yield func(audit.Stored, error) bool) {
-		entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries ORDER BY idx`)
-		if err != nil {
-			yield(audit.Stored{}, err)
-			return
-		}
-		defer entries.Close()
-		hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes ORDER BY id`)
-		if err != nil {
-			yield(audit.Stored{}, err)
-			return
-		}
-		defer hashRows.Close()
-		hashes := hashCursor{rows: hashRows}
+		// Two batches: one being read while the caller checks the other.
+		full := make(chan *entryBatch, 1)
+		free := make(chan *entryBatch, 2)
+		free <- newEntryBatch()
+		free <- newEntryBatch()
+		quit := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer close(full)
+			readEntries(ctx, tx, full, free, quit)
+		})
+		defer wg.Wait()
+		defer close(quit)
 
 		const every = 10000
 		var done int64
-		var body sql.RawBytes
-		var at, action string
-		var cols audit.Columns
-		s := audit.Stored{Columns: &cols}
-		for entries.Next() {
-			if err := entries.Scan(&s.Index, &at, &cols.Actor, &action, &cols.Record, &cols.Agency, &body); err != nil {
-				yield(audit.Stored{}, err)
+		for b := range full {
+			for _, s := range b.stored {
+				if !yield(s, nil) {
+					return
+				}
+				if done++; progress != nil && done%every == 0 {
+					progress(done, total)
+				}
+			}
+			if b.err != nil {
+				yield(audit.Stored{}, b.err)
 				return
 			}
-			s.Body = body
-			cols.Time, cols.Action = parseTime(at), audit.Action(action)
-			s.Hashes, err = hashes.take(s.Hashes[:0], tlog.StoredHashIndex(0, s.Index), tlog.StoredHashCount(s.Index+1))
-			if err != nil {
-				yield(audit.Stored{}, err)
-				return
-			}
-			if !yield(s, nil) {
-				return
-			}
-			if done++; progress != nil && done%every == 0 {
-				progress(done, total)
-			}
-		}
-		if err := entries.Err(); err != nil {
-			yield(audit.Stored{}, err)
-			return
+			free <- b
 		}
 		if progress != nil {
 			progress(done, total)
+		}
+	}
+}
+
+// entryBatch is a batch of stored entries with the memory they point into.
+type entryBatch struct {
+	stored  []audit.Stored
+	columns []audit.Columns
+	bodies  []byte
+	hashes  []tlog.Hash
+	err     error // after the entries in stored
+}
+
+const entryBatchSize = 1024
+
+func newEntryBatch() *entryBatch {
+	// hashes is never nil, so no entry's Hashes is nil: nil would tell
+	// Verify not to compare them.
+	return &entryBatch{columns: make([]audit.Columns, entryBatchSize), hashes: make([]tlog.Hash, 0, 2*entryBatchSize)}
+}
+
+// readEntries fills free batches from two cursors walked side by side,
+// entries and hashes, and passes them on full until the log ends, a read
+// fails, or quit closes.
+func readEntries(ctx context.Context, tx *sql.Tx, full chan<- *entryBatch, free <-chan *entryBatch, quit <-chan struct{}) {
+	send := func(b *entryBatch) bool {
+		select {
+		case full <- b:
+			return true
+		case <-quit:
+			return false
+		}
+	}
+	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries ORDER BY idx`)
+	if err != nil {
+		send(&entryBatch{err: err})
+		return
+	}
+	defer entries.Close()
+	hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes ORDER BY id`)
+	if err != nil {
+		send(&entryBatch{err: err})
+		return
+	}
+	defer hashRows.Close()
+	hashes := hashCursor{rows: hashRows}
+
+	var body sql.RawBytes
+	var at, action string
+	type span struct{ body, hashes [2]int }
+	spans := make([]span, 0, entryBatchSize)
+	for {
+		var b *entryBatch
+		select {
+		case b = <-free:
+		case <-quit:
+			return
+		}
+		b.stored, b.bodies, b.hashes, spans = b.stored[:0], b.bodies[:0], b.hashes[:0], spans[:0]
+		more := true
+		for len(b.stored) < entryBatchSize {
+			if more = entries.Next(); !more {
+				b.err = entries.Err()
+				break
+			}
+			i := len(b.stored)
+			c := &b.columns[i]
+			var s audit.Stored
+			if b.err = entries.Scan(&s.Index, &at, &c.Actor, &action, &c.Record, &c.Agency, &body); b.err != nil {
+				break
+			}
+			c.Time, c.Action = parseTime(at), audit.Action(action)
+			sp := span{body: [2]int{len(b.bodies), len(b.bodies) + len(body)}}
+			b.bodies = append(b.bodies, body...)
+			sp.hashes[0] = len(b.hashes)
+			if b.hashes, b.err = hashes.take(b.hashes, tlog.StoredHashIndex(0, s.Index), tlog.StoredHashCount(s.Index+1)); b.err != nil {
+				break
+			}
+			sp.hashes[1] = len(b.hashes)
+			s.Columns = c
+			b.stored = append(b.stored, s)
+			spans = append(spans, sp)
+		}
+		// The arenas are complete: point each entry into them.
+		for i, sp := range spans {
+			b.stored[i].Body = b.bodies[sp.body[0]:sp.body[1]]
+			b.stored[i].Hashes = b.hashes[sp.hashes[0]:sp.hashes[1]:sp.hashes[1]]
+		}
+		last := !more || b.err != nil
+		if !send(b) || last {
+			return
 		}
 	}
 }

@@ -156,6 +156,48 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 	}
 }
 
+// TestAuditVerifyLongLog crosses the batches VerifyAudit reads in, and
+// stops early both in the first batch and in a later one.
+func TestAuditVerifyLongLog(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openAuditDB(t, t.TempDir(), 500)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for b := range 25 {
+			batch := make([]audit.Entry, 100)
+			for i := range batch {
+				batch[i] = releaseEntry("idp|a", b*100+i)
+			}
+			if err := db.appendAudit(ctx, tx, batch...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []int64
+	rep, err := db.VerifyAudit(ctx, func(done, total int64) {
+		if total != 2500 {
+			t.Errorf("progress total %d", total)
+		}
+		calls = append(calls, done)
+	})
+	if err != nil || !rep.OK() || rep.Entries != 2500 || rep.Checkpoints != 5 {
+		t.Fatalf("verify: %s, %v", rep, err)
+	}
+	if len(calls) == 0 || calls[len(calls)-1] != 2500 {
+		t.Fatalf("progress %v", calls)
+	}
+	for _, idx := range []int64{2100, 5} {
+		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'housing', 'probation') AS BLOB) WHERE idx = %d`, idx))
+		rep, err := db.VerifyAudit(ctx, nil)
+		if err != nil || rep.OK() || rep.Failure.Reason != audit.Changed || rep.Failure.Index != idx {
+			t.Fatalf("entry %d changed: %s, %v", idx, rep, err)
+		}
+	}
+}
+
 func TestAuditGroupCommit(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openAuditDB(t, t.TempDir(), 100)
@@ -329,6 +371,31 @@ func TestAuditAppendFollowsItsTransaction(t *testing.T) {
 	rep, err := db.VerifyAudit(ctx, nil)
 	if err != nil || !rep.OK() || rep.Entries != 4 {
 		t.Fatalf("verify: %s %v", rep, err)
+	}
+}
+
+// TestAuditTwoProcesses appends from two handles on one file, as `hub
+// serve` and an operator's `hub users` do: each must see the other's appends.
+func TestAuditTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	serve, v := openAuditDB(t, dir, 1000)
+	cli, _ := openAuditDB(t, dir, 1000)
+	for i, db := range []*DB{serve, cli, serve, cli, cli, serve} {
+		if err := db.Audit(ctx, releaseEntry("idp|a", i)); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	rep, err := serve.VerifyAudit(ctx, nil)
+	if err != nil || !rep.OK() || rep.Entries != 6 {
+		t.Fatalf("verify: %s %v", rep, err)
+	}
+	text, err := cli.ProveAudit(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _, err := audit.CheckProof([]byte(text), v); err != nil || e.Detail != "read 4" {
+		t.Fatalf("proof: %+v %v", e, err)
 	}
 }
 

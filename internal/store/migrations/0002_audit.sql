@@ -11,7 +11,7 @@ CREATE TABLE audit_entries (
     agency  TEXT NOT NULL,
     body    BLOB NOT NULL
 );
-CREATE INDEX audit_entries_record ON audit_entries (record, idx) WHERE record <> '';
+CREATE INDEX audit_entries_record ON audit_entries (record, idx);
 CREATE INDEX audit_entries_actor ON audit_entries (actor, idx);
 CREATE INDEX audit_entries_at ON audit_entries (at);
 
