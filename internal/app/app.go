@@ -198,6 +198,7 @@ func NewDevIDP(cfg config.Config) (*devidp.Provider, error) {
 		PostLogoutRedirectURI: cfg.Server.BaseURL + "/signed-out",
 		APIAudience:           cfg.API.Audience,
 		DataDir:               cfg.Server.DataDir,
+		Stylesheet:            web.AssetURL("vendor/hub-frontend.css"),
 		Now:                   time.Now,
 	})
 }
