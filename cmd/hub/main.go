@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/stalking-hub/hub/internal/app"
+	"github.com/stalking-hub/hub/internal/config"
 )
 
 const usage = `hub: the stalking and harassment referral hub
@@ -120,4 +124,30 @@ func parseArgs(argv []string) (command, error) {
 		}
 	}
 	return c, nil
+}
+
+// loadConfig reads the configuration named on the command line.
+func loadConfig(cmd command) (config.Config, error) {
+	return config.Load(cmd.configPath, cmd.getenv)
+}
+
+// serve runs the web service until SIGTERM or SIGINT.
+func serve(ctx context.Context, cmd command) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	a := &app.App{Config: cfg, Log: app.NewLogger(cmd.stderr)}
+	// Libraries that log through the default logger write JSON lines too.
+	slog.SetDefault(a.Log)
+	defer a.Close()
+	if err := a.Open(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.stdout, "The hub is running at %s/\n", cfg.Server.BaseURL)
+	if cfg.DevIDP.Enabled {
+		fmt.Fprintf(cmd.stdout, "Development sign-in is on: open %s/ and pick a demo persona.\n", cfg.Server.BaseURL)
+	}
+	a.Log.Info("listening", "address", cfg.Server.Listen, "base_url", cfg.Server.BaseURL, "database", cfg.DatabasePath())
+	return a.Run(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/app"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -115,7 +116,7 @@ func users(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,9 @@ func users(ctx context.Context, cmd command) error {
 	if (verb != "grant" && verb != "revoke") || len(rest) < 2 || len(rest) > 3 {
 		return errUsage
 	}
-	m := identity.Membership{Email: rest[0], GrantedBy: "cli"}
+	m := identity.Membership{Email: rest[0]}
+	// The operator at the console is the actor of the audit entry.
+	by := identity.Principal{Subject: "cli|" + os.Getenv("USER")}
 	target := rest[1]
 	if len(rest) == 3 {
 		target += ":" + rest[2]
@@ -152,9 +155,9 @@ func users(ctx context.Context, cmd command) error {
 		}
 	}
 	if verb == "grant" {
-		err = db.Grant(ctx, m)
+		err = db.Grant(ctx, m, by)
 	} else {
-		err = db.Revoke(ctx, m.Email, m.Role, m.Agency)
+		err = db.Revoke(ctx, m.Email, m.Role, m.Agency, by)
 	}
 	if err != nil {
 		return err
@@ -175,7 +178,7 @@ func devToken(cmd command) error {
 	if !cfg.DevIDP.Enabled {
 		return fmt.Errorf("the development identity provider is off (key devidp.enabled); dev tokens exist only in development")
 	}
-	p, err := newDevIDP(cfg)
+	p, err := app.NewDevIDP(cfg)
 	if err != nil {
 		return err
 	}
@@ -196,7 +199,7 @@ func auditCmd(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

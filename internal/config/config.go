@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/notify"
 )
 
 // Config is every setting of the hub. The toml tags are the keys of
@@ -34,6 +36,7 @@ type Config struct {
 	Sharing Sharing  `toml:"sharing"`
 	Sealing Sealing  `toml:"sealing"`
 	Limits  Limits   `toml:"limits"`
+	Mail    Mail     `toml:"mail"`
 	Marac   Marac    `toml:"marac"`
 
 	// Source is the file the configuration came from, empty for the defaults.
@@ -110,6 +113,20 @@ type Limits struct {
 	SigninPerMinute int `toml:"signin_per_minute"`
 }
 
+// Mail is the mail server that notifications go through. With no host the
+// outbox still fills (the development mailbox shows it) but nothing is sent.
+type Mail struct {
+	Host         string   `toml:"host"`
+	Port         int      `toml:"port"`
+	Username     string   `toml:"username"`
+	Password     string   `toml:"password"`
+	PasswordFile string   `toml:"password_file"`
+	From         string   `toml:"from"`
+	TLS          string   `toml:"tls"`
+	RetryBase    Duration `toml:"retry_base"`
+	MaxAttempts  int      `toml:"max_attempts"`
+}
+
 // Marac lists the MARAC panels the coordinator runs meetings for.
 type Marac struct {
 	Panels []Panel `toml:"panels"`
@@ -172,6 +189,7 @@ func Defaults() Config {
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
+		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: marac.DefaultEscalationIncidents}}},
 	}
 }
@@ -304,6 +322,13 @@ func readSecrets(cfg *Config) error {
 		}
 		cfg.Signin.ClientSecret = strings.TrimSpace(string(b))
 	}
+	if cfg.Mail.PasswordFile != "" {
+		b, err := os.ReadFile(cfg.Mail.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("key mail.password_file: %w", err)
+		}
+		cfg.Mail.Password = strings.TrimSpace(string(b))
+	}
 	return nil
 }
 
@@ -427,11 +452,43 @@ func (c Config) Validate() error {
 	if c.Limits.SigninPerMinute < 1 {
 		return bad("limits.signin_per_minute", "must be at least 1")
 	}
-	if len(c.Marac.Panels) == 0 {
+	if err := c.Marac.validate(bad); err != nil {
+		return err
+	}
+	return c.Mail.validate(bad)
+}
+
+func (m Mail) validate(bad func(key, format string, args ...any) error) error {
+	if m.Port < 1 || m.Port > 65535 {
+		return bad("mail.port", "must be a port from 1 to 65535, got %d", m.Port)
+	}
+	if _, err := notify.ParseTLSPolicy(m.TLS); err != nil {
+		return bad("mail.tls", "%v", err)
+	}
+	if m.RetryBase.Duration <= 0 {
+		return bad("mail.retry_base", "must be positive")
+	}
+	if m.MaxAttempts < 1 {
+		return bad("mail.max_attempts", "must be at least 1")
+	}
+	if m.Host == "" {
+		return nil
+	}
+	if a, err := mail.ParseAddress(m.From); err != nil || a.Address != m.From {
+		return bad("mail.from", "set the sender as a bare e-mail address like hub-noreply@example.gov.uk, got %q", m.From)
+	}
+	if m.Username != "" && m.Password == "" {
+		return bad("mail.password", "set it, or mail.password_file, when mail.username is set")
+	}
+	return nil
+}
+
+func (m Marac) validate(bad func(key, format string, args ...any) error) error {
+	if len(m.Panels) == 0 {
 		return bad("marac.panels", "must list at least one MARAC panel")
 	}
 	seen := map[string]bool{}
-	for i, p := range c.Marac.Panels {
+	for i, p := range m.Panels {
 		key := fmt.Sprintf("marac.panels[%d]", i)
 		if !panelID.MatchString(p.ID) {
 			return bad(key+".id", "want lower-case letters, digits and hyphens, got %q", p.ID)

@@ -36,7 +36,7 @@ func ParseRole(s string) (Role, error) {
 type Principal struct {
 	Subject   string // issuer-scoped subject: "issuer|sub"
 	Name      string
-	Email     string
+	Email     string // only when the provider vouches for it (email_verified)
 	Roles     []Role
 	Agency    string // set for agency_staff, empty otherwise
 	SessionID string // empty for bearer tokens

@@ -98,7 +98,7 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 
 // whole is the referral as the originating force sees it: everything.
 func whole(r *referral.Referral, purpose agency.Purpose) View {
-	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares}
+	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r)}
 	for c := range v.decisions {
 		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: RuleOriginatingForce, Basis: BasisLawEnforcement, reason: reasonOriginatingForce}
 		v.content[c] = r.Sections[c]
@@ -108,7 +108,7 @@ func whole(r *referral.Referral, purpose agency.Purpose) View {
 
 // metadata is the referral with every category withheld by one rule.
 func metadata(r *referral.Referral, purpose agency.Purpose, shares []referral.Share, rule, reason string) View {
-	v := View{referralID: r.ID, reference: r.Reference, purpose: purpose, shares: shares}
+	v := View{referralID: r.ID, reference: r.Reference, purpose: purpose, shares: shares, meta: metaOf(r)}
 	for c := range v.decisions {
 		v.decisions[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
 	}
@@ -139,7 +139,7 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	default:
 		return View{}, false
 	}
-	v := View{referralID: r.ID, reference: r.Reference, agency: id, purpose: purpose}
+	v := View{referralID: r.ID, reference: r.Reference, agency: id, purpose: purpose, meta: metaOf(r)}
 	if share >= 0 {
 		v.shares = r.Shares[share : share+1 : share+1]
 	}
@@ -301,4 +301,10 @@ func shareOf(shares []referral.Share, id string) int {
 		}
 	}
 	return -1
+}
+
+// metaOf is the referral's non-personal metadata that every reader with a
+// basis may see: what kind of offence, how risky, and when.
+func metaOf(r *referral.Referral) Metadata {
+	return Metadata{Offence: r.Meta.Offence, Risk: r.Risk, State: r.Meta.State, CreatedAt: r.Meta.CreatedAt, SentAt: r.Meta.SentAt, Version: r.Meta.Version}
 }

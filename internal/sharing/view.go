@@ -7,6 +7,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/risk"
 )
 
 // View is a referral as released to one reader for one purpose. It holds the
@@ -21,7 +22,23 @@ type View struct {
 	shares     []referral.Share
 	decisions  [category.Count]Decision
 	content    [category.Count][]byte // set only where the decision is to show
+	meta       Metadata
 }
+
+// Metadata is what any reader with a basis sees of a referral besides the
+// categories: the kind of offence, the risk level and the dates. It is the
+// same non-personal metadata an agency's inbox lists.
+type Metadata struct {
+	Offence   string
+	Risk      risk.Level
+	State     referral.State
+	CreatedAt time.Time
+	SentAt    time.Time
+	Version   int
+}
+
+// Meta is the referral's non-personal metadata.
+func (v View) Meta() Metadata { return v.meta }
 
 // Decision is the release decision on one category, and why.
 type Decision struct {

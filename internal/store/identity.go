@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 )
@@ -53,6 +54,9 @@ func HashToken(token string) string {
 func (db *DB) CreateSession(ctx context.Context, token string, s identity.Session) error {
 	p := s.Principal
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.record(ctx, tx, p, audit.SignIn, "", "", joinRoles(p.Roles)); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			HashToken(token), p.Subject, p.Name, p.Email, joinRoles(p.Roles), p.Agency, s.IDToken, p.AuthTime,
@@ -66,6 +70,7 @@ func (db *DB) CreateSession(ctx context.Context, token string, s identity.Sessio
 func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute time.Duration) (identity.Session, error) {
 	var s identity.Session
 	now := db.Now()
+	ended := false // expired: the delete and its audit entry commit, then the caller is refused
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var roles, created, seen string
 		h := HashToken(token)
@@ -84,7 +89,8 @@ func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute tim
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
 				return err
 			}
-			return problem.New(problem.Unauthorized, "your session has ended; sign in again")
+			ended = true
+			return db.record(ctx, tx, s.Principal, audit.SignOut, "", "", "session_expired")
 		}
 		// Write at most once a minute: a page's assets should not each cost a write.
 		if now.Sub(s.LastSeen) > time.Minute {
@@ -93,33 +99,46 @@ func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute tim
 		}
 		return err
 	})
-	if problem.CodeOf(err) == problem.Unauthorized {
-		// The delete of an expired session must stand even though we refuse it.
-		db.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ? AND (last_seen < ? OR created_at < ?)`, HashToken(token), timeText(now.Add(-idle)), timeText(now.Add(-absolute)))
+	if err == nil && ended {
+		return identity.Session{}, problem.New(problem.Unauthorized, "your session has ended; sign in again")
 	}
 	return s, err
 }
 
-// DeleteSession ends the session for token.
+// DeleteSession ends the session for token: signing out.
 func (db *DB) DeleteSession(ctx context.Context, token string) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, HashToken(token))
-		return err
+		var p identity.Principal
+		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = ? RETURNING subject, agency`, HashToken(token)).Scan(&p.Subject, &p.Agency)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return db.record(ctx, tx, p, audit.SignOut, "", "", "signed_out")
 	})
 }
 
-// Grant adds a membership; granting one that exists changes nothing.
-func (db *DB) Grant(ctx context.Context, m identity.Membership) error {
+// Grant adds a membership; granting one that exists changes nothing. The
+// grant is audited with who made it.
+func (db *DB) Grant(ctx context.Context, m identity.Membership, by identity.Principal) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO memberships (email, role, agency, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO memberships (email, role, agency, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (email, role, agency) DO NOTHING`,
-			strings.ToLower(m.Email), string(m.Role), m.Agency, m.GrantedBy, timeText(db.Now()))
-		return err
+			strings.ToLower(m.Email), string(m.Role), m.Agency, by.Subject, timeText(db.Now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return db.record(ctx, tx, by, audit.MembershipGranted, strings.ToLower(m.Email), m.Agency, string(m.Role))
 	})
 }
 
 // Revoke removes a membership. Revoking one that does not exist is NotFound.
-func (db *DB) Revoke(ctx context.Context, email string, role identity.Role, agency string) error {
+func (db *DB) Revoke(ctx context.Context, email string, role identity.Role, agency string, by identity.Principal) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE email = ? AND role = ? AND agency = ?`, strings.ToLower(email), string(role), agency)
 		if err != nil {
@@ -128,7 +147,7 @@ func (db *DB) Revoke(ctx context.Context, email string, role identity.Role, agen
 		if n, _ := res.RowsAffected(); n == 0 {
 			return problem.New(problem.NotFound, "no such membership")
 		}
-		return nil
+		return db.record(ctx, tx, by, audit.MembershipRevoked, strings.ToLower(email), agency, string(role))
 	})
 }
 

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -131,6 +133,16 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		}
 		if err := addEvent(ctx, tx, id, now, n.Officer, "", "referral_created", fmt.Sprintf("sent to %d agencies", len(s.Agencies))); err != nil {
 			return err
+		}
+		if err := db.record(ctx, tx, n.Officer, audit.ReferralCreated, id, "", string(state)); err != nil {
+			return err
+		}
+		if !n.Draft {
+			for _, r := range s.Agencies {
+				if err := db.notice(ctx, tx, notify.NewShare, r.Agency, id, ref); err != nil {
+					return err
+				}
+			}
 		}
 		if n.IdempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (actor, key, body_hash, referral_id, created_at) VALUES (?, ?, ?, ?, ?)`,

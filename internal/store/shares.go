@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 )
@@ -69,6 +72,16 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), ""); err != nil {
 			return err
 		}
+		if err := db.record(ctx, tx, c.Actor, audit.ShareStatusChanged, c.ReferralID, c.Agency, string(c.To)); err != nil {
+			return err
+		}
+		ref, err := referenceOf(ctx, tx, c.ReferralID)
+		if err != nil {
+			return err
+		}
+		if err := db.notice(ctx, tx, notify.StatusChanged, agency.Police, c.ReferralID, ref); err != nil {
+			return err
+		}
 		out, err = db.shareTx(ctx, tx, c.ReferralID, c.Agency)
 		return err
 	})
@@ -85,7 +98,10 @@ func (db *DB) MarkViewed(ctx context.Context, referralID, agencyID string, actor
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			return addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", "")
+			if err := addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
+				return err
+			}
+			return db.record(ctx, tx, actor, audit.ShareStatusChanged, referralID, agencyID, string(referral.Viewed))
 		}
 		return nil
 	})
@@ -132,7 +148,19 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 			id, s.ID, actor.Subject, actor.Name, m.AuthorSide, kid, body, timeText(now)); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide)
+		if err := addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide); err != nil {
+			return err
+		}
+		ref, err := referenceOf(ctx, tx, referralID)
+		if err != nil {
+			return err
+		}
+		// A message goes to the other side of the thread.
+		to := agencyID
+		if m.AuthorSide != agency.Police {
+			to = agency.Police
+		}
+		return db.notice(ctx, tx, notify.NewMessage, to, referralID, ref)
 	})
 }
 
@@ -209,7 +237,10 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 		if err := touchReferral(ctx, tx, referralID, now); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, referralID, now, actor, "", "consent_"+string(c.Decision), "")
+		if err := addEvent(ctx, tx, referralID, now, actor, "", "consent_"+string(c.Decision), ""); err != nil {
+			return err
+		}
+		return db.record(ctx, tx, actor, audit.ConsentRecorded, referralID, "", string(c.Decision))
 	})
 	return c, err
 }
@@ -240,7 +271,11 @@ func (db *DB) RequestOverride(ctx context.Context, referralID string, o consent.
 			o.RequestedBy, timeText(now), string(o.Status)); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, referralID, now, actor, "", "override_requested", o.Basis)
+		if err := addEvent(ctx, tx, referralID, now, actor, "", "override_requested", o.Basis); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideRequested,
+			Record: referralID, Agency: joinList(o.Agencies), Basis: o.Basis, Detail: o.ID, RequestID: audit.RequestIDFrom(ctx)})
 	})
 	return o, err
 }
@@ -291,7 +326,11 @@ func (db *DB) DecideOverride(ctx context.Context, id string, decide func(consent
 		if err := touchReferral(ctx, tx, refID, now); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, refID, now, actor, "", "override_"+string(out.Status), out.Basis)
+		if err := addEvent(ctx, tx, refID, now, actor, "", "override_"+string(out.Status), out.Basis); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideDecided,
+			Record: refID, Agency: joinList(out.Agencies), Basis: out.Basis, Detail: string(out.Status) + " " + id, RequestID: audit.RequestIDFrom(ctx)})
 	})
 	return out, err
 }

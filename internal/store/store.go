@@ -33,9 +33,13 @@ type DB struct {
 	r    *sql.DB
 	path string
 	keys *seal.Keyring
+	// notices, when set, says where notifications of changes go.
+	notices *Notices
 
 	// Now is the clock every stored time comes from; tests set it.
 	Now func() time.Time
+
+	audit auditLog
 }
 
 // Open opens (creating if needed) the database file at path with n readers.
@@ -72,8 +76,9 @@ func Open(path string, readers int) (*DB, error) {
 	return &DB{w: w, r: r, path: path, Now: time.Now}, nil
 }
 
-// Close closes every connection.
+// Close stops the audit log's group commit and closes every connection.
 func (db *DB) Close() error {
+	db.stopAudit()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 

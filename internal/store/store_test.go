@@ -9,18 +9,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 )
 
 func open(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(filepath.Join(t.TempDir(), "hub.db"), 2)
+	dir := t.TempDir()
+	db, err := Open(filepath.Join(dir, "hub.db"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	s, v, err := audit.LoadOrCreateKey(filepath.Join(dir, "audit.key"), "hub-test-audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetAuditSigner(s, v, 100, time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
+
+var admin = identity.Principal{Subject: "test|admin"}
 
 func TestMigrateFreshThenNothing(t *testing.T) {
 	ctx := context.Background()
@@ -86,7 +97,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 			default:
 			}
 			m := identity.Membership{Email: fmt.Sprintf("p%d@example.gov.uk", i), Role: identity.Officer, GrantedBy: "test"}
-			if err := db.Grant(ctx, m); err != nil {
+			if err := db.Grant(ctx, m, admin); err != nil {
 				t.Error(err)
 				return
 			}

@@ -37,8 +37,10 @@ var assetSums = func() map[string]string {
 	return sums
 }()
 
-// assetURL is an asset's address with its checksum in it, so that it can be
+// AssetURL is an asset's address with its checksum in it, so that it can be
 // cached for ever and a change reaches browsers at once.
+func AssetURL(name string) string { return assetURL(name) }
+
 func assetURL(name string) string {
 	return "/assets/" + assetSums[name] + "/" + name
 }

@@ -78,7 +78,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", "request_id", rid, "actor", actorOf(c), "method", c.Request().Method, "route", c.Path(), "error", err.Error())
 		pe = problem.New(pe.Code, "Something went wrong on our side")
 	}
-	if status == http.StatusUnauthorized && !isAPI(c) && c.Request().Method == http.MethodGet {
+	// A failed callback is shown, not sent back to sign in: with a provider
+	// that signs in at once, that would loop.
+	if status == http.StatusUnauthorized && !isAPI(c) && c.Request().Method == http.MethodGet && c.Path() != "/auth/callback" {
 		err = c.Redirect(http.StatusSeeOther, "/signin?return_to="+url.QueryEscape(safeReturn(c.Request().URL.RequestURI())))
 	} else if isAPI(c) {
 		var body errorBody

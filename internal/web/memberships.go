@@ -69,8 +69,7 @@ func (s *Server) grantMembership(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderMemberships(c, http.StatusUnprocessableEntity, f, errs)
 	}
-	m.GrantedBy = principal(c).Subject
-	if err := s.DB.Grant(c.Request().Context(), m); err != nil {
+	if err := s.DB.Grant(c.Request().Context(), m, principal(c)); err != nil {
 		return err
 	}
 	s.log.Info("membership granted", logAttrs(c)...)
@@ -84,7 +83,7 @@ func (s *Server) revokeMembership(c echo.Context) error {
 	if len(errs) > 0 {
 		return problem.New(problem.Invalid, "that membership could not be read")
 	}
-	if err := s.DB.Revoke(c.Request().Context(), m.Email, m.Role, m.Agency); err != nil {
+	if err := s.DB.Revoke(c.Request().Context(), m.Email, m.Role, m.Agency, principal(c)); err != nil {
 		return err
 	}
 	s.log.Info("membership revoked", logAttrs(c)...)

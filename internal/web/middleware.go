@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
@@ -23,6 +24,7 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		id := hex.EncodeToString(b[:])
 		c.Set(requestIDHeader, id)
 		c.Response().Header().Set(requestIDHeader, id)
+		c.SetRequest(c.Request().WithContext(audit.WithRequestID(c.Request().Context(), id)))
 		return next(c)
 	}
 }

@@ -33,8 +33,14 @@ type Route struct {
 	Middleware []echo.MiddlewareFunc
 }
 
-// any role at all: signed in and given at least one role.
-var everyRole = identity.Roles
+// The role sets routes name.
+var (
+	everyRole   = identity.Roles // signed in and given at least one role
+	officer     = []identity.Role{identity.Officer}
+	supervisor  = []identity.Role{identity.Supervisor}
+	agencyStaff = []identity.Role{identity.AgencyStaff}
+	auditor     = []identity.Role{identity.Auditor}
+)
 
 // routes is the one table of every route the hub serves.
 func (s *Server) routes() []Route {
@@ -58,7 +64,18 @@ func (s *Server) routes() []Route {
 		page(http.MethodGet, "/admin/memberships", []identity.Role{identity.Admin}, s.memberships),
 		page(http.MethodPost, "/admin/memberships", []identity.Role{identity.Admin}, s.grantMembership),
 		page(http.MethodPost, "/admin/memberships/revoke", []identity.Role{identity.Admin}, s.revokeMembership),
+		page(http.MethodGet, "/admin/outbox", []identity.Role{identity.Admin}, s.adminOutbox),
+		page(http.MethodGet, "/dev/mailbox", everyRole, s.devMailbox),
 		api(http.MethodGet, "/agencies", everyRole, s.apiAgencies),
+		api(http.MethodPost, "/referrals", officer, s.apiCreateReferral),
+		api(http.MethodGet, "/referrals", everyRole, s.apiListReferrals),
+		api(http.MethodGet, "/referrals/:id", everyRole, s.apiGetReferral),
+		api(http.MethodPost, "/referrals/:id/shares/:agency/status", agencyStaff, s.apiShareStatus),
+		api(http.MethodPost, "/referrals/:id/consent", officer, s.apiAddConsent),
+		api(http.MethodPost, "/referrals/:id/overrides", officer, s.apiRequestOverride),
+		api(http.MethodPost, "/overrides/:id/decision", supervisor, s.apiDecideOverride),
+		api(http.MethodGet, "/referrals/:id/audit", []identity.Role{identity.Officer, identity.Supervisor, identity.Auditor}, s.apiReferralAudit),
+		api(http.MethodGet, "/audit", auditor, s.apiAudit),
 	}
 	return rs
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -51,10 +52,11 @@ type Deps struct {
 // Server is the hub's web service.
 type Server struct {
 	Deps
-	echo  *echo.Echo
-	views *views
-	log   *slog.Logger
-	base  *url.URL
+	echo      *echo.Echo
+	views     *views
+	validator *referral.Validator
+	log       *slog.Logger
+	base      *url.URL
 }
 
 // New builds the server: parses the templates, sets the middleware and routes.
@@ -70,7 +72,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, views: v, log: d.Log, base: base}
+	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

@@ -6,7 +6,10 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,11 +25,15 @@ type views struct {
 
 func loadViews() (*views, error) {
 	funcs := template.FuncMap{
-		"asset":    assetURL,
-		"hasRole":  func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
-		"join":     strings.Join,
-		"lower":    strings.ToLower,
-		"humanize": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"asset":       assetURL,
+		"hasRole":     func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
+		"join":        strings.Join,
+		"lower":       strings.ToLower,
+		"humanize":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"navigation":  navigation,
+		"fieldErrors": fieldErrors,
+		"fieldError":  func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
+		"sentence":    sentence,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
@@ -50,6 +57,7 @@ func loadViews() (*views, error) {
 // page is what every page template receives.
 type page struct {
 	Title     string
+	Path      string // the request's path, to mark the current page in the navigation
 	Principal identity.Principal
 	SignedIn  bool
 	CSRF      string
@@ -64,10 +72,75 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		return fmt.Errorf("no template %q", name)
 	}
 	p := principal(c)
-	pg := page{Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c), Data: data}
+	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c), Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pg); err != nil {
 		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// navItem is one link of the service navigation.
+type navItem struct {
+	Title, Href string
+	Roles       []identity.Role // who sees it; nil for everyone signed in
+}
+
+// navigationItems is the service navigation, in order. A link is listed only
+// for those whose role lets them open it, and only once its page exists.
+var navigationItems = []navItem{
+	{Title: "Home", Href: "/"},
+	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
+}
+
+// navigation is the part of the service navigation that p may use.
+func navigation(p identity.Principal) []navItem {
+	var out []navItem
+	for _, n := range navigationItems {
+		if n.Roles == nil || p.HasAny(n.Roles...) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// fieldError is one line of a form's error summary.
+type fieldError struct{ Field, Message string }
+
+// fieldErrors orders a form's errors as its fields appear on the page, so
+// that the error summary reads in the same order as the form; errors for
+// fields not named follow, sorted, so none is ever dropped.
+func fieldErrors(errs map[string]string, order ...string) []fieldError {
+	var out []fieldError
+	for _, f := range order {
+		if m, ok := errs[f]; ok {
+			out = append(out, fieldError{f, m})
+		}
+	}
+	var rest []string
+	for f := range errs {
+		if !slices.Contains(order, f) {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		out = append(out, fieldError{f, errs[f]})
+	}
+	return out
+}
+
+// sentence shows a message written for the API ("this form has expired")
+// as a sentence on a page: a capital first letter and a closing full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
 }

@@ -1,4 +1,6 @@
-package main
+// Package app wires the hub: configuration -> store -> services -> web
+// server. cmd/hub runs it; end-to-end tests start the very same thing.
+package app
 
 import (
 	"context"
@@ -15,6 +17,8 @@ import (
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/web"
 )
@@ -26,19 +30,18 @@ type App struct {
 	DB       *store.DB
 	Agencies *agency.Directory
 	Web      *web.Server
+	DevIDP   *devidp.Provider // nil unless development sign-in is on
 	Log      *slog.Logger
+	// Listener, when set before Open, is used instead of listening on
+	// Config.Server.Listen (tests listen on a free port first).
+	Listener net.Listener
 
-	listener net.Listener
 	server   *http.Server
+	notifier *notify.Worker // nil when no SMTP server is configured
 }
 
-// loadConfig reads the configuration named on the command line.
-func loadConfig(cmd command) (config.Config, error) {
-	return config.Load(cmd.configPath, cmd.getenv)
-}
-
-// openStore opens and migrates the database, with the audit signer set.
-func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+// OpenStore opens and migrates the database, with the audit signer set.
+func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	db, err := store.Open(cfg.DatabasePath(), cfg.Server.Readers)
 	if err != nil {
 		return nil, err
@@ -52,14 +55,23 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("key audit.signing_key_file: %w", err)
 	}
-	db.SetAuditSigner(signer, verifier, cfg.Audit.CheckpointEvery, cfg.Audit.CheckpointInterval.Duration)
+	if err := db.SetAuditSigner(signer, verifier, cfg.Audit.CheckpointEvery, cfg.Audit.CheckpointInterval.Duration); err != nil {
+		db.Close()
+		return nil, err
+	}
+	keys, err := seal.Load(cfg.Sealing.KeysDir, cfg.Sealing.Create)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("key sealing.keys_dir: %w", err)
+	}
+	db.SetKeyring(keys)
 	return db, nil
 }
 
 // Open wires configuration -> store -> services -> web server and listens.
 func (a *App) Open(ctx context.Context) error {
 	cfg := a.Config
-	db, err := openStore(ctx, cfg)
+	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -69,25 +81,38 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	mounts := map[string]http.Handler{}
 	if cfg.DevIDP.Enabled {
-		p, err := newDevIDP(cfg)
+		p, err := NewDevIDP(cfg)
 		if err != nil {
 			return fmt.Errorf("development identity provider: %w", err)
 		}
+		a.DevIDP = p
 		mounts[config.DevIssuerPath] = p.Handler()
 		a.Log.Warn("DEVELOPMENT IDENTITY PROVIDER IS ON: anyone can sign in as a demo persona. Never use this with real data.",
 			"issuer", cfg.Signin.Issuer)
 	}
-	auth, err := identity.NewService(identityOptions(cfg), db, a.Log)
+	opts := identityOptions(cfg)
+	opts.KnownAgency = func(id string) bool { _, ok := a.Agencies.Get(id); return ok }
+	auth, err := identity.NewService(opts, db, a.Log)
 	if err != nil {
 		return err
+	}
+	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies})
+	if cfg.Mail.Host != "" {
+		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
+			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS)})
+		if err != nil {
+			return fmt.Errorf("key mail.host: %w", err)
+		}
+		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
 	}
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts})
 	if err != nil {
 		return err
 	}
-	a.listener, err = net.Listen("tcp", cfg.Server.Listen)
-	if err != nil {
-		return fmt.Errorf("key server.listen: %w", err)
+	if a.Listener == nil {
+		if a.Listener, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
+			return fmt.Errorf("key server.listen: %w", err)
+		}
 	}
 	a.server = &http.Server{
 		Handler:           a.Web,
@@ -102,7 +127,11 @@ func (a *App) Open(ctx context.Context) error {
 // Run serves until ctx ends, then lets requests in flight finish.
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- a.server.Serve(a.listener) }()
+	go func() { errc <- a.server.Serve(a.Listener) }()
+	bctx, stopBackground := context.WithCancel(ctx)
+	background := make(chan struct{})
+	go func() { a.background(bctx); close(background) }()
+	defer func() { stopBackground(); <-background }()
 	select {
 	case err := <-errc:
 		return err
@@ -120,6 +149,35 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// background runs the hub's own clockwork until ctx ends: it notes overdue
+// shares every minute and, with SMTP configured, delivers the outbox.
+func (a *App) background(ctx context.Context) {
+	done := make(chan struct{})
+	if a.notifier != nil {
+		go func() { a.notifier.Run(ctx); close(done) }()
+	} else {
+		close(done)
+	}
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := a.DB.NoteOverdue(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.Log.Error("noting overdue shares failed", "error", err.Error())
+		} else if n > 0 {
+			a.Log.Info("overdue shares noted", "count", n)
+			if a.notifier != nil {
+				a.notifier.Wake()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			<-done
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // Close releases the database.
 func (a *App) Close() error {
 	if a.DB != nil {
@@ -131,7 +189,8 @@ func (a *App) Close() error {
 	return nil
 }
 
-func newDevIDP(cfg config.Config) (*devidp.Provider, error) {
+// NewDevIDP builds the development identity provider from the configuration.
+func NewDevIDP(cfg config.Config) (*devidp.Provider, error) {
 	return devidp.New(devidp.Config{
 		Issuer:                cfg.Signin.Issuer,
 		ClientID:              cfg.Signin.ClientID,
@@ -139,6 +198,7 @@ func newDevIDP(cfg config.Config) (*devidp.Provider, error) {
 		PostLogoutRedirectURI: cfg.Server.BaseURL + "/signed-out",
 		APIAudience:           cfg.API.Audience,
 		DataDir:               cfg.Server.DataDir,
+		Stylesheet:            web.AssetURL("vendor/hub-frontend.css"),
 		Now:                   time.Now,
 	})
 }
@@ -161,26 +221,7 @@ func identityOptions(cfg config.Config) identity.Options {
 	return o
 }
 
-func newLogger(w io.Writer) *slog.Logger {
+// NewLogger writes JSON log lines to w.
+func NewLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
-
-// serve runs the web service until SIGTERM or SIGINT.
-func serve(ctx context.Context, cmd command) error {
-	cfg, err := loadConfig(cmd)
-	if err != nil {
-		return err
-	}
-	app := &App{Config: cfg, Log: newLogger(cmd.stderr)}
-	defer app.Close()
-	if err := app.Open(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintf(cmd.stdout, "The hub is running at %s/\n", cfg.Server.BaseURL)
-	if cfg.DevIDP.Enabled {
-		fmt.Fprintf(cmd.stdout, "Development sign-in is on: open %s/ and pick a demo persona.\n", cfg.Server.BaseURL)
-	}
-	app.Log.Info("listening", "address", cfg.Server.Listen, "base_url", cfg.Server.BaseURL, "database", cfg.DatabasePath())
-	return app.Run(ctx)
-}
-

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/notify"
+)
+
+// Notices says where the store's notifications go: each agency's team
+// mailbox, and the link base of the referral pages. Without it, nothing is
+// enqueued (a store opened by an operator tool sends nothing).
+type Notices struct {
+	BaseURL  string
+	Agencies *agency.Directory
+}
+
+// SetNotices turns on notifications for changes the store records.
+func (db *DB) SetNotices(n Notices) { db.notices = &n }
+
+// notice writes a notification about referral id to the mailbox of
+// agencyID, in the caller's transaction.
+func (db *DB) notice(ctx context.Context, tx *sql.Tx, kind notify.Kind, agencyID, referralID, reference string) error {
+	if db.notices == nil {
+		return nil
+	}
+	a, ok := db.notices.Agencies.Get(agencyID)
+	if !ok || a.Mailbox == "" {
+		return nil
+	}
+	return db.enqueue(ctx, tx, notify.Message{Kind: kind, To: a.Mailbox, Reference: reference, Link: notify.ReferralLink(db.notices.BaseURL, referralID)})
+}
+
+func referenceOf(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+	var ref string
+	err := tx.QueryRowContext(ctx, `SELECT reference FROM referrals WHERE id = ?`, id).Scan(&ref)
+	return ref, err
+}
+
+// NoteOverdue finds shares that have passed their due time without an
+// answer and not yet been noted, notes them, and tells the agency and the
+// force, all in one transaction. It returns how many it noted.
+func (db *DB) NoteOverdue(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.agency, r.id, r.reference FROM shares s JOIN referrals r ON r.id = s.referral_id
+			WHERE s.status IN ('sent', 'viewed') AND s.due_at < ? AND s.overdue_noted = 0 LIMIT 500`, timeText(now))
+		if err != nil {
+			return err
+		}
+		type due struct{ share, agency, referral, reference string }
+		var found []due
+		for rows.Next() {
+			var d due
+			if err := rows.Scan(&d.share, &d.agency, &d.referral, &d.reference); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, d)
+		}
+		rows.Close()
+		for _, d := range found {
+			if _, err := tx.ExecContext(ctx, `UPDATE shares SET overdue_noted = 1 WHERE id = ?`, d.share); err != nil {
+				return err
+			}
+			if err := db.notice(ctx, tx, notify.OverdueShare, d.agency, d.referral, d.reference); err != nil {
+				return err
+			}
+			if err := db.notice(ctx, tx, notify.OverdueShare, agency.Police, d.referral, d.reference); err != nil {
+				return err
+			}
+		}
+		n = len(found)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/store"
+)
+
+type auditJSON struct {
+	Index       int64     `json:"index"`
+	Time        time.Time `json:"time"`
+	Actor       string    `json:"actor"`
+	ActorAgency string    `json:"actor_agency,omitempty"`
+	Action      string    `json:"action"`
+	Record      string    `json:"record,omitempty"`
+	Agency      string    `json:"agency,omitempty"`
+	Purpose     string    `json:"purpose,omitempty"`
+	Shown       []string  `json:"shown"`
+	Withheld    []string  `json:"withheld"`
+	Rules       []string  `json:"rules"`
+	Basis       string    `json:"basis,omitempty"`
+	Detail      string    `json:"detail,omitempty"`
+}
+
+func auditJSONOf(e audit.Entry) auditJSON {
+	return auditJSON{Index: e.Index, Time: e.Time.UTC(), Actor: e.Actor, ActorAgency: e.ActorAgency, Action: string(e.Action), Record: e.Record,
+		Agency: e.Agency, Purpose: e.Purpose, Shown: nonNil(e.Shown), Withheld: nonNil(e.Withheld), Rules: nonNil(e.Rules), Basis: e.Basis, Detail: e.Detail}
+}
+
+// auditFilter reads the filters of an audit query; the record may be fixed by the path.
+func auditFilter(c echo.Context) (store.AuditFilter, error) {
+	f := store.AuditFilter{Record: c.QueryParam("referral"), Actor: c.QueryParam("actor")}
+	for _, q := range []struct {
+		name string
+		into *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		v := c.QueryParam(q.name)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			d, derr := time.Parse(time.DateOnly, v)
+			if derr != nil {
+				return f, problem.Invalidf(q.name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", q.name)
+			}
+			t = d
+		}
+		*q.into = t
+	}
+	if v := c.QueryParam("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return f, problem.Invalidf("cursor", "cursor must be an entry number")
+		}
+		f.Cursor = n
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return f, problem.Invalidf("limit", "limit must be a number from 1 to 1000")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// answerAudit writes the entries and records that the log itself was read.
+func (s *Server) answerAudit(c echo.Context, f store.AuditFilter) error {
+	entries, err := s.DB.AuditEntries(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	read := s.entry(c, audit.AuditRead)
+	read.Record = f.Record
+	if err := s.DB.Audit(c.Request().Context(), read); err != nil {
+		return err
+	}
+	out := struct {
+		Entries []auditJSON `json:"entries"`
+		Next    string      `json:"next_cursor,omitempty"`
+	}{Entries: []auditJSON{}}
+	for _, e := range entries {
+		out.Entries = append(out.Entries, auditJSONOf(e))
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if len(entries) == limit {
+		out.Next = strconv.FormatInt(entries[len(entries)-1].Index+1, 10)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiAudit is the audit log for auditors, filterable by referral, actor and time.
+func (s *Server) apiAudit(c echo.Context) error {
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	return s.answerAudit(c, f)
+}
+
+// apiReferralAudit answers who saw what of one referral, when, and on what
+// basis: for the referral's own officer, supervisors and auditors.
+func (s *Server) apiReferralAudit(c echo.Context) error {
+	p := principal(c)
+	id := c.Param("id")
+	r, err := s.DB.Referral(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if !p.HasAny(identity.Supervisor, identity.Auditor) && r.Officer != p.Subject {
+		return referral.NotFound()
+	}
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	f.Record = id
+	return s.answerAudit(c, f)
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing"
+)
+
+// The JSON encoders of the API. A referral is only ever encoded from a
+// sharing.View: there is no encoder of referral.Referral.
+
+type withheldJSON struct {
+	Category category.Category `json:"category"`
+	Reason   string            `json:"reason"`
+}
+
+type decisionJSON struct {
+	Category category.Category `json:"category"`
+	Shown    bool              `json:"shown"`
+	Rule     string            `json:"rule"`
+	Basis    string            `json:"basis,omitempty"`
+	Reason   string            `json:"reason"`
+}
+
+type shareJSON struct {
+	Agency     string     `json:"agency"`
+	Status     string     `json:"status"`
+	Request    string     `json:"request,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+	Outcome    string     `json:"outcome,omitempty"`
+	SentAt     time.Time  `json:"sent_at"`
+	DueAt      time.Time  `json:"due_at"`
+	Overdue    bool       `json:"overdue"`
+	ViewedAt   *time.Time `json:"viewed_at,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	ETag       string     `json:"etag"`
+}
+
+type releasedJSON struct {
+	ID        string                                `json:"id"`
+	Reference string                                `json:"reference"`
+	Purpose   agency.Purpose                        `json:"purpose"`
+	Offence   string                                `json:"offence"`
+	Risk      string                                `json:"risk_level"`
+	State     string                                `json:"state"`
+	CreatedAt time.Time                             `json:"created_at"`
+	SentAt    *time.Time                            `json:"sent_at,omitempty"`
+	Sections  map[category.Category]json.RawMessage `json:"sections"`
+	Withheld  []withheldJSON                        `json:"withheld"`
+	Decisions []decisionJSON                        `json:"decisions"`
+	Shares    []shareJSON                           `json:"shares"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// shareJSONOf encodes a share; texts only for a reader entitled to them.
+func shareJSONOf(sh referral.Share, texts bool, now time.Time) shareJSON {
+	j := shareJSON{Agency: sh.Agency, Status: string(sh.Status), SentAt: sh.SentAt.UTC(), DueAt: sh.DueAt.UTC(), Overdue: sh.Overdue(now),
+		ViewedAt: optTime(sh.ViewedAt), AnsweredAt: optTime(sh.AnsweredAt), ClosedAt: optTime(sh.ClosedAt), ETag: `"` + itoa(sh.Version) + `"`}
+	if texts {
+		j.Request, j.Reason, j.Outcome = sh.Request, sh.Reason, sh.Outcome
+	}
+	return j
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// viewJSON encodes a released referral: the content of shown categories, and
+// for the rest only the category and why it was withheld.
+func viewJSON(v sharing.View, now time.Time) releasedJSON {
+	m := v.Meta()
+	out := releasedJSON{ID: v.ReferralID(), Reference: v.Reference(), Purpose: v.Purpose(), Offence: m.Offence, Risk: string(m.Risk),
+		State: string(m.State), CreatedAt: m.CreatedAt.UTC(), SentAt: optTime(m.SentAt),
+		Sections: map[category.Category]json.RawMessage{}, Withheld: []withheldJSON{}, Shares: []shareJSON{}}
+	for _, d := range v.Decisions() {
+		out.Decisions = append(out.Decisions, decisionJSON{Category: d.Category, Shown: d.Shown, Rule: d.Rule, Basis: d.Basis, Reason: d.Reason()})
+		if !d.Shown {
+			out.Withheld = append(out.Withheld, withheldJSON{Category: d.Category, Reason: d.Reason()})
+			continue
+		}
+		if b, _ := v.Content(d.Category); b != nil {
+			out.Sections[d.Category] = b
+		}
+	}
+	for _, sh := range v.Shares() {
+		// Free text of a share goes to the force and to the agency it belongs to.
+		texts := v.Agency() == agency.Police || v.Agency() == sh.Agency
+		out.Shares = append(out.Shares, shareJSONOf(sh, texts, now))
+	}
+	return out
+}
+
+type summaryJSON struct {
+	ID        string      `json:"id"`
+	Reference string      `json:"reference"`
+	Offence   string      `json:"offence"`
+	Risk      string      `json:"risk_level"`
+	State     string      `json:"state"`
+	CreatedAt time.Time   `json:"created_at"`
+	Attention bool        `json:"attention"`
+	Shares    []shareJSON `json:"shares"`
+}
+
+type listJSON struct {
+	Referrals []summaryJSON `json:"referrals"`
+	Next      string        `json:"next_cursor,omitempty"`
+}
+
+// summaryJSONOf encodes one line of a list: metadata and statuses only.
+func summaryJSONOf(r referral.Summary, now time.Time) summaryJSON {
+	j := summaryJSON{ID: r.ID, Reference: r.Reference, Offence: r.Meta.Offence, Risk: string(r.Risk), State: string(r.Meta.State),
+		CreatedAt: r.Meta.CreatedAt.UTC(), Attention: r.Attention(now), Shares: []shareJSON{}}
+	for _, sh := range r.Shares {
+		j.Shares = append(j.Shares, shareJSONOf(sh, false, now))
+	}
+	return j
+}
