@@ -1,0 +1,287 @@
+package report
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/stalking-hub/hub/internal/referral"
+)
+
+// Figures are the outcomes of a period: counts, rates and times, never a
+// person. They come from SQL aggregates and are served as they are, as JSON.
+type Figures struct {
+	Period Period `json:"period"`
+	// Agency is the agency the figures were narrowed to, or empty for all.
+	// Narrowed, referral, consent and pattern figures count the referrals
+	// sent to the agency, agency figures show it alone, MARAC cases are
+	// those of referrals sent to it and MARAC actions those it owns.
+	Agency         string          `json:"agency,omitempty"`
+	Referrals      Referrals       `json:"referrals"`
+	Agencies       []AgencyFigures `json:"agencies"`
+	DeclineReasons []DeclineReason `json:"decline_reasons"`
+	Consent        Consent         `json:"consent"`
+	Overrides      []OverrideBasis `json:"overrides"`
+	Patterns       Patterns        `json:"patterns"`
+	MARAC          MARAC           `json:"marac"`
+}
+
+// Referrals counts the referrals raised (sent) in the period, in all and
+// month by month. A referral may have several aggravating factors, so the
+// factor counts may add up to more than the total.
+type Referrals struct {
+	Total     int            `json:"total"`
+	ByRisk    map[string]int `json:"by_risk"`
+	ByOffence map[string]int `json:"by_offence"`
+	ByFactor  map[string]int `json:"by_factor"`
+	// ByStrand splits the hate-crime factor by its strand.
+	ByStrand map[string]int `json:"by_hate_crime_strand"`
+	Months   []Month        `json:"months"`
+}
+
+// Month is the referrals raised in one month.
+type Month struct {
+	Month     string         `json:"month"` // YYYY-MM
+	Total     int            `json:"total"`
+	ByRisk    map[string]int `json:"by_risk"`
+	ByOffence map[string]int `json:"by_offence"`
+	ByFactor  map[string]int `json:"by_factor"`
+}
+
+// Group is a number of referrals raised in one month alike in offence, risk
+// and aggravating factors: one row of the store's aggregate.
+type Group struct {
+	Month   string
+	Offence string
+	Risk    string
+	Factors referral.Factors
+	Count   int
+}
+
+// NewReferrals returns empty counts for a period: every month, level,
+// offence, factor and strand present at zero, so that a table shows a zero
+// rather than leaving a gap.
+func NewReferrals(p Period) Referrals {
+	r := Referrals{ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors), ByStrand: zeros(Strands)}
+	for _, m := range p.Months() {
+		r.Months = append(r.Months, Month{Month: m, ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors)})
+	}
+	return r
+}
+
+// Add counts a group of referrals. A group in a month outside the period is
+// counted in the totals only; the store never gives one.
+func (r *Referrals) Add(g Group) {
+	factors := FactorsOf(g.Factors)
+	r.Total += g.Count
+	r.ByRisk[g.Risk] += g.Count
+	r.ByOffence[g.Offence] += g.Count
+	for _, f := range factors {
+		r.ByFactor[f] += g.Count
+	}
+	if g.Factors.HateCrimeStrand != "" {
+		r.ByStrand[g.Factors.HateCrimeStrand] += g.Count
+	}
+	i := slices.IndexFunc(r.Months, func(m Month) bool { return m.Month == g.Month })
+	if i < 0 {
+		return
+	}
+	m := &r.Months[i]
+	m.Total += g.Count
+	m.ByRisk[g.Risk] += g.Count
+	m.ByOffence[g.Offence] += g.Count
+	for _, f := range factors {
+		m.ByFactor[f] += g.Count
+	}
+}
+
+// FactorsOf lists the aggravating factors a referral's flags record, in the
+// order of Factors.
+func FactorsOf(f referral.Factors) []string {
+	var out []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{
+		{f.DomesticAbuse, "domestic_abuse"},
+		{f.HateCrimeStrand != "", "hate_crime"},
+		{f.HonourBasedAbuse, "honour_based_abuse"},
+		{f.FearOfViolence, "fear_of_violence"},
+		{f.TechnologyEnabled, "technology_enabled"},
+	} {
+		if x.on {
+			out = append(out, x.name)
+		}
+	}
+	return out
+}
+
+// AgencyFigures are one agency's answers to the referrals shared with it in
+// the period. Accepted, Declined and Awaiting split Received: a share is
+// accepted once it was ever accepted (it may be in progress or closed now).
+type AgencyFigures struct {
+	Agency   string `json:"agency"`
+	Received int    `json:"received"`
+	Accepted int    `json:"accepted"`
+	Declined int    `json:"declined"`
+	Awaiting int    `json:"awaiting"` // sent or viewed, not yet answered
+	Closed   int    `json:"closed"`
+	// Statuses is where each share stands now, by share status.
+	Statuses map[string]int `json:"statuses"`
+	// Answered counts shares accepted or declined; WithinResponseTime those
+	// of them first answered no later than their due time; Overdue the
+	// shares with no answer whose due time has passed.
+	Answered           int `json:"answered"`
+	WithinResponseTime int `json:"within_response_time"`
+	Overdue            int `json:"overdue"`
+	// AcceptedWithinResponseTime counts accepted shares accepted no later
+	// than their due time.
+	AcceptedWithinResponseTime int       `json:"accepted_within_response_time"`
+	FirstResponse              Durations `json:"first_response"` // sent to first accepted or declined
+	Acceptance                 Durations `json:"acceptance"`     // sent to accepted
+}
+
+// ResponseRate is the share of an agency's judged shares answered in time:
+// WithinResponseTime out of the shares answered or overdue. A share neither
+// answered nor yet due is not judged.
+func (a AgencyFigures) ResponseRate() (float64, bool) {
+	return Rate(a.WithinResponseTime, a.Answered+a.Overdue)
+}
+
+// Durations summarises how long something took: how many times there are,
+// their median and their 90th percentile, in hours (nil when there are none).
+type Durations struct {
+	Count       int      `json:"count"`
+	MedianHours *float64 `json:"median_hours"`
+	P90Hours    *float64 `json:"p90_hours"`
+}
+
+// DurationsOf summarises durations given in seconds, in any order.
+func DurationsOf(seconds []int64) Durations {
+	d := Durations{Count: len(seconds)}
+	if len(seconds) == 0 {
+		return d
+	}
+	hours := make([]float64, len(seconds))
+	for i, s := range seconds {
+		hours[i] = float64(s) / 3600
+	}
+	sort.Float64s(hours)
+	median, p90 := roundHours(Percentile(hours, 50)), roundHours(Percentile(hours, 90))
+	d.MedianHours, d.P90Hours = &median, &p90
+	return d
+}
+
+// roundHours keeps hundredths of an hour, so that a figure worked out by
+// hand is written the same way in JSON.
+func roundHours(h float64) float64 { return math.Round(h*100) / 100 }
+
+// Percentile is the p-th percentile (0 to 100) of values sorted ascending,
+// interpolated between the two nearest ranks: rank (n-1)p/100 counted from
+// 0, as spreadsheets' PERCENTILE.INC does. The 50th is the median: the
+// middle value, or the mean of the two middle values. It is 0 for no values.
+func Percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := float64(len(sorted)-1) * p / 100
+	lo := int(math.Floor(rank))
+	if lo >= len(sorted)-1 {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[lo] + (rank-float64(lo))*(sorted[lo+1]-sorted[lo])
+}
+
+// Rate is n out of d as a percentage, and false when d is 0.
+func Rate(n, d int) (float64, bool) {
+	if d == 0 {
+		return 0, false
+	}
+	return 100 * float64(n) / float64(d), true
+}
+
+// DeclineReason counts an agency's declines by the reason's code; an empty
+// code is a decline whose reason was not coded.
+type DeclineReason struct {
+	Agency string `json:"agency"`
+	Code   string `json:"code"`
+	Count  int    `json:"count"`
+}
+
+// Consent counts the referrals of the period by the latest consent decision
+// recorded on each, as it stands now; "none" counts referrals with no record.
+type Consent struct {
+	Referrals  int            `json:"referrals"`
+	ByDecision map[string]int `json:"by_decision"`
+}
+
+// OverrideBasis counts the requests to share without consent made in the
+// period on one lawful basis, by where they stand.
+type OverrideBasis struct {
+	Basis     string `json:"basis"`
+	Requested int    `json:"requested"`
+	Approved  int    `json:"approved"`
+	Refused   int    `json:"refused"`
+	Pending   int    `json:"pending"`
+}
+
+// Patterns counts the period's referrals that are part of a pattern. A
+// repeat victim (or suspect) is one named, by keyed fingerprint, in another
+// referral raised in the twelve months up to this one. Linked counts the
+// referrals with at least one confirmed link, by either side of it.
+type Patterns struct {
+	Referrals        int `json:"referrals"`
+	RepeatVictim     int `json:"repeat_victim"`
+	RepeatSuspect    int `json:"repeat_suspect"`
+	Linked           int `json:"linked"`
+	LinkedViaVictim  int `json:"linked_via_victim"`
+	LinkedViaSuspect int `json:"linked_via_suspect"`
+}
+
+// MARAC counts the cases heard at meetings in the period (up to today) and
+// the actions agreed on them.
+type MARAC struct {
+	Cases       int `json:"cases"`
+	RepeatCases int `json:"repeat_cases"`
+	ActionCounts
+	ByAgency []AgencyActions `json:"by_agency"`
+}
+
+// ActionCounts splits MARAC actions by where they stand. Done, done late,
+// open, not possible and not done add up to Actions; Overdue is the part of
+// Open whose due day has passed. Done on time means the last change to done
+// fell on or before the due day.
+type ActionCounts struct {
+	Actions     int `json:"actions"`
+	DoneOnTime  int `json:"actions_done_on_time"`
+	DoneLate    int `json:"actions_done_late"`
+	Open        int `json:"actions_open"`
+	Overdue     int `json:"actions_overdue"`
+	NotPossible int `json:"actions_not_possible"`
+	NotDone     int `json:"actions_not_done"`
+}
+
+// Add adds another agency's counts.
+func (c *ActionCounts) Add(o ActionCounts) {
+	c.Actions += o.Actions
+	c.DoneOnTime += o.DoneOnTime
+	c.DoneLate += o.DoneLate
+	c.Open += o.Open
+	c.Overdue += o.Overdue
+	c.NotPossible += o.NotPossible
+	c.NotDone += o.NotDone
+}
+
+// AgencyActions are the MARAC actions one agency owns.
+type AgencyActions struct {
+	Agency string `json:"agency"`
+	ActionCounts
+}
+
+func zeros(keys []string) map[string]int {
+	m := make(map[string]int, len(keys))
+	for _, k := range keys {
+		m[k] = 0
+	}
+	return m
+}
