@@ -120,8 +120,8 @@ func TestSVGKinds(t *testing.T) {
 
 func TestAxis(t *testing.T) {
 	cases := []struct {
-		max        float64
-		unit       Unit
+		max       float64
+		unit      Unit
 		top, step float64
 	}{
 		{0, Count, 1, 1},

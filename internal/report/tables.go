@@ -143,7 +143,7 @@ func consentTable(c Consent) Table {
 func overridesTable(os []OverrideBasis) Table {
 	t := Table{ID: "overrides", Caption: "Requests to share without consent, by lawful basis", RowHeader: "Lawful basis",
 		Columns: []Column{{Name: "Asked for"}, {Name: "Approved"}, {Name: "Refused"}, {Name: "Waiting for a decision"}, {Name: "Approval rate", Unit: Percent}},
-		Chart: Chart{Kind: StackedBars, Series: []int{1, 2, 3}}}
+		Chart:   Chart{Kind: StackedBars, Series: []int{1, 2, 3}}}
 	var total OverrideBasis
 	for _, o := range os {
 		t.Rows = append(t.Rows, overrideRow(Label(o.Basis), o, false))
