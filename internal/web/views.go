@@ -91,6 +91,7 @@ type navItem struct {
 var navigationItems = []navItem{
 	{Title: "Home", Href: "/"},
 	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
+	{Title: "Outcomes", Href: "/reports/outcomes", Roles: reportReaders},
 }
 
 // navigation is the part of the service navigation that p may use.

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/report"
+)
+
+// reportReaders may read the outcome figures: they carry no personal data,
+// but they are the force's and the partnership's performance.
+var reportReaders = []identity.Role{identity.Supervisor, identity.MARACCoordinator, identity.Auditor}
+
+// reportRoutes are the outcomes page, its CSV downloads and its JSON.
+func (s *Server) reportRoutes() []Route {
+	return []Route{
+		{Method: http.MethodGet, Path: "/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: s.outcomesPage},
+		{Method: http.MethodGet, Path: "/reports/outcomes/:file", Access: Roles, Roles: reportReaders, Handler: s.outcomesCSV},
+		{Method: http.MethodGet, Path: "/api/v1/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: s.apiOutcomes},
+	}
+}
+
+// outcomesFilter is the filter form as sent: a period and an agency.
+type outcomesFilter struct {
+	From, To, Agency string
+}
+
+// readOutcomesFilter reads and checks the filter; errors name the fields
+// from, to and agency.
+func (s *Server) readOutcomesFilter(c echo.Context) (outcomesFilter, report.Period, map[string]string) {
+	f := outcomesFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Agency: c.QueryParam("agency")}
+	errs := map[string]string{}
+	p, perr := report.ParsePeriod(f.From, f.To, s.Now())
+	if perr != nil {
+		errs = perr.Fields
+	}
+	if a, ok := s.Agencies.Get(f.Agency); f.Agency != "" && (!ok || a.ID == agency.Police) {
+		errs["agency"] = "Choose an agency from the list, or all agencies"
+	}
+	return f, p, errs
+}
+
+// outcomeFigures reads the filter and works out its figures.
+func (s *Server) outcomeFigures(c echo.Context) (outcomesFilter, report.Figures, map[string]string, error) {
+	f, p, errs := s.readOutcomesFilter(c)
+	if len(errs) > 0 {
+		return f, report.Figures{}, errs, nil
+	}
+	figures, err := s.DB.Outcomes(c.Request().Context(), p, f.Agency, s.Now())
+	return f, figures, nil, err
+}
+
+// agencyName is an agency's name, or its id when the hub no longer knows it.
+func (s *Server) agencyName(id string) string {
+	if a, ok := s.Agencies.Get(id); ok {
+		return a.Name
+	}
+	return id
+}
+
+type outcomesData struct {
+	Form     outcomesFilter
+	Errors   map[string]string
+	Agencies []agencyOption
+	// The rest is set only when the filter is valid.
+	Period     string
+	AgencyName string
+	Tables     map[string]outcomeTable
+}
+
+// outcomeTable is one table of the page: its chart, its cells as text and
+// the address of its CSV.
+type outcomeTable struct {
+	ID, Caption, RowHeader string
+	Headings               []string
+	Rows                   []outcomeRow
+	Wide                   bool
+	ColSpan                int // the columns, row header included
+	Chart                  template.HTML
+	CSV                    string
+}
+
+type outcomeRow struct {
+	Label string
+	Total bool
+	Cells []string
+}
+
+// outcomesPage is the performance section: the filter, then every table
+// with its chart and a CSV download. A bad filter re-renders with its errors.
+func (s *Server) outcomesPage(c echo.Context) error {
+	f, figures, errs, err := s.outcomeFigures(c)
+	if err != nil {
+		return err
+	}
+	d := outcomesData{Form: f, Errors: errs}
+	for _, a := range s.Agencies.All() {
+		if a.ID != agency.Police {
+			d.Agencies = append(d.Agencies, agencyOption{a.ID, a.Name})
+		}
+	}
+	if len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, "report-outcomes", d)
+	}
+	p := figures.Period
+	d.Form.From, d.Form.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
+	d.Period = longDate(p.From) + " to " + longDate(p.To)
+	if f.Agency != "" {
+		d.AgencyName = s.agencyName(f.Agency)
+	}
+	query := url.Values{"from": {d.Form.From}, "to": {d.Form.To}}
+	if f.Agency != "" {
+		query.Set("agency", f.Agency)
+	}
+	d.Tables = map[string]outcomeTable{}
+	for _, t := range report.Tables(figures, s.agencyName) {
+		ot := outcomeTable{ID: t.ID, Caption: t.Caption, RowHeader: t.RowHeader, Wide: t.Wide(), ColSpan: len(t.Columns) + 1, Chart: t.SVG(),
+			CSV: "/reports/outcomes/" + t.ID + ".csv?" + query.Encode()}
+		for _, col := range t.Columns {
+			ot.Headings = append(ot.Headings, col.Heading())
+		}
+		for _, r := range t.Rows {
+			row := outcomeRow{Label: r.Label, Total: r.Total}
+			for i, cell := range r.Cells {
+				row.Cells = append(row.Cells, t.Text(i, cell))
+			}
+			ot.Rows = append(ot.Rows, row)
+		}
+		d.Tables[t.ID] = ot
+	}
+	return s.render(c, http.StatusOK, "report-outcomes", d)
+}
+
+// outcomesCSV downloads one table as CSV. The download is recorded in the
+// audit log before a byte of it is written; if it cannot be, nothing is sent.
+func (s *Server) outcomesCSV(c echo.Context) error {
+	id, ok := strings.CutSuffix(c.Param("file"), ".csv")
+	if !ok {
+		return problem.New(problem.NotFound, "Page not found")
+	}
+	f, figures, errs, err := s.outcomeFigures(c)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return problem.Fields(errs)
+	}
+	t, ok := report.TableByID(figures, s.agencyName, id)
+	if !ok {
+		return problem.New(problem.NotFound, "Page not found")
+	}
+	var body bytes.Buffer
+	if err := t.WriteCSV(&body); err != nil {
+		return err
+	}
+	entry := s.entry(c, audit.Export)
+	entry.Agency, entry.Detail = f.Agency, "outcomes "+id+" "+figures.Period.String()
+	if err := s.DB.Audit(c.Request().Context(), entry); err != nil {
+		return err
+	}
+	name := "outcomes-" + id + "-" + figures.Period.From.Format(time.DateOnly) + "-to-" + figures.Period.To.Format(time.DateOnly) + ".csv"
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body.Bytes())
+}
+
+// apiOutcomes serves the same figures as JSON, for from..to (dates) and an
+// optional agency.
+func (s *Server) apiOutcomes(c echo.Context) error {
+	_, figures, errs, err := s.outcomeFigures(c)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return problem.Fields(errs)
+	}
+	return c.JSON(http.StatusOK, figures)
+}
+
+// longDate writes a day as people read it: 1 January 2026.
+func longDate(t time.Time) string { return t.Format("2 January 2006") }
