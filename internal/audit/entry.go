@@ -36,12 +36,13 @@ const (
 	Export             Action = "export"               // records left the hub as a file
 	MARACPapers        Action = "marac_papers"         // MARAC papers were produced for a meeting
 	AuditRead          Action = "audit_read"           // someone read the audit log itself
+	LinkDecided        Action = "link_decided"         // an officer confirmed or rejected a link between two referrals
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead}
+	MARACPapers, AuditRead, LinkDecided}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -17,15 +17,24 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
 // Keyring holds the sealing keys by id. New sections are sealed with the
-// newest key; any key in the ring opens what it sealed.
+// newest key; any key in the ring opens what it sealed. The ring follows its
+// folder: Refresh (or meeting a key id it does not know) reads it again, so
+// a running hub takes up a key that `hub keys rotate` added.
 type Keyring struct {
+	dir   string
+	state atomic.Pointer[ring]
+	link  []byte
+}
+
+// ring is one reading of the keys folder; it is never changed, only replaced.
+type ring struct {
 	aeads   map[string]cipher.AEAD
 	current string
-	link    []byte
 }
 
 // keyFile is how a key is named on disk: ID.key, ids sorting oldest first.
@@ -41,7 +50,58 @@ func Load(dir string, create bool) (*Keyring, error) {
 		if err := ensureLinkKey(dir); err != nil {
 			return nil, err
 		}
+		ids, err := keyIDs(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			if _, err := NewKey(dir, time.Now()); err != nil {
+				return nil, err
+			}
+		}
 	}
+	k := &Keyring{dir: dir}
+	if err := k.Refresh(); err != nil {
+		return nil, err
+	}
+	var err error
+	if k.link, err = readKey(filepath.Join(dir, "link"+keyExt)); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Refresh reads the keys folder again: a key added since is taken up (and
+// the newest seals from then on), a key file removed is forgotten. On an
+// error the ring stays as it was.
+func (k *Keyring) Refresh() error {
+	ids, err := keyIDs(k.dir)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("sealing keys: no ID.key file in %s", k.dir)
+	}
+	r := &ring{aeads: map[string]cipher.AEAD{}, current: ids[len(ids)-1]}
+	for _, id := range ids {
+		secret, err := readKey(filepath.Join(k.dir, id+keyExt))
+		if err != nil {
+			return err
+		}
+		block, err := aes.NewCipher(secret)
+		if err != nil {
+			return err
+		}
+		if r.aeads[id], err = cipher.NewGCM(block); err != nil {
+			return err
+		}
+	}
+	k.state.Store(r)
+	return nil
+}
+
+// keyIDs lists the ids of the ID.key files in dir, oldest first.
+func keyIDs(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("sealing keys: %w", err)
@@ -52,35 +112,8 @@ func Load(dir string, create bool) (*Keyring, error) {
 			ids = append(ids, id)
 		}
 	}
-	if len(ids) == 0 {
-		if !create {
-			return nil, fmt.Errorf("sealing keys: no ID.key file in %s", dir)
-		}
-		id, err := NewKey(dir, time.Now())
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
 	sort.Strings(ids)
-	k := &Keyring{aeads: map[string]cipher.AEAD{}, current: ids[len(ids)-1]}
-	for _, id := range ids {
-		secret, err := readKey(filepath.Join(dir, id+keyExt))
-		if err != nil {
-			return nil, err
-		}
-		block, err := aes.NewCipher(secret)
-		if err != nil {
-			return nil, err
-		}
-		if k.aeads[id], err = cipher.NewGCM(block); err != nil {
-			return nil, err
-		}
-	}
-	if k.link, err = readKey(filepath.Join(dir, "link"+keyExt)); err != nil {
-		return nil, err
-	}
-	return k, nil
+	return ids, nil
 }
 
 // NewKey writes a fresh key to dir, named by the time so that it sorts newest,
@@ -127,26 +160,43 @@ func readKey(path string) ([]byte, error) {
 }
 
 // Current is the id of the key new sections are sealed with.
-func (k *Keyring) Current() string { return k.current }
+func (k *Keyring) Current() string { return k.state.Load().current }
+
+// IDs lists the ids of the keys in the ring, oldest first.
+func (k *Keyring) IDs() []string {
+	r := k.state.Load()
+	ids := make([]string, 0, len(r.aeads))
+	for id := range r.aeads {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
 
 // Seal encrypts plaintext under the newest key. The context (the record id
 // and category) is bound to the ciphertext, so a section cannot be moved to
 // another record or category and still open.
 func (k *Keyring) Seal(plaintext []byte, context string) (keyID string, sealed []byte, err error) {
-	aead := k.aeads[k.current]
+	r := k.state.Load()
+	aead := r.aeads[r.current]
 	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", nil, err
 	}
-	return k.current, aead.Seal(nonce, nonce, plaintext, []byte(context)), nil
+	return r.current, aead.Seal(nonce, nonce, plaintext, []byte(context)), nil
 }
 
 // ErrUnknownKey is returned for a section sealed with a key not in the ring.
 var ErrUnknownKey = errors.New("sealed with a key that is not in the keyring")
 
-// Open decrypts a section sealed with keyID under the same context.
+// Open decrypts a section sealed with keyID under the same context. A key
+// id the ring does not know makes it read the folder once more first: the
+// section may have been re-sealed under a key added since.
 func (k *Keyring) Open(keyID string, sealed []byte, context string) ([]byte, error) {
-	aead, ok := k.aeads[keyID]
+	aead, ok := k.state.Load().aeads[keyID]
+	if !ok && k.Refresh() == nil {
+		aead, ok = k.state.Load().aeads[keyID]
+	}
 	if !ok {
 		return nil, ErrUnknownKey
 	}

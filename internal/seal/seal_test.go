@@ -2,6 +2,8 @@ package seal
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -67,5 +69,47 @@ func TestFingerprintMatchesNormalisedNames(t *testing.T) {
 func TestLoadRefusesMissingKeys(t *testing.T) {
 	if _, err := Load(t.TempDir(), false); err == nil {
 		t.Fatal("loaded an empty keyring")
+	}
+}
+
+// A serving hub's ring takes up a key another process added: it opens what
+// was re-sealed under it at once, and seals with it after a refresh.
+func TestRingFollowsItsFolder(t *testing.T) {
+	dir := t.TempDir()
+	serving, err := Load(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := serving.Current()
+	id, err := NewKey(dir, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotator, err := Load(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, sealed, err := rotator.Seal([]byte("re-sealed"), "r-1/needs")
+	if err != nil || kid != id {
+		t.Fatalf("rotator sealed with %s, %v", kid, err)
+	}
+	if serving.Current() != old {
+		t.Fatal("the ring changed before it read its folder")
+	}
+	if plain, err := serving.Open(kid, sealed, "r-1/needs"); err != nil || string(plain) != "re-sealed" {
+		t.Fatalf("the serving ring could not open the new key's section: %v", err)
+	}
+	if serving.Current() != id || len(serving.IDs()) != 2 {
+		t.Fatalf("after meeting the new key: current %s, ids %v", serving.Current(), serving.IDs())
+	}
+	if err := os.Remove(filepath.Join(dir, old+".key")); err != nil {
+		t.Fatal(err)
+	}
+	if err := serving.Refresh(); err != nil || len(serving.IDs()) != 1 {
+		t.Fatalf("after removing the old key: %v %v", serving.IDs(), err)
+	}
+	os.Remove(filepath.Join(dir, id+".key"))
+	if err := serving.Refresh(); err == nil || serving.Current() != id {
+		t.Fatalf("an empty folder emptied the ring: %v", err)
 	}
 }

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/seal"
+)
+
+// sealedEverywhere writes a referral with a value in every sealed column:
+// all nine sections, share requests, a decline reason, a closing outcome, a
+// message, a consent reason, an override's rationale and note.
+func sealedEverywhere(t *testing.T, db *DB) string {
+	t.Helper()
+	ctx := context.Background()
+	s := submission("Hana Hollis", "high")
+	s.Victim.Phone, s.Victim.Health, s.Victim.Needs = "07700900000", "asthma", "move house"
+	s.Suspect = referral.Suspect{Name: "Ike Ives", DateOfBirth: "1980-02-02"}
+	s.Children = []referral.Child{{Name: "Jo Hollis"}}
+	s.Agencies = append(s.Agencies, referral.Request{Agency: "probation", Request: "check licence"})
+	id, _ := create(t, db, s, "", "")
+	housing := identity.Principal{Subject: "iss|housing", Roles: []identity.Role{identity.AgencyStaff}, Agency: "housing"}
+	health := identity.Principal{Subject: "iss|health", Roles: []identity.Role{identity.AgencyStaff}, Agency: "health"}
+	steps := []StatusChange{
+		{ReferralID: id, Agency: "housing", To: referral.Accepted, Actor: housing},
+		{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "sanctuary fitted", Actor: housing},
+		{ReferralID: id, Agency: "health", To: referral.Declined, Reason: "not registered here", Actor: health},
+	}
+	for _, c := range steps {
+		if _, err := db.ChangeShareStatus(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.AddMessage(ctx, id, "housing", Message{Body: "which floor?", AuthorSide: "housing"}, housing); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.NotSought, Reason: "suspect lives with her"}, officer); err != nil {
+		t.Fatal(err)
+	}
+	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: "dpa2018_sch8_safeguarding", Rationale: "children at risk",
+		Agencies: []string{"health"}, Categories: category.SetOf(category.Children), Until: time.Now().AddDate(0, 1, 0)}, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DecideOverride(ctx, o.ID, func(o consent.Override) (consent.Override, error) {
+		o.Status, o.DecidedBy, o.DecidedAt, o.Note = consent.OverrideApproved, "iss|supervisor", time.Now(), "agreed"
+		return o, nil
+	}, identity.Principal{Subject: "iss|supervisor"}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// everything is all the opened text of a referral.
+type everything struct {
+	Referral *referral.Referral
+	Messages []Message
+}
+
+func openAll(t *testing.T, db *DB, id string) everything {
+	t.Helper()
+	r, err := db.Referral(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Messages(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return everything{r, ms}
+}
+
+func TestResealEveryColumn(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "keys")
+	keys, err := seal.Load(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetKeyring(keys)
+	old := keys.Current()
+	id := sealedEverywhere(t, db)
+	before := openAll(t, db, id)
+	for _, c := range sealedColumns {
+		var n int
+		if err := db.r.QueryRow(`SELECT COUNT(*) FROM `+c.table+` WHERE `+c.key+` = ?`, old).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("the fixture seals nothing in %s.%s (%v)", c.table, c.blob, err)
+		}
+	}
+	used, err := db.SealedByKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealedValues := used[old]
+
+	newID, err := seal.NewKey(dir, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Refresh(); err != nil || keys.Current() != newID {
+		t.Fatalf("refresh: %v, current %s", err, keys.Current())
+	}
+	var calls int
+	var last int64
+	n, err := db.Reseal(ctx, 3, func(done, total int64) {
+		calls++
+		if total != sealedValues || done < last {
+			t.Errorf("progress %d of %d after %d", done, total, last)
+		}
+		last = done
+	})
+	if err != nil || n != sealedValues || last != sealedValues || calls < 3 {
+		t.Fatalf("re-sealed %d of %d (%v), %d progress calls", n, sealedValues, err, calls)
+	}
+	if used, _ := db.SealedByKey(ctx); len(used) != 1 || used[newID] != sealedValues {
+		t.Fatalf("after re-sealing, sealed by key: %v", used)
+	}
+	if again, err := db.Reseal(ctx, 3, nil); again != 0 || err != nil {
+		t.Fatalf("a second run re-sealed %d (%v)", again, err)
+	}
+	if after := openAll(t, db, id); !reflect.DeepEqual(before, after) {
+		t.Fatalf("content changed:\n%+v\n%+v", before, after)
+	}
+
+	// The old key can go: a ring read from the folder without it opens everything.
+	if err := os.Remove(filepath.Join(dir, old+".key")); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := seal.Load(dir, false)
+	if err != nil || slices.Contains(fresh.IDs(), old) {
+		t.Fatalf("reload: %v %v", fresh.IDs(), err)
+	}
+	db.SetKeyring(fresh)
+	if after := openAll(t, db, id); !reflect.DeepEqual(before, after) {
+		t.Fatal("content changed once the old key was removed")
+	}
+}
+
+// Every key column of the schema (key_id, *_key) belongs to a sealed column
+// that Reseal knows; a migration that adds one must add it to sealedColumns.
+func TestSealedColumnsCoverTheSchema(t *testing.T) {
+	db := open(t)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.r.Query(`SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'
+		AND (p.name = 'key_id' OR p.name LIKE '%\_key' ESCAPE '\')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var table, col string
+		rows.Scan(&table, &col)
+		found++
+		if !slices.ContainsFunc(sealedColumns, func(c sealedColumn) bool { return c.table == table && c.key == col }) {
+			t.Errorf("%s.%s holds a key id but Reseal does not re-seal its column", table, col)
+		}
+	}
+	if found != len(sealedColumns) {
+		t.Errorf("the schema has %d key columns, sealedColumns lists %d", found, len(sealedColumns))
+	}
+}
