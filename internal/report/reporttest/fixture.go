@@ -24,10 +24,6 @@ var (
 	Now    = day("2026-04-10").Add(12 * time.Hour)
 )
 
-// Linker records a link between two referrals with a status (suggested,
-// confirmed or rejected); the fixture needs one to count linked referrals.
-type Linker func(ctx context.Context, referralID, otherID, via, status string) error
-
 // The people who act in the fixture.
 var (
 	officer     = identity.Principal{Subject: "fixture|officer", Name: "Fixture Officer", Roles: []identity.Role{identity.Officer}}
@@ -141,8 +137,8 @@ type Fixture struct {
 }
 
 // Build writes the fixture through db, moving db's clock to each moment, and
-// puts the clock back when done. link records the fixture's links.
-func Build(t testing.TB, db *store.DB, link Linker) Fixture {
+// puts the clock back when done.
+func Build(t testing.TB, db *store.DB) Fixture {
 	t.Helper()
 	ctx := context.Background()
 	clock := db.Now
@@ -179,7 +175,7 @@ func Build(t testing.TB, db *store.DB, link Linker) Fixture {
 			overrideFor(t, db, id, r, sent.Add(r.overrideAfter))
 		}
 	}
-	links(t, ctx, f.Referrals, link)
+	links(t, db, f.Referrals)
 	maracCases(t, db, f.Referrals)
 	return f
 }
@@ -234,20 +230,22 @@ func overrideFor(t testing.TB, db *store.DB, id string, r raise, at time.Time) {
 	}
 }
 
-// links: R4 to R2 and R7 to R1 through the victim, R7 to R1 and R5 to R3
-// through the suspect, R1 to R0 through the victim (R0 is outside the
-// period); R6 to R3 rejected and R8 to R9 only suggested, which count for
-// nothing.
-func links(t testing.TB, ctx context.Context, ids []string, link Linker) {
+// links, decided by the officer on 5 April: R4 to R2 and R7 to R1 through
+// the victim, R7 to R1 and R5 to R3 through the suspect, R1 to R0 through
+// the victim (R0 is outside the period); R8 to R9 rejected, which counts
+// for nothing.
+func links(t testing.TB, db *store.DB, ids []string) {
 	t.Helper()
+	setClock(db, day("2026-04-05"))
 	for _, l := range []struct {
-		from, to    int
-		via, status string
+		from, to int
+		via      referral.LinkVia
+		confirm  bool
 	}{
-		{4, 2, "victim", "confirmed"}, {7, 1, "victim", "confirmed"}, {7, 1, "suspect", "confirmed"}, {5, 3, "suspect", "confirmed"},
-		{1, 0, "victim", "confirmed"}, {6, 3, "suspect", "rejected"}, {8, 9, "victim", "suggested"},
+		{4, 2, referral.ViaVictim, true}, {7, 1, referral.ViaVictim, true}, {7, 1, referral.ViaSuspect, true}, {5, 3, referral.ViaSuspect, true},
+		{1, 0, referral.ViaVictim, true}, {8, 9, referral.ViaVictim, false},
 	} {
-		if err := link(ctx, ids[l.from], ids[l.to], l.via, l.status); err != nil {
+		if err := db.DecideLink(context.Background(), ids[l.from], ids[l.to], l.via, l.confirm, officer); err != nil {
 			t.Fatal(err)
 		}
 	}
