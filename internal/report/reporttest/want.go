@@ -49,7 +49,7 @@ import "github.com/stalking-hub/hub/internal/report"
 // its earlier referral is a draft. Repeat suspects: R1 (R0), R5 (R3), R7
 // (R1); R4's suspect comes back in R9, which is later. Confirmed links touch
 // R1 R2 R3 R4 R5 R7: through the victim R1 R2 R4 R7, through the suspect R1
-// R3 R5 R7; R6's link is rejected and R8's only suggested.
+// R3 R5 R7; R8's link to R9 was rejected.
 //
 // MARAC meetings held in the period: 10 February (R1, repeat of R0's case
 // in December; R3) and 20 March (R7, repeat of R1's; R6): 4 cases, 2
