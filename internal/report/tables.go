@@ -163,7 +163,7 @@ func overrideRow(label string, o OverrideBasis, total bool) Row {
 }
 
 func patternsTable(p Patterns) Table {
-	t := Table{ID: "patterns", Caption: "Repeat victims and linked referrals", RowHeader: "Referrals",
+	t := Table{ID: "patterns", Caption: "Repeat victims and linked referrals", RowHeader: "Pattern",
 		Columns: []Column{{Name: "Referrals"}, {Name: "Share of referrals", Unit: Percent}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, x := range []struct {
 		label string
