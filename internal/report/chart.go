@@ -10,23 +10,69 @@ import (
 	"unicode/utf8"
 )
 
-// The drawing's frame, in SVG user units: the plot sits inside margins that
-// hold the value axis on the left and the slanted row labels below.
+// The drawing's fixed measures, in SVG user units. A chart above a wide
+// table takes the page's width; one beside a narrow table half of it, so it
+// is drawn narrower to keep its text near the page's size.
 const (
-	chartWidth   = 640
+	wideWidth    = 640
+	narrowWidth  = 400
+	fontSize     = 14
+	charWidth    = 8.5 // a generous mean width of a character at fontSize
 	plotTop      = 16
 	plotHeight   = 220
-	plotLeft     = 56
+	axisRoom     = 56 // left of the plot, for the value axis's figures
 	plotRight    = 16
-	labelSpace   = 120
-	legendLine   = 20
+	legendLine   = 22
 	labelMaxRune = 28
+	labelSlant   = 40 // degrees
 )
+
+// fontFamily is the hub's type, which the page's stylesheet sets on its
+// text classes but not on the body an inline SVG would inherit from.
+const fontFamily = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 
 // palette colours the series in order. Each has at least 3:1 contrast with
 // white, and the table beside the chart carries every figure, so colour is
 // never the only way to read it.
 var palette = []string{"#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#b54d00", "#00666b", "#505a5f", "#912b88"}
+
+// frame is where a chart's parts go: the plot's left edge and the width of
+// each row's band, the room for the slanted labels below, the whole size.
+type frame struct {
+	width, height int
+	left, band    float64
+	labels        int // the height left below the plot for row labels
+}
+
+// frameOf makes room for the row labels: slanted, a label reaches down by
+// its length times the sine of the slant and left by its length times the
+// cosine, so the room below fits the longest, and the plot moves right
+// until the longest would fit even under the first row.
+func frameOf(t Table, rows []Row) frame {
+	f := frame{width: narrowWidth}
+	if t.Wide() {
+		f.width = wideWidth
+	}
+	longest := 0
+	for _, r := range rows {
+		longest = max(longest, utf8.RuneCountInString(shorten(r.Label)))
+	}
+	reach := float64(longest) * charWidth
+	slant := labelSlant * math.Pi / 180
+	f.labels = 20 + int(math.Ceil(reach*math.Sin(slant)))
+	// The first band's centre, left + (width - right - left) / 2n, must be
+	// at least the longest label's reach to the left, and a margin: solved
+	// for left.
+	n, plot := float64(len(rows)), float64(f.width-plotRight)
+	f.left = max(axisRoom, (reach*math.Cos(slant)+4-plot/(2*n))/(1-1/(2*n)))
+	f.band = (plot - f.left) / n
+	legend := 0
+	if len(t.Chart.Series) > 1 {
+		legend = len(t.Chart.Series)*legendLine + 8
+	}
+	f.height = plotTop + plotHeight + f.labels + legend
+	return f
+}
 
 // SVG draws the table's chart as inline SVG: role img, named by a title and
 // described by a desc that points to the table. It is empty for a table
@@ -37,49 +83,46 @@ func (t Table) SVG() template.HTML {
 		return ""
 	}
 	top, step := axis(t.chartMax(rows), t.Columns[t.Chart.Series[0]].Unit)
-	legend := 0
-	if len(t.Chart.Series) > 1 {
-		legend = len(t.Chart.Series)*legendLine + 8
-	}
-	height := plotTop + plotHeight + labelSpace + legend
-	plotW := float64(chartWidth - plotLeft - plotRight)
-	band := plotW / float64(len(rows))
+	f := frameOf(t, rows)
 	y := func(v float64) float64 { return plotTop + plotHeight - v/top*plotHeight }
+	center := func(i int) float64 { return f.left + f.band*(float64(i)+0.5) }
+	right := float64(f.width - plotRight)
 
 	var b strings.Builder
 	id := "chart-" + t.ID
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="100%%" font-size="12">`,
-		id, id, chartWidth, height)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="100%%" font-size="%d" font-family="%s">`,
+		id, id, f.width, f.height, fontSize, fontFamily)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(t.Caption), id, esc(t.description()))
 
 	// The value axis: grid lines and their figures.
 	for v := 0.0; v <= top+step/2; v += step {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="#b1b4b6" stroke-width="1"/>`, plotLeft, chartWidth-plotRight, num(y(v)), num(y(v)))
-		fmt.Fprintf(&b, `<text x="%d" y="%s" text-anchor="end" dominant-baseline="middle" fill="#0b0c0c">%s</text>`, plotLeft-6, num(y(v)), tick(v, step))
+		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#b1b4b6" stroke-width="1"/>`, num(f.left), num(right), num(y(v)), num(y(v)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle" fill="#0b0c0c">%s</text>`, num(f.left-6), num(y(v)), tick(v, step))
 	}
-	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%s" y2="%s" stroke="#0b0c0c" stroke-width="1"/>`, plotLeft, chartWidth-plotRight, num(y(0)), num(y(0)))
+	fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#0b0c0c" stroke-width="1"/>`, num(f.left), num(right), num(y(0)), num(y(0)))
 
 	switch t.Chart.Kind {
 	case Lines:
 		for k, col := range t.Chart.Series {
 			var pts []string
 			for i, r := range rows {
-				pts = append(pts, num(plotLeft+band*(float64(i)+0.5))+","+num(y(r.Cells[col].Value)))
+				pts = append(pts, num(center(i))+","+num(y(r.Cells[col].Value)))
 			}
 			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, color(k), strings.Join(pts, " "))
 			for i, r := range rows {
 				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s</title></circle>`,
-					num(plotLeft+band*(float64(i)+0.5)), num(y(r.Cells[col].Value)), color(k), esc(t.point(r, col)))
+					num(center(i)), num(y(r.Cells[col].Value)), color(k), esc(t.point(r, col)))
 			}
 		}
 	default:
-		group := band * 0.7
+		group := f.band * 0.7
+		n := float64(len(t.Chart.Series))
 		for i, r := range rows {
-			x0 := plotLeft + band*float64(i) + (band-group)/2
+			x0 := center(i) - group/2
 			base := 0.0
 			for k, col := range t.Chart.Series {
 				v := r.Cells[col].Value
-				x, w, from := x0+group/float64(len(t.Chart.Series))*float64(k), group/float64(len(t.Chart.Series)), 0.0
+				x, w, from := x0+group/n*float64(k), group/n, 0.0
 				if t.Chart.Kind == StackedBars {
 					x, w, from = x0, group, base
 					base += v
@@ -92,15 +135,15 @@ func (t Table) SVG() template.HTML {
 
 	// Row labels, slanted so that long names fit.
 	for i, r := range rows {
-		x, ly := plotLeft+band*(float64(i)+0.5), float64(plotTop+plotHeight+14)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end" transform="rotate(-40 %s %s)" fill="#0b0c0c">%s</text>`,
-			num(x), num(ly), num(x), num(ly), esc(shorten(r.Label)))
+		x, ly := center(i), float64(plotTop+plotHeight+fontSize+2)
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end" transform="rotate(-%d %s %s)" fill="#0b0c0c">%s</text>`,
+			num(x), num(ly), labelSlant, num(x), num(ly), esc(shorten(r.Label)))
 	}
-	if legend > 0 {
+	if len(t.Chart.Series) > 1 {
 		for k, col := range t.Chart.Series {
-			ly := plotTop + plotHeight + labelSpace + k*legendLine
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s"/><text x="%d" y="%d" dominant-baseline="middle" fill="#0b0c0c">%s</text>`,
-				plotLeft, ly, color(k), plotLeft+20, ly+7, esc(t.Columns[col].Heading()))
+			ly := plotTop + plotHeight + f.labels + k*legendLine
+			fmt.Fprintf(&b, `<rect x="%s" y="%d" width="14" height="14" fill="%s"/><text x="%s" y="%d" dominant-baseline="middle" fill="#0b0c0c">%s</text>`,
+				num(f.left), ly, color(k), num(f.left+20), ly+7, esc(t.Columns[col].Heading()))
 		}
 	}
 	b.WriteString(`</svg>`)

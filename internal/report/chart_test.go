@@ -3,8 +3,10 @@ package report
 import (
 	"encoding/xml"
 	"io"
+	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // element is what a chart test reads of the SVG.
@@ -136,6 +138,45 @@ func TestAxis(t *testing.T) {
 	for _, c := range cases {
 		if top, step := axis(c.max, c.unit); top != c.top || step != c.step {
 			t.Errorf("axis(%v) = %v, %v; want %v, %v", c.max, top, step, c.top, c.step)
+		}
+	}
+}
+
+// The slanted row labels stay inside the drawing: the first does not run
+// off its left edge and the longest fits in the room left below the plot.
+func TestFrameKeepsLabelsInside(t *testing.T) {
+	slant := labelSlant * math.Pi / 180
+	for _, c := range []struct {
+		name   string
+		labels []string
+		cols   int
+	}{
+		{"short, narrow", []string{"Race", "Religion"}, 1},
+		{"months, wide", []string{"2026-01", "2026-02", "2026-03"}, 5},
+		{"long, narrow", []string{"Northshire NHS Safeguarding Team: Not coded", "B"}, 1},
+		{"long, wide, many", []string{"Northshire Council Housing Options", "x", "y", "z", "w", "v", "u", "s"}, 7},
+	} {
+		tb := Table{Chart: Chart{Kind: Bars, Series: []int{0}}}
+		for range c.cols {
+			tb.Columns = append(tb.Columns, Column{Name: "n"})
+		}
+		for _, l := range c.labels {
+			tb.Rows = append(tb.Rows, Row{Label: l, Cells: make([]Cell, c.cols)})
+		}
+		f := frameOf(tb, tb.Rows)
+		reach := float64(utf8.RuneCountInString(shorten(c.labels[0]))) * charWidth
+		if x := f.left + f.band/2 - reach*math.Cos(slant); x < 0 {
+			t.Errorf("%s: the first label starts at %v", c.name, x)
+		}
+		longest := 0
+		for _, l := range c.labels {
+			longest = max(longest, utf8.RuneCountInString(shorten(l)))
+		}
+		if drop := float64(longest) * charWidth * math.Sin(slant); float64(f.labels) < drop {
+			t.Errorf("%s: %d units for labels that drop %v", c.name, f.labels, drop)
+		}
+		if f.band <= 0 || f.left < axisRoom || float64(f.width)-f.left-plotRight < f.band*float64(len(c.labels))-1e-9 {
+			t.Errorf("%s: frame %+v", c.name, f)
 		}
 	}
 }

@@ -84,7 +84,7 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 13 {
+	if len(ids) != 14 {
 		t.Errorf("%d tables", len(ids))
 	}
 	tb, ok := TableByID(f, name, "marac-actions")

@@ -13,6 +13,7 @@ func Tables(f Figures, agencyName func(string) string) []Table {
 		strandTable(f.Referrals),
 		responsesTable(f.Agencies, agencyName),
 		responseTimesTable(f.Agencies, agencyName),
+		acceptanceTimesTable(f.Agencies, agencyName),
 		declineTable(f.DeclineReasons, agencyName),
 		statusTable(f.Agencies, agencyName),
 		consentTable(f.Consent),
@@ -85,16 +86,25 @@ func responsesTable(as []AgencyFigures, name func(string) string) Table {
 
 func responseTimesTable(as []AgencyFigures, name func(string) string) Table {
 	t := Table{ID: "agency-response-times", Caption: "How fast each agency answered", RowHeader: "Agency",
-		Columns: []Column{{Name: "Answered"}, {Name: "First answer, median", Unit: Hours}, {Name: "First answer, 90th percentile", Unit: Hours},
-			{Name: "Answered within the response time"}, {Name: "Overdue, no answer"}, {Name: "Within the response time", Unit: Percent},
-			{Name: "Accepted"}, {Name: "Acceptance, median", Unit: Hours}, {Name: "Acceptance, 90th percentile", Unit: Hours},
-			{Name: "Accepted within the response time", Unit: Percent}},
+		Columns: []Column{{Name: "Answered"}, {Name: "Median", Unit: Hours}, {Name: "90th percentile", Unit: Hours},
+			{Name: "Answered within the response time"}, {Name: "Overdue, no answer"}, {Name: "Within the response time", Unit: Percent}},
 		Chart: Chart{Kind: Bars, Series: []int{1, 2}}}
 	for _, a := range as {
 		within, ok := a.ResponseRate()
 		t.Rows = append(t.Rows, Row{Label: name(a.Agency), Cells: []Cell{count(a.Answered), hours(a.FirstResponse.MedianHours), hours(a.FirstResponse.P90Hours),
-			count(a.WithinResponseTime), count(a.Overdue), {Value: within, OK: ok},
-			count(a.Accepted), hours(a.Acceptance.MedianHours), hours(a.Acceptance.P90Hours), rate(a.AcceptedWithinResponseTime, a.Accepted)}})
+			count(a.WithinResponseTime), count(a.Overdue), {Value: within, OK: ok}}})
+	}
+	return t
+}
+
+func acceptanceTimesTable(as []AgencyFigures, name func(string) string) Table {
+	t := Table{ID: "agency-acceptance-times", Caption: "How fast each agency accepted", RowHeader: "Agency",
+		Columns: []Column{{Name: "Accepted"}, {Name: "Median", Unit: Hours}, {Name: "90th percentile", Unit: Hours},
+			{Name: "Accepted within the response time", Unit: Percent}},
+		Chart: Chart{Kind: Bars, Series: []int{1, 2}}}
+	for _, a := range as {
+		t.Rows = append(t.Rows, Row{Label: name(a.Agency), Cells: []Cell{count(a.Accepted), hours(a.Acceptance.MedianHours), hours(a.Acceptance.P90Hours),
+			rate(a.AcceptedWithinResponseTime, a.Accepted)}})
 	}
 	return t
 }
@@ -169,9 +179,9 @@ func patternsTable(p Patterns) Table {
 		label string
 		n     int
 	}{
-		{"About a repeat victim (another referral in the 12 months before)", p.RepeatVictim},
-		{"About a repeat suspect (another referral in the 12 months before)", p.RepeatSuspect},
-		{"Linked to another referral (confirmed)", p.Linked},
+		{"Repeat victim", p.RepeatVictim},
+		{"Repeat suspect", p.RepeatSuspect},
+		{"Linked to another referral", p.Linked},
 		{"Linked through the victim", p.LinkedViaVictim},
 		{"Linked through the suspect", p.LinkedViaSuspect},
 	} {
