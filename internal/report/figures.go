@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/stalking-hub/hub/internal/referral"
 )
@@ -12,6 +13,8 @@ import (
 // person. They come from SQL aggregates and are served as they are, as JSON.
 type Figures struct {
 	Period Period `json:"period"`
+	// AsOf is when they were worked out: what is overdue depends on it.
+	AsOf time.Time `json:"as_of"`
 	// Agency is the agency the figures were narrowed to, or empty for all.
 	// Narrowed, referral, consent and pattern figures count the referrals
 	// sent to the agency, agency figures show it alone, MARAC cases are
@@ -70,8 +73,14 @@ func NewReferrals(p Period) Referrals {
 }
 
 // Add counts a group of referrals. A group in a month outside the period is
-// counted in the totals only; the store never gives one.
+// counted in the totals only.
 func (r *Referrals) Add(g Group) {
+	r.add(g, slices.IndexFunc(r.Months, func(m Month) bool { return m.Month == g.Month }))
+}
+
+// add counts a group in the i-th month of the period, or in no month when i
+// is out of range.
+func (r *Referrals) add(g Group, i int) {
 	factors := FactorsOf(g.Factors)
 	r.Total += g.Count
 	r.ByRisk[g.Risk] += g.Count
@@ -82,8 +91,7 @@ func (r *Referrals) Add(g Group) {
 	if g.Factors.HateCrimeStrand != "" {
 		r.ByStrand[g.Factors.HateCrimeStrand] += g.Count
 	}
-	i := slices.IndexFunc(r.Months, func(m Month) bool { return m.Month == g.Month })
-	if i < 0 {
+	if i < 0 || i >= len(r.Months) {
 		return
 	}
 	m := &r.Months[i]

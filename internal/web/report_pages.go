@@ -21,13 +21,24 @@ import (
 // but they are the force's and the partnership's performance.
 var reportReaders = []identity.Role{identity.Supervisor, identity.MARACCoordinator, identity.Auditor}
 
-// reportRoutes are the outcomes page, its CSV downloads and its JSON.
+// reportRoutes are the outcomes page, its CSV downloads and its JSON, which
+// share one cache of figures.
 func (s *Server) reportRoutes() []Route {
+	o := &outcomes{Server: s, cache: report.NewCache(outcomesTTL, 32)}
 	return []Route{
-		{Method: http.MethodGet, Path: "/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: s.outcomesPage},
-		{Method: http.MethodGet, Path: "/reports/outcomes/:file", Access: Roles, Roles: reportReaders, Handler: s.outcomesCSV},
-		{Method: http.MethodGet, Path: "/api/v1/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: s.apiOutcomes},
+		{Method: http.MethodGet, Path: "/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: o.page},
+		{Method: http.MethodGet, Path: "/reports/outcomes/:file", Access: Roles, Roles: reportReaders, Handler: o.csv},
+		{Method: http.MethodGet, Path: "/api/v1/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: o.api},
 	}
+}
+
+// outcomesTTL is how long figures are kept before they are worked out again.
+const outcomesTTL = time.Minute
+
+// outcomes serves the figures.
+type outcomes struct {
+	*Server
+	cache *report.Cache
 }
 
 // outcomesFilter is the filter form as sent: a period and an agency.
@@ -50,13 +61,16 @@ func (s *Server) readOutcomesFilter(c echo.Context) (outcomesFilter, report.Peri
 	return f, p, errs
 }
 
-// outcomeFigures reads the filter and works out its figures.
-func (s *Server) outcomeFigures(c echo.Context) (outcomesFilter, report.Figures, map[string]string, error) {
-	f, p, errs := s.readOutcomesFilter(c)
+// figures reads the filter and gives its figures, kept or worked out.
+func (o *outcomes) figures(c echo.Context) (outcomesFilter, report.Figures, map[string]string, error) {
+	f, p, errs := o.readOutcomesFilter(c)
 	if len(errs) > 0 {
 		return f, report.Figures{}, errs, nil
 	}
-	figures, err := s.DB.Outcomes(c.Request().Context(), p, f.Agency, s.Now())
+	ctx, now := c.Request().Context(), o.Now()
+	figures, err := o.cache.Figures(ctx, p, f.Agency, now, func() (report.Figures, error) {
+		return o.DB.Outcomes(ctx, p, f.Agency, now)
+	})
 	return f, figures, nil, err
 }
 
@@ -75,6 +89,7 @@ type outcomesData struct {
 	// The rest is set only when the filter is valid.
 	Period     string
 	AgencyName string
+	AsOf       string
 	Tables     map[string]outcomeTable
 }
 
@@ -96,34 +111,35 @@ type outcomeRow struct {
 	Cells []string
 }
 
-// outcomesPage is the performance section: the filter, then every table
+// page is the performance section: the filter, then every table
 // with its chart and a CSV download. A bad filter re-renders with its errors.
-func (s *Server) outcomesPage(c echo.Context) error {
-	f, figures, errs, err := s.outcomeFigures(c)
+func (o *outcomes) page(c echo.Context) error {
+	f, figures, errs, err := o.figures(c)
 	if err != nil {
 		return err
 	}
 	d := outcomesData{Form: f, Errors: errs}
-	for _, a := range s.Agencies.All() {
+	for _, a := range o.Agencies.All() {
 		if a.ID != agency.Police {
 			d.Agencies = append(d.Agencies, agencyOption{a.ID, a.Name})
 		}
 	}
 	if len(errs) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, "report-outcomes", d)
+		return o.render(c, http.StatusUnprocessableEntity, "report-outcomes", d)
 	}
 	p := figures.Period
 	d.Form.From, d.Form.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
 	d.Period = longDate(p.From) + " to " + longDate(p.To)
+	d.AsOf = figures.AsOf.UTC().Format("15:04 on 2 January 2006")
 	if f.Agency != "" {
-		d.AgencyName = s.agencyName(f.Agency)
+		d.AgencyName = o.agencyName(f.Agency)
 	}
 	query := url.Values{"from": {d.Form.From}, "to": {d.Form.To}}
 	if f.Agency != "" {
 		query.Set("agency", f.Agency)
 	}
 	d.Tables = map[string]outcomeTable{}
-	for _, t := range report.Tables(figures, s.agencyName) {
+	for _, t := range report.Tables(figures, o.agencyName) {
 		ot := outcomeTable{ID: t.ID, Caption: t.Caption, RowHeader: t.RowHeader, Wide: t.Wide(), ColSpan: len(t.Columns) + 1, Chart: t.SVG(),
 			CSV: "/reports/outcomes/" + t.ID + ".csv?" + query.Encode()}
 		for _, col := range t.Columns {
@@ -138,24 +154,24 @@ func (s *Server) outcomesPage(c echo.Context) error {
 		}
 		d.Tables[t.ID] = ot
 	}
-	return s.render(c, http.StatusOK, "report-outcomes", d)
+	return o.render(c, http.StatusOK, "report-outcomes", d)
 }
 
-// outcomesCSV downloads one table as CSV. The download is recorded in the
+// csv downloads one table as CSV. The download is recorded in the
 // audit log before a byte of it is written; if it cannot be, nothing is sent.
-func (s *Server) outcomesCSV(c echo.Context) error {
+func (o *outcomes) csv(c echo.Context) error {
 	id, ok := strings.CutSuffix(c.Param("file"), ".csv")
 	if !ok {
 		return problem.New(problem.NotFound, "Page not found")
 	}
-	f, figures, errs, err := s.outcomeFigures(c)
+	f, figures, errs, err := o.figures(c)
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
 		return problem.Fields(errs)
 	}
-	t, ok := report.TableByID(figures, s.agencyName, id)
+	t, ok := report.TableByID(figures, o.agencyName, id)
 	if !ok {
 		return problem.New(problem.NotFound, "Page not found")
 	}
@@ -163,9 +179,9 @@ func (s *Server) outcomesCSV(c echo.Context) error {
 	if err := t.WriteCSV(&body); err != nil {
 		return err
 	}
-	entry := s.entry(c, audit.Export)
+	entry := o.entry(c, audit.Export)
 	entry.Agency, entry.Detail = f.Agency, "outcomes "+id+" "+figures.Period.String()
-	if err := s.DB.Audit(c.Request().Context(), entry); err != nil {
+	if err := o.DB.Audit(c.Request().Context(), entry); err != nil {
 		return err
 	}
 	name := "outcomes-" + id + "-" + figures.Period.From.Format(time.DateOnly) + "-to-" + figures.Period.To.Format(time.DateOnly) + ".csv"
@@ -173,10 +189,10 @@ func (s *Server) outcomesCSV(c echo.Context) error {
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", body.Bytes())
 }
 
-// apiOutcomes serves the same figures as JSON, for from..to (dates) and an
+// api serves the same figures as JSON, for from..to (dates) and an
 // optional agency.
-func (s *Server) apiOutcomes(c echo.Context) error {
-	_, figures, errs, err := s.outcomeFigures(c)
+func (o *outcomes) api(c echo.Context) error {
+	_, figures, errs, err := o.figures(c)
 	if err != nil {
 		return err
 	}

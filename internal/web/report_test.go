@@ -233,7 +233,7 @@ func TestOutcomesGiveTheHandWorkedFigures(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("page: %d %s", status, body)
 	}
-	for _, want := range []string{"Figures for 1 January 2026 to 31 March 2026, all agencies", `value="2026-01-01"`, `value="2026-03-31"`} {
+	for _, want := range []string{"Figures for 1 January 2026 to 31 March 2026, all agencies", "Worked out at 12:00 on 10 April 2026 (UTC)", `value="2026-01-01"`, `value="2026-03-31"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page does not say %q", want)
 		}

@@ -67,6 +67,7 @@ import "github.com/stalking-hub/hub/internal/report"
 func Want() report.Figures {
 	return report.Figures{
 		Period: Period,
+		AsOf:   Now,
 		Referrals: report.Referrals{
 			Total:     8,
 			ByRisk:    map[string]int{"standard": 2, "medium": 3, "high": 3},
@@ -121,6 +122,7 @@ func WantHealth() report.Figures {
 	all := Want()
 	return report.Figures{
 		Period: Period,
+		AsOf:   Now,
 		Agency: "health",
 		Referrals: report.Referrals{
 			Total:     4,
