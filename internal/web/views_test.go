@@ -17,7 +17,8 @@ func TestNavigation(t *testing.T) {
 		{"officer", []identity.Role{identity.Officer}, []string{"/"}},
 		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/"}},
 		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships"}},
-		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/admin/memberships"}},
+		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/admin/memberships", "/reports/outcomes"}},
+		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/reports/outcomes"}},
 	}
 	for _, c := range cases {
 		var got []string
