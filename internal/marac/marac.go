@@ -96,6 +96,16 @@ type Attendance struct {
 	AcknowledgedAt time.Time
 }
 
+// Attendee is p's attendance at a meeting: their agency, or the police for
+// the force's officers, and none for the coordinator, who runs the meeting.
+func Attendee(meetingID string, p identity.Principal) Attendance {
+	a := Attendance{MeetingID: meetingID, Agency: p.Agency, Person: p.Subject, Name: p.Name}
+	if a.Agency == "" && p.Police() {
+		a.Agency = agency.Police
+	}
+	return a
+}
+
 // ActionStatus is where an agreed action stands.
 type ActionStatus string
 

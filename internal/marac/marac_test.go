@@ -83,3 +83,23 @@ func TestMaySeeAction(t *testing.T) {
 		})
 	}
 }
+
+func TestAttendee(t *testing.T) {
+	cases := []struct {
+		name   string
+		p      identity.Principal
+		agency string
+	}{
+		{"agency staff attend for their agency", housing, "housing"},
+		{"an officer attends for the police", officer, agency.Police},
+		{"the coordinator runs the meeting for no agency", coordinator, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Attendee("mm-1", c.p)
+			if a.Agency != c.agency || a.Person != c.p.Subject || a.MeetingID != "mm-1" || !a.AcknowledgedAt.IsZero() {
+				t.Fatalf("Attendee = %+v, want agency %q", a, c.agency)
+			}
+		})
+	}
+}

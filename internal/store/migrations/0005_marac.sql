@@ -61,6 +61,7 @@ CREATE TABLE marac_actions (
     created_at      TEXT NOT NULL,
     updated_by      TEXT NOT NULL DEFAULT '',
     updated_at      TEXT NOT NULL DEFAULT '',
+    overdue_noted   INTEGER NOT NULL DEFAULT 0, -- the owning agency was told it is overdue
     version         INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX marac_actions_agency ON marac_actions (agency, status, due);
