@@ -84,7 +84,8 @@ type ResearchStatus struct {
 	Outstanding []string   // member agency ids yet to submit
 }
 
-// Attendance is one person at a meeting for an agency.
+// Attendance is one person at a meeting for an agency, recorded when they
+// acknowledge its confidentiality.
 type Attendance struct {
 	MeetingID string
 	Agency    string
@@ -99,11 +100,14 @@ type Attendance struct {
 // Attendee is p's attendance at a meeting: their agency, or the police for
 // the force's officers, and none for the coordinator, who runs the meeting.
 func Attendee(meetingID string, p identity.Principal) Attendance {
-	a := Attendance{MeetingID: meetingID, Agency: p.Agency, Person: p.Subject, Name: p.Name}
-	if a.Agency == "" && p.Police() {
-		a.Agency = agency.Police
+	return Attendance{MeetingID: meetingID, Agency: attendsFor(p), Person: p.Subject, Name: p.Name}
+}
+
+func attendsFor(p identity.Principal) string {
+	if p.Agency == "" && p.Police() {
+		return agency.Police
 	}
-	return a
+	return p.Agency
 }
 
 // ActionStatus is where an agreed action stands.
@@ -210,6 +214,17 @@ func Members(d *agency.Directory) []string {
 // coordinator, and staff of the owning agency.
 func MaySeeAction(a Action, p identity.Principal) bool {
 	return p.Has(identity.MARACCoordinator) || p.Has(identity.AgencyStaff) && p.Agency != "" && p.Agency == a.Agency
+}
+
+// MayAcknowledge reports whether p may acknowledge a meeting's
+// confidentiality, and so read its papers: the coordinator, and people of an
+// agency the coordinator recorded as attending (attending lists them).
+func MayAcknowledge(p identity.Principal, attending []string) bool {
+	if p.Has(identity.MARACCoordinator) {
+		return true
+	}
+	id := attendsFor(p)
+	return id != "" && slices.Contains(attending, id)
 }
 
 // MaySeePapers reports whether p may read a meeting's restricted papers: the

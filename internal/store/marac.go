@@ -368,23 +368,26 @@ func (db *DB) research(ctx context.Context, q sqlReader, withSummary bool, where
 	return out, rows.Err()
 }
 
-// RecordAttendance records that a person attends a meeting for an agency. It
-// keeps an acknowledgement already given.
-func (db *DB) RecordAttendance(ctx context.Context, a marac.Attendance) error {
+// RecordAttendance records that an agency attends a meeting: its people may
+// then acknowledge confidentiality and read the papers. Recording it twice
+// changes nothing.
+func (db *DB) RecordAttendance(ctx context.Context, meetingID, agencyID string, by identity.Principal) error {
+	now := db.Now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.meeting(ctx, tx, a.MeetingID); err != nil {
+		if _, err := db.meeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO marac_attendance (meeting_id, agency, person, name) VALUES (?, ?, ?, ?)
-			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name`, a.MeetingID, a.Agency, a.Person, a.Name)
+		_, err := tx.ExecContext(ctx, `INSERT INTO marac_meeting_agencies (meeting_id, agency, recorded_by, recorded_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (meeting_id, agency) DO NOTHING`, meetingID, agencyID, by.Subject, timeText(now))
 		return err
 	})
 }
 
-// Acknowledge records that p, attending a meeting, acknowledged its
-// confidentiality, recording their attendance too (marac.Attendee). The
-// first acknowledgement stands and is the one audited; it returns the
-// attendance as stored.
+// Acknowledge records that p acknowledged the confidentiality of a meeting,
+// and so their attendance (marac.Attendee). Only the coordinator and people
+// of an attending agency may (marac.MayAcknowledge); anyone else is
+// Forbidden. The first acknowledgement stands and is the one audited; it
+// returns the attendance as stored.
 func (db *DB) Acknowledge(ctx context.Context, meetingID string, p identity.Principal) (marac.Attendance, error) {
 	now := db.Now().UTC()
 	a := marac.Attendee(meetingID, p)
@@ -392,10 +395,16 @@ func (db *DB) Acknowledge(ctx context.Context, meetingID string, p identity.Prin
 		if _, err := db.meeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
+		attending, err := attendingAgencies(ctx, tx, meetingID)
+		if err != nil {
+			return err
+		}
+		if !marac.MayAcknowledge(p, attending) {
+			return problem.New(problem.Forbidden, "Your agency is not recorded as attending this meeting; ask the MARAC coordinator")
+		}
 		var at string
 		if err := tx.QueryRowContext(ctx, `INSERT INTO marac_attendance (meeting_id, agency, person, name, acknowledged_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name,
-				acknowledged_at = CASE WHEN marac_attendance.acknowledged_at = '' THEN excluded.acknowledged_at ELSE marac_attendance.acknowledged_at END
+			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name
 			RETURNING acknowledged_at`, meetingID, a.Agency, a.Person, a.Name, timeText(now)).Scan(&at); err != nil {
 			return err
 		}
@@ -408,24 +417,49 @@ func (db *DB) Acknowledge(ctx context.Context, meetingID string, p identity.Prin
 	return a, err
 }
 
-// Attendance lists who attends a meeting, by agency then name.
-func (db *DB) Attendance(ctx context.Context, meetingID string) ([]marac.Attendance, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT agency, person, name, acknowledged_at FROM marac_attendance WHERE meeting_id = ? ORDER BY agency, name, person`, meetingID)
+func attendingAgencies(ctx context.Context, q sqlReader, meetingID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT agency FROM marac_meeting_agencies WHERE meeting_id = ? ORDER BY agency`, meetingID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []marac.Attendance
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Attendance lists the agencies recorded as attending a meeting, and the
+// people who acknowledged its confidentiality, by agency then name.
+func (db *DB) Attendance(ctx context.Context, meetingID string) (agencies []string, people []marac.Attendance, err error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	if agencies, err = attendingAgencies(ctx, tx, meetingID); err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT agency, person, name, acknowledged_at FROM marac_attendance WHERE meeting_id = ? ORDER BY agency, name, person`, meetingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		a := marac.Attendance{MeetingID: meetingID}
 		var at string
 		if err := rows.Scan(&a.Agency, &a.Person, &a.Name, &at); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a.AcknowledgedAt = parseTime(at)
-		out = append(out, a)
+		people = append(people, a)
 	}
-	return out, rows.Err()
+	return agencies, people, rows.Err()
 }
 
 // HasAcknowledged reports whether the person (subject) acknowledged the
@@ -436,7 +470,7 @@ func (db *DB) HasAcknowledged(ctx context.Context, meetingID, subject string) (b
 
 func hasAcknowledged(ctx context.Context, q sqlReader, meetingID, subject string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM marac_attendance WHERE meeting_id = ? AND person = ? AND acknowledged_at <> '' LIMIT 1`, meetingID, subject).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM marac_attendance WHERE meeting_id = ? AND person = ? LIMIT 1`, meetingID, subject).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

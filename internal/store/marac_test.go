@@ -387,10 +387,15 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "health", Summary: "Seen at A&E twice", KnownToService: true}, healthStaff); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordAttendance(ctx, marac.Attendance{MeetingID: m.ID, Agency: "housing", Person: housingStaff.Subject, Name: housingStaff.Name}); err != nil {
-		t.Fatal(err)
+	if _, err := db.Acknowledge(ctx, m.ID, housingStaff); problem.CodeOf(err) != problem.Forbidden {
+		t.Fatalf("acknowledging for an agency not recorded as attending: %v", err)
 	}
-	if err := db.RecordAttendance(ctx, marac.Attendance{MeetingID: "mm-none", Agency: "housing", Person: "x", Name: "x"}); problem.CodeOf(err) != problem.NotFound {
+	for range 2 {
+		if err := db.RecordAttendance(ctx, m.ID, "housing", coordinator); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.RecordAttendance(ctx, "mm-none", "housing", coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("attendance at an unknown meeting: %v", err)
 	}
 	if ok, err := db.HasAcknowledged(ctx, m.ID, housingStaff.Subject); err != nil || ok {
@@ -433,9 +438,12 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	if _, err := db.Papers(ctx, "mm-none", coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("papers of an unknown meeting: %v", err)
 	}
-	list, err := db.Attendance(ctx, m.ID)
-	if err != nil || len(list) != 1 || list[0].Agency != "housing" || list[0].AcknowledgedAt.IsZero() {
-		t.Fatalf("attendance %+v %v", list, err)
+	if _, err := db.Acknowledge(ctx, m.ID, healthStaff); problem.CodeOf(err) != problem.Forbidden {
+		t.Fatalf("health acknowledged without attending: %v", err)
+	}
+	agencies, people, err := db.Attendance(ctx, m.ID)
+	if err != nil || !slices.Equal(agencies, []string{"housing"}) || len(people) != 1 || people[0].Person != housingStaff.Subject || !people[0].AcknowledgedAt.Equal(first.AcknowledgedAt) {
+		t.Fatalf("attendance %v %+v %v", agencies, people, err)
 	}
 	if _, err := db.Acknowledge(ctx, "mm-none", housingStaff); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("acknowledging an unknown meeting: %v", err)
