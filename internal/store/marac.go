@@ -219,7 +219,7 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 func (db *DB) Queue(ctx context.Context, escalationIncidents int) ([]marac.QueueEntry, error) {
 	threshold := escalationIncidents
 	if threshold < 1 {
-		threshold = marac.DefaultEscalationIncidents
+		return nil, errors.New("a MARAC panel's escalation threshold is at least 1")
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT * FROM (
 		SELECT r.id, r.reference, r.risk_level, r.offence, r.sent_at, r.risk_tool, r.risk_score, r.incidents, r.first_incident, r.last_incident, r.marac_concern,

@@ -171,6 +171,9 @@ func TestMARACQueue(t *testing.T) {
 	if q := queued(t, db, 2); !slices.Equal(q[two], []marac.Criterion{marac.PotentialEscalation}) {
 		t.Errorf("a panel with threshold 2 does not queue two incidents: %v", q[two])
 	}
+	if _, err := db.Queue(ctx, 0); err == nil {
+		t.Error("a queue without a threshold")
+	}
 
 	// On an agenda, a referral leaves the queue; a new referral for the same
 	// pair within 12 months comes in as a repeat, one after 12 months does not.
