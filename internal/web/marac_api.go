@@ -216,7 +216,7 @@ type maracPapersCaseJSON struct {
 	Note string `json:"note"`
 	// Released is the case as released to the reader; null when nothing of
 	// it is released to them now.
-	Released *releasedJSON      `json:"released"`
+	Released *releasedJSON       `json:"released"`
 	Research []maracResearchJSON `json:"research"`
 	Actions  []maracActionJSON   `json:"actions"`
 }
