@@ -165,7 +165,8 @@ func itemNoun(c category.Category) string {
 
 // contentRows flattens a section's JSON into labelled rows, in the order of
 // its fields: nested fields are labelled by their path ("Incidents: count"),
-// list items by their number ("Child 1: name"). Empty values are left out.
+// list items by their number ("Child 1: name", "Aggravating factors 1:
+// factor"). Empty values are left out.
 func contentRows(b []byte, noun string) []releasedRow {
 	if len(b) == 0 {
 		return nil
@@ -200,11 +201,11 @@ func flattenJSON(dec *json.Decoder, label, noun string, rows *[]releasedRow) err
 			}
 		case '[':
 			for i := 1; dec.More(); i++ {
-				item := strconv.Itoa(i)
-				if label == "" {
-					item = noun + " " + item
+				item := noun + " " + strconv.Itoa(i)
+				if label != "" {
+					item = label + " " + strconv.Itoa(i)
 				}
-				if err := flattenJSON(dec, joinLabel(label, item), noun, rows); err != nil {
+				if err := flattenJSON(dec, item, noun, rows); err != nil {
 					return err
 				}
 			}
