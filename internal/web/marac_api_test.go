@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -440,4 +441,36 @@ func TestMARACRepeatAndAfterTheMeeting(t *testing.T) {
 		{name: "a case after the meeting on a held meeting", method: "POST", path: "/api/v1/marac/meetings/" + held.ID + "/cases", persona: "coordinator",
 			body: map[string]any{"referral": again.ID, "criterion": "repeat"}, status: 409},
 	})
+}
+
+// Every MARAC route of the API is in the OpenAPI document, with its method.
+func TestMARACRoutesInOpenAPI(t *testing.T) {
+	h := apptest.Start(t, nil)
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	decodeInto(t, h.Do("GET", "/api/v1/openapi.json", "", nil), &doc)
+	n := 0
+	for _, r := range h.App.Web.Routes() {
+		path, ok := strings.CutPrefix(r.Path, "/api/v1")
+		if !ok || !strings.HasPrefix(path, "/marac/") {
+			continue
+		}
+		n++
+		path = strings.ReplaceAll(path, ":id", "{id}")
+		if _, ok := doc.Paths[path][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s is not in openapi.json", r.Method, path)
+		}
+	}
+	if n < 14 {
+		t.Errorf("%d MARAC API routes, want 14", n)
+	}
+}
+
+func decodeInto(t *testing.T, res apptest.Response, v any) {
+	t.Helper()
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d: %s", res.Status, res.Body)
+	}
+	res.JSON(t, v)
 }
