@@ -396,7 +396,6 @@ type meetingData struct {
 	Acknowledged   bool
 	MayAcknowledge bool
 	Names          map[string]string
-	Now            time.Time
 	Form           caseForm
 	Errors         map[string]string
 	AttendErrors   map[string]string
@@ -422,7 +421,7 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 	}
 	names := s.maracNames()
 	d := meetingData{Meeting: m, PanelName: s.panelNames()[m.Panel], Over: m.Over(now), Coordinator: p.Has(identity.MARACCoordinator),
-		Criteria: marac.Criteria, Names: names, Now: now, Form: f, Errors: errs, AttendErrors: attendErrs}
+		Criteria: marac.Criteria, Names: names, Form: f, Errors: errs, AttendErrors: attendErrs}
 	agencies, people, err := s.DB.Attendance(ctx, m.ID)
 	if err != nil {
 		return err
@@ -660,7 +659,6 @@ type maracCaseData struct {
 	Outstanding    []agencyOption
 	Owners         []agencyOption
 	Names          map[string]string
-	Now            time.Time
 	Research       researchForm
 	ResearchErrors map[string]string
 	Action         actionForm
@@ -685,7 +683,7 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	members := marac.Members(s.Agencies)
 	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
-		Owners: s.agencyOptions(members), Names: s.maracNames(), Now: s.Now(), ResearchErrors: rerrs, ActionErrors: aerrs,
+		Owners: s.agencyOptions(members), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
 		Saved: c.QueryParam("saved") == "research", ActionRows: maracActionRows(mc.Actions, s.Now())}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
@@ -798,7 +796,6 @@ type maracActionsData struct {
 	Agency       string // the agency filtered on, for the coordinator; the reader's own for staff
 	Options      []agencyOption
 	Names        map[string]string
-	Now          time.Time
 	Overdue      int
 }
 
@@ -806,7 +803,7 @@ type maracActionsData struct {
 // see their agency's, the coordinator every agency's or one (?agency=).
 func (s *Server) maracActionsPage(c echo.Context) error {
 	p := principal(c)
-	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Now: s.Now(), Options: s.agencyOptions(marac.Members(s.Agencies))}
+	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(marac.Members(s.Agencies))}
 	f, err := s.actionFilter(p, c.QueryParam("agency"), "", "")
 	if err != nil {
 		return err
@@ -817,7 +814,7 @@ func (s *Server) maracActionsPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range maracActionRows(as, d.Now) {
+		for _, r := range maracActionRows(as, s.Now()) {
 			if r.Status == marac.Open {
 				d.Open = append(d.Open, r)
 				if r.Overdue {
@@ -836,13 +833,12 @@ type actionUpdateForm struct {
 }
 
 type maracActionData struct {
-	Action      marac.Action
-	Overdue     bool
-	Coordinator bool
-	Names       map[string]string
-	Statuses    []marac.ActionStatus // the statuses the reader may move it to
-	Form        actionUpdateForm
-	Errors      map[string]string
+	Action   marac.Action
+	Overdue  bool
+	Names    map[string]string
+	Statuses []marac.ActionStatus // the statuses the reader may move it to
+	Form     actionUpdateForm
+	Errors   map[string]string
 }
 
 // maracActionPage shows one action with the form to record what became of it.
@@ -856,8 +852,7 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 	if err != nil {
 		return err
 	}
-	d := maracActionData{Action: a, Overdue: marac.ActionOverdue(a, s.Now()), Coordinator: p.Has(identity.MARACCoordinator),
-		Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
+	d := maracActionData{Action: a, Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
 	return s.render(c, status, "marac-action", d)
 }
 
