@@ -48,9 +48,9 @@ func maracHub(t *testing.T) *apptest.Hub {
 	return apptest.Start(t, map[string]string{"HUB_SERVER_AGENCIES": dir})
 }
 
-// highRiskReferral is the example referral at visible high risk (DASH 16),
+// maracHighRiskReferral is the example referral at visible high risk (DASH 16),
 // sent to the agencies named, with consent to share with them.
-func highRiskReferral(agencies ...string) map[string]any {
+func maracHighRiskReferral(agencies ...string) map[string]any {
 	m := exampleReferral()
 	m["risk"] = map[string]any{"tool": "dash", "score": 16, "level": "high", "assessed_on": "2026-11-21"}
 	var as []any
@@ -62,11 +62,11 @@ func highRiskReferral(agencies ...string) map[string]any {
 	return m
 }
 
-// day is the date n days from today, as the API writes dates.
-func day(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
+// maracDay is the date n days from today, as the API writes dates.
+func maracDay(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
 
-// apiCall is one request of a scenario and what its answer must and must not hold.
-type apiCall struct {
+// maracCall is one request of a scenario and what its answer must and must not hold.
+type maracCall struct {
 	name                  string
 	method, path, persona string
 	body                  any
@@ -75,7 +75,7 @@ type apiCall struct {
 	want, not             []string
 }
 
-func runCalls(t *testing.T, h *apptest.Hub, calls []apiCall) {
+func maracRun(t *testing.T, h *apptest.Hub, calls []maracCall) {
 	t.Helper()
 	for _, c := range calls {
 		res := h.Do(c.method, c.path, c.persona, c.body, c.headers...)
@@ -143,8 +143,8 @@ type maracPapersOut struct {
 	Review []maracActionOut `json:"review"`
 }
 
-// decode reads an answer that must have the status.
-func decode[T any](t *testing.T, res apptest.Response, status int) T {
+// maracDecode reads an answer that must have the status.
+func maracDecode[T any](t *testing.T, res apptest.Response, status int) T {
 	t.Helper()
 	if res.Status != status {
 		t.Fatalf("status %d, want %d: %s", res.Status, status, res.Body)
@@ -162,15 +162,15 @@ func TestMARACAPI(t *testing.T) {
 	h := maracHub(t)
 	ctx := context.Background()
 
-	r1 := createReferral(t, h, highRiskReferral("housing", "idva"))
-	r2 := createReferral(t, h, highRiskReferral("housing", "idva"))
+	r1 := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	r2 := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
 	low := exampleReferral()
 	low["incidents"] = map[string]any{"count": 1, "first": "2026-11-20", "last": "2026-11-20"}
 	r3 := createReferral(t, h, low)
 
 	// The queue: the two high-risk referrals wait, the single-incident
 	// medium one does not.
-	queue := decode[struct {
+	queue := maracDecode[struct {
 		Panel     string `json:"panel"`
 		Referrals []struct {
 			Referral string   `json:"referral"`
@@ -188,27 +188,27 @@ func TestMARACAPI(t *testing.T) {
 		t.Errorf("queue %v; want r1 and r2, not r3", queued)
 	}
 
-	meeting := decode[struct {
+	meeting := maracDecode[struct {
 		ID    string `json:"id"`
 		Date  string `json:"date"`
 		Panel string `json:"panel"`
-	}](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": day(7), "panel": "north"}), http.StatusCreated)
-	if meeting.ID == "" || meeting.Date != day(7) || meeting.Panel != "north" {
+	}](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(7), "panel": "north"}), http.StatusCreated)
+	if meeting.ID == "" || meeting.Date != maracDay(7) || meeting.Panel != "north" {
 		t.Fatalf("meeting %+v", meeting)
 	}
 	mpath := "/api/v1/marac/meetings/" + meeting.ID
 
-	runCalls(t, h, []apiCall{
+	maracRun(t, h, []maracCall{
 		{name: "queue: officer", method: "GET", path: "/api/v1/marac/queue", persona: "officer", status: 403},
 		{name: "queue: unknown panel", method: "GET", path: "/api/v1/marac/queue?panel=south", persona: "coordinator", status: 422, want: []string{`"panel"`}},
-		{name: "meeting: no token", method: "POST", path: "/api/v1/marac/meetings", body: map[string]any{"date": day(7), "panel": "north"}, status: 401},
-		{name: "meeting: agency staff", method: "POST", path: "/api/v1/marac/meetings", persona: "housing", body: map[string]any{"date": day(7), "panel": "north"}, status: 403},
-		{name: "meeting: officer", method: "POST", path: "/api/v1/marac/meetings", persona: "officer", body: map[string]any{"date": day(7), "panel": "north"}, status: 403},
-		{name: "meeting: in the past", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": day(-1), "panel": "north"}, status: 422, want: []string{`"date"`}},
+		{name: "meeting: no token", method: "POST", path: "/api/v1/marac/meetings", body: map[string]any{"date": maracDay(7), "panel": "north"}, status: 401},
+		{name: "meeting: agency staff", method: "POST", path: "/api/v1/marac/meetings", persona: "housing", body: map[string]any{"date": maracDay(7), "panel": "north"}, status: 403},
+		{name: "meeting: officer", method: "POST", path: "/api/v1/marac/meetings", persona: "officer", body: map[string]any{"date": maracDay(7), "panel": "north"}, status: 403},
+		{name: "meeting: in the past", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": maracDay(-1), "panel": "north"}, status: 422, want: []string{`"date"`}},
 		{name: "meeting: not a date", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": "next week", "panel": "north"}, status: 422, want: []string{`"date"`}},
-		{name: "meeting: unknown panel", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": day(7), "panel": "south"}, status: 422, want: []string{`"panel"`}},
+		{name: "meeting: unknown panel", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": maracDay(7), "panel": "south"}, status: 422, want: []string{`"panel"`}},
 		{name: "meeting: empty", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{}, status: 422, want: []string{`"date"`, `"panel"`}},
-		{name: "meeting: unknown field", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": day(7), "panel": "north", "room": "B"}, status: 422, want: []string{`"room"`}},
+		{name: "meeting: unknown field", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: map[string]any{"date": maracDay(7), "panel": "north", "room": "B"}, status: 422, want: []string{`"room"`}},
 		{name: "meeting: wrong type", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: `{"date": 20261203, "panel": "north"}`, status: 422, want: []string{`"date"`}},
 		{name: "meeting: not JSON", method: "POST", path: "/api/v1/marac/meetings", persona: "coordinator", body: `{"date":`, status: 400},
 
@@ -232,7 +232,7 @@ func TestMARACAPI(t *testing.T) {
 		{name: "meetings: none for a non-member", method: "GET", path: "/api/v1/marac/meetings", persona: "victim-support", status: 200, not: []string{meeting.ID}},
 	})
 
-	agenda := decode[struct {
+	agenda := maracDecode[struct {
 		Cases []maracCaseOut `json:"cases"`
 	}](t, h.Do("GET", mpath, "coordinator", nil), http.StatusOK)
 	if len(agenda.Cases) != 2 || agenda.Cases[0].Referral != r1.ID || agenda.Cases[1].Referral != r2.ID {
@@ -242,14 +242,14 @@ func TestMARACAPI(t *testing.T) {
 	cpath := "/api/v1/marac/cases/" + case1
 
 	// The case through sharing.Release with the marac purpose.
-	hc := decode[maracCaseOut](t, h.Do("GET", cpath, "housing", nil), http.StatusOK)
+	hc := maracDecode[maracCaseOut](t, h.Do("GET", cpath, "housing", nil), http.StatusOK)
 	if !hc.Released.has("identity") || !hc.Released.has("suspect") || hc.Released.has("health") {
 		t.Errorf("housing is shown %v", hc.Released.shown())
 	}
 	if hc.Research != nil || hc.ResearchStatus != nil {
 		t.Errorf("housing sees research %+v status %+v before giving any", hc.Research, hc.ResearchStatus)
 	}
-	cc := decode[maracCaseOut](t, h.Do("GET", cpath, "coordinator", nil), http.StatusOK)
+	cc := maracDecode[maracCaseOut](t, h.Do("GET", cpath, "coordinator", nil), http.StatusOK)
 	if len(cc.Released.Sections) != 0 || len(cc.Released.Withheld) != 9 {
 		t.Errorf("the coordinator is shown %v", cc.Released.shown())
 	}
@@ -258,7 +258,7 @@ func TestMARACAPI(t *testing.T) {
 	}
 
 	research := map[string]any{"summary": "Tenant since 2019; sanctuary scheme assessed", "known_to_service": true, "open_case": false}
-	runCalls(t, h, []apiCall{
+	maracRun(t, h, []maracCall{
 		{name: "case: the officer's force sees it whole", method: "GET", path: cpath, persona: "officer", status: 200, want: []string{"Rowena Testperson", "anxiety"}},
 		{name: "case: a non-member agency is told it does not exist", method: "GET", path: cpath, persona: "victim-support", status: 404, not: []string{"Rowena", r1.Reference}},
 		{name: "case: unknown", method: "GET", path: "/api/v1/marac/cases/mc-none", persona: "housing", status: 404},
@@ -277,15 +277,15 @@ func TestMARACAPI(t *testing.T) {
 		{name: "research: the coordinator sees who, not what", method: "GET", path: cpath, persona: "coordinator", status: 200, want: []string{`"agency":"housing"`, `"agency":"idva"`}, not: []string{"sanctuary scheme assessed"}},
 		{name: "research: idva does not read housing's on the case", method: "GET", path: cpath, persona: "idva", status: 200, not: []string{"sanctuary scheme assessed"}},
 	})
-	cc = decode[maracCaseOut](t, h.Do("GET", cpath, "coordinator", nil), http.StatusOK)
+	cc = maracDecode[maracCaseOut](t, h.Do("GET", cpath, "coordinator", nil), http.StatusOK)
 	if slices.Contains(cc.ResearchStatus.Outstanding, "housing") || slices.Contains(cc.ResearchStatus.Outstanding, "idva") || !slices.Contains(cc.ResearchStatus.Outstanding, "health") {
 		t.Errorf("after research, outstanding %v", cc.ResearchStatus.Outstanding)
 	}
 
 	// Actions.
-	housingAction := decode[maracActionOut](t, h.Do("POST", cpath+"/actions", "coordinator",
-		map[string]any{"agency": "housing", "description": "Fit sanctuary locks", "due": day(14)}), http.StatusCreated)
-	if housingAction.Status != "open" || housingAction.Due != day(14) || housingAction.ETag != `"1"` || housingAction.Overdue {
+	housingAction := maracDecode[maracActionOut](t, h.Do("POST", cpath+"/actions", "coordinator",
+		map[string]any{"agency": "housing", "description": "Fit sanctuary locks", "due": maracDay(14)}), http.StatusCreated)
+	if housingAction.Status != "open" || housingAction.Due != maracDay(14) || housingAction.ETag != `"1"` || housingAction.Overdue {
 		t.Fatalf("action %+v", housingAction)
 	}
 	coordinator := identity.Principal{Subject: "test|coordinator", Roles: []identity.Role{identity.MARACCoordinator}}
@@ -296,13 +296,13 @@ func TestMARACAPI(t *testing.T) {
 	}
 	apath := "/api/v1/marac/actions/" + housingAction.ID
 	lpath := "/api/v1/marac/actions/" + late.ID
-	runCalls(t, h, []apiCall{
-		{name: "action: not a member", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "victim-support", "description": "x", "due": day(14)}, status: 422, want: []string{`"agency"`}},
-		{name: "action: due in the past", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": day(-1)}, status: 422, want: []string{`"due"`}},
+	maracRun(t, h, []maracCall{
+		{name: "action: not a member", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "victim-support", "description": "x", "due": maracDay(14)}, status: 422, want: []string{`"agency"`}},
+		{name: "action: due in the past", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": maracDay(-1)}, status: 422, want: []string{`"due"`}},
 		{name: "action: empty", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{}, status: 422, want: []string{`"agency"`, `"description"`, `"due"`}},
-		{name: "action: unknown field", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": day(14), "owner": "x"}, status: 422, want: []string{`"owner"`}},
-		{name: "action: unknown case", method: "POST", path: "/api/v1/marac/cases/mc-none/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": day(14)}, status: 404},
-		{name: "action: agency staff do not agree actions", method: "POST", path: cpath + "/actions", persona: "housing", body: map[string]any{"agency": "housing", "description": "x", "due": day(14)}, status: 403},
+		{name: "action: unknown field", method: "POST", path: cpath + "/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": maracDay(14), "owner": "x"}, status: 422, want: []string{`"owner"`}},
+		{name: "action: unknown case", method: "POST", path: "/api/v1/marac/cases/mc-none/actions", persona: "coordinator", body: map[string]any{"agency": "housing", "description": "x", "due": maracDay(14)}, status: 404},
+		{name: "action: agency staff do not agree actions", method: "POST", path: cpath + "/actions", persona: "housing", body: map[string]any{"agency": "housing", "description": "x", "due": maracDay(14)}, status: 403},
 
 		{name: "actions: housing sees its own", method: "GET", path: "/api/v1/marac/actions", persona: "housing", status: 200, want: []string{housingAction.ID, "Fit sanctuary locks"}, not: []string{late.ID}},
 		{name: "actions: housing asks for idva's", method: "GET", path: "/api/v1/marac/actions?agency=idva", persona: "housing", status: 200, not: []string{late.ID, housingAction.ID}},
@@ -334,7 +334,7 @@ func TestMARACAPI(t *testing.T) {
 	// The papers: only to attendees who acknowledged confidentiality.
 	ppath := mpath + "/papers"
 	ack := map[string]any{"acknowledged": true}
-	runCalls(t, h, []apiCall{
+	maracRun(t, h, []maracCall{
 		{name: "papers: before attending", method: "GET", path: ppath, persona: "housing", status: 403, not: []string{"released on bail"}},
 		{name: "acknowledge: an agency not recorded as attending", method: "POST", path: mpath + "/acknowledgement", persona: "housing", body: ack, status: 403},
 		{name: "attendance: not an attender", method: "POST", path: mpath + "/attendance", persona: "coordinator", body: map[string]any{"agency": "victim-support"}, status: 422, want: []string{`"agency"`}},
@@ -355,7 +355,7 @@ func TestMARACAPI(t *testing.T) {
 		{name: "papers: unknown meeting", method: "GET", path: "/api/v1/marac/meetings/mm-none/papers", persona: "coordinator", status: 404},
 		{name: "papers: the coordinator", method: "GET", path: ppath, persona: "coordinator", status: 200, want: []string{"RESTRICTED — MARAC", "released on bail", "Threats escalating"}, not: []string{"Rowena"}},
 	})
-	papers := decode[maracPapersOut](t, h.Do("GET", ppath, "housing", nil), http.StatusOK)
+	papers := maracDecode[maracPapersOut](t, h.Do("GET", ppath, "housing", nil), http.StatusOK)
 	if papers.Marking != "RESTRICTED — MARAC" || len(papers.Cases) != 2 || papers.Cases[0].ID != case1 || papers.Cases[1].ID != case2 {
 		t.Fatalf("papers %+v", papers)
 	}
@@ -410,8 +410,8 @@ func TestMARACAPI(t *testing.T) {
 func TestMARACRepeatAndAfterTheMeeting(t *testing.T) {
 	h := maracHub(t)
 	ctx := context.Background()
-	first := createReferral(t, h, highRiskReferral("housing"))
-	again := createReferral(t, h, highRiskReferral("housing"))
+	first := createReferral(t, h, maracHighRiskReferral("housing"))
+	again := createReferral(t, h, maracHighRiskReferral("housing"))
 	coordinator := identity.Principal{Subject: "test|coordinator", Roles: []identity.Role{identity.MARACCoordinator}}
 
 	// A meeting held last month, written through the store: the API takes
@@ -427,14 +427,14 @@ func TestMARACRepeatAndAfterTheMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	next := decode[struct{ ID string }](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": day(3), "panel": "north"}), http.StatusCreated)
-	added := decode[maracCaseOut](t, h.Do("POST", "/api/v1/marac/meetings/"+next.ID+"/cases", "coordinator",
+	next := maracDecode[struct{ ID string }](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(3), "panel": "north"}), http.StatusCreated)
+	added := maracDecode[maracCaseOut](t, h.Do("POST", "/api/v1/marac/meetings/"+next.ID+"/cases", "coordinator",
 		map[string]any{"referral": again.ID, "criterion": "repeat"}), http.StatusCreated)
 	if !added.Repeat {
 		t.Errorf("the same victim and suspect within 12 months is not marked repeat: %+v", added)
 	}
 
-	runCalls(t, h, []apiCall{
+	maracRun(t, h, []maracCall{
 		{name: "research after the meeting", method: "POST", path: "/api/v1/marac/cases/" + old.ID + "/research", persona: "housing",
 			body: map[string]any{"known_to_service": false, "open_case": false}, status: 409},
 		{name: "a case after its meeting with no open action", method: "GET", path: "/api/v1/marac/cases/" + old.ID, persona: "housing", status: 404},
@@ -449,7 +449,7 @@ func TestMARACRoutesInOpenAPI(t *testing.T) {
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	decodeInto(t, h.Do("GET", "/api/v1/openapi.json", "", nil), &doc)
+	maracDecodeInto(t, h.Do("GET", "/api/v1/openapi.json", "", nil), &doc)
 	n := 0
 	for _, r := range h.App.Web.Routes() {
 		path, ok := strings.CutPrefix(r.Path, "/api/v1")
@@ -467,7 +467,7 @@ func TestMARACRoutesInOpenAPI(t *testing.T) {
 	}
 }
 
-func decodeInto(t *testing.T, res apptest.Response, v any) {
+func maracDecodeInto(t *testing.T, res apptest.Response, v any) {
 	t.Helper()
 	if res.Status != http.StatusOK {
 		t.Fatalf("status %d: %s", res.Status, res.Body)

@@ -17,9 +17,9 @@ import (
 	"github.com/stalking-hub/hub/internal/marac"
 )
 
-// press clicks a form's submit button and returns the status and address of
+// maracPress clicks a form's submit button and returns the status and address of
 // the page the browser lands on (after any redirect).
-func press(t *testing.T, ctx context.Context, css string) (int, string) {
+func maracPress(t *testing.T, ctx context.Context, css string) (int, string) {
 	t.Helper()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(css)))
 	if err != nil {
@@ -28,8 +28,8 @@ func press(t *testing.T, ctx context.Context, css string) (int, string) {
 	return int(resp.Status), resp.URL
 }
 
-// fill types into the fields named by CSS selector, in order.
-func fill(t *testing.T, ctx context.Context, pairs ...string) {
+// maracFill types into the fields named by CSS selector, in order.
+func maracFill(t *testing.T, ctx context.Context, pairs ...string) {
 	t.Helper()
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(pairs[i]), pairs[i+1])); err != nil {
@@ -38,8 +38,8 @@ func fill(t *testing.T, ctx context.Context, pairs ...string) {
 	}
 }
 
-// tick clicks radios and checkboxes.
-func tick(t *testing.T, ctx context.Context, css ...string) {
+// maracTick clicks radios and checkboxes.
+func maracTick(t *testing.T, ctx context.Context, css ...string) {
 	t.Helper()
 	for _, c := range css {
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(c))); err != nil {
@@ -48,22 +48,22 @@ func tick(t *testing.T, ctx context.Context, css ...string) {
 	}
 }
 
-func choose(t *testing.T, ctx context.Context, css, value string) {
+func maracChoose(t *testing.T, ctx context.Context, css, value string) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(css), value)); err != nil {
 		t.Fatalf("choosing %s in %s: %v", value, css, err)
 	}
 }
 
-// dateFields fills a GOV.UK date input whose day field has the id.
-func dateFields(t *testing.T, ctx context.Context, id string, d time.Time) {
+// maracDateFields fills a GOV.UK date input whose day field has the id.
+func maracDateFields(t *testing.T, ctx context.Context, id string, d time.Time) {
 	t.Helper()
-	fill(t, ctx, "#"+id, strconv.Itoa(d.Day()), "#"+id+"-month", strconv.Itoa(int(d.Month())), "#"+id+"-year", strconv.Itoa(d.Year()))
+	maracFill(t, ctx, "#"+id, strconv.Itoa(d.Day()), "#"+id+"-month", strconv.Itoa(int(d.Month())), "#"+id+"-year", strconv.Itoa(d.Year()))
 }
 
-// signedIn opens a tab signed in as the persona through the real persona
+// maracSignedIn opens a tab signed in as the persona through the real persona
 // picker, on path.
-func signedIn(t *testing.T, b *browsertest.Browser, h *apptest.Hub, persona, path string) context.Context {
+func maracSignedIn(t *testing.T, b *browsertest.Browser, h *apptest.Hub, persona, path string) context.Context {
 	t.Helper()
 	ctx := b.NewTab(t, 120*time.Second)
 	if err := h.SignIn(ctx, persona, path); err != nil {
@@ -80,26 +80,26 @@ func signedIn(t *testing.T, b *browsertest.Browser, h *apptest.Hub, persona, pat
 func TestBrowserMARAC(t *testing.T) {
 	b := browsertest.Start(t)
 	h := apptest.Start(t, nil)
-	r1 := createReferral(t, h, highRiskReferral("housing", "idva"))
-	r2 := createReferral(t, h, highRiskReferral("housing", "idva"))
+	r1 := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	r2 := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
 	today := time.Now().UTC()
 
 	// The coordinator's dashboard shows the queue.
-	coord := signedIn(t, b, h, "coordinator", "/marac")
+	coord := maracSignedIn(t, b, h, "coordinator", "/marac")
 	contains(t, "dashboard", text(t, coord, "main"), "MARAC", "No meeting is planned", r1.Reference, r2.Reference, "visible high risk")
 	checkPage(t, coord, "MARAC dashboard")
 
 	// Plan a meeting: refused empty, taken with today's date.
-	if status, _ := press(t, coord, `a[href="/marac/meetings/new"]`); status != http.StatusOK {
+	if status, _ := maracPress(t, coord, `a[href="/marac/meetings/new"]`); status != http.StatusOK {
 		t.Fatalf("the plan-a-meeting page: %d", status)
 	}
-	if status, _ := press(t, coord, `form[action="/marac/meetings"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	if status, _ := maracPress(t, coord, `form[action="/marac/meetings"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("an empty meeting: status %d, want 422", status)
 	}
 	contains(t, "error summary", text(t, coord, ".govuk-error-summary"), "Enter the date of the meeting")
 	checkPage(t, coord, "plan a meeting with errors")
-	dateFields(t, coord, "date", today)
-	status, url := press(t, coord, `form[action="/marac/meetings"] button[type="submit"]`)
+	maracDateFields(t, coord, "date", today)
+	status, url := maracPress(t, coord, `form[action="/marac/meetings"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.Contains(url, "/marac/meetings/mm-") {
 		t.Fatalf("planning the meeting led to %s (%d)", url, status)
 	}
@@ -107,20 +107,20 @@ func TestBrowserMARAC(t *testing.T) {
 	meetingID := strings.TrimPrefix(meetingPath, "/marac/meetings/")
 
 	// Two cases from the queue; professional judgement without the concern is refused.
-	choose(t, coord, "#referral", r1.ID)
-	tick(t, coord, "#criterion")
-	fill(t, coord, "#note", "Suspect breached bail twice this month")
-	if status, _ := press(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusOK {
+	maracChoose(t, coord, "#referral", r1.ID)
+	maracTick(t, coord, "#criterion")
+	maracFill(t, coord, "#note", "Suspect breached bail twice this month")
+	if status, _ := maracPress(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusOK {
 		t.Fatalf("adding the first case: %d", status)
 	}
-	choose(t, coord, "#referral", r2.ID)
-	tick(t, coord, "#criterion-professional_judgement")
-	if status, _ := press(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	maracChoose(t, coord, "#referral", r2.ID)
+	maracTick(t, coord, "#criterion-professional_judgement")
+	if status, _ := maracPress(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("professional judgement without a note: status %d, want 422", status)
 	}
 	contains(t, "error summary", text(t, coord, ".govuk-error-summary"), "Say what the professional concern is")
-	fill(t, coord, "#note", "Officer fears escalation after the court date")
-	if status, _ := press(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusOK {
+	maracFill(t, coord, "#note", "Officer fears escalation after the court date")
+	if status, _ := maracPress(t, coord, `form[action$="/cases"] button[type="submit"]`); status != http.StatusOK {
 		t.Fatalf("adding the second case: %d", status)
 	}
 	agenda := text(t, coord, `section[aria-labelledby="agenda"]`)
@@ -130,8 +130,8 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 
 	// Housing and the IDVA service attend.
-	tick(t, coord, "#attending-housing", "#attending-idva")
-	if status, _ := press(t, coord, `form[action$="/attendance"] button[type="submit"]`); status != http.StatusOK {
+	maracTick(t, coord, "#attending-housing", "#attending-idva")
+	if status, _ := maracPress(t, coord, `form[action$="/attendance"] button[type="submit"]`); status != http.StatusOK {
 		t.Fatalf("recording attendance: %d", status)
 	}
 	contains(t, "attendance", text(t, coord, `section[aria-labelledby="attendance"]`), "Northshire Council Housing Options", "Northshire IDVA Service")
@@ -147,10 +147,10 @@ func TestBrowserMARAC(t *testing.T) {
 	case1 := m.Cases[0].ID
 
 	// Housing researches the first case from its list of MARAC cases.
-	housing := signedIn(t, b, h, "housing", "/marac/cases")
+	housing := maracSignedIn(t, b, h, "housing", "/marac/cases")
 	contains(t, "housing's cases", text(t, housing, "main"), r1.Reference, r2.Reference, "To do")
 	checkPage(t, housing, "MARAC cases")
-	if status, _ := press(t, housing, `a[href="/marac/cases/`+case1+`"]`); status != http.StatusOK {
+	if status, _ := maracPress(t, housing, `a[href="/marac/cases/`+case1+`"]`); status != http.StatusOK {
 		t.Fatalf("housing opening the case: %d", status)
 	}
 	released := text(t, housing, `section[aria-labelledby="released"]`)
@@ -159,9 +159,9 @@ func TestBrowserMARAC(t *testing.T) {
 		t.Errorf("housing is shown the victim's health")
 	}
 	contains(t, "health withheld", text(t, housing, "#section-health + p"), "Withheld")
-	tick(t, housing, "#known_to_service", "#open_case-no")
-	fill(t, housing, "#summary", "Tenant since 2019; sanctuary scheme assessed in May")
-	status, url = press(t, housing, `form[action$="/research"] button[type="submit"]`)
+	maracTick(t, housing, "#known_to_service", "#open_case-no")
+	maracFill(t, housing, "#summary", "Tenant since 2019; sanctuary scheme assessed in May")
+	status, url = maracPress(t, housing, `form[action$="/research"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.Contains(url, "saved=research") {
 		t.Fatalf("housing's research led to %s (%d)", url, status)
 	}
@@ -169,8 +169,8 @@ func TestBrowserMARAC(t *testing.T) {
 	checkPage(t, housing, "MARAC case for housing")
 
 	// The IDVA service: refused without answers, then taken.
-	idva := signedIn(t, b, h, "idva", "/marac/cases/"+case1)
-	if status, _ := press(t, idva, `form[action$="/research"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	idva := maracSignedIn(t, b, h, "idva", "/marac/cases/"+case1)
+	if status, _ := maracPress(t, idva, `form[action$="/research"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("empty research: status %d, want 422", status)
 	}
 	summary := text(t, idva, ".govuk-error-summary")
@@ -184,9 +184,9 @@ func TestBrowserMARAC(t *testing.T) {
 		}
 	}
 	noScript(true)
-	tick(t, idva, "#known_to_service", "#open_case")
-	fill(t, idva, "#summary", "Supported since June; safety plan in place")
-	if status, _ := press(t, idva, `form[action$="/research"] button[type="submit"]`); status != http.StatusOK {
+	maracTick(t, idva, "#known_to_service", "#open_case")
+	maracFill(t, idva, "#summary", "Supported since June; safety plan in place")
+	if status, _ := maracPress(t, idva, `form[action$="/research"] button[type="submit"]`); status != http.StatusOK {
 		t.Fatalf("the IDVA's research without JavaScript: %d", status)
 	}
 	contains(t, "saved", text(t, idva, ".govuk-notification-banner"), "research is saved")
@@ -202,10 +202,10 @@ func TestBrowserMARAC(t *testing.T) {
 	if strings.Contains(text(t, coord, "#research-outstanding"), "Housing Options") {
 		t.Errorf("housing is still listed as owing research")
 	}
-	choose(t, coord, "#agency", "housing")
-	fill(t, coord, "#description", "Fit sanctuary locks at the victim's home")
-	dateFields(t, coord, "due", today.AddDate(0, 0, -1))
-	if status, _ := press(t, coord, `form[action$="/actions"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	maracChoose(t, coord, "#agency", "housing")
+	maracFill(t, coord, "#description", "Fit sanctuary locks at the victim's home")
+	maracDateFields(t, coord, "due", today.AddDate(0, 0, -1))
+	if status, _ := maracPress(t, coord, `form[action$="/actions"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("an action due yesterday: status %d, want 422", status)
 	}
 	contains(t, "action errors", text(t, coord, ".govuk-error-summary"), "The due date cannot be in the past")
@@ -214,8 +214,8 @@ func TestBrowserMARAC(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dateFields(t, coord, "due", today.AddDate(0, 0, 14))
-	status, url = press(t, coord, `form[action$="/actions"] button[type="submit"]`)
+	maracDateFields(t, coord, "due", today.AddDate(0, 0, 14))
+	status, url = maracPress(t, coord, `form[action$="/actions"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/cases/"+case1) {
 		t.Fatalf("agreeing the action led to %s (%d)", url, status)
 	}
@@ -238,11 +238,11 @@ func TestBrowserMARAC(t *testing.T) {
 		t.Errorf("housing sees the IDVA's action")
 	}
 	checkPage(t, housing, "MARAC actions")
-	if status, _ := press(t, housing, `main a[href^="/marac/actions/ma-"]`); status != http.StatusOK {
+	if status, _ := maracPress(t, housing, `main a[href^="/marac/actions/ma-"]`); status != http.StatusOK {
 		t.Fatalf("opening the action: %d", status)
 	}
-	tick(t, housing, "#status")
-	status, url = press(t, housing, `form[action^="/marac/actions/"] button[type="submit"]`)
+	maracTick(t, housing, "#status")
+	status, url = maracPress(t, housing, `form[action^="/marac/actions/"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions") {
 		t.Fatalf("recording the action done led to %s (%d)", url, status)
 	}
@@ -252,8 +252,8 @@ func TestBrowserMARAC(t *testing.T) {
 	visit(t, idva, h.URL+"/marac/actions", http.StatusOK)
 	contains(t, "the IDVA's actions", text(t, idva, "main"), "Review the safety plan", "Overdue", "1 action is overdue")
 	visit(t, idva, h.URL+"/marac/actions/"+late.ID, http.StatusOK)
-	tick(t, idva, "#status-not_possible")
-	if status, _ := press(t, idva, `form[action^="/marac/actions/"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	maracTick(t, idva, "#status-not_possible")
+	if status, _ := maracPress(t, idva, `form[action^="/marac/actions/"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("not possible without the changed circumstance: status %d, want 422", status)
 	}
 	contains(t, "action errors", text(t, idva, ".govuk-error-summary"), "Say what changed")
@@ -279,11 +279,11 @@ func TestBrowserMARAC(t *testing.T) {
 		t.Errorf("the refused papers show their content")
 	}
 	checkPage(t, housing, "papers refused")
-	if status, _ := press(t, housing, `form[action$="/confidentiality"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
+	if status, _ := maracPress(t, housing, `form[action$="/confidentiality"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("acknowledging without the tick: status %d, want 422", status)
 	}
-	tick(t, housing, "#acknowledged")
-	status, url = press(t, housing, `form[action$="/confidentiality"] button[type="submit"]`)
+	maracTick(t, housing, "#acknowledged")
+	status, url = maracPress(t, housing, `form[action$="/confidentiality"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.HasSuffix(url, "/papers") {
 		t.Fatalf("acknowledging led to %s (%d)", url, status)
 	}

@@ -48,7 +48,7 @@ func TestMARACParticipant(t *testing.T) {
 	}
 }
 
-func TestFormDate(t *testing.T) {
+func TestMARACFormDate(t *testing.T) {
 	cases := []struct {
 		name             string
 		day, month, year string
@@ -77,7 +77,7 @@ func TestFormDate(t *testing.T) {
 	}
 }
 
-func TestContentRows(t *testing.T) {
+func TestMARACContentRows(t *testing.T) {
 	cases := []struct {
 		name string
 		json string
@@ -105,7 +105,7 @@ func TestContentRows(t *testing.T) {
 	}
 }
 
-func TestNextStatuses(t *testing.T) {
+func TestMARACNextStatuses(t *testing.T) {
 	closing := []marac.ActionStatus{marac.Done, marac.NotPossible, marac.NotDone}
 	cases := []struct {
 		name string
@@ -127,7 +127,7 @@ func TestNextStatuses(t *testing.T) {
 	}
 }
 
-func TestFormErrors(t *testing.T) {
+func TestMARACFormErrors(t *testing.T) {
 	cases := []struct {
 		name   string
 		err    error
