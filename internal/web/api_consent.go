@@ -98,8 +98,16 @@ func (s *Server) apiAddConsent(c echo.Context) error {
 }
 
 func consentJSON(c consent.Consent) map[string]any {
-	return map[string]any{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": c.Categories.List(),
+	return map[string]any{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": categoryList(c.Categories),
 		"method": c.Method, "obtained_on": dateOrEmpty(c.ObtainedOn), "review_on": dateOrEmpty(c.ReviewOn), "recorded_at": c.RecordedAt.UTC()}
+}
+
+// categoryList is a set as a JSON array: empty, never null.
+func categoryList(set category.Set) []category.Category {
+	if l := set.List(); l != nil {
+		return l
+	}
+	return []category.Category{}
 }
 
 func nonNil(xs []string) []string {
@@ -191,7 +199,7 @@ func (s *Server) decideOverride(c echo.Context, id string, approve bool, note st
 }
 
 func overrideJSON(o consent.Override) map[string]any {
-	out := map[string]any{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": o.Categories.List(),
+	out := map[string]any{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": categoryList(o.Categories),
 		"until": dateOrEmpty(o.Until), "status": o.Status, "requested_at": o.RequestedAt.UTC()}
 	if !o.DecidedAt.IsZero() {
 		out["decided_at"] = o.DecidedAt.UTC()
