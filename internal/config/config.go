@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type Config struct {
 	Sealing Sealing  `toml:"sealing"`
 	Limits  Limits   `toml:"limits"`
 	Mail    Mail     `toml:"mail"`
+	Marac   Marac    `toml:"marac"`
 
 	// Source is the file the configuration came from, empty for the defaults.
 	Source string `toml:"-"`
@@ -124,6 +126,23 @@ type Mail struct {
 	MaxAttempts  int      `toml:"max_attempts"`
 }
 
+// Marac lists the MARAC panels the coordinator runs meetings for.
+type Marac struct {
+	Panels []Panel `toml:"panels"`
+}
+
+// Panel is one MARAC: its id, its name, and the number of incidents in 12
+// months at which a referral is potential escalation (each area sets its own).
+type Panel struct {
+	ID                  string `toml:"id"`
+	Name                string `toml:"name"`
+	EscalationIncidents int    `toml:"escalation_incidents"`
+}
+
+// DefaultEscalationIncidents is a panel's threshold when its file sets none:
+// three incidents in 12 months, the number most areas use.
+const DefaultEscalationIncidents = 3
+
 // Duration is a time.Duration written as "30m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -174,6 +193,7 @@ func Defaults() Config {
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
 		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
+		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 	}
 }
 
@@ -286,6 +306,9 @@ func setScalar(f reflect.Value, v string) error {
 		}
 		f.SetInt(n)
 	case reflect.Slice:
+		if f.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("cannot be set from the environment; set it in the file")
+		}
 		f.Set(reflect.ValueOf(strings.Split(v, ",")))
 	default:
 		return fmt.Errorf("cannot be set from the environment")
@@ -335,6 +358,11 @@ func (c *Config) fillDerived() {
 	}
 	if c.Audit.SigningKeyFile == "" {
 		c.Audit.SigningKeyFile = filepath.Join(c.Server.DataDir, "audit-signing.key")
+	}
+	for i := range c.Marac.Panels {
+		if c.Marac.Panels[i].EscalationIncidents == 0 {
+			c.Marac.Panels[i].EscalationIncidents = DefaultEscalationIncidents
+		}
 	}
 }
 
@@ -427,6 +455,9 @@ func (c Config) Validate() error {
 	if c.Limits.SigninPerMinute < 1 {
 		return bad("limits.signin_per_minute", "must be at least 1")
 	}
+	if err := c.Marac.validate(bad); err != nil {
+		return err
+	}
 	return c.Mail.validate(bad)
 }
 
@@ -455,6 +486,30 @@ func (m Mail) validate(bad func(key, format string, args ...any) error) error {
 	return nil
 }
 
+func (m Marac) validate(bad func(key, format string, args ...any) error) error {
+	if len(m.Panels) == 0 {
+		return bad("marac.panels", "must list at least one MARAC panel")
+	}
+	seen := map[string]bool{}
+	for i, p := range m.Panels {
+		key := fmt.Sprintf("marac.panels[%d]", i)
+		if !panelID.MatchString(p.ID) {
+			return bad(key+".id", "want lower-case letters, digits and hyphens, got %q", p.ID)
+		}
+		if seen[p.ID] {
+			return bad(key+".id", "panel %q is listed twice", p.ID)
+		}
+		seen[p.ID] = true
+		if strings.TrimSpace(p.Name) == "" {
+			return bad(key+".name", "must be set")
+		}
+		if p.EscalationIncidents < 1 {
+			return bad(key+".escalation_incidents", "must be at least 1")
+		}
+	}
+	return nil
+}
+
 // ParseRoleTarget reads a claim map value: "officer", or "agency_staff:housing".
 func ParseRoleTarget(s string) (identity.Role, string, error) {
 	name, agency, _ := strings.Cut(s, ":")
@@ -469,6 +524,19 @@ func ParseRoleTarget(s string) (identity.Role, string, error) {
 		return "", "", fmt.Errorf("only agency_staff takes an agency")
 	}
 	return r, agency, nil
+}
+
+// panelID is the shape of a panel id: it appears in URLs and forms.
+var panelID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// Panel returns the configured panel with the id.
+func (c Config) Panel(id string) (Panel, bool) {
+	for _, p := range c.Marac.Panels {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Panel{}, false
 }
 
 func loopback(host string) bool {

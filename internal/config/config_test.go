@@ -112,3 +112,43 @@ func TestExampleConfigIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestMaracPanels(t *testing.T) {
+	prod := "[signin]\nissuer = \"https://idp.example.com\"\nclient_id = \"hub\"\n"
+	cfg, err := Load(write(t, prod), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Marac.Panels) != 1 || cfg.Marac.Panels[0] != (Panel{ID: "north", Name: "Northshire MARAC", EscalationIncidents: 3}) {
+		t.Fatalf("default panels: %+v", cfg.Marac.Panels)
+	}
+	cfg, err = Load(write(t, prod+"[[marac.panels]]\nid = \"south\"\nname = \"South MARAC\"\n[[marac.panels]]\nid = \"east\"\nname = \"East MARAC\"\nescalation_incidents = 4\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Panel{{ID: "south", Name: "South MARAC", EscalationIncidents: 3}, {ID: "east", Name: "East MARAC", EscalationIncidents: 4}}
+	if len(cfg.Marac.Panels) != 2 || cfg.Marac.Panels[0] != want[0] || cfg.Marac.Panels[1] != want[1] {
+		t.Fatalf("panels from the file replace the default, absent threshold is 3: %+v", cfg.Marac.Panels)
+	}
+	if p, ok := cfg.Panel("east"); !ok || p.EscalationIncidents != 4 {
+		t.Fatalf("Panel(east) = %+v %v", p, ok)
+	}
+	if _, ok := cfg.Panel("north"); ok {
+		t.Fatal("the default panel survived a file that lists its own")
+	}
+	bad := []struct{ body, want string }{
+		{"[[marac.panels]]\nid = \"North Panel\"\nname = \"N\"\n", "key marac.panels[0].id"},
+		{"[[marac.panels]]\nid = \"n\"\nname = \"N\"\n[[marac.panels]]\nid = \"n\"\nname = \"M\"\n", "key marac.panels[1].id"},
+		{"[[marac.panels]]\nid = \"n\"\nname = \" \"\n", "key marac.panels[0].name"},
+		{"[[marac.panels]]\nid = \"n\"\nname = \"N\"\nescalation_incidents = -1\n", "key marac.panels[0].escalation_incidents"},
+		{"[marac]\npanels = []\n", "key marac.panels"},
+	}
+	for _, c := range bad {
+		if _, err := Load(write(t, prod+c.body), env(nil)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want it to name %s", c.body, err, c.want)
+		}
+	}
+	if _, err := Load(write(t, prod), env(map[string]string{"HUB_MARAC_PANELS": "x"})); err == nil || !strings.Contains(err.Error(), "marac.panels") {
+		t.Errorf("panels from the environment: %v", err)
+	}
+}

@@ -268,6 +268,9 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	if r.Overrides, err = db.loadOverrides(ctx, tx, `WHERE referral_id = ?`, id); err != nil {
 		return nil, err
 	}
+	if r.OnMARAC, err = db.onMARAC(ctx, tx, id, db.Now()); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -1,0 +1,155 @@
+package marac
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stalking-hub/hub/internal/problem"
+)
+
+// MaxDescription is the longest action description, in characters.
+const MaxDescription = 2000
+
+// NewMeeting is a meeting as the coordinator plans it (POST /api/v1/marac/meetings).
+type NewMeeting struct {
+	Date  string `json:"date"`
+	Panel string `json:"panel"`
+}
+
+// Validate checks a planned meeting: a date (YYYY-MM-DD) from today on, and
+// one of the configured panels. It returns the meeting to store.
+func (n NewMeeting) Validate(panels []string, now time.Time) (Meeting, *problem.Error) {
+	fields := map[string]string{}
+	date := dateField(fields, "date", n.Date, "the meeting")
+	if !date.IsZero() && date.Before(day(now)) {
+		fields["date"] = "The meeting date cannot be in the past"
+	}
+	switch {
+	case strings.TrimSpace(n.Panel) == "":
+		fields["panel"] = "Choose the MARAC panel"
+	case !slices.Contains(panels, n.Panel):
+		fields["panel"] = "Choose a MARAC panel from the list"
+	}
+	if len(fields) > 0 {
+		return Meeting{}, problem.Fields(fields)
+	}
+	return Meeting{Panel: n.Panel, Date: date}, nil
+}
+
+// NewCase is a referral put on a meeting's agenda (POST /api/v1/marac/meetings/{id}/cases).
+type NewCase struct {
+	Referral  string `json:"referral"`
+	Criterion string `json:"criterion"`
+	Note      string `json:"note"`
+}
+
+// Validate checks a case: the referral's id, a criterion, and a note, which
+// professional judgement needs because the concern must be said.
+func (n NewCase) Validate() (Case, *problem.Error) {
+	fields := map[string]string{}
+	if strings.TrimSpace(n.Referral) == "" {
+		fields["referral"] = "Choose the referral"
+	}
+	c, err := ParseCriterion(n.Criterion)
+	if err != nil {
+		fields["criterion"] = "Criterion must be one of visible_high_risk, professional_judgement, potential_escalation, repeat"
+	}
+	note := strings.TrimSpace(n.Note)
+	switch {
+	case utf8.RuneCountInString(note) > MaxNote:
+		fields["note"] = "Note is too long"
+	case note == "" && c == ProfessionalJudgement:
+		fields["note"] = "Say what the professional concern is"
+	}
+	if len(fields) > 0 {
+		return Case{}, problem.Fields(fields)
+	}
+	return Case{ReferralID: strings.TrimSpace(n.Referral), Criterion: c, Note: note}, nil
+}
+
+// NewResearch is what a member agency holds on a case (POST /api/v1/marac/cases/{id}/research).
+// The two answers are pointers so that a missing answer is not taken for "no".
+type NewResearch struct {
+	Summary        string `json:"summary"`
+	KnownToService *bool  `json:"known_to_service"`
+	OpenCase       *bool  `json:"open_case"`
+}
+
+// Validate checks research: both answers given, a summary when the person is
+// known to the service, and no open case for a person the service does not know.
+func (n NewResearch) Validate() (Research, *problem.Error) {
+	fields := map[string]string{}
+	if n.KnownToService == nil {
+		fields["known_to_service"] = "Say whether the person is known to the service"
+	}
+	if n.OpenCase == nil {
+		fields["open_case"] = "Say whether the service has an open case"
+	}
+	known := n.KnownToService != nil && *n.KnownToService
+	open := n.OpenCase != nil && *n.OpenCase
+	if open && n.KnownToService != nil && !known {
+		fields["open_case"] = "An open case means the person is known to the service"
+	}
+	summary := strings.TrimSpace(n.Summary)
+	switch {
+	case utf8.RuneCountInString(summary) > MaxNote:
+		fields["summary"] = "Summary is too long"
+	case summary == "" && known:
+		fields["summary"] = "Summarise what the service holds"
+	}
+	if len(fields) > 0 {
+		return Research{}, problem.Fields(fields)
+	}
+	return Research{Summary: summary, KnownToService: known, OpenCase: open}, nil
+}
+
+// NewAction is an action agreed at the meeting (POST /api/v1/marac/cases/{id}/actions).
+type NewAction struct {
+	Agency      string `json:"agency"`
+	Description string `json:"description"`
+	Due         string `json:"due"`
+}
+
+// Validate checks an action: an owning agency among owners, a description,
+// and a due date (YYYY-MM-DD) from today on. It returns the open action to store.
+func (n NewAction) Validate(owners []string, now time.Time) (Action, *problem.Error) {
+	fields := map[string]string{}
+	switch {
+	case strings.TrimSpace(n.Agency) == "":
+		fields["agency"] = "Choose the agency that owns the action"
+	case !slices.Contains(owners, n.Agency):
+		fields["agency"] = "Choose an agency from the list"
+	}
+	desc := strings.TrimSpace(n.Description)
+	switch {
+	case desc == "":
+		fields["description"] = "Describe the action"
+	case utf8.RuneCountInString(desc) > MaxDescription:
+		fields["description"] = "Description is too long"
+	}
+	due := dateField(fields, "due", n.Due, "the due date")
+	if !due.IsZero() && due.Before(day(now)) {
+		fields["due"] = "The due date cannot be in the past"
+	}
+	if len(fields) > 0 {
+		return Action{}, problem.Fields(fields)
+	}
+	return Action{Agency: n.Agency, Description: desc, Due: due, Status: Open}, nil
+}
+
+// dateField parses a YYYY-MM-DD field, noting in fields when it is missing or
+// malformed; it returns the zero time then.
+func dateField(fields map[string]string, name, value, what string) time.Time {
+	if strings.TrimSpace(value) == "" {
+		fields[name] = "Enter " + what
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		fields[name] = "Enter " + what + " as YYYY-MM-DD"
+		return time.Time{}
+	}
+	return d
+}
