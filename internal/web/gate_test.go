@@ -18,36 +18,36 @@ import (
 	"github.com/stalking-hub/hub/internal/web"
 )
 
-// caller is one kind of person the gate test sends: through the API with a
+// gateCaller is one kind of person the gate test sends: through the API with a
 // demo persona's bearer token, and to pages with a session cookie.
-type caller struct {
-	name    string
-	persona string          // the demo persona of API requests; "" when not signed in
-	roles   []identity.Role // what the hub gives this person
-	agency  string
-	signed  bool
+type gateCaller struct {
+	name   string
+	demo   string          // the demo persona of API requests; "" when not signed in
+	roles  []identity.Role // what the hub gives this person
+	agency string
+	signed bool
 }
 
-// callers are every role, someone signed in with no role, and no one. The
+// gateCallers are every role, someone signed in with no role, and no one. The
 // agency staff member is housing's.
-var callers = []caller{
-	{name: "officer", persona: "officer", roles: []identity.Role{identity.Officer}, signed: true},
-	{name: "supervisor", persona: "supervisor", roles: []identity.Role{identity.Supervisor}, signed: true},
-	{name: "agency staff", persona: "housing", roles: []identity.Role{identity.AgencyStaff}, agency: "housing", signed: true},
-	{name: "marac coordinator", persona: "coordinator", roles: []identity.Role{identity.MARACCoordinator}, signed: true},
-	{name: "auditor", persona: "auditor", roles: []identity.Role{identity.Auditor}, signed: true},
-	{name: "admin", persona: "admin", roles: []identity.Role{identity.Admin}, signed: true},
+var gateCallers = []gateCaller{
+	{name: "officer", demo: "officer", roles: []identity.Role{identity.Officer}, signed: true},
+	{name: "supervisor", demo: "supervisor", roles: []identity.Role{identity.Supervisor}, signed: true},
+	{name: "agency staff", demo: "housing", roles: []identity.Role{identity.AgencyStaff}, agency: "housing", signed: true},
+	{name: "marac coordinator", demo: "coordinator", roles: []identity.Role{identity.MARACCoordinator}, signed: true},
+	{name: "auditor", demo: "auditor", roles: []identity.Role{identity.Auditor}, signed: true},
+	{name: "admin", demo: "admin", roles: []identity.Role{identity.Admin}, signed: true},
 	// The probation persona is agency staff of an agency this hub is not
 	// given (see gateHub): the hub drops the role, as it does for any token
 	// naming an unknown agency, and what is left is a real token with no role.
-	{name: "no role", persona: "probation", signed: true},
+	{name: "no role", demo: "probation", signed: true},
 	{name: "not signed in"},
 }
 
-// critical names, apart from the route table, who may use the routes whose
+// criticalRoutes names, apart from the route table, who may use the routes whose
 // gate matters most: a wrong table entry fails here rather than passing
 // because the test reads its expectations from the table it tests.
-var critical = map[string][]identity.Role{
+var criticalRoutes = map[string][]identity.Role{
 	"POST /api/v1/referrals":                           {identity.Officer},
 	"POST /api/v1/referrals/:id/consent":               {identity.Officer},
 	"POST /api/v1/referrals/:id/overrides":             {identity.Officer},
@@ -92,9 +92,9 @@ func gateHub(t *testing.T) *apptest.Hub {
 	return apptest.Start(t, map[string]string{"HUB_SERVER_AGENCIES": dir})
 }
 
-// browser sends page requests with a session cookie set by hand: Go's
+// pageClient sends page requests with a session cookie set by hand: Go's
 // cookie jar keeps a Secure cookie from a plain-http test server to itself.
-var browser = &http.Client{
+var pageClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	Timeout:       30 * time.Second,
 }
@@ -121,9 +121,9 @@ type pageResponse struct {
 	Body     string
 }
 
-// page sends a browser request with the session cookie token ("" for none);
+// browse sends a browser request with the session cookie token ("" for none);
 // a non-nil form is posted as the body.
-func page(t *testing.T, h *apptest.Hub, method, path, token string, form url.Values) pageResponse {
+func browse(t *testing.T, h *apptest.Hub, method, path, token string, form url.Values) pageResponse {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -139,7 +139,7 @@ func page(t *testing.T, h *apptest.Hub, method, path, token string, form url.Val
 	if token != "" {
 		req.AddCookie(&http.Cookie{Name: "__Host-hub_session", Value: token})
 	}
-	res, err := browser.Do(req)
+	res, err := pageClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,14 +148,14 @@ func page(t *testing.T, h *apptest.Hub, method, path, token string, form url.Val
 	return pageResponse{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
 }
 
-// principalOf is the person a caller's session holds, named as the
+// gatePrincipal is the person a caller's session holds, named as the
 // development provider's tokens name them.
-func principalOf(h *apptest.Hub, k caller) identity.Principal {
-	return identity.Principal{Subject: h.App.Config.Signin.Issuer + "|" + k.persona, Name: k.name, Roles: k.roles, Agency: k.agency}
+func gatePrincipal(h *apptest.Hub, k gateCaller) identity.Principal {
+	return identity.Principal{Subject: h.App.Config.Signin.Issuer + "|" + k.demo, Name: k.name, Roles: k.roles, Agency: k.agency}
 }
 
-// concrete fills a route's parameters with values that name nothing.
-func concrete(path string) string {
+// concretePath fills a route's parameters with values that name nothing.
+func concretePath(path string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
 		switch {
@@ -171,26 +171,26 @@ func concrete(path string) string {
 // sendAs sends a route's request as k: the API with a bearer token, a page
 // with a fresh session (and its CSRF token on a form), and reports the status
 // and, for a redirect, where it leads.
-func sendAs(t *testing.T, h *apptest.Hub, r web.Route, k caller) (int, string) {
+func sendAs(t *testing.T, h *apptest.Hub, r web.Route, k gateCaller) (int, string) {
 	t.Helper()
-	path := concrete(r.Path)
+	path := concretePath(r.Path)
 	if strings.HasPrefix(r.Path, "/api/") {
-		persona := ""
+		demo := ""
 		if k.signed {
-			persona = k.persona
+			demo = k.demo
 		}
-		res := h.Do(r.Method, path, persona, nil)
+		res := h.Do(r.Method, path, demo, nil)
 		return res.Status, res.Header.Get("Location")
 	}
 	token, csrf := "", ""
 	if k.signed {
-		token, csrf = pageSession(t, h, principalOf(h, k))
+		token, csrf = pageSession(t, h, gatePrincipal(h, k))
 	}
 	var form url.Values
 	if r.Method != http.MethodGet {
 		form = url.Values{"csrf": {csrf}}
 	}
-	res := page(t, h, r.Method, path, token, form)
+	res := browse(t, h, r.Method, path, token, form)
 	return res.Status, res.Location
 }
 
@@ -220,11 +220,11 @@ func TestRouteGate(t *testing.T) {
 		key := r.Method + " " + r.Path
 		t.Run(key, func(t *testing.T) {
 			allowed := r.Roles
-			if want, ok := critical[key]; ok {
+			if want, ok := criticalRoutes[key]; ok {
 				allowed = want
 			}
 			var anonymous int
-			for _, k := range slices.Backward(callers) { // no one first
+			for _, k := range slices.Backward(gateCallers) { // no one first
 				status, location := sendAs(t, h, r, k)
 				if status >= 500 {
 					t.Errorf("%s: %d", k.name, status)
@@ -252,7 +252,7 @@ func TestRouteGate(t *testing.T) {
 			}
 		})
 	}
-	for key, want := range critical {
+	for key, want := range criticalRoutes {
 		method, path, _ := strings.Cut(key, " ")
 		i := slices.IndexFunc(routes, func(r web.Route) bool { return r.Method == method && r.Path == path })
 		if i < 0 {

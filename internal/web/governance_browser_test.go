@@ -15,7 +15,7 @@ import (
 )
 
 // submit presses a form's button and checks where the browser ends up.
-func submit(t *testing.T, ctx context.Context, button string, wantStatus int, wantSuffix string) {
+func press(t *testing.T, ctx context.Context, button string, wantStatus int, wantSuffix string) {
 	t.Helper()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
 	if err != nil {
@@ -53,14 +53,14 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	}
 	contains(t, "consent page", text(t, officerTab, "main"), r.Reference, "Consent history", "Consent given", "A withdrawal applies to every read after it")
 	checkPage(t, officerTab, "consent page")
-	submit(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusUnprocessableEntity, "/consent")
+	press(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusUnprocessableEntity, "/consent")
 	contains(t, "error summary", text(t, officerTab, ".govuk-error-summary"), "Choose whether consent was given")
 	checkPage(t, officerTab, "consent page with errors")
 	if err := chromedp.Do(officerTab, chromedp.Click(chromedp.ID("decision-withdrawn"))); err != nil {
 		t.Fatal(err)
 	}
 	typeDate(t, officerTab, "obtained_on", today)
-	submit(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusOK, "/referrals/"+r.ID+"/consent")
+	press(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusOK, "/referrals/"+r.ID+"/consent")
 	history := text(t, officerTab, "table")
 	if !strings.HasPrefix(strings.TrimPrefix(history, "Consent history "), "Decision What it covers How and when Recorded Consent withdrawn Current") {
 		t.Errorf("the withdrawal is not the current decision: %q", history)
@@ -70,7 +70,7 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	}
 
 	// ...and asks a supervisor to share without consent.
-	submit(t, officerTab, `a[href$="/overrides/new"]`, http.StatusOK, "/overrides/new")
+	press(t, officerTab, `a[href$="/overrides/new"]`, http.StatusOK, "/overrides/new")
 	checkPage(t, officerTab, "ask to share without consent")
 	if err := chromedp.Do(officerTab,
 		chromedp.Click(chromedp.ID("basis")),
@@ -82,11 +82,11 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	typeDate(t, officerTab, "until", today.AddDate(0, 1, 0))
-	submit(t, officerTab, `form[action$="/overrides"] button[type="submit"]`, http.StatusOK, "/consent")
+	press(t, officerTab, `form[action$="/overrides"] button[type="submit"]`, http.StatusOK, "/consent")
 	contains(t, "requests", text(t, officerTab, "main"), "Waiting for a supervisor", "Data Protection Act 2018, Schedule 8")
 
 	// A supervisor whose sign-in is an hour old opens the pending requests.
-	stale := persona(h, "supervisor", identity.Supervisor)
+	stale := sessionOf(h, "supervisor", identity.Supervisor)
 	stale.AuthTime = time.Now().Add(-time.Hour).Unix()
 	token, _ := pageSession(t, h, stale)
 	supTab := b.NewTab(t, 90*time.Second)
@@ -96,7 +96,7 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	visit(t, supTab, h.URL+"/overrides", http.StatusOK)
 	contains(t, "pending requests", text(t, supTab, "main"), r.Reference, "Identity, Safe contact")
 	checkPage(t, supTab, "pending requests")
-	submit(t, supTab, `a[href^="/overrides/o-"]`, http.StatusOK, "")
+	press(t, supTab, `a[href^="/overrides/o-"]`, http.StatusOK, "")
 	contains(t, "stale request page", text(t, supTab, "main"), "Sign in again to decide")
 	checkPage(t, supTab, "request, sign in again")
 	loc, _ := chromedp.Run(supTab, chromedp.Location())
@@ -120,7 +120,7 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	submit(t, supTab, `form[action$="/decision"] button[type="submit"]`, http.StatusOK, strings.TrimPrefix(loc, h.URL))
+	press(t, supTab, `form[action$="/decision"] button[type="submit"]`, http.StatusOK, strings.TrimPrefix(loc, h.URL))
 	contains(t, "decided request", text(t, supTab, "main"), "Approved", "Necessary and proportionate.")
 	checkPage(t, supTab, "request, decided")
 	browsertest.Screenshot(t, supTab, "")
@@ -151,7 +151,7 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	if err := chromedp.Do(auditTab, chromedp.SendKeys(chromedp.ID("referral"), r.Reference)); err != nil {
 		t.Fatal(err)
 	}
-	submit(t, auditTab, `form[action="/audit"] button[type="submit"]`, http.StatusOK, "")
+	press(t, auditTab, `form[action="/audit"] button[type="submit"]`, http.StatusOK, "")
 	contains(t, "audit results", text(t, auditTab, "main"), "Entries found", "Decided on sharing without consent", "Asked to share without consent")
 	checkPage(t, auditTab, "audit results")
 }

@@ -7,29 +7,29 @@ import (
 	"time"
 )
 
-func TestParseDateParts(t *testing.T) {
+func TestParseTypedDate(t *testing.T) {
 	cases := []struct {
 		name    string
-		in      dateParts
+		in      typedDate
 		want    time.Time
 		message string
 	}{
-		{"empty is no date", dateParts{}, time.Time{}, ""},
-		{"a real date", dateParts{"21", "11", "2026"}, time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), ""},
-		{"leading zeros", dateParts{"01", "02", "2027"}, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), ""},
-		{"29 February in a leap year", dateParts{"29", "2", "2028"}, time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), ""},
-		{"29 February in another year", dateParts{"29", "2", "2026"}, time.Time{}, "The date must be a real date"},
-		{"31 April", dateParts{"31", "4", "2026"}, time.Time{}, "The date must be a real date"},
-		{"month 13", dateParts{"1", "13", "2026"}, time.Time{}, "The date must be a real date"},
-		{"day 0", dateParts{"0", "1", "2026"}, time.Time{}, "The date must be a real date"},
-		{"two-digit year", dateParts{"1", "1", "26"}, time.Time{}, "The date must be a real date"},
-		{"words", dateParts{"first", "May", "2026"}, time.Time{}, "The date must be a real date"},
-		{"no month", dateParts{"1", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
-		{"only a year", dateParts{"", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
+		{"empty is no date", typedDate{}, time.Time{}, ""},
+		{"a real date", typedDate{"21", "11", "2026"}, time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), ""},
+		{"leading zeros", typedDate{"01", "02", "2027"}, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"29 February in a leap year", typedDate{"29", "2", "2028"}, time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), ""},
+		{"29 February in another year", typedDate{"29", "2", "2026"}, time.Time{}, "The date must be a real date"},
+		{"31 April", typedDate{"31", "4", "2026"}, time.Time{}, "The date must be a real date"},
+		{"month 13", typedDate{"1", "13", "2026"}, time.Time{}, "The date must be a real date"},
+		{"day 0", typedDate{"0", "1", "2026"}, time.Time{}, "The date must be a real date"},
+		{"two-digit year", typedDate{"1", "1", "26"}, time.Time{}, "The date must be a real date"},
+		{"words", typedDate{"first", "May", "2026"}, time.Time{}, "The date must be a real date"},
+		{"no month", typedDate{"1", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
+		{"only a year", typedDate{"", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, msg := parseDateParts(c.in, "The date")
+			got, msg := parseTypedDate(c.in, "The date")
 			if !got.Equal(c.want) || msg != c.message {
 				t.Fatalf("%v %q, want %v %q", got, msg, c.want, c.message)
 			}
@@ -37,14 +37,14 @@ func TestParseDateParts(t *testing.T) {
 	}
 }
 
-func TestFormErrors(t *testing.T) {
-	got := formErrors(map[string]string{
+func TestPageFieldErrors(t *testing.T) {
+	got := pageFieldErrors(map[string]string{
 		"agencies[1]": "Choose each agency once",
 		"agencies[0]": "Choose a known agency",
 		"review_on":   "Enter the date the consent must be reviewed",
 		"decision":    "Choose whether consent was given",
 	}, "review_on", "obtained_on")
-	if len(got) != 3 || got["decision"] == "" || got["review_on-day"] == "" || got["agencies"] == "" || got["review_on"] != "" {
+	if len(got) != 3 || got["decision"] == "" || got["review_on-day"] == "" || got["agencies"] != "Choose a known agency" || got["review_on"] != "" {
 		t.Fatalf("%v", got)
 	}
 }
@@ -90,7 +90,7 @@ func TestPersonAndBasisLabels(t *testing.T) {
 		t.Errorf("a configured basis without a label: %q", got)
 	}
 	c := choices("basis", []string{"a", "b"}, []string{"A", "B"}, []string{"b"})
-	if !reflect.DeepEqual(c, []choice{{ID: "basis", Name: "basis", Value: "a", Label: "A"}, {ID: "basis-b", Name: "basis", Value: "b", Label: "B", Checked: true}}) {
+	if !reflect.DeepEqual(c, []formChoice{{ID: "basis", Name: "basis", Value: "a", Label: "A"}, {ID: "basis-b", Name: "basis", Value: "b", Label: "B", Checked: true}}) {
 		t.Errorf("choices %+v", c)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -109,6 +110,11 @@ var actionLabels = map[audit.Action]string{
 	audit.Export:             "Exported records",
 	audit.MARACPapers:        "Produced MARAC papers",
 	audit.AuditRead:          "Read the audit log",
+	audit.MARACCaseAdded:     "Put the referral on a MARAC agenda",
+	audit.MARACResearch:      "Gave research for a MARAC case",
+	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",
+	audit.MARACActionAgreed:  "Agreed a MARAC action",
+	audit.MARACActionUpdated: "Updated a MARAC action",
 }
 
 func actionLabel(a audit.Action) string {
@@ -118,48 +124,48 @@ func actionLabel(a audit.Action) string {
 	return strings.ReplaceAll(string(a), "_", " ")
 }
 
-// choice is one radio button or checkbox. The first of a group has the
+// formChoice is one radio button or checkbox. The first of a group has the
 // group's name as its id, so that the error summary's link lands on it.
-type choice struct {
+type formChoice struct {
 	ID, Name, Value, Label, Hint string
 	Checked                      bool
 }
 
-// group is a set of choices with its legend, hint and error, as the
+// choiceGroup is a set of choices with its legend, hint and error, as the
 // governance-checkboxes and governance-radios partials draw it.
-type group struct {
+type choiceGroup struct {
 	Name, Legend, Hint, Error string
-	Items                     []choice
+	Items                     []formChoice
 }
 
 // choices builds a group of radios or checkboxes named name.
-func choices(name string, values, labels []string, checked []string) []choice {
-	out := make([]choice, len(values))
+func choices(name string, values, labels []string, checked []string) []formChoice {
+	out := make([]formChoice, len(values))
 	for i, v := range values {
 		id := name
 		if i > 0 {
 			id = name + "-" + v
 		}
-		out[i] = choice{ID: id, Name: name, Value: v, Label: labels[i], Checked: slices.Contains(checked, v)}
+		out[i] = formChoice{ID: id, Name: name, Value: v, Label: labels[i], Checked: slices.Contains(checked, v)}
 	}
 	return out
 }
 
-// dateParts is a date as typed into a GOV.UK date input.
-type dateParts struct{ Day, Month, Year string }
+// typedDate is a date as typed into a GOV.UK date input.
+type typedDate struct{ Day, Month, Year string }
 
-func datePartsOf(form url.Values, name string) dateParts {
-	return dateParts{
+func typedDateOf(form url.Values, name string) typedDate {
+	return typedDate{
 		Day:   strings.TrimSpace(form.Get(name + "-day")),
 		Month: strings.TrimSpace(form.Get(name + "-month")),
 		Year:  strings.TrimSpace(form.Get(name + "-year")),
 	}
 }
 
-// parseDateParts reads a date typed as day, month and year. All three empty
+// parseTypedDate reads a date typed as day, month and year. All three empty
 // is no date (zero time, no message); anything else must be a real date with
 // a four-digit year, else the message says what is wrong with noun.
-func parseDateParts(d dateParts, noun string) (time.Time, string) {
+func parseTypedDate(d typedDate, noun string) (time.Time, string) {
 	if d.Day == "" && d.Month == "" && d.Year == "" {
 		return time.Time{}, ""
 	}
@@ -181,27 +187,28 @@ func parseDateParts(d dateParts, noun string) (time.Time, string) {
 
 // isoDate is a date input's value as the API writes it: YYYY-MM-DD, or ""
 // when empty; with a message when it is not a date.
-func isoDate(d dateParts, noun string) (string, string) {
-	t, msg := parseDateParts(d, noun)
+func isoDate(d typedDate, noun string) (string, string) {
+	t, msg := parseTypedDate(d, noun)
 	if msg != "" || t.IsZero() {
 		return "", msg
 	}
 	return t.Format(time.DateOnly), ""
 }
 
-// dateInput is what the governance-date partial draws.
-type dateInput struct {
+// dateField is what the governance-date partial draws.
+type dateField struct {
 	ID, Legend, Hint string
-	dateParts
+	typedDate
 	Error string
 }
 
-// formErrors turns the field names of a validation problem into the ids of
-// the page's fields: agencies[1] is the agencies checkboxes, and a date
-// links to its day box.
-func formErrors(fields map[string]string, dates ...string) map[string]string {
+// pageFieldErrors turns the field names of a validation problem into the
+// ids of the page's fields: agencies[1] is the agencies checkboxes (the
+// first message of the group stands), and a date links to its day box.
+func pageFieldErrors(fields map[string]string, dates ...string) map[string]string {
 	out := map[string]string{}
-	for k, v := range fields {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		v := fields[k]
 		if i := strings.IndexByte(k, '['); i >= 0 {
 			k = k[:i]
 		}
@@ -216,15 +223,15 @@ func formErrors(fields map[string]string, dates ...string) map[string]string {
 }
 
 // recipientChoices are checkboxes of the agencies a referral went to.
-func (s *Server) recipientChoices(name string, shares []string, checked []string) []choice {
+func (s *Server) recipientChoices(name string, shares []string, checked []string) []formChoice {
 	labels := make([]string, len(shares))
 	for i, id := range shares {
-		labels[i] = s.agencyName(id)
+		labels[i] = s.agencyTitle(id)
 	}
 	return choices(name, shares, labels, checked)
 }
 
-func categoryChoices(checked []string) []choice {
+func categoryBoxes(checked []string) []formChoice {
 	var values, labels []string
 	for _, c := range category.All() {
 		values, labels = append(values, c.String()), append(labels, c.Title())
@@ -232,17 +239,17 @@ func categoryChoices(checked []string) []choice {
 	return choices("categories", values, labels, checked)
 }
 
-func (s *Server) agencyName(id string) string {
+func (s *Server) agencyTitle(id string) string {
 	if a, ok := s.Agencies.Get(id); ok {
 		return a.Name
 	}
 	return id
 }
 
-func (s *Server) agencyNames(ids []string) []string {
+func (s *Server) agencyTitles(ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, s.agencyName(id))
+		out = append(out, s.agencyTitle(id))
 	}
 	return out
 }
@@ -287,7 +294,7 @@ func stampOf(t time.Time) stamp {
 	return stamp{Text: t.Format("2 January 2006 at 15:04 UTC"), ISO: t.Format(time.RFC3339)}
 }
 
-func dayText(t time.Time) string {
+func longDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -308,6 +315,7 @@ type consentRow struct {
 	Decision   consent.Decision
 	Label      string
 	Current    bool
+	Lapsed     bool // consent given whose review date has come: it covers nothing now
 	Reason     string
 	Agencies   []string
 	Categories []string
@@ -340,7 +348,7 @@ type overrideRow struct {
 
 func (s *Server) overrideRowOf(o consent.Override, referralID, reference string) overrideRow {
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
-		Rationale: o.Rationale, Agencies: s.agencyNames(o.Agencies), Categories: categoryTitles(o.Categories), Until: dayText(o.Until),
+		Rationale: o.Rationale, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
 		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: personOf(o.RequestedBy), RequestedAt: stampOf(o.RequestedAt),
 		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}
 }
@@ -349,7 +357,7 @@ func (s *Server) overrideRowOf(o consent.Override, referralID, reference string)
 type consentForm struct {
 	Decision, Reason, Method string
 	Agencies, Categories     []string
-	Obtained, Review         dateParts
+	Obtained, Review         typedDate
 }
 
 type consentPageData struct {
@@ -357,13 +365,13 @@ type consentPageData struct {
 	Reference  string
 	History    []consentRow // newest first
 	Requests   []overrideRow
-	Decisions  []choice
-	Agencies   group
-	Categories group
-	Methods    group
+	Decisions  []formChoice
+	Agencies   choiceGroup
+	Categories choiceGroup
+	Methods    choiceGroup
 	Reason     string
-	Obtained   dateInput
-	Review     dateInput
+	Obtained   dateField
+	Review     dateField
 	Errors     map[string]string
 }
 
@@ -387,11 +395,13 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	}
 	d := consentPageData{ReferralID: id, Reference: v.Reference(), Reason: f.Reason, Errors: errs}
 	current, _ := consent.Current(r.Consents)
+	now := s.Now()
 	for i := len(r.Consents) - 1; i >= 0; i-- {
 		h := r.Consents[i]
 		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
-			Reason: h.Reason, Agencies: s.agencyNames(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
-			ObtainedOn: dayText(h.ObtainedOn), ReviewOn: dayText(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
+			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
+			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
+			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
 	}
 	for i := len(r.Overrides) - 1; i >= 0; i-- {
 		d.Requests = append(d.Requests, s.overrideRowOf(r.Overrides[i], id, v.Reference()))
@@ -408,15 +418,15 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	for _, m := range consent.Methods {
 		values, labels = append(values, string(m)), append(labels, methodLabels[m])
 	}
-	d.Methods = group{Name: "method", Legend: "How was consent given?", Error: errs["method"], Items: choices("method", values, labels, []string{f.Method})}
-	d.Agencies = group{Name: "agencies", Legend: "Which agencies does it cover?", Hint: "The agencies this referral was sent to. Select all that apply.",
+	d.Methods = choiceGroup{Name: "method", Legend: "How was consent given?", Error: errs["method"], Items: choices("method", values, labels, []string{f.Method})}
+	d.Agencies = choiceGroup{Name: "agencies", Legend: "Which agencies does it cover?", Hint: "The agencies this referral was sent to. Select all that apply.",
 		Error: errs["agencies"], Items: s.recipientChoices("agencies", recipientsOf(v.Shares()), f.Agencies)}
-	d.Categories = group{Name: "categories", Legend: "Which kinds of information does it cover?", Hint: "Each agency still receives only what its information-sharing agreement allows.",
-		Error: errs["categories"], Items: categoryChoices(f.Categories)}
-	d.Obtained = dateInput{ID: "obtained_on", Legend: "When did the person answer?", Hint: "For example, 21 11 2026. Not needed when consent was not sought.",
-		dateParts: f.Obtained, Error: errs["obtained_on-day"]}
-	d.Review = dateInput{ID: "review_on", Legend: "When must the consent be reviewed?", Hint: "Consent ends at the start of this day. For example, 21 5 2027.",
-		dateParts: f.Review, Error: errs["review_on-day"]}
+	d.Categories = choiceGroup{Name: "categories", Legend: "Which kinds of information does it cover?", Hint: "Each agency still receives only what its information-sharing agreement allows.",
+		Error: errs["categories"], Items: categoryBoxes(f.Categories)}
+	d.Obtained = dateField{ID: "obtained_on", Legend: "When did the person answer?", Hint: "The day the person gave, refused or withdrew consent. For example, 21 11 2026. Not needed when consent was not sought.",
+		typedDate: f.Obtained, Error: errs["obtained_on-day"]}
+	d.Review = dateField{ID: "review_on", Legend: "When must the consent be reviewed?", Hint: "Consent ends at the start of this day. For example, 21 5 2027.",
+		typedDate: f.Review, Error: errs["review_on-day"]}
 	return s.render(c, status, "consent", d)
 }
 
@@ -428,7 +438,7 @@ func (s *Server) recordConsent(c echo.Context) error {
 		return problem.New(problem.Malformed, "the form could not be read")
 	}
 	f := consentForm{Decision: form.Get("decision"), Reason: strings.TrimSpace(form.Get("reason")), Method: form.Get("method"),
-		Agencies: form["agencies"], Categories: form["categories"], Obtained: datePartsOf(form, "obtained_on"), Review: datePartsOf(form, "review_on")}
+		Agencies: form["agencies"], Categories: form["categories"], Obtained: typedDateOf(form, "obtained_on"), Review: typedDateOf(form, "review_on")}
 	errs := map[string]string{}
 	b := consentBody{Decision: f.Decision}
 	var msg string
@@ -449,7 +459,7 @@ func (s *Server) recordConsent(c echo.Context) error {
 	rec, perr := s.newConsent(b)
 	mergeFields(errs, perr)
 	if len(errs) > 0 {
-		return s.renderConsent(c, http.StatusUnprocessableEntity, f, formErrors(errs, "obtained_on", "review_on"))
+		return s.renderConsent(c, http.StatusUnprocessableEntity, f, pageFieldErrors(errs, "obtained_on", "review_on"))
 	}
 	id := c.Param("id")
 	if _, err := s.DB.AddConsent(c.Request().Context(), id, rec, principal(c)); err != nil {
@@ -463,17 +473,17 @@ func (s *Server) recordConsent(c echo.Context) error {
 type overrideForm struct {
 	Basis, Rationale     string
 	Agencies, Categories []string
-	Until                dateParts
+	Until                typedDate
 }
 
 type newOverrideData struct {
 	ReferralID string
 	Reference  string
-	Bases      group
+	Bases      choiceGroup
 	Rationale  string
-	Agencies   group
-	Categories group
-	Until      dateInput
+	Agencies   choiceGroup
+	Categories choiceGroup
+	Until      dateField
 	Errors     map[string]string
 }
 
@@ -493,14 +503,14 @@ func (s *Server) renderNewOverride(c echo.Context, status int, f overrideForm, e
 	for _, b := range s.Config.Sharing.LawfulBases {
 		labels = append(labels, basisLabel(b))
 	}
-	d.Bases = group{Name: "basis", Legend: "What is the lawful basis for sharing without consent?", Error: errs["basis"],
+	d.Bases = choiceGroup{Name: "basis", Legend: "What is the lawful basis for sharing without consent?", Error: errs["basis"],
 		Items: choices("basis", s.Config.Sharing.LawfulBases, labels, []string{f.Basis})}
-	d.Agencies = group{Name: "agencies", Legend: "Which agencies should receive it?", Hint: "The agencies this referral was sent to. Select all that apply.",
+	d.Agencies = choiceGroup{Name: "agencies", Legend: "Which agencies should receive it?", Hint: "The agencies this referral was sent to. Select all that apply.",
 		Error: errs["agencies"], Items: s.recipientChoices("agencies", recipientsOf(v.Shares()), f.Agencies)}
-	d.Categories = group{Name: "categories", Legend: "Which kinds of information are necessary?", Hint: "Share only what each agency needs. Its information-sharing agreement still limits what it receives.",
-		Error: errs["categories"], Items: categoryChoices(f.Categories)}
-	d.Until = dateInput{ID: "until", Legend: "When should sharing without consent end?", Hint: "Nothing is shared on this request from the start of this day. For example, 1 2 2027.",
-		dateParts: f.Until, Error: errs["until-day"]}
+	d.Categories = choiceGroup{Name: "categories", Legend: "Which kinds of information are necessary?", Hint: "Share only what each agency needs. Its information-sharing agreement still limits what it receives.",
+		Error: errs["categories"], Items: categoryBoxes(f.Categories)}
+	d.Until = dateField{ID: "until", Legend: "When should sharing without consent end?", Hint: "Nothing is shared on this request from the start of this day. For example, 1 2 2027.",
+		typedDate: f.Until, Error: errs["until-day"]}
 	return s.render(c, status, "override-new", d)
 }
 
@@ -512,7 +522,7 @@ func (s *Server) requestOverride(c echo.Context) error {
 		return problem.New(problem.Malformed, "the form could not be read")
 	}
 	f := overrideForm{Basis: form.Get("basis"), Rationale: strings.TrimSpace(form.Get("rationale")), Agencies: form["agencies"],
-		Categories: form["categories"], Until: datePartsOf(form, "until")}
+		Categories: form["categories"], Until: typedDateOf(form, "until")}
 	errs := map[string]string{}
 	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, Agencies: f.Agencies, Categories: f.Categories}
 	var msg string
@@ -522,7 +532,7 @@ func (s *Server) requestOverride(c echo.Context) error {
 	o, perr := s.newOverride(b)
 	mergeFields(errs, perr)
 	if len(errs) > 0 {
-		return s.renderNewOverride(c, http.StatusUnprocessableEntity, f, formErrors(errs, "until"))
+		return s.renderNewOverride(c, http.StatusUnprocessableEntity, f, pageFieldErrors(errs, "until"))
 	}
 	id := c.Param("id")
 	saved, err := s.DB.RequestOverride(c.Request().Context(), id, o, principal(c))
@@ -664,11 +674,11 @@ func (s *Server) auditRows(c echo.Context, entries []audit.Entry) ([]auditRow, e
 	}
 	rows := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: personOf(e.Actor), ActorAgency: s.agencyNameOrEmpty(e.ActorAgency),
+		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: personOf(e.Actor), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
 			Action: actionLabel(e.Action), Record: e.Record, Reference: refs[e.Record], Purpose: e.Purpose,
 			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: e.Rules, Detail: strings.ReplaceAll(e.Detail, "_", " ")}
 		if e.Agency != "" {
-			r.Agencies = s.agencyNames(strings.Split(e.Agency, ","))
+			r.Agencies = s.agencyTitles(strings.Split(e.Agency, ","))
 		}
 		if e.Basis != "" {
 			for _, b := range strings.Split(e.Basis, ",") {
@@ -680,11 +690,11 @@ func (s *Server) auditRows(c echo.Context, entries []audit.Entry) ([]auditRow, e
 	return rows, nil
 }
 
-func (s *Server) agencyNameOrEmpty(id string) string {
+func (s *Server) agencyTitleOrEmpty(id string) string {
 	if id == "" {
 		return ""
 	}
-	return s.agencyName(id)
+	return s.agencyTitle(id)
 }
 
 // auditPageSize is how many entries a page of the audit log shows.
@@ -694,8 +704,8 @@ type auditSearchData struct {
 	Searched bool
 	Referral string
 	Actor    string
-	From     dateInput
-	To       dateInput
+	From     dateField
+	To       dateField
 	Rows     []auditRow
 	Next     string // the next page's address, "" on the last
 	First    string // the first page's address, "" on the first
@@ -708,9 +718,9 @@ type auditSearchData struct {
 func (s *Server) auditPage(c echo.Context) error {
 	q := c.QueryParams()
 	d := auditSearchData{Referral: strings.TrimSpace(q.Get("referral")), Actor: strings.TrimSpace(q.Get("actor"))}
-	from, to := datePartsOf(q, "from"), datePartsOf(q, "to")
-	d.From = dateInput{ID: "from", Legend: "From", Hint: "For example, 1 11 2026", dateParts: from}
-	d.To = dateInput{ID: "to", Legend: "To", Hint: "Up to and including this day", dateParts: to}
+	from, to := typedDateOf(q, "from"), typedDateOf(q, "to")
+	d.From = dateField{ID: "from", Legend: "From", Hint: "For example, 1 11 2026", typedDate: from}
+	d.To = dateField{ID: "to", Legend: "To", Hint: "Up to and including this day", typedDate: to}
 	if len(q) == 0 {
 		return s.render(c, http.StatusOK, "audit", d)
 	}
@@ -751,7 +761,7 @@ func (s *Server) auditPage(c echo.Context) error {
 		errs["to"] = "The end date must be the same as or after the start date"
 	}
 	if len(errs) > 0 {
-		d.Errors = formErrors(errs, "from", "to")
+		d.Errors = pageFieldErrors(errs, "from", "to")
 		d.From.Error, d.To.Error = d.Errors["from-day"], d.Errors["to-day"]
 		return s.render(c, http.StatusUnprocessableEntity, "audit", d)
 	}

@@ -28,8 +28,8 @@ func openapiDoc(t *testing.T) map[string]any {
 	return doc
 }
 
-// obj walks a path of keys through decoded JSON, nil when any is missing.
-func obj(v any, keys ...string) map[string]any {
+// jsonAt walks a path of keys through decoded JSON, nil when any is missing.
+func jsonAt(v any, keys ...string) map[string]any {
 	for _, k := range keys {
 		m, _ := v.(map[string]any)
 		v = m[k]
@@ -38,8 +38,8 @@ func obj(v any, keys ...string) map[string]any {
 	return m
 }
 
-// resolve follows a local $ref ("#/components/...") to what it names.
-func resolve(doc map[string]any, v map[string]any) (map[string]any, error) {
+// resolveRef follows a local $ref ("#/components/...") to what it names.
+func resolveRef(doc map[string]any, v map[string]any) (map[string]any, error) {
 	for range 10 {
 		ref, ok := v["$ref"].(string)
 		if !ok {
@@ -49,7 +49,7 @@ func resolve(doc map[string]any, v map[string]any) (map[string]any, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s is not a local reference", ref)
 		}
-		next := obj(doc, strings.Split(path, "/")...)
+		next := jsonAt(doc, strings.Split(path, "/")...)
 		if next == nil {
 			return nil, fmt.Errorf("%s names nothing", ref)
 		}
@@ -58,23 +58,23 @@ func resolve(doc map[string]any, v map[string]any) (map[string]any, error) {
 	return nil, fmt.Errorf("references go round in a circle")
 }
 
-var routeParam = regexp.MustCompile(`:([a-z_]+)`)
+var routeParamPattern = regexp.MustCompile(`:([a-z_]+)`)
 
-// operations are the method and path (as the document writes it) of every
+// apiOperations are the method and path (as the document writes it) of every
 // /api/v1 route in the table, with the route.
-func operations(routes []web.Route) map[string]web.Route {
+func apiOperations(routes []web.Route) map[string]web.Route {
 	out := map[string]web.Route{}
 	for _, r := range routes {
 		p, ok := strings.CutPrefix(r.Path, "/api/v1")
 		if !ok {
 			continue
 		}
-		out[strings.ToLower(r.Method)+" "+routeParam.ReplaceAllString(p, "{$1}")] = r
+		out[strings.ToLower(r.Method)+" "+routeParamPattern.ReplaceAllString(p, "{$1}")] = r
 	}
 	return out
 }
 
-var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+var openapiMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 // The document and the route table describe the same API: every /api/v1
 // route has an operation and every operation a route; every reference
@@ -86,15 +86,15 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		t.Fatalf("openapi version %q", v)
 	}
 	h := apptest.Start(t, nil)
-	ops := operations(h.App.Web.Routes())
+	ops := apiOperations(h.App.Web.Routes())
 	if len(ops) < 12 {
 		t.Fatalf("only %d API routes found", len(ops))
 	}
-	paths := obj(doc, "paths")
+	paths := jsonAt(doc, "paths")
 	documented := map[string]bool{}
 	for p, item := range paths {
 		for m := range item.(map[string]any) {
-			if !slices.Contains(httpMethods, m) {
+			if !slices.Contains(openapiMethods, m) {
 				continue
 			}
 			key := m + " " + p
@@ -116,7 +116,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		switch x := v.(type) {
 		case map[string]any:
 			if _, ok := x["$ref"]; ok {
-				if _, err := resolve(doc, x); err != nil {
+				if _, err := resolveRef(doc, x); err != nil {
 					t.Errorf("%s: %v", at, err)
 				}
 			}
@@ -132,20 +132,20 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 	walk(doc, "#")
 
 	errorSchema := func(resp map[string]any) bool {
-		r, err := resolve(doc, resp)
+		r, err := resolveRef(doc, resp)
 		if err != nil {
 			return false
 		}
-		s := obj(r, "content", "application/json", "schema")
+		s := jsonAt(r, "content", "application/json", "schema")
 		return s != nil && s["$ref"] == "#/components/schemas/Error"
 	}
 	for key, r := range ops {
 		method, path, _ := strings.Cut(key, " ")
-		op := obj(paths, path, method)
+		op := jsonAt(paths, path, method)
 		if op == nil {
 			continue
 		}
-		responses := obj(op, "responses")
+		responses := jsonAt(op, "responses")
 		need := []string{}
 		if r.Access != web.Public {
 			need = append(need, "401")
@@ -159,7 +159,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		params, _ := op["parameters"].([]any)
 		takesInput := op["requestBody"] != nil
 		for _, p := range params {
-			if pm, err := resolve(doc, p.(map[string]any)); err == nil && pm["in"] == "query" {
+			if pm, err := resolveRef(doc, p.(map[string]any)); err == nil && pm["in"] == "query" {
 				takesInput = true
 			}
 		}
@@ -167,7 +167,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 			need = append(need, "422")
 		}
 		for _, status := range need {
-			resp := obj(responses, status)
+			resp := jsonAt(responses, status)
 			if resp == nil {
 				t.Errorf("%s does not declare %s", key, status)
 			} else if !errorSchema(resp) {
@@ -180,7 +180,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 			}
 		}
 		for _, p := range params {
-			pm, err := resolve(doc, p.(map[string]any))
+			pm, err := resolveRef(doc, p.(map[string]any))
 			if err != nil || pm["in"] != "path" {
 				continue
 			}
@@ -190,7 +190,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		}
 		for _, name := range regexp.MustCompile(`\{([a-z_]+)\}`).FindAllStringSubmatch(path, -1) {
 			found := slices.ContainsFunc(params, func(p any) bool {
-				pm, err := resolve(doc, p.(map[string]any))
+				pm, err := resolveRef(doc, p.(map[string]any))
 				return err == nil && pm["in"] == "path" && pm["name"] == name[1]
 			})
 			if !found {
@@ -199,7 +199,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"Unauthorized", "Forbidden", "NotFound", "Invalid"} {
-		if r := obj(doc, "components", "responses", name); r == nil || !errorSchema(r) {
+		if r := jsonAt(doc, "components", "responses", name); r == nil || !errorSchema(r) {
 			t.Errorf("components.responses.%s is not the Error schema", name)
 		}
 	}
@@ -208,7 +208,7 @@ func TestOpenAPIMatchesTheRoutes(t *testing.T) {
 // conform lists how v departs from schema: missing required properties,
 // wrong types, values outside an enum. It reads only what the document uses.
 func conform(doc map[string]any, schema map[string]any, v any, at string) []string {
-	s, err := resolve(doc, schema)
+	s, err := resolveRef(doc, schema)
 	if err != nil {
 		return []string{at + ": " + err.Error()}
 	}
@@ -252,9 +252,9 @@ func conform(doc map[string]any, schema map[string]any, v any, at string) []stri
 				out = append(out, fmt.Sprintf("%s: no %s", at, r))
 			}
 		}
-		props := obj(s, "properties")
+		props := jsonAt(s, "properties")
 		for k, e := range x {
-			if p := obj(props, k); p != nil {
+			if p := jsonAt(props, k); p != nil {
 				out = append(out, conform(doc, p, e, at+"."+k)...)
 			} else if ap, ok := s["additionalProperties"].(map[string]any); ok {
 				out = append(out, conform(doc, ap, e, at+"."+k)...)
@@ -263,7 +263,7 @@ func conform(doc map[string]any, schema map[string]any, v any, at string) []stri
 			}
 		}
 	case []any:
-		if items := obj(s, "items"); items != nil {
+		if items := jsonAt(s, "items"); items != nil {
 			for i, e := range x {
 				out = append(out, conform(doc, items, e, fmt.Sprintf("%s[%d]", at, i))...)
 			}
@@ -309,24 +309,24 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 			if res.Status != c.status {
 				t.Fatalf("status %d, want %d: %s", res.Status, c.status, res.Body)
 			}
-			route := routeParam.ReplaceAllString(strings.TrimPrefix(c.path, "/api/v1"), "{$1}")
+			route := routeParamPattern.ReplaceAllString(strings.TrimPrefix(c.path, "/api/v1"), "{$1}")
 			route, _, _ = strings.Cut(route, "?")
 			var op map[string]any
-			for p, item := range obj(doc, "paths") {
+			for p, item := range jsonAt(doc, "paths") {
 				pattern := "^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), "[^/]+") + "$"
 				if regexp.MustCompile(pattern).MatchString(route) {
-					op = obj(item, strings.ToLower(c.method))
+					op = jsonAt(item, strings.ToLower(c.method))
 				}
 			}
-			resp := obj(op, "responses", fmt.Sprint(c.status))
+			resp := jsonAt(op, "responses", fmt.Sprint(c.status))
 			if resp == nil {
 				t.Fatalf("the document gives no %d answer for %s %s", c.status, c.method, route)
 			}
-			resp, err := resolve(doc, resp)
+			resp, err := resolveRef(doc, resp)
 			if err != nil {
 				t.Fatal(err)
 			}
-			schema := obj(resp, "content", "application/json", "schema")
+			schema := jsonAt(resp, "content", "application/json", "schema")
 			if schema == nil {
 				t.Fatalf("the %d answer has no schema", c.status)
 			}
