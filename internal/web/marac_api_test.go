@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -473,4 +475,68 @@ func maracDecodeInto(t *testing.T, res apptest.Response, v any) {
 		t.Fatalf("status %d: %s", res.Status, res.Body)
 	}
 	res.JSON(t, v)
+}
+
+// Real answers of the MARAC API match the response schemas of the OpenAPI
+// document (checked with openapi_test.go's conform).
+func TestMARACOpenAPIDescribesRealAnswers(t *testing.T) {
+	doc := openapiDoc(t)
+	h := maracHub(t)
+	r := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	var m, cs, a struct{ ID string }
+	check := func(method, path, persona string, body any, status int, into any, headers ...string) {
+		t.Helper()
+		res := h.Do(method, path, persona, body, headers...)
+		if res.Status != status {
+			t.Fatalf("%s %s: status %d, want %d: %s", method, path, res.Status, status, res.Body)
+		}
+		if into != nil {
+			res.JSON(t, into)
+		}
+		route, _, _ := strings.Cut(strings.TrimPrefix(path, "/api/v1"), "?")
+		var op map[string]any
+		for p, item := range jsonAt(doc, "paths") {
+			pattern := "^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), "[^/]+") + "$"
+			if regexp.MustCompile(pattern).MatchString(route) {
+				op = jsonAt(item, strings.ToLower(method))
+			}
+		}
+		resp, err := resolveRef(doc, jsonAt(op, "responses", strconv.Itoa(status)))
+		if err != nil || resp == nil {
+			t.Fatalf("%s %s: the document gives no %d answer", method, route, status)
+		}
+		schema := jsonAt(resp, "content", "application/json", "schema")
+		if schema == nil {
+			t.Fatalf("%s %s: the %d answer has no schema", method, route, status)
+		}
+		var v any
+		if err := json.Unmarshal(res.Body, &v); err != nil {
+			t.Fatalf("not JSON: %s", res.Body)
+		}
+		for _, p := range conform(doc, schema, v, method+" "+route+" body") {
+			t.Error(p)
+		}
+	}
+	check("GET", "/api/v1/marac/queue", "coordinator", nil, 200, nil)
+	check("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(5), "panel": "north"}, 201, &m)
+	check("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(-5), "panel": "north"}, 422, nil)
+	check("GET", "/api/v1/marac/meetings", "housing", nil, 200, nil)
+	check("POST", "/api/v1/marac/meetings/"+m.ID+"/cases", "coordinator", map[string]any{"referral": r.ID, "criterion": "visible_high_risk", "note": "n"}, 201, &cs)
+	check("POST", "/api/v1/marac/meetings/"+m.ID+"/cases", "coordinator", map[string]any{"referral": r.ID, "criterion": "visible_high_risk"}, 409, nil)
+	check("POST", "/api/v1/marac/meetings/"+m.ID+"/attendance", "coordinator", map[string]any{"agency": "housing"}, 200, nil)
+	check("GET", "/api/v1/marac/meetings/"+m.ID, "idva", nil, 200, nil)
+	check("POST", "/api/v1/marac/meetings/"+m.ID+"/acknowledgement", "housing", map[string]any{"acknowledged": true}, 200, nil)
+	check("POST", "/api/v1/marac/meetings/"+m.ID+"/acknowledgement", "idva", map[string]any{"acknowledged": true}, 403, nil)
+	check("POST", "/api/v1/marac/cases/"+cs.ID+"/research", "housing", map[string]any{"summary": "s", "known_to_service": true, "open_case": true}, 200, nil)
+	check("GET", "/api/v1/marac/cases/"+cs.ID, "housing", nil, 200, nil)
+	check("GET", "/api/v1/marac/cases/"+cs.ID, "coordinator", nil, 200, nil)
+	check("GET", "/api/v1/marac/cases/"+cs.ID, "victim-support", nil, 404, nil)
+	check("POST", "/api/v1/marac/cases/"+cs.ID+"/actions", "coordinator", map[string]any{"agency": "housing", "description": "d", "due": maracDay(9)}, 201, &a)
+	check("GET", "/api/v1/marac/actions?status=open", "housing", nil, 200, nil)
+	check("GET", "/api/v1/marac/actions/"+a.ID, "housing", nil, 200, nil)
+	check("PATCH", "/api/v1/marac/actions/"+a.ID, "housing", map[string]any{"status": "done"}, 412, nil, "If-Match", `"9"`)
+	check("PATCH", "/api/v1/marac/actions/"+a.ID, "housing", map[string]any{"status": "not_done", "note": "No capacity"}, 200, nil)
+	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "housing", nil, 200, nil)
+	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "coordinator", nil, 200, nil)
+	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "idva", nil, 403, nil)
 }
