@@ -77,6 +77,7 @@ func (s *Server) routes() []Route {
 		api(http.MethodGet, "/referrals/:id/audit", []identity.Role{identity.Officer, identity.Supervisor, identity.Auditor}, s.apiReferralAudit),
 		api(http.MethodGet, "/audit", auditor, s.apiAudit),
 	}
+	rs = append(rs, s.referralRoutes()...)
 	return rs
 }
 
