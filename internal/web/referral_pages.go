@@ -378,8 +378,14 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 		return id
 	}
 	ev := eventView{By: e.ActorName, At: whenText(e.At), ISO: e.At.UTC().Format(time.RFC3339)}
-	if e.Agency != "" && e.Agency != agency.Police {
-		ev.By += " (" + name(e.Agency) + ")"
+	// The event's agency is the share it concerns; a message says which
+	// side wrote it.
+	side := e.Agency
+	if e.Kind == "message" {
+		side = strings.TrimPrefix(e.Detail, "from ")
+	}
+	if side != "" && side != agency.Police {
+		ev.By += " (" + name(side) + ")"
 	}
 	switch {
 	case e.Kind == "referral_created":
