@@ -49,6 +49,7 @@ type question struct {
 	Required     string // the message when an answer the referral needs is missing
 	Width        string // a GOV.UK width class for inputs
 	Autocomplete string
+	Placeholder  string // a select's empty choice; "Choose" when not set
 }
 
 // fieldID is the HTML id of a form field's name: "victim.safe_contact.method"

@@ -60,8 +60,8 @@ func filterQuestions() []question {
 		statuses = append(statuses, choice{Value: string(st), Label: statusLabel(st)})
 	}
 	return []question{
-		{Name: "status", Label: "Status", Kind: selectKind, Choices: statuses},
-		{Name: "risk", Label: "Risk level", Kind: selectKind, Choices: riskLevelChoices},
+		{Name: "status", Label: "Status", Kind: selectKind, Choices: statuses, Placeholder: "Any status"},
+		{Name: "risk", Label: "Risk level", Kind: selectKind, Choices: riskLevelChoices, Placeholder: "Any risk level"},
 		{Name: "overdue", Label: "Response time", Kind: checkboxesKind, Choices: []choice{{Value: "true", Label: "Only overdue"}}},
 	}
 }

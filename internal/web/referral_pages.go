@@ -464,7 +464,7 @@ func statusChoices(from referral.ShareStatus) []choice {
 }
 
 func statusQuestions(from referral.ShareStatus) []question {
-	return []question{{Name: "status", Label: "Your agency's answer", Kind: radiosKind, Choices: statusChoices(from)}}
+	return []question{{Name: "status", Label: "What is your answer?", Kind: radiosKind, Choices: statusChoices(from)}}
 }
 
 // messageQuestions ask for a message; the police also choose the agency.
