@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
@@ -31,7 +30,7 @@ const checkStep = "check"
 // agencies that may receive referrals, in the directory's order.
 func (s *Server) referralSteps() []step {
 	var agencyChoices, consentAgencies []choice
-	for _, a := range s.recipients() {
+	for _, a := range s.Agencies.Recipients() {
 		agencyChoices = append(agencyChoices, choice{Value: a.ID, Label: a.Name, Reveal: []question{{
 			Name: "request." + a.ID, Label: "What you ask of " + a.Name, Kind: textareaKind,
 			Hint: "For example, assess for a sanctuary scheme, or offer specialist support"}}})
@@ -120,17 +119,6 @@ var childQuestions = []question{
 	{Name: "child.date_of_birth", Label: "Child's date of birth", Kind: dateKind, Hint: "For example, 1 6 2018"},
 	{Name: "child.school", Label: "School or nursery", Kind: textKind},
 	{Name: "child.lives_with_victim", Label: "Does the child live with the victim?", Kind: radiosKind, Choices: yesNoChoices},
-}
-
-// recipients are the agencies a referral may go to: every agency but the police.
-func (s *Server) recipients() []agency.Agency {
-	var out []agency.Agency
-	for _, a := range s.Agencies.All() {
-		if a.ID != agency.Police {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // stepBySlug finds a step of the form.
