@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
@@ -18,15 +19,18 @@ import (
 // journey drives one tab of the whole journey: each step names the page it
 // lands on, and every page is checked as it loads.
 type journey struct {
-	t   *testing.T
-	ctx context.Context
-	who string
+	t    *testing.T
+	ctx  context.Context
+	who  string
+	noJS bool // scripts are off: the page checks, which run scripts, are skipped
 }
 
 // check runs the checks every page must pass, axe-core among them.
 func (j journey) check(page string) {
 	j.t.Helper()
-	checkPage(j.t, j.ctx, j.who+": "+page)
+	if !j.noJS {
+		checkPage(j.t, j.ctx, j.who+": "+page)
+	}
 }
 
 // do runs actions that stay on the page.
@@ -117,7 +121,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	itoa := strconv.Itoa
 
 	// The officer raises the referral.
-	officer := journey{t, b.NewTab(t, 4*time.Minute), "officer"}
+	officer := journey{t: t, ctx: b.NewTab(t, 4*time.Minute), who: "officer"}
 	if err := h.SignIn(officer.ctx, "officer", "/referrals/new"); err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +224,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	visit(t, officer.ctx, h.URL+draftURL, http.StatusNotFound)
 
 	// Housing finds it in its inbox and opens it: safe contact comes first.
-	housing := journey{t, b.NewTab(t, 3*time.Minute), "housing"}
+	housing := journey{t: t, ctx: b.NewTab(t, 3*time.Minute), who: "housing"}
 	if err := h.SignIn(housing.ctx, "housing", "/inbox"); err != nil {
 		t.Fatal(err)
 	}
@@ -276,4 +280,32 @@ func TestBrowserReferralJourney(t *testing.T) {
 	row := officer.content("#referrals tbody")
 	contains(t, "my referrals", row, reference, "Closed", "Sent")
 	browsertest.Screenshot(t, officer.ctx, "")
+}
+
+// The form needs no JavaScript: the server checks it, and what a choice
+// reveals is on the page from the start.
+func TestBrowserReferralFormWithoutJavaScript(t *testing.T) {
+	b := browsertest.Start(t)
+	h := apptest.Start(t, nil)
+	officer := journey{t: t, ctx: b.NewTab(t, 2*time.Minute), who: "officer without JavaScript", noJS: true}
+	if err := h.SignIn(officer.ctx, "officer", "/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(officer.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	visit(t, officer.ctx, h.URL+"/referrals/new", http.StatusOK)
+	officer.submit(continueButton, http.StatusUnprocessableEntity, "first step, empty")
+	contains(t, "error summary", text(t, officer.ctx, ".govuk-error-summary"), "Enter the victim's full name", "Choose how agencies may contact the victim safely")
+	officer.fill("victim-name", victimName)
+	officer.choose("victim.safe_contact.method", "letter")
+	officer.submit(`button[name="action"][value="later"]`, http.StatusOK, "my referrals with a draft")
+	contains(t, "drafts", text(t, officer.ctx, "#drafts"), victimName, "Continue")
+
+	officer.open(`#drafts a[href$="/offence"]`, "offence, resumed")
+	agencies := strings.Replace(eval[string](t, officer.ctx, `location.pathname`), "/offence", "/agencies", 1)
+	visit(t, officer.ctx, h.URL+agencies, http.StatusOK)
+	if !eval[bool](t, officer.ctx, `document.getElementById("request-housing").offsetParent !== null`) {
+		t.Error("without JavaScript, what housing is asked cannot be written")
+	}
 }

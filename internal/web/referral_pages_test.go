@@ -161,6 +161,28 @@ func TestDraftPages(t *testing.T) {
 		t.Error("a step that did not check out was saved in part")
 	}
 
+	// A change from the check page goes back there; "come back later" goes
+	// to the list, where the draft picks up at its first gap.
+	if a := h.do(http.MethodPost, draft+"/contact", "officer", url.Values{"victim.phone": {"0770"}, "return": {"check"}}); a.location != draft+"/check" {
+		t.Errorf("a change from the check page leads to %q", a.location)
+	}
+	if a := h.do(http.MethodPost, draft+"/suspect", "officer", url.Values{"suspect.name": {"Rufus Harrowgate"}, "action": {"later"}}); a.location != "/referrals" {
+		t.Errorf("come back later leads to %q", a.location)
+	}
+	h.expect(h.do(http.MethodGet, "/referrals", "officer", nil), http.StatusOK, "Drafts not yet sent", `href="`+draft+`/offence"`)
+
+	// Children are added one by one, checked, and removed.
+	h.expect(h.do(http.MethodPost, draft+"/children", "officer", url.Values{"child.school": {"Hill Primary"}, "action": {"add"}}),
+		http.StatusUnprocessableEntity, "Enter the child&#39;s name", `value="Hill Primary"`)
+	if a := h.do(http.MethodPost, draft+"/children", "officer", url.Values{"child.name": {"Pip Brackenridge"}, "action": {"add"}}); a.location != draft+"/children" {
+		t.Fatalf("adding a child leads to %q", a.location)
+	}
+	h.expect(h.do(http.MethodGet, draft+"/children", "officer", nil), http.StatusOK, "Child 1", "Pip Brackenridge", "Add another child")
+	if a := h.do(http.MethodPost, draft+"/children", "officer", url.Values{"action": {"remove-0"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("removing a child: %d", a.status)
+	}
+	h.expect(h.do(http.MethodGet, draft+"/check", "officer", nil), http.StatusOK, "None added", "Rufus Harrowgate")
+
 	send := h.do(http.MethodPost, draft+"/send", "officer", url.Values{})
 	h.expect(send, http.StatusUnprocessableEntity, "The referral cannot be sent", "Choose the offence", "Choose the risk level",
 		`href="`+draft+`/offence?return=check#offence"`, `href="`+draft+`/agencies?return=check#agencies"`)
