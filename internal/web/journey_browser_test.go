@@ -249,7 +249,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 
 	housing.fill("body", "Is the victim happy for us to visit with a locksmith on Tuesday?")
 	housing.submit(`form[action$="/messages"] button[type="submit"]`, http.StatusOK, "question sent")
-	contains(t, "question sent", text(t, housing.ctx, "#messages ~ .moj-message-list"), "visit with a locksmith")
+	contains(t, "question sent", text(t, housing.ctx, "#messages ~ .moj-messages-container"), "visit with a locksmith")
 
 	// The officer answers in housing's thread.
 	officer.visit(h.URL+referralPath, "referral with a question")
@@ -279,6 +279,8 @@ func TestBrowserReferralJourney(t *testing.T) {
 	officer.open(`.govuk-service-navigation a[href="/referrals"]`, "my referrals")
 	row := officer.content("#referrals tbody")
 	contains(t, "my referrals", row, reference, "Closed", "Sent")
+	officer.open(`.govuk-service-navigation a[href="/"]`, "home")
+	contains(t, "officer's home", officer.main(), "Raise a referral", "My referrals", "None need attention")
 	browsertest.Screenshot(t, officer.ctx, "")
 }
 
