@@ -127,7 +127,7 @@ func (s *Server) listRowOf(r referral.Summary) listRow {
 	for _, sh := range r.Shares {
 		a, _ := s.Agencies.Get(sh.Agency)
 		row.Shares = append(row.Shares, shareView{Agency: sh.Agency, Name: orNotGiven(a.Name), Status: string(sh.Status), StatusLabel: statusLabel(sh.Status),
-			Badge: statusBadge(sh.Status), SentAt: whenText(sh.SentAt), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now)})
+			Badge: statusBadge(sh.Status), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now)})
 	}
 	return row
 }

@@ -110,10 +110,9 @@ type shareView struct {
 	Agency, Name        string
 	Status, StatusLabel string
 	Badge               string
-	SentAt, DueAt       string
+	DueAt               string
 	Overdue             bool
 	AnsweredAt          string
-	ClosedAt            string
 	Texts               bool // the reader may read the share's free text
 	Request             []string
 	Reason              []string
@@ -185,8 +184,8 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 	for _, sh := range v.Shares() {
 		a, _ := s.Agencies.Get(sh.Agency)
 		sv := shareView{Agency: sh.Agency, Name: orNotGiven(a.Name), Status: string(sh.Status), StatusLabel: statusLabel(sh.Status),
-			Badge: statusBadge(sh.Status), SentAt: whenText(sh.SentAt), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now),
-			AnsweredAt: whenText(sh.AnsweredAt), ClosedAt: whenText(sh.ClosedAt), Version: sh.Version,
+			Badge: statusBadge(sh.Status), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now),
+			AnsweredAt: whenText(sh.AnsweredAt), Version: sh.Version,
 			Texts: v.Agency() == agency.Police || v.Agency() == sh.Agency}
 		if sv.Texts {
 			sv.Request, sv.Reason, sv.Outcome = nonEmptyLines(sh.Request), nonEmptyLines(sh.Reason), nonEmptyLines(sh.Outcome)
