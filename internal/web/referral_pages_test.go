@@ -279,3 +279,26 @@ func TestListsAndCounts(t *testing.T) {
 		t.Errorf("an officer opens an inbox: %d", got.status)
 	}
 }
+
+// The inbox comes a page at a time, each page leading to the next with the
+// filters kept, and the last back to the first.
+func TestInboxPaging(t *testing.T) {
+	h := startPagesHub(t)
+	for range 51 {
+		h.referral("medium", 72*time.Hour)
+	}
+	first := h.do(http.MethodGet, "/inbox?risk=medium", "housing", nil)
+	h.expect(first, http.StatusOK, "Next page")
+	if n := strings.Count(first.body, `href="/referrals/r-`); n != 50 {
+		t.Fatalf("the first page lists %d referrals, want 50", n)
+	}
+	next := regexp.MustCompile(`href="(/inbox\?[^"]*cursor=[^"]+)" rel="next"`).FindStringSubmatch(first.body)
+	if next == nil || !strings.Contains(next[1], "risk=medium") {
+		t.Fatalf("no next page keeping the filter: %v", next)
+	}
+	second := h.do(http.MethodGet, strings.ReplaceAll(next[1], "&amp;", "&"), "housing", nil)
+	h.expect(second, http.StatusOK, "First page", `href="/inbox?risk=medium"`)
+	if n := strings.Count(second.body, `href="/referrals/r-`); n != 1 || strings.Contains(second.body, "Next page") {
+		t.Fatalf("the second page lists %d referrals", n)
+	}
+}
