@@ -244,8 +244,8 @@ func dateParts(s string) (day, month, year string) {
 	return strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())
 }
 
-// longDate shows a YYYY-MM-DD date as "2 April 1990"; empty stays empty.
-func longDate(s string) string {
+// dateWords shows a YYYY-MM-DD date as "2 April 1990"; empty stays empty.
+func dateWords(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return s

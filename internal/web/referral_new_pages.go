@@ -308,7 +308,7 @@ func childRows(ch referral.Child) []answerRow {
 	}
 	return []answerRow{
 		{Key: "Name", Values: []string{ch.Name}},
-		{Key: "Date of birth", Values: []string{orNotGiven(longDate(ch.DateOfBirth))}},
+		{Key: "Date of birth", Values: []string{orNotGiven(dateWords(ch.DateOfBirth))}},
 		{Key: "School or nursery", Values: []string{orNotGiven(ch.School)}},
 		{Key: "Lives with the victim", Values: []string{lives}},
 	}
@@ -333,7 +333,7 @@ func answerRows(q question, v url.Values) []answerRow {
 		return nil
 	case dateKind:
 		d, _ := dateOf(q.Label, v.Get(q.Name+"-day"), v.Get(q.Name+"-month"), v.Get(q.Name+"-year"))
-		return []answerRow{{Key: q.Label, Values: []string{orNotGiven(longDate(d))}}}
+		return []answerRow{{Key: q.Label, Values: []string{orNotGiven(dateWords(d))}}}
 	case radiosKind, selectKind, checkboxesKind:
 		row := answerRow{Key: q.Label}
 		var revealed []answerRow
@@ -415,7 +415,7 @@ func (s *Server) renderCheck(c echo.Context, status int, steps []step, d store.D
 func childLine(ch referral.Child) []string {
 	out := []string{ch.Name}
 	if ch.DateOfBirth != "" {
-		out = append(out, "Born "+longDate(ch.DateOfBirth))
+		out = append(out, "Born "+dateWords(ch.DateOfBirth))
 	}
 	if ch.School != "" {
 		out = append(out, ch.School)

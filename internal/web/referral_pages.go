@@ -293,7 +293,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		if err := unmarshalSection(b, &x); err != nil {
 			return nil, err
 		}
-		return []answerRow{row("Full name", x.Name), row("Date of birth", longDate(x.DateOfBirth))}, nil
+		return []answerRow{row("Full name", x.Name), row("Date of birth", dateWords(x.DateOfBirth))}, nil
 	case category.Contact:
 		var x referral.ContactSection
 		if err := unmarshalSection(b, &x); err != nil {
@@ -322,7 +322,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 			fr.Values = []string{"None recorded"}
 		}
 		return []answerRow{row("Crime reference", x.CrimeReference), row("What happened", x.Summary), row("Number of incidents", count),
-			row("First incident", longDate(x.Incidents.First)), row("Last incident", longDate(x.Incidents.Last)), fr}, nil
+			row("First incident", dateWords(x.Incidents.First)), row("Last incident", dateWords(x.Incidents.Last)), fr}, nil
 	case category.Risk:
 		var x referral.RiskAssessment
 		if err := unmarshalSection(b, &x); err != nil {
@@ -333,13 +333,13 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 			score = strconv.Itoa(*x.Score)
 		}
 		return []answerRow{row("Risk level", labelOf(riskLevelChoices, x.Level)), row("Tool", labelOf(riskToolChoices, x.Tool)),
-			row("Score", score), row("Assessed on", longDate(x.AssessedOn))}, nil
+			row("Score", score), row("Assessed on", dateWords(x.AssessedOn))}, nil
 	case category.Suspect:
 		var x referral.Suspect
 		if err := unmarshalSection(b, &x); err != nil {
 			return nil, err
 		}
-		return []answerRow{row("Name", x.Name), row("Date of birth", longDate(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
+		return []answerRow{row("Name", x.Name), row("Date of birth", dateWords(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
 			row("Address", x.Address), row("Orders or bail conditions", x.Orders)}, nil
 	case category.Health:
 		var x referral.HealthSection
