@@ -324,7 +324,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		return []answerRow{row("Crime reference", x.CrimeReference), row("What happened", x.Summary), row("Number of incidents", count),
 			row("First incident", dateWords(x.Incidents.First)), row("Last incident", dateWords(x.Incidents.Last)), fr}, nil
 	case category.Risk:
-		var x referral.RiskAssessment
+		var x referral.RiskSection
 		if err := unmarshalSection(b, &x); err != nil {
 			return nil, err
 		}
@@ -332,8 +332,12 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		if x.Score != nil {
 			score = strconv.Itoa(*x.Score)
 		}
-		return []answerRow{row("Risk level", labelOf(riskLevelChoices, x.Level)), row("Tool", labelOf(riskToolChoices, x.Tool)),
-			row("Score", score), row("Assessed on", dateWords(x.AssessedOn))}, nil
+		rows := []answerRow{row("Risk level", labelOf(riskLevelChoices, x.Level)), row("Tool", labelOf(riskToolChoices, x.Tool)),
+			row("Score", score), row("Assessed on", dateWords(x.AssessedOn))}
+		if x.MARACConcern != "" {
+			rows = append(rows, row("Concern for MARAC (professional judgement)", x.MARACConcern))
+		}
+		return rows, nil
 	case category.Suspect:
 		var x referral.Suspect
 		if err := unmarshalSection(b, &x); err != nil {
