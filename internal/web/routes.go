@@ -78,6 +78,7 @@ func (s *Server) routes() []Route {
 		api(http.MethodGet, "/audit", auditor, s.apiAudit),
 	}
 	rs = append(rs, s.governanceRoutes()...)
+	rs = append(rs, s.referralRoutes()...)
 	rs = append(rs, s.maracRoutes()...)
 	return rs
 }

@@ -90,6 +90,10 @@ type navItem struct {
 // for those whose role lets them open it, and only once its page exists.
 var navigationItems = []navItem{
 	{Title: "Home", Href: "/"},
+	{Title: "Referrals", Href: "/referrals", Roles: []identity.Role{identity.Officer, identity.Supervisor}},
+	{Title: "Inbox", Href: "/inbox", Roles: []identity.Role{identity.AgencyStaff}},
+	{Title: "Requests to share", Href: "/overrides", Roles: []identity.Role{identity.Supervisor}},
+	{Title: "Audit log", Href: "/audit", Roles: []identity.Role{identity.Auditor}},
 	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
 }
 

@@ -14,10 +14,12 @@ func TestNavigation(t *testing.T) {
 		want  []string
 	}{
 		{"no role", nil, []string{"/"}},
-		{"officer", []identity.Role{identity.Officer}, []string{"/"}},
-		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/"}},
+		{"officer", []identity.Role{identity.Officer}, []string{"/", "/referrals"}},
+		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/referrals", "/overrides"}},
+		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/", "/inbox"}},
+		{"coordinator", []identity.Role{identity.MARACCoordinator}, []string{"/"}},
 		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships"}},
-		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/admin/memberships"}},
+		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/audit", "/admin/memberships"}},
 	}
 	for _, c := range cases {
 		var got []string
