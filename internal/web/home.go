@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/marac"
 )
 
 // task is one thing a role can do next, shown on its home page; Status says
@@ -98,8 +100,19 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		if err != nil {
 			return nil, err
 		}
-		return []task{{Title: "Inbox", Href: "/inbox", Hint: "Referrals sent to your agency, high risk first",
-			Status: fmt.Sprintf("%d new, %d open, %d overdue", n.New, n.Open, n.Overdue)}}, nil
+		out := []task{{Title: "Inbox", Href: "/inbox", Hint: "Referrals sent to your agency, high risk first",
+			Status: fmt.Sprintf("%d new, %d open, %d overdue", n.New, n.Open, n.Overdue)}}
+		if slices.Contains(marac.Members(s.Agencies), p.Agency) {
+			a, err := s.DB.CountActions(ctx, p.Agency, now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out,
+				task{Title: "MARAC cases", Href: "/marac/cases", Hint: "Cases on the agenda your agency researches before the meeting"},
+				task{Title: "MARAC actions", Href: "/marac/actions", Hint: "Actions your agency owns, by due date",
+					Status: fmt.Sprintf("%d open, %d overdue", a.Open, a.Overdue)})
+		}
+		return out, nil
 	case identity.MARACCoordinator:
 		return []task{{Title: "MARAC", Href: "/marac", Hint: "Meetings, cases, research and actions"}}, nil
 	case identity.Auditor:

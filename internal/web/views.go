@@ -93,6 +93,8 @@ var navigationItems = []navItem{
 	{Title: "Referrals", Href: "/referrals", Roles: []identity.Role{identity.Officer, identity.Supervisor}},
 	{Title: "Inbox", Href: "/inbox", Roles: []identity.Role{identity.AgencyStaff}},
 	{Title: "Requests to share", Href: "/overrides", Roles: []identity.Role{identity.Supervisor}},
+	{Title: "MARAC", Href: "/marac", Roles: []identity.Role{identity.MARACCoordinator}},
+	{Title: "MARAC actions", Href: "/marac/actions", Roles: []identity.Role{identity.AgencyStaff}},
 	{Title: "Audit log", Href: "/audit", Roles: []identity.Role{identity.Auditor}},
 	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
 }

@@ -16,8 +16,8 @@ func TestNavigation(t *testing.T) {
 		{"no role", nil, []string{"/"}},
 		{"officer", []identity.Role{identity.Officer}, []string{"/", "/referrals"}},
 		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/referrals", "/overrides"}},
-		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/", "/inbox"}},
-		{"coordinator", []identity.Role{identity.MARACCoordinator}, []string{"/"}},
+		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/", "/inbox", "/marac/actions"}},
+		{"coordinator", []identity.Role{identity.MARACCoordinator}, []string{"/", "/marac"}},
 		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships"}},
 		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/audit", "/admin/memberships"}},
 	}
