@@ -17,6 +17,17 @@ import (
 	"github.com/stalking-hub/hub/internal/store"
 )
 
+// openStore reads the configuration and opens the database ready for use:
+// migrated, with its audit and sealing keys.
+func openStore(ctx context.Context, cmd command) (config.Config, *store.DB, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return cfg, nil, err
+	}
+	db, err := app.OpenStore(ctx, cfg)
+	return cfg, db, err
+}
+
 // migrate applies the migrations the database has not had.
 func migrate(ctx context.Context, cmd command) error {
 	cfg, err := loadConfig(cmd)
@@ -112,11 +123,7 @@ func users(ctx context.Context, cmd command) error {
 	if len(cmd.args) == 0 {
 		return errUsage
 	}
-	cfg, err := loadConfig(cmd)
-	if err != nil {
-		return err
-	}
-	db, err := app.OpenStore(ctx, cfg)
+	cfg, db, err := openStore(ctx, cmd)
 	if err != nil {
 		return err
 	}
@@ -195,11 +202,7 @@ func auditCmd(ctx context.Context, cmd command) error {
 	if len(cmd.args) == 0 {
 		return errUsage
 	}
-	cfg, err := loadConfig(cmd)
-	if err != nil {
-		return err
-	}
-	db, err := app.OpenStore(ctx, cfg)
+	_, db, err := openStore(ctx, cmd)
 	if err != nil {
 		return err
 	}

@@ -161,12 +161,17 @@ func (a *App) background(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
-		if n, err := a.DB.NoteOverdue(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			a.Log.Error("noting overdue shares failed", "error", err.Error())
-		} else if n > 0 {
-			a.Log.Info("overdue shares noted", "count", n)
-			if a.notifier != nil {
-				a.notifier.Wake()
+		for _, sweep := range []struct {
+			what string
+			note func(context.Context, time.Time) (int, error)
+		}{{"shares", a.DB.NoteOverdue}, {"MARAC actions", a.DB.NoteOverdueActions}} {
+			if n, err := sweep.note(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				a.Log.Error("noting overdue "+sweep.what+" failed", "error", err.Error())
+			} else if n > 0 {
+				a.Log.Info("overdue "+sweep.what+" noted", "count", n)
+				if a.notifier != nil {
+					a.notifier.Wake()
+				}
 			}
 		}
 		select {

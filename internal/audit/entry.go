@@ -37,12 +37,17 @@ const (
 	MARACPapers        Action = "marac_papers"         // MARAC papers were produced for a meeting
 	AuditRead          Action = "audit_read"           // someone read the audit log itself
 	LinkDecided        Action = "link_decided"         // an officer confirmed or rejected a link between two referrals
+	MARACCaseAdded     Action = "marac_case_added"     // the coordinator put a referral on a MARAC agenda
+	MARACResearch      Action = "marac_research"       // a member agency gave (or changed) its research on a case
+	MARACAcknowledged  Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
+	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
+	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead, LinkDecided}
+	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -19,7 +19,6 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/stalking-hub/hub/internal/identity"
-	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/notify"
 )
 
@@ -140,6 +139,10 @@ type Panel struct {
 	EscalationIncidents int    `toml:"escalation_incidents"`
 }
 
+// DefaultEscalationIncidents is a panel's threshold when its file sets none:
+// three incidents in 12 months, the number most areas use.
+const DefaultEscalationIncidents = 3
+
 // Duration is a time.Duration written as "30m" in TOML.
 type Duration struct{ time.Duration }
 
@@ -190,7 +193,7 @@ func Defaults() Config {
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
 		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
-		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: marac.DefaultEscalationIncidents}}},
+		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 	}
 }
 
@@ -358,7 +361,7 @@ func (c *Config) fillDerived() {
 	}
 	for i := range c.Marac.Panels {
 		if c.Marac.Panels[i].EscalationIncidents == 0 {
-			c.Marac.Panels[i].EscalationIncidents = marac.DefaultEscalationIncidents
+			c.Marac.Panels[i].EscalationIncidents = DefaultEscalationIncidents
 		}
 	}
 }

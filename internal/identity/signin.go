@@ -14,7 +14,11 @@ import (
 
 // BeginSignin starts the authorization code flow: it remembers a fresh state,
 // nonce and PKCE verifier and returns the provider URL to send the browser to.
-func (s *Service) BeginSignin(ctx context.Context, returnTo string) (string, error) {
+// With fresh set the provider is asked to authenticate the person again even
+// when it holds a session of its own (prompt=login, max_age=0), as a decision
+// that needs a recent sign-in does. A provider may ignore the request; the
+// auth_time it reports then stays old and the decision stays refused.
+func (s *Service) BeginSignin(ctx context.Context, returnTo string, fresh bool) (string, error) {
 	p, err := s.provider(ctx, s.opts.Issuer)
 	if err != nil {
 		return "", err
@@ -29,7 +33,11 @@ func (s *Service) BeginSignin(ctx context.Context, returnTo string) (string, err
 	if err := s.store.SaveSigninState(ctx, st); err != nil {
 		return "", err
 	}
-	return s.oauth2Config(p).AuthCodeURL(st.State, oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)), nil
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(st.Verifier), oidc.Nonce(st.Nonce)}
+	if fresh {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0"))
+	}
+	return s.oauth2Config(p).AuthCodeURL(st.State, opts...), nil
 }
 
 // errSignin is what the person is told of any failed sign-in: the reason is

@@ -6,10 +6,6 @@ import (
 	"github.com/stalking-hub/hub/internal/risk"
 )
 
-// DefaultEscalationIncidents is the number of incidents in 12 months that
-// makes potential escalation when a panel sets none: most areas use three.
-const DefaultEscalationIncidents = 3
-
 // EligibilityInput is what the MARAC criteria weigh of one referral. It is
 // metadata only: no personal data decides eligibility.
 type EligibilityInput struct {
@@ -25,8 +21,9 @@ type EligibilityInput struct {
 	// LastCase is the date of the latest meeting, on or before the referral,
 	// at which the same victim and suspect had a case; zero if none.
 	LastCase time.Time
-	// EscalationIncidents is the panel's threshold; below 1 it is
-	// DefaultEscalationIncidents.
+	// EscalationIncidents is the panel's threshold (config.Panel, 3 unless
+	// the panel sets its own). Below 1 there is no threshold and the
+	// criterion is never met.
 	EscalationIncidents int
 }
 
@@ -57,11 +54,7 @@ func Eligible(in EligibilityInput, now time.Time) []Criterion {
 	if in.Concern {
 		out = append(out, ProfessionalJudgement)
 	}
-	n := in.EscalationIncidents
-	if n < 1 {
-		n = DefaultEscalationIncidents
-	}
-	if in.Incidents >= n && !in.FirstIncident.IsZero() && !in.LastIncident.IsZero() &&
+	if n := in.EscalationIncidents; n >= 1 && in.Incidents >= n && !in.FirstIncident.IsZero() && !in.LastIncident.IsZero() &&
 		!in.LastIncident.Before(in.FirstIncident) && withinYear(in.FirstIncident, in.LastIncident) {
 		out = append(out, PotentialEscalation)
 	}

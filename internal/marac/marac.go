@@ -84,7 +84,8 @@ type ResearchStatus struct {
 	Outstanding []string   // member agency ids yet to submit
 }
 
-// Attendance is one person at a meeting for an agency.
+// Attendance is one person at a meeting for an agency, recorded when they
+// acknowledge its confidentiality.
 type Attendance struct {
 	MeetingID string
 	Agency    string
@@ -94,6 +95,19 @@ type Attendance struct {
 	// the meeting is confidential; zero until then. The papers stay closed
 	// to them until it is set.
 	AcknowledgedAt time.Time
+}
+
+// Attendee is p's attendance at a meeting: their agency, or the police for
+// the force's officers, and none for the coordinator, who runs the meeting.
+func Attendee(meetingID string, p identity.Principal) Attendance {
+	return Attendance{MeetingID: meetingID, Agency: attendsFor(p), Person: p.Subject, Name: p.Name}
+}
+
+func attendsFor(p identity.Principal) string {
+	if p.Agency == "" && p.Police() {
+		return agency.Police
+	}
+	return p.Agency
 }
 
 // ActionStatus is where an agreed action stands.
@@ -200,6 +214,17 @@ func Members(d *agency.Directory) []string {
 // coordinator, and staff of the owning agency.
 func MaySeeAction(a Action, p identity.Principal) bool {
 	return p.Has(identity.MARACCoordinator) || p.Has(identity.AgencyStaff) && p.Agency != "" && p.Agency == a.Agency
+}
+
+// MayAcknowledge reports whether p may acknowledge a meeting's
+// confidentiality, and so read its papers: the coordinator, and people of an
+// agency the coordinator recorded as attending (attending lists them).
+func MayAcknowledge(p identity.Principal, attending []string) bool {
+	if p.Has(identity.MARACCoordinator) {
+		return true
+	}
+	id := attendsFor(p)
+	return id != "" && slices.Contains(attending, id)
 }
 
 // MaySeePapers reports whether p may read a meeting's restricted papers: the

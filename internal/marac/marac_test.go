@@ -83,3 +83,46 @@ func TestMaySeeAction(t *testing.T) {
 		})
 	}
 }
+
+func TestAttendee(t *testing.T) {
+	cases := []struct {
+		name   string
+		p      identity.Principal
+		agency string
+	}{
+		{"agency staff attend for their agency", housing, "housing"},
+		{"an officer attends for the police", officer, agency.Police},
+		{"the coordinator runs the meeting for no agency", coordinator, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := Attendee("mm-1", c.p)
+			if a.Agency != c.agency || a.Person != c.p.Subject || a.MeetingID != "mm-1" || !a.AcknowledgedAt.IsZero() {
+				t.Fatalf("Attendee = %+v, want agency %q", a, c.agency)
+			}
+		})
+	}
+}
+
+func TestMayAcknowledge(t *testing.T) {
+	cases := []struct {
+		name      string
+		p         identity.Principal
+		attending []string
+		want      bool
+	}{
+		{"the coordinator, with no agency recorded", coordinator, nil, true},
+		{"staff of an attending agency", housing, []string{"health", "housing"}, true},
+		{"staff of an agency not attending", health, []string{"housing"}, false},
+		{"an officer when the police attend", officer, []string{agency.Police}, true},
+		{"an officer when the police do not", officer, []string{"housing"}, false},
+		{"no agency at all", identity.Principal{Subject: "x", Roles: []identity.Role{identity.Auditor}}, []string{""}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := MayAcknowledge(c.p, c.attending); got != c.want {
+				t.Fatalf("MayAcknowledge = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

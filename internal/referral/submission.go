@@ -269,7 +269,7 @@ func (s Submission) Sections() [category.Count][]byte {
 	put(category.Contact, ContactSection{Address: v.Address, Phone: v.Phone, Email: v.Email}, v.Address == "" && v.Phone == "" && v.Email == "")
 	put(category.SafeContact, v.SafeContact, v.SafeContact.Method == "")
 	put(category.Offence, OffenceSection{CrimeReference: s.CrimeReference, Summary: s.Summary, Incidents: s.Incidents, AggravatingFactors: s.AggravatingFactors}, false)
-	put(category.Risk, s.Risk, s.Risk.Level == "")
+	put(category.Risk, RiskSection{RiskAssessment: s.Risk, MARACConcern: s.ConcernMARAC}, s.Risk.Level == "")
 	put(category.Suspect, s.Suspect, s.Suspect == Suspect{})
 	put(category.Health, HealthSection{Health: v.Health}, v.Health == "")
 	put(category.Children, s.Children, len(s.Children) == 0)
@@ -296,6 +296,13 @@ type OffenceSection struct {
 	Summary            string              `json:"summary"`
 	Incidents          Incidents           `json:"incidents"`
 	AggravatingFactors []AggravatingFactor `json:"aggravating_factors,omitempty"`
+}
+
+// RiskSection is the risk category: the assessment and, when the officer
+// stated one, their professional-judgement concern for MARAC.
+type RiskSection struct {
+	RiskAssessment
+	MARACConcern string `json:"marac_concern,omitempty"`
 }
 
 // HealthSection is the health category: special-category data.

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -145,7 +147,7 @@ func (db *DB) Case(ctx context.Context, id string) (marac.Case, error) {
 // referral not already on it (Conflict). The case is marked repeat when the
 // same victim and suspect, by their keyed fingerprints, or the same
 // referral, had a case at a meeting in the 12 months before this one. The
-// listing goes on the referral's timeline for the force.
+// listing is audited and goes on the referral's timeline for the force.
 func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by identity.Principal) (marac.Case, error) {
 	now := db.Now().UTC()
 	c.ID, c.MeetingID, c.AddedBy, c.AddedAt = newID("mc-"), meetingID, by.Subject, now
@@ -195,6 +197,9 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 			c.ID, meetingID, c.ReferralID, meetingID, string(c.Criterion), noteKey, note, c.Repeat, c.AddedBy, timeText(now)); err != nil {
 			return err
 		}
+		if err := db.record(ctx, tx, by, audit.MARACCaseAdded, c.ReferralID, "", string(c.Criterion)); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("%s meeting on %s; criterion %s", m.Panel, dateText(m.Date), c.Criterion)
 		if c.Repeat {
 			detail += "; repeat"
@@ -214,7 +219,7 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 func (db *DB) Queue(ctx context.Context, escalationIncidents int) ([]marac.QueueEntry, error) {
 	threshold := escalationIncidents
 	if threshold < 1 {
-		threshold = marac.DefaultEscalationIncidents
+		return nil, errors.New("a MARAC panel's escalation threshold is at least 1")
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT * FROM (
 		SELECT r.id, r.reference, r.risk_level, r.offence, r.sent_at, r.risk_tool, r.risk_score, r.incidents, r.first_incident, r.last_incident, r.marac_concern,
@@ -255,7 +260,7 @@ func (db *DB) Queue(ctx context.Context, escalationIncidents int) ([]marac.Queue
 
 // SubmitResearch stores what an agency holds on a case (r validated by
 // marac.NewResearch, r.Agency the submitting member agency), replacing its
-// earlier submission. Research is taken up to the day of the meeting.
+// earlier submission, and audits it. Research is taken up to the day of the meeting.
 func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Research, by identity.Principal) (marac.Research, error) {
 	if r.Agency == "" {
 		return r, errors.New("research needs the submitting agency")
@@ -263,12 +268,17 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 	now := db.Now().UTC()
 	r.CaseID, r.SubmittedBy, r.SubmittedAt = caseID, by.Subject, now
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		m, err := db.meetingOfCase(ctx, tx, caseID)
+		m, referralID, err := db.meetingOfCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
 		if m.Over(now) {
 			return problem.New(problem.Conflict, "The meeting has taken place; research is no longer taken for it")
+		}
+		// The detail names the case, never the answers: "known to a mental
+		// health service" is itself personal data.
+		if err := db.record(ctx, tx, by, audit.MARACResearch, referralID, r.Agency, caseID); err != nil {
+			return err
 		}
 		key, summary, err := db.sealText(r.Summary, researchContext(caseID, r.Agency))
 		if err != nil {
@@ -285,16 +295,18 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 	return r, err
 }
 
-func (db *DB) meetingOfCase(ctx context.Context, q sqlReader, caseID string) (marac.Meeting, error) {
-	var meetingID string
-	err := q.QueryRowContext(ctx, `SELECT meeting_id FROM marac_cases WHERE id = ?`, caseID).Scan(&meetingID)
+// meetingOfCase loads the meeting a case is on, and the case's referral id.
+func (db *DB) meetingOfCase(ctx context.Context, q sqlReader, caseID string) (marac.Meeting, string, error) {
+	var meetingID, referralID string
+	err := q.QueryRowContext(ctx, `SELECT meeting_id, referral_id FROM marac_cases WHERE id = ?`, caseID).Scan(&meetingID, &referralID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return marac.Meeting{}, marac.NotFound("Case")
+		return marac.Meeting{}, "", marac.NotFound("Case")
 	}
 	if err != nil {
-		return marac.Meeting{}, err
+		return marac.Meeting{}, "", err
 	}
-	return db.meeting(ctx, q, meetingID)
+	m, err := db.meeting(ctx, q, meetingID)
+	return m, referralID, err
 }
 
 // ResearchOf loads one agency's research on a case, for that agency to read
@@ -318,7 +330,7 @@ func (db *DB) ResearchStatus(ctx context.Context, caseID string, members []strin
 		return marac.ResearchStatus{}, err
 	}
 	defer tx.Rollback()
-	if _, err := db.meetingOfCase(ctx, tx, caseID); err != nil {
+	if _, _, err := db.meetingOfCase(ctx, tx, caseID); err != nil {
 		return marac.ResearchStatus{}, err
 	}
 	submitted, err := db.research(ctx, tx, false, `WHERE case_id = ?`, caseID)
@@ -356,57 +368,98 @@ func (db *DB) research(ctx context.Context, q sqlReader, withSummary bool, where
 	return out, rows.Err()
 }
 
-// RecordAttendance records that a person attends a meeting for an agency. It
-// keeps an acknowledgement already given.
-func (db *DB) RecordAttendance(ctx context.Context, a marac.Attendance) error {
+// RecordAttendance records that an agency attends a meeting: its people may
+// then acknowledge confidentiality and read the papers. Recording it twice
+// changes nothing.
+func (db *DB) RecordAttendance(ctx context.Context, meetingID, agencyID string, by identity.Principal) error {
+	now := db.Now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.meeting(ctx, tx, a.MeetingID); err != nil {
+		if _, err := db.meeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO marac_attendance (meeting_id, agency, person, name) VALUES (?, ?, ?, ?)
-			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name`, a.MeetingID, a.Agency, a.Person, a.Name)
+		_, err := tx.ExecContext(ctx, `INSERT INTO marac_meeting_agencies (meeting_id, agency, recorded_by, recorded_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (meeting_id, agency) DO NOTHING`, meetingID, agencyID, by.Subject, timeText(now))
 		return err
 	})
 }
 
-// Acknowledge records that a person attending a meeting acknowledged its
-// confidentiality, recording their attendance too. The first acknowledgement
-// stands; it returns the attendance as stored.
-func (db *DB) Acknowledge(ctx context.Context, a marac.Attendance) (marac.Attendance, error) {
+// Acknowledge records that p acknowledged the confidentiality of a meeting,
+// and so their attendance (marac.Attendee). Only the coordinator and people
+// of an attending agency may (marac.MayAcknowledge); anyone else is
+// Forbidden. The first acknowledgement stands and is the one audited; it
+// returns the attendance as stored.
+func (db *DB) Acknowledge(ctx context.Context, meetingID string, p identity.Principal) (marac.Attendance, error) {
 	now := db.Now().UTC()
+	a := marac.Attendee(meetingID, p)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.meeting(ctx, tx, a.MeetingID); err != nil {
+		if _, err := db.meeting(ctx, tx, meetingID); err != nil {
 			return err
 		}
+		attending, err := attendingAgencies(ctx, tx, meetingID)
+		if err != nil {
+			return err
+		}
+		if !marac.MayAcknowledge(p, attending) {
+			return problem.New(problem.Forbidden, "Your agency is not recorded as attending this meeting; ask the MARAC coordinator")
+		}
 		var at string
-		err := tx.QueryRowContext(ctx, `INSERT INTO marac_attendance (meeting_id, agency, person, name, acknowledged_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name,
-				acknowledged_at = CASE WHEN marac_attendance.acknowledged_at = '' THEN excluded.acknowledged_at ELSE marac_attendance.acknowledged_at END
-			RETURNING acknowledged_at`, a.MeetingID, a.Agency, a.Person, a.Name, timeText(now)).Scan(&at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO marac_attendance (meeting_id, agency, person, name, acknowledged_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (meeting_id, agency, person) DO UPDATE SET name = excluded.name
+			RETURNING acknowledged_at`, meetingID, a.Agency, a.Person, a.Name, timeText(now)).Scan(&at); err != nil {
+			return err
+		}
 		a.AcknowledgedAt = parseTime(at)
-		return err
+		if !a.AcknowledgedAt.Equal(now) {
+			return nil
+		}
+		return db.record(ctx, tx, p, audit.MARACAcknowledged, meetingID, a.Agency, "")
 	})
 	return a, err
 }
 
-// Attendance lists who attends a meeting, by agency then name.
-func (db *DB) Attendance(ctx context.Context, meetingID string) ([]marac.Attendance, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT agency, person, name, acknowledged_at FROM marac_attendance WHERE meeting_id = ? ORDER BY agency, name, person`, meetingID)
+func attendingAgencies(ctx context.Context, q sqlReader, meetingID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT agency FROM marac_meeting_agencies WHERE meeting_id = ? ORDER BY agency`, meetingID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []marac.Attendance
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Attendance lists the agencies recorded as attending a meeting, and the
+// people who acknowledged its confidentiality, by agency then name.
+func (db *DB) Attendance(ctx context.Context, meetingID string) (agencies []string, people []marac.Attendance, err error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	if agencies, err = attendingAgencies(ctx, tx, meetingID); err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT agency, person, name, acknowledged_at FROM marac_attendance WHERE meeting_id = ? ORDER BY agency, name, person`, meetingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		a := marac.Attendance{MeetingID: meetingID}
 		var at string
 		if err := rows.Scan(&a.Agency, &a.Person, &a.Name, &at); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a.AcknowledgedAt = parseTime(at)
-		out = append(out, a)
+		people = append(people, a)
 	}
-	return out, rows.Err()
+	return agencies, people, rows.Err()
 }
 
 // HasAcknowledged reports whether the person (subject) acknowledged the
@@ -417,7 +470,7 @@ func (db *DB) HasAcknowledged(ctx context.Context, meetingID, subject string) (b
 
 func hasAcknowledged(ctx context.Context, q sqlReader, meetingID, subject string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM marac_attendance WHERE meeting_id = ? AND person = ? AND acknowledged_at <> '' LIMIT 1`, meetingID, subject).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM marac_attendance WHERE meeting_id = ? AND person = ? LIMIT 1`, meetingID, subject).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -427,7 +480,9 @@ func hasAcknowledged(ctx context.Context, q sqlReader, meetingID, subject string
 // Papers loads a meeting's restricted papers for reader: the agenda with the
 // case notes, every agency's research, and the open actions from earlier
 // meetings to review. Only a reader marac.MaySeePapers allows gets them;
-// anyone else is told to acknowledge confidentiality first (Forbidden).
+// anyone else is told to acknowledge confidentiality first (Forbidden). The
+// papers are audited (marac_papers) and the entry committed before they are
+// returned: if it cannot be written, nothing is.
 func (db *DB) Papers(ctx context.Context, meetingID string, reader identity.Principal) (marac.Papers, error) {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -452,12 +507,22 @@ func (db *DB) Papers(ctx context.Context, meetingID string, reader identity.Prin
 	if p.Research, err = db.research(ctx, tx, true, `WHERE case_id IN (SELECT id FROM marac_cases WHERE meeting_id = ?)`, m.ID); err != nil {
 		return p, err
 	}
-	p.Review, err = db.reviewActions(ctx, tx, m)
-	return p, err
+	if p.Review, err = db.reviewActions(ctx, tx, m); err != nil {
+		return p, err
+	}
+	err = db.Audit(ctx, audit.Entry{
+		Actor: reader.Subject, ActorAgency: reader.Agency, Action: audit.MARACPapers, Record: m.ID, Purpose: string(agency.MARAC),
+		Detail: fmt.Sprintf("cases=%d research=%d review=%d", len(p.Meeting.Cases), len(p.Research), len(p.Review)), RequestID: audit.RequestIDFrom(ctx),
+	})
+	if err != nil {
+		return marac.Papers{}, err
+	}
+	return p, nil
 }
 
 // AddAction records an action agreed on a case (a validated by
-// marac.NewAction) and puts it on the referral's timeline for the owning agency.
+// marac.NewAction), audits it, puts it on the referral's timeline for the
+// owning agency and tells the agency's mailbox.
 func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by identity.Principal) (marac.Action, error) {
 	now := db.Now().UTC()
 	a.ID, a.CaseID, a.Status, a.Note, a.CreatedBy, a.CreatedAt, a.Version = newID("ma-"), caseID, marac.Open, "", by.Subject, now, 1
@@ -478,7 +543,13 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, caseID, a.Agency, key, desc, dateText(a.Due), string(a.Status), a.CreatedBy, timeText(now)); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, a.ReferralID, now, by, a.Agency, "marac_action_agreed", "due "+dateText(a.Due))
+		if err := db.record(ctx, tx, by, audit.MARACActionAgreed, a.ReferralID, a.Agency, a.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, a.ReferralID, now, by, a.Agency, "marac_action_agreed", "due "+dateText(a.Due)); err != nil {
+			return err
+		}
+		return db.notice(ctx, tx, notify.MARACAction, a.Agency, a.ReferralID, a.Reference)
 	})
 	return a, err
 }
@@ -546,8 +617,9 @@ type ActionUpdate struct {
 
 // UpdateAction changes an action's status in one transaction, as
 // marac.UpdateAction decides: a reader who may not see the action gets
-// NotFound, a stale If-Match gets Stale. The change goes on the referral's
-// timeline for the owning agency.
+// NotFound, a stale If-Match gets Stale. The change is audited and goes on
+// the referral's timeline for the owning agency. A reopened action may be
+// noted overdue again.
 func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, error) {
 	now := db.Now().UTC()
 	var out marac.Action
@@ -570,8 +642,12 @@ func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, e
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET status = ?, note_key = ?, note = ?, updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-			string(next.Status), key, note, next.UpdatedBy, timeText(now), a.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET status = ?, note_key = ?, note = ?, updated_by = ?, updated_at = ?, version = version + 1,
+			overdue_noted = CASE WHEN ? = 'open' THEN 0 ELSE overdue_noted END WHERE id = ?`,
+			string(next.Status), key, note, next.UpdatedBy, timeText(now), string(next.Status), a.ID); err != nil {
+			return err
+		}
+		if err := db.record(ctx, tx, u.By, audit.MARACActionUpdated, a.ReferralID, a.Agency, string(next.Status)); err != nil {
 			return err
 		}
 		next.Version = a.Version + 1
@@ -628,6 +704,47 @@ func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) 
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
 		dateText(now), agencyID).Scan(&c.Open, &c.Overdue)
 	return c, err
+}
+
+// NoteOverdueActions finds open actions past their due date at now that have
+// not been noted yet, notes them and tells each owning agency's mailbox, in
+// one transaction. It returns how many it noted. The overdue sweep calls it
+// beside NoteOverdue.
+func (db *DB) NoteOverdueActions(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.agency, r.id, r.reference FROM marac_actions a
+			JOIN marac_cases c ON c.id = a.case_id JOIN referrals r ON r.id = c.referral_id
+			WHERE a.status = 'open' AND a.due < ? AND a.overdue_noted = 0 ORDER BY a.due, a.id LIMIT 500`, dateText(now))
+		if err != nil {
+			return err
+		}
+		type due struct{ action, agency, referral, reference string }
+		var found []due
+		for rows.Next() {
+			var d due
+			if err := rows.Scan(&d.action, &d.agency, &d.referral, &d.reference); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range found {
+			if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET overdue_noted = 1 WHERE id = ?`, d.action); err != nil {
+				return err
+			}
+			if err := db.notice(ctx, tx, notify.OverdueAction, d.agency, d.referral, d.reference); err != nil {
+				return err
+			}
+		}
+		n = len(found)
+		return nil
+	})
+	return n, err
 }
 
 // OpenActionsForReview lists the actions still open from cases heard at the

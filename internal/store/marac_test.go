@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -70,6 +73,39 @@ func addCase(t *testing.T, db *DB, meetingID, referralID string, criterion marac
 		t.Fatal(err)
 	}
 	return c
+}
+
+// auditCount counts the audit entries of an action on a record.
+func auditCount(t *testing.T, db *DB, action audit.Action, record string) int {
+	t.Helper()
+	es, err := db.AuditEntries(context.Background(), AuditFilter{Action: action, Record: record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(es)
+}
+
+// withMailboxes turns notifications on, with a mailbox for housing and health.
+func withMailboxes(db *DB) {
+	db.SetNotices(Notices{BaseURL: "https://hub.example.gov.uk", Agencies: agency.NewDirectory([]agency.Agency{
+		{ID: "housing", Mailbox: "housing-team@example.gov.uk"}, {ID: "health", Mailbox: "health-team@example.nhs.uk"},
+	})})
+}
+
+// mailed lists the kinds of the outbox's notifications to one address, oldest first.
+func mailed(t *testing.T, db *DB, to string) []notify.Kind {
+	t.Helper()
+	ns, err := db.Outbox(context.Background(), OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []notify.Kind
+	for i := len(ns) - 1; i >= 0; i-- {
+		if ns[i].To == to {
+			kinds = append(kinds, ns[i].Kind)
+		}
+	}
+	return kinds
 }
 
 func queued(t *testing.T, db *DB, threshold int) map[string][]marac.Criterion {
@@ -134,6 +170,9 @@ func TestMARACQueue(t *testing.T) {
 	}
 	if q := queued(t, db, 2); !slices.Equal(q[two], []marac.Criterion{marac.PotentialEscalation}) {
 		t.Errorf("a panel with threshold 2 does not queue two incidents: %v", q[two])
+	}
+	if _, err := db.Queue(ctx, 0); err == nil {
+		t.Error("a queue without a threshold")
 	}
 
 	// On an agenda, a referral leaves the queue; a new referral for the same
@@ -249,6 +288,9 @@ func TestAddCase(t *testing.T) {
 	if slices.ContainsFunc(housing, func(e Event) bool { return e.Kind == "marac_case_added" }) {
 		t.Error("a recipient's timeline shows the MARAC listing")
 	}
+	if n := auditCount(t, db, audit.MARACCaseAdded, a); n != 1 {
+		t.Errorf("%d case additions audited for the referral, want 1", n)
+	}
 }
 
 func TestOnMARAC(t *testing.T) {
@@ -317,6 +359,9 @@ func TestResearch(t *testing.T) {
 	if err != nil || got.Summary != "Tenant since 2019; open repairs case" || !got.OpenCase || !got.SubmittedAt.Equal(db.Now().UTC()) {
 		t.Fatalf("the second submission did not replace the first: %+v %v", got, err)
 	}
+	if n := auditCount(t, db, audit.MARACResearch, c.ReferralID); n != 2 {
+		t.Errorf("%d research submissions audited, want 2", n)
+	}
 	if _, err := db.ResearchOf(ctx, c.ID, "health"); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("research not given: %v", err)
 	}
@@ -345,10 +390,15 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "health", Summary: "Seen at A&E twice", KnownToService: true}, healthStaff); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordAttendance(ctx, marac.Attendance{MeetingID: m.ID, Agency: "housing", Person: housingStaff.Subject, Name: housingStaff.Name}); err != nil {
-		t.Fatal(err)
+	if _, err := db.Acknowledge(ctx, m.ID, housingStaff); problem.CodeOf(err) != problem.Forbidden {
+		t.Fatalf("acknowledging for an agency not recorded as attending: %v", err)
 	}
-	if err := db.RecordAttendance(ctx, marac.Attendance{MeetingID: "mm-none", Agency: "housing", Person: "x", Name: "x"}); problem.CodeOf(err) != problem.NotFound {
+	for range 2 {
+		if err := db.RecordAttendance(ctx, m.ID, "housing", coordinator); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.RecordAttendance(ctx, "mm-none", "housing", coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("attendance at an unknown meeting: %v", err)
 	}
 	if ok, err := db.HasAcknowledged(ctx, m.ID, housingStaff.Subject); err != nil || ok {
@@ -363,12 +413,12 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	}
 
 	at(db, "2026-11-10")
-	first, err := db.Acknowledge(ctx, marac.Attendance{MeetingID: m.ID, Agency: "housing", Person: housingStaff.Subject, Name: housingStaff.Name})
+	first, err := db.Acknowledge(ctx, m.ID, housingStaff)
 	if err != nil || !first.AcknowledgedAt.Equal(db.Now().UTC()) {
 		t.Fatalf("acknowledge: %+v %v", first, err)
 	}
 	db.Now = func() time.Time { return first.AcknowledgedAt.Add(time.Hour) }
-	again, err := db.Acknowledge(ctx, marac.Attendance{MeetingID: m.ID, Agency: "housing", Person: housingStaff.Subject, Name: housingStaff.Name})
+	again, err := db.Acknowledge(ctx, m.ID, housingStaff)
 	if err != nil || !again.AcknowledgedAt.Equal(first.AcknowledgedAt) {
 		t.Fatalf("a second acknowledgement moved the first: %v %v", again.AcknowledgedAt, err)
 	}
@@ -391,15 +441,28 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	if _, err := db.Papers(ctx, "mm-none", coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("papers of an unknown meeting: %v", err)
 	}
-	list, err := db.Attendance(ctx, m.ID)
-	if err != nil || len(list) != 1 || list[0].Agency != "housing" || list[0].AcknowledgedAt.IsZero() {
-		t.Fatalf("attendance %+v %v", list, err)
+	if _, err := db.Acknowledge(ctx, m.ID, healthStaff); problem.CodeOf(err) != problem.Forbidden {
+		t.Fatalf("health acknowledged without attending: %v", err)
+	}
+	agencies, people, err := db.Attendance(ctx, m.ID)
+	if err != nil || !slices.Equal(agencies, []string{"housing"}) || len(people) != 1 || people[0].Person != housingStaff.Subject || !people[0].AcknowledgedAt.Equal(first.AcknowledgedAt) {
+		t.Fatalf("attendance %v %+v %v", agencies, people, err)
+	}
+	if _, err := db.Acknowledge(ctx, "mm-none", housingStaff); problem.CodeOf(err) != problem.NotFound {
+		t.Fatalf("acknowledging an unknown meeting: %v", err)
+	}
+	if n := auditCount(t, db, audit.MARACAcknowledged, m.ID); n != 1 {
+		t.Errorf("%d acknowledgements audited, want the first one only", n)
+	}
+	if n := auditCount(t, db, audit.MARACPapers, m.ID); n != 2 {
+		t.Errorf("%d papers audited, want 2 (housing and the coordinator)", n)
 	}
 }
 
 func TestActions(t *testing.T) {
 	ctx := context.Background()
 	db := openSealed(t)
+	withMailboxes(db)
 	at(db, "2026-11-02")
 	m := meeting(t, db, "north", "2026-11-10")
 	ref := pairReferral(t, db, "Ann Avery", "Sam Stone", dash(15))
@@ -485,6 +548,40 @@ func TestActions(t *testing.T) {
 	if !slices.Equal(kinds, []string{"marac_action_agreed", "marac_action_agreed", "marac_action_agreed", "marac_action_not_possible"}) {
 		t.Fatalf("housing's timeline: %v", kinds)
 	}
+	if n := auditCount(t, db, audit.MARACActionAgreed, ref); n != 4 {
+		t.Errorf("%d actions agreed audited, want 4", n)
+	}
+	if n := auditCount(t, db, audit.MARACActionUpdated, ref); n != 1 {
+		t.Errorf("%d action updates audited, want 1", n)
+	}
+	if got := mailed(t, db, "housing-team@example.gov.uk"); !slices.Equal(got, []notify.Kind{notify.NewShare, notify.MARACAction, notify.MARACAction, notify.MARACAction}) {
+		t.Errorf("housing was told %v", got)
+	}
+
+	// The overdue sweep tells the owner once; reopening lets it tell again.
+	db.Now = func() time.Time { return now.Add(24 * time.Hour) }
+	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "open", Note: "Refuge place fell through", By: coordinator}); err != nil {
+		t.Fatal(err)
+	}
+	sweep := func(at time.Time, want int) {
+		t.Helper()
+		if n, err := db.NoteOverdueActions(ctx, at); err != nil || n != want {
+			t.Fatalf("NoteOverdueActions(%s) = %d %v, want %d", at.Format(time.DateOnly), n, err, want)
+		}
+	}
+	sweep(now, 1)
+	sweep(now, 0)
+	sweep(now.Add(24*time.Hour), 1)
+	if got := mailed(t, db, "housing-team@example.gov.uk"); !slices.Equal(got[len(got)-2:], []notify.Kind{notify.OverdueAction, notify.OverdueAction}) {
+		t.Errorf("housing was told %v", got)
+	}
+	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Moved to a refuge", By: housingStaff}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "open", By: coordinator}); err != nil {
+		t.Fatal(err)
+	}
+	sweep(now.Add(24*time.Hour), 1)
 }
 
 func TestOpenActionsComeBack(t *testing.T) {

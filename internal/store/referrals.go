@@ -62,6 +62,10 @@ type NewReferral struct {
 	Draft          bool
 	IdempotencyKey string
 	BodyHash       string
+	// FromDraft is the id of the officer's draft the referral is sent from:
+	// the draft is deleted in the same transaction, so a referral is never
+	// sent twice from one draft and a failed send leaves the draft as it was.
+	FromDraft string
 }
 
 // CreateReferral stores a referral: metadata in plain columns, each category
@@ -86,6 +90,11 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			case err == nil:
 				return problem.New(problem.Conflict, "this Idempotency-Key was used for a different referral")
 			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		if n.FromDraft != "" {
+			if err := deleteDraft(ctx, tx, n.Officer.Subject, n.FromDraft); err != nil {
 				return err
 			}
 		}

@@ -71,7 +71,7 @@ type benchAuth struct{}
 
 var benchSupervisor = identity.Principal{Subject: "bench|supervisor", Name: "Bench Supervisor", Roles: []identity.Role{identity.Supervisor}}
 
-func (benchAuth) BeginSignin(context.Context, string) (string, error) { return "/", nil }
+func (benchAuth) BeginSignin(context.Context, string, bool) (string, error) { return "/", nil }
 func (benchAuth) FinishSignin(context.Context, string, string) (string, identity.Session, string, error) {
 	return "", identity.Session{}, "", errors.New("no sign-in in benchmarks")
 }

@@ -335,11 +335,6 @@ func (db *DB) DecideOverride(ctx context.Context, id string, decide func(consent
 	return out, err
 }
 
-// PendingOverrides lists requests waiting for a supervisor.
-func (db *DB) PendingOverrides(ctx context.Context) ([]consent.Override, error) {
-	return db.loadOverrides(ctx, db.r, `WHERE status = 'pending'`)
-}
-
 func joinList(xs []string) string {
 	out := ""
 	for i, x := range xs {

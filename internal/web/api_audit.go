@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -35,14 +36,16 @@ func auditJSONOf(e audit.Entry) auditJSON {
 		Agency: e.Agency, Purpose: e.Purpose, Shown: nonNil(e.Shown), Withheld: nonNil(e.Withheld), Rules: nonNil(e.Rules), Basis: e.Basis, Detail: e.Detail}
 }
 
-// auditFilter reads the filters of an audit query; the record may be fixed by the path.
-func auditFilter(c echo.Context) (store.AuditFilter, error) {
-	f := store.AuditFilter{Record: c.QueryParam("referral"), Actor: c.QueryParam("actor")}
-	for _, q := range []struct {
+// auditFilter reads the filters of an audit query (referral, actor, from,
+// to, cursor, limit); the record may then be fixed by the path. The API and
+// the audit pages read the same names.
+func auditFilter(q url.Values) (store.AuditFilter, error) {
+	f := store.AuditFilter{Record: q.Get("referral"), Actor: q.Get("actor")}
+	for _, b := range []struct {
 		name string
 		into *time.Time
 	}{{"from", &f.From}, {"to", &f.To}} {
-		v := c.QueryParam(q.name)
+		v := q.Get(b.name)
 		if v == "" {
 			continue
 		}
@@ -50,20 +53,20 @@ func auditFilter(c echo.Context) (store.AuditFilter, error) {
 		if err != nil {
 			d, derr := time.Parse(time.DateOnly, v)
 			if derr != nil {
-				return f, problem.Invalidf(q.name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", q.name)
+				return f, problem.Invalidf(b.name, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", b.name)
 			}
 			t = d
 		}
-		*q.into = t
+		*b.into = t
 	}
-	if v := c.QueryParam("cursor"); v != "" {
+	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			return f, problem.Invalidf("cursor", "cursor must be an entry number")
 		}
 		f.Cursor = n
 	}
-	if v := c.QueryParam("limit"); v != "" {
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
 			return f, problem.Invalidf("limit", "limit must be a number from 1 to 1000")
@@ -73,56 +76,77 @@ func auditFilter(c echo.Context) (store.AuditFilter, error) {
 	return f, nil
 }
 
-// answerAudit writes the entries and records that the log itself was read.
-func (s *Server) answerAudit(c echo.Context, f store.AuditFilter) error {
+// readAudit returns the entries f picks and the cursor of the next page
+// ("" on the last), after recording that the log itself was read: the
+// reading is logged before anything is shown, as a release is.
+func (s *Server) readAudit(c echo.Context, f store.AuditFilter) ([]audit.Entry, string, error) {
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
 	entries, err := s.DB.AuditEntries(c.Request().Context(), f)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	read := s.entry(c, audit.AuditRead)
 	read.Record = f.Record
 	if err := s.DB.Audit(c.Request().Context(), read); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(entries) == f.Limit {
+		next = strconv.FormatInt(entries[len(entries)-1].Index+1, 10)
+	}
+	return entries, next, nil
+}
+
+// answerAudit writes the entries and records that the log itself was read.
+func (s *Server) answerAudit(c echo.Context, f store.AuditFilter) error {
+	entries, next, err := s.readAudit(c, f)
+	if err != nil {
 		return err
 	}
 	out := struct {
 		Entries []auditJSON `json:"entries"`
 		Next    string      `json:"next_cursor,omitempty"`
-	}{Entries: []auditJSON{}}
+	}{Entries: []auditJSON{}, Next: next}
 	for _, e := range entries {
 		out.Entries = append(out.Entries, auditJSONOf(e))
-	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = 100
-	}
-	if len(entries) == limit {
-		out.Next = strconv.FormatInt(entries[len(entries)-1].Index+1, 10)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
 // apiAudit is the audit log for auditors, filterable by referral, actor and time.
 func (s *Server) apiAudit(c echo.Context) error {
-	f, err := auditFilter(c)
+	f, err := auditFilter(c.QueryParams())
 	if err != nil {
 		return err
 	}
 	return s.answerAudit(c, f)
 }
 
+// referralAuditReader loads the referral whose audit trail the caller asks
+// for: its own officer, supervisors and auditors may read it; anyone else
+// gets the same not-found as a referral that does not exist.
+func (s *Server) referralAuditReader(c echo.Context, id string) (*referral.Referral, error) {
+	p := principal(c)
+	r, err := s.DB.Referral(c.Request().Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.HasAny(identity.Supervisor, identity.Auditor) && r.Officer != p.Subject {
+		return nil, referral.NotFound()
+	}
+	return r, nil
+}
+
 // apiReferralAudit answers who saw what of one referral, when, and on what
 // basis: for the referral's own officer, supervisors and auditors.
 func (s *Server) apiReferralAudit(c echo.Context) error {
-	p := principal(c)
 	id := c.Param("id")
-	r, err := s.DB.Referral(c.Request().Context(), id)
-	if err != nil {
+	if _, err := s.referralAuditReader(c, id); err != nil {
 		return err
 	}
-	if !p.HasAny(identity.Supervisor, identity.Auditor) && r.Officer != p.Subject {
-		return referral.NotFound()
-	}
-	f, err := auditFilter(c)
+	f, err := auditFilter(c.QueryParams())
 	if err != nil {
 		return err
 	}

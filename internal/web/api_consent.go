@@ -46,6 +46,39 @@ func parseDay(field, s string) (time.Time, *problem.Error) {
 	return t, nil
 }
 
+// newConsent reads a consent decision as an officer entered it, through the
+// API or the consent page, and checks it. Every field in error is named; a
+// field that could not be read keeps that message over any other.
+func (s *Server) newConsent(b consentBody) (consent.Consent, *problem.Error) {
+	errs := map[string]string{}
+	cats, perr := parseCategories("categories", b.Categories)
+	mergeFields(errs, perr)
+	obtained, perr := parseDay("obtained_on", b.ObtainedOn)
+	mergeFields(errs, perr)
+	review, perr := parseDay("review_on", b.ReviewOn)
+	mergeFields(errs, perr)
+	rec := consent.Consent{Decision: consent.Decision(b.Decision), Reason: b.Reason, Agencies: b.Agencies, Categories: cats,
+		Method: consent.Method(b.Method), ObtainedOn: obtained, ReviewOn: review}
+	mergeFields(errs, consent.ValidateConsent(rec, s.isRecipient, s.Now()))
+	if len(errs) > 0 {
+		return rec, problem.Fields(errs)
+	}
+	return rec, nil
+}
+
+// mergeFields adds the fields of a validation problem to errs, keeping a
+// message already there.
+func mergeFields(errs map[string]string, perr *problem.Error) {
+	if perr == nil {
+		return
+	}
+	for k, v := range perr.Fields {
+		if _, ok := errs[k]; !ok {
+			errs[k] = v
+		}
+	}
+}
+
 // apiAddConsent records a new consent decision; a withdrawal applies to every
 // read after it.
 func (s *Server) apiAddConsent(c echo.Context) error {
@@ -53,21 +86,8 @@ func (s *Server) apiAddConsent(c echo.Context) error {
 	if err := decodeStrict(c, &b); err != nil {
 		return err
 	}
-	cats, perr := parseCategories("categories", b.Categories)
+	rec, perr := s.newConsent(b)
 	if perr != nil {
-		return perr
-	}
-	obtained, perr := parseDay("obtained_on", b.ObtainedOn)
-	if perr != nil {
-		return perr
-	}
-	review, perr := parseDay("review_on", b.ReviewOn)
-	if perr != nil {
-		return perr
-	}
-	rec := consent.Consent{Decision: consent.Decision(b.Decision), Reason: b.Reason, Agencies: b.Agencies, Categories: cats,
-		Method: consent.Method(b.Method), ObtainedOn: obtained, ReviewOn: review}
-	if perr := consent.ValidateConsent(rec, s.isRecipient, s.Now()); perr != nil {
 		return perr
 	}
 	saved, err := s.DB.AddConsent(c.Request().Context(), c.Param("id"), rec, principal(c))
@@ -78,8 +98,16 @@ func (s *Server) apiAddConsent(c echo.Context) error {
 }
 
 func consentJSON(c consent.Consent) map[string]any {
-	return map[string]any{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": c.Categories.List(),
+	return map[string]any{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": categoryList(c.Categories),
 		"method": c.Method, "obtained_on": dateOrEmpty(c.ObtainedOn), "review_on": dateOrEmpty(c.ReviewOn), "recorded_at": c.RecordedAt.UTC()}
+}
+
+// categoryList is a set as a JSON array: empty, never null.
+func categoryList(set category.Set) []category.Category {
+	if l := set.List(); l != nil {
+		return l
+	}
+	return []category.Category{}
 }
 
 func nonNil(xs []string) []string {
@@ -104,22 +132,31 @@ type overrideBody struct {
 	Until      string   `json:"until"`
 }
 
+// newOverride reads a request to share without consent as an officer entered
+// it, through the API or the request page, and checks it, naming every field
+// in error.
+func (s *Server) newOverride(b overrideBody) (consent.Override, *problem.Error) {
+	errs := map[string]string{}
+	cats, perr := parseCategories("categories", b.Categories)
+	mergeFields(errs, perr)
+	until, perr := parseDay("until", b.Until)
+	mergeFields(errs, perr)
+	o := consent.Override{Basis: b.Basis, Rationale: b.Rationale, Agencies: b.Agencies, Categories: cats, Until: until}
+	mergeFields(errs, consent.ValidateOverride(o, s.Config.Sharing.LawfulBases, s.isRecipient, s.Now()))
+	if len(errs) > 0 {
+		return o, problem.Fields(errs)
+	}
+	return o, nil
+}
+
 // apiRequestOverride records an officer's request to share without consent.
 func (s *Server) apiRequestOverride(c echo.Context) error {
 	var b overrideBody
 	if err := decodeStrict(c, &b); err != nil {
 		return err
 	}
-	cats, perr := parseCategories("categories", b.Categories)
+	o, perr := s.newOverride(b)
 	if perr != nil {
-		return perr
-	}
-	until, perr := parseDay("until", b.Until)
-	if perr != nil {
-		return perr
-	}
-	o := consent.Override{Basis: b.Basis, Rationale: b.Rationale, Agencies: b.Agencies, Categories: cats, Until: until}
-	if perr := consent.ValidateOverride(o, s.Config.Sharing.LawfulBases, s.isRecipient, s.Now()); perr != nil {
 		return perr
 	}
 	saved, err := s.DB.RequestOverride(c.Request().Context(), c.Param("id"), o, principal(c))
@@ -144,18 +181,25 @@ func (s *Server) apiDecideOverride(c echo.Context) error {
 	if b.Approve == nil {
 		return problem.Invalidf("approve", "approve must be true or false")
 	}
-	p := principal(c)
-	o, err := s.DB.DecideOverride(c.Request().Context(), c.Param("id"), func(o consent.Override) (consent.Override, error) {
-		return consent.Decide(o, p, *b.Approve, b.Note, s.Now(), s.Config.Session.Reauth.Duration)
-	}, p)
+	o, err := s.decideOverride(c, c.Param("id"), *b.Approve, b.Note)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, overrideJSON(o))
 }
 
+// decideOverride stores the caller's decision on a request to share without
+// consent; consent.Decide, inside the store's transaction, says whether they
+// may make it.
+func (s *Server) decideOverride(c echo.Context, id string, approve bool, note string) (consent.Override, error) {
+	p := principal(c)
+	return s.DB.DecideOverride(c.Request().Context(), id, func(o consent.Override) (consent.Override, error) {
+		return consent.Decide(o, p, approve, note, s.Now(), s.Config.Session.Reauth.Duration)
+	}, p)
+}
+
 func overrideJSON(o consent.Override) map[string]any {
-	out := map[string]any{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": o.Categories.List(),
+	out := map[string]any{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": categoryList(o.Categories),
 		"until": dateOrEmpty(o.Until), "status": o.Status, "requested_at": o.RequestedAt.UTC()}
 	if !o.DecidedAt.IsZero() {
 		out["decided_at"] = o.DecidedAt.UTC()

@@ -37,7 +37,9 @@ var (
 // The real sign-in has its own tests; these are about the pages.
 type fakeAuth struct{ sessions map[string]identity.Principal }
 
-func (a fakeAuth) BeginSignin(context.Context, string) (string, error) { return "/signed-out", nil }
+func (a fakeAuth) BeginSignin(context.Context, string, bool) (string, error) {
+	return "/signed-out", nil
+}
 
 func (a fakeAuth) FinishSignin(context.Context, string, string) (string, identity.Session, string, error) {
 	return "", identity.Session{}, "", problem.New(problem.NotFound, "no sign-in in tests")

@@ -1,27 +1,21 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/marac"
 )
 
-// task is one thing a role can do next, shown on its home page.
+// task is one thing a role can do next, shown on its home page; Status says
+// how much is waiting there.
 type task struct {
-	Title, Href, Hint string
-}
-
-// tasksByRole lists what each role can do next. A link appears only once the
-// page behind it exists.
-var tasksByRole = map[identity.Role][]task{
-	identity.Officer:          {{Title: "Your details", Href: "/api/v1/me", Hint: "What the hub knows of your account"}},
-	identity.Supervisor:       {{Title: "Your details", Href: "/api/v1/me", Hint: "What the hub knows of your account"}},
-	identity.AgencyStaff:      {{Title: "Your details", Href: "/api/v1/me", Hint: "What the hub knows of your account"}},
-	identity.MARACCoordinator: {{Title: "Your details", Href: "/api/v1/me", Hint: "What the hub knows of your account"}},
-	identity.Auditor:          {{Title: "Your details", Href: "/api/v1/me", Hint: "What the hub knows of your account"}},
-	identity.Admin:            {{Title: "Memberships", Href: "/admin/memberships", Hint: "Who belongs to which agency and role"}},
+	Title, Href, Hint, Status string
 }
 
 type homeData struct {
@@ -44,7 +38,8 @@ var roleTitles = map[identity.Role]string{
 	identity.Admin:            "Administration",
 }
 
-// home shows each role what it can do next; with no role, whom to ask.
+// home shows each role what it can do next and how much is waiting; with no
+// role, whom to ask.
 func (s *Server) home(c echo.Context) error {
 	p := principal(c)
 	if len(p.Roles) == 0 {
@@ -55,7 +50,93 @@ func (s *Server) home(c echo.Context) error {
 		d.Agency = a.Name
 	}
 	for _, r := range p.Roles {
-		d.Sections = append(d.Sections, homeSection{Role: r, Title: roleTitles[r], Tasks: tasksByRole[r]})
+		tasks, err := s.tasks(c.Request().Context(), p, r)
+		if err != nil {
+			return err
+		}
+		d.Sections = append(d.Sections, homeSection{Role: r, Title: roleTitles[r], Tasks: tasks})
 	}
 	return s.render(c, http.StatusOK, "home", d)
+}
+
+// tasks lists what role r can do next. A link appears only for a page that
+// exists or is being built beside these: the MARAC dashboard, requests to
+// share without consent and the audit log.
+func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Role) ([]task, error) {
+	now := s.Now()
+	switch r {
+	case identity.Officer:
+		attention, err := s.DB.CountAttention(ctx, p.Subject, now)
+		if err != nil {
+			return nil, err
+		}
+		drafts, err := s.DB.Drafts(ctx, p.Subject)
+		if err != nil {
+			return nil, err
+		}
+		out := []task{
+			{Title: "Raise a referral", Href: "/referrals/new", Hint: "Safe contact first, then the offence, risk, agencies and consent"},
+			{Title: "My referrals", Href: "/referrals", Hint: "Every agency's answer on the referrals you raised", Status: needAttention(attention)},
+		}
+		if len(drafts) > 0 {
+			out = append(out, task{Title: "My drafts", Href: "/referrals#drafts", Hint: "Referrals you started and have not sent", Status: plural(len(drafts), "draft", "drafts")})
+		}
+		return out, nil
+	case identity.Supervisor:
+		attention, err := s.DB.CountAttention(ctx, "", now)
+		if err != nil {
+			return nil, err
+		}
+		pending, err := s.DB.PendingOverrides(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return []task{
+			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
+			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
+		}, nil
+	case identity.AgencyStaff:
+		n, err := s.DB.CountInbox(ctx, p.Agency, now)
+		if err != nil {
+			return nil, err
+		}
+		out := []task{{Title: "Inbox", Href: "/inbox", Hint: "Referrals sent to your agency, high risk first",
+			Status: fmt.Sprintf("%d new, %d open, %d overdue", n.New, n.Open, n.Overdue)}}
+		if slices.Contains(marac.Members(s.Agencies), p.Agency) {
+			a, err := s.DB.CountActions(ctx, p.Agency, now)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out,
+				task{Title: "MARAC cases", Href: "/marac/cases", Hint: "Cases on the agenda your agency researches before the meeting"},
+				task{Title: "MARAC actions", Href: "/marac/actions", Hint: "Actions your agency owns, by due date",
+					Status: fmt.Sprintf("%d open, %d overdue", a.Open, a.Overdue)})
+		}
+		return out, nil
+	case identity.MARACCoordinator:
+		return []task{{Title: "MARAC", Href: "/marac", Hint: "Meetings, cases, research and actions"}}, nil
+	case identity.Auditor:
+		return []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}, nil
+	case identity.Admin:
+		return []task{
+			{Title: "Memberships", Href: "/admin/memberships", Hint: "Who belongs to which agency and role"},
+			{Title: "Notifications", Href: "/admin/outbox", Hint: "The e-mails the hub sends, and any that failed"},
+		}, nil
+	}
+	return nil, nil
+}
+
+func needAttention(n int) string {
+	if n == 0 {
+		return "None need attention"
+	}
+	return plural(n, "needs attention", "need attention")
+}
+
+// plural is a count with the right word: "1 draft", "2 drafts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -201,6 +201,3 @@ func (o *outcomes) api(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, figures)
 }
-
-// longDate writes a day as people read it: 1 January 2026.
-func longDate(t time.Time) string { return t.Format("2 January 2006") }

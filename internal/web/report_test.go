@@ -291,8 +291,12 @@ func TestOutcomesGiveTheHandWorkedFigures(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("json:\ngot  %s\nwant %s", res.Body, b)
 	}
+	doc := openapiDoc(t)
+	for _, p := range conform(doc, map[string]any{"$ref": "#/components/schemas/OutcomeFigures"}, got, "outcomes") {
+		t.Errorf("the answer departs from openapi.json: %s", p)
+	}
 	// The fields the API contract names, read as a partner system would.
-	var doc struct {
+	var contract struct {
 		Period    struct{ From, To string }
 		Referrals struct {
 			Total     int
@@ -310,17 +314,17 @@ func TestOutcomesGiveTheHandWorkedFigures(t *testing.T) {
 			ActionsOverdue int `json:"actions_overdue"`
 		}
 	}
-	res.JSON(t, &doc)
-	if doc.Period.From != "2026-01-01" || doc.Period.To != "2026-03-31" || doc.Referrals.Total != 8 ||
-		doc.Referrals.ByRisk["high"] != 3 || doc.Referrals.ByRisk["standard"] != 2 || doc.Referrals.ByOffence["stalking"] != 2 {
-		t.Errorf("referrals %+v", doc)
+	res.JSON(t, &contract)
+	if c := contract; c.Period.From != "2026-01-01" || c.Period.To != "2026-03-31" || c.Referrals.Total != 8 ||
+		c.Referrals.ByRisk["high"] != 3 || c.Referrals.ByRisk["standard"] != 2 || c.Referrals.ByOffence["stalking"] != 2 {
+		t.Errorf("referrals %+v", c)
 	}
-	if len(doc.Agencies) != 3 || doc.Agencies[1].Agency != "housing" || doc.Agencies[1].Received != 5 || doc.Agencies[1].Accepted != 3 ||
-		doc.Agencies[1].Declined != 1 || doc.Agencies[1].Closed != 2 || doc.Agencies[1].WithinResponseTime != 4 || doc.Agencies[2].WithinResponseTime != 2 {
-		t.Errorf("agencies %+v", doc.Agencies)
+	if as := contract.Agencies; len(as) != 3 || as[1].Agency != "housing" || as[1].Received != 5 || as[1].Accepted != 3 ||
+		as[1].Declined != 1 || as[1].Closed != 2 || as[1].WithinResponseTime != 4 || as[2].WithinResponseTime != 2 {
+		t.Errorf("agencies %+v", as)
 	}
-	if doc.MARAC.Cases != 4 || doc.MARAC.ActionsOpen != 2 || doc.MARAC.ActionsOverdue != 1 {
-		t.Errorf("marac %+v", doc.MARAC)
+	if m := contract.MARAC; m.Cases != 4 || m.ActionsOpen != 2 || m.ActionsOverdue != 1 {
+		t.Errorf("marac %+v", m)
 	}
 }
 

@@ -77,6 +77,9 @@ func (s *Server) routes() []Route {
 		api(http.MethodGet, "/referrals/:id/audit", []identity.Role{identity.Officer, identity.Supervisor, identity.Auditor}, s.apiReferralAudit),
 		api(http.MethodGet, "/audit", auditor, s.apiAudit),
 	}
+	rs = append(rs, s.governanceRoutes()...)
+	rs = append(rs, s.referralRoutes()...)
+	rs = append(rs, s.maracRoutes()...)
 	rs = append(rs, s.linksRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
 	return rs

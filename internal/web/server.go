@@ -23,8 +23,9 @@ import (
 // Authenticator is the part of identity the web needs: browser sign-in,
 // sessions and API bearer tokens.
 type Authenticator interface {
-	// BeginSignin starts the authorization code flow and returns the provider URL.
-	BeginSignin(ctx context.Context, returnTo string) (string, error)
+	// BeginSignin starts the authorization code flow and returns the provider
+	// URL; fresh asks the provider to authenticate the person again.
+	BeginSignin(ctx context.Context, returnTo string, fresh bool) (string, error)
 	// FinishSignin checks the provider's answer and opens a session; it returns
 	// the session token for the cookie and where to go next.
 	FinishSignin(ctx context.Context, state, code string) (token string, s identity.Session, returnTo string, err error)

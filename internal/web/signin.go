@@ -9,9 +9,12 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
-// signin sends the browser to the provider with a fresh state, nonce and PKCE challenge.
+// signin sends the browser to the provider with a fresh state, nonce and PKCE
+// challenge. prompt=login asks the provider to authenticate the person again,
+// for decisions that need a recent sign-in.
 func (s *Server) signin(c echo.Context) error {
-	to, err := s.Auth.BeginSignin(c.Request().Context(), safeReturn(c.QueryParam("return_to")))
+	fresh := c.QueryParam("prompt") == "login"
+	to, err := s.Auth.BeginSignin(c.Request().Context(), safeReturn(c.QueryParam("return_to")), fresh)
 	if err != nil {
 		return err
 	}

@@ -90,8 +90,14 @@ type navItem struct {
 // for those whose role lets them open it, and only once its page exists.
 var navigationItems = []navItem{
 	{Title: "Home", Href: "/"},
-	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
+	{Title: "Referrals", Href: "/referrals", Roles: []identity.Role{identity.Officer, identity.Supervisor}},
+	{Title: "Inbox", Href: "/inbox", Roles: []identity.Role{identity.AgencyStaff}},
+	{Title: "Requests to share", Href: "/overrides", Roles: []identity.Role{identity.Supervisor}},
+	{Title: "MARAC", Href: "/marac", Roles: []identity.Role{identity.MARACCoordinator}},
+	{Title: "MARAC actions", Href: "/marac/actions", Roles: []identity.Role{identity.AgencyStaff}},
+	{Title: "Audit log", Href: "/audit", Roles: []identity.Role{identity.Auditor}},
 	{Title: "Outcomes", Href: "/reports/outcomes", Roles: reportReaders},
+	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
 }
 
 // navigation is the part of the service navigation that p may use.

@@ -14,11 +14,12 @@ func TestNavigation(t *testing.T) {
 		want  []string
 	}{
 		{"no role", nil, []string{"/"}},
-		{"officer", []identity.Role{identity.Officer}, []string{"/"}},
-		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/"}},
+		{"officer", []identity.Role{identity.Officer}, []string{"/", "/referrals"}},
+		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/referrals", "/overrides", "/reports/outcomes"}},
+		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/", "/inbox", "/marac/actions"}},
+		{"coordinator", []identity.Role{identity.MARACCoordinator}, []string{"/", "/marac", "/reports/outcomes"}},
 		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships"}},
-		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/admin/memberships", "/reports/outcomes"}},
-		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/reports/outcomes"}},
+		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/audit", "/reports/outcomes", "/admin/memberships"}},
 	}
 	for _, c := range cases {
 		var got []string

@@ -37,12 +37,23 @@ CREATE TABLE marac_research (
     PRIMARY KEY (case_id, agency)
 );
 
+-- The agencies the coordinator records as attending; only their people (and
+-- the coordinator) may acknowledge confidentiality and read the papers.
+CREATE TABLE marac_meeting_agencies (
+    meeting_id  TEXT NOT NULL REFERENCES marac_meetings (id) ON DELETE CASCADE,
+    agency      TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, agency)
+);
+
+-- The people who attended for those agencies and acknowledged confidentiality.
 CREATE TABLE marac_attendance (
     meeting_id      TEXT NOT NULL REFERENCES marac_meetings (id) ON DELETE CASCADE,
     agency          TEXT NOT NULL,
     person          TEXT NOT NULL,            -- the attendee's subject
     name            TEXT NOT NULL,
-    acknowledged_at TEXT NOT NULL DEFAULT '', -- confidentiality; the papers stay closed until then
+    acknowledged_at TEXT NOT NULL,            -- when they acknowledged confidentiality
     PRIMARY KEY (meeting_id, agency, person)
 );
 CREATE INDEX marac_attendance_person ON marac_attendance (meeting_id, person);
@@ -61,6 +72,7 @@ CREATE TABLE marac_actions (
     created_at      TEXT NOT NULL,
     updated_by      TEXT NOT NULL DEFAULT '',
     updated_at      TEXT NOT NULL DEFAULT '',
+    overdue_noted   INTEGER NOT NULL DEFAULT 0, -- the owning agency was told it is overdue
     version         INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX marac_actions_agency ON marac_actions (agency, status, due);
