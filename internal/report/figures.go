@@ -2,15 +2,15 @@ package report
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
-// Figures are the outcomes of a period: counts, rates and times, never a
-// person. They come from SQL aggregates and are served as they are, as JSON.
+// Figures are the outcomes of a period: counts and times, never a person.
+// The store works them out from the database's metadata, and they are
+// served as they are, as JSON.
 type Figures struct {
 	Period Period `json:"period"`
 	// AsOf is when they were worked out: what is overdue depends on it.
@@ -51,20 +51,10 @@ type Month struct {
 	ByFactor  map[string]int `json:"by_factor"`
 }
 
-// Group is a number of referrals raised in one month alike in offence, risk
-// and aggravating factors: one row of the store's aggregate.
-type Group struct {
-	Month   string
-	Offence string
-	Risk    string
-	Factors referral.Factors
-	Count   int
-}
-
-// NewReferrals returns empty counts for a period: every month, level,
+// newReferrals returns empty counts for a period: every month, level,
 // offence, factor and strand present at zero, so that a table shows a zero
 // rather than leaving a gap.
-func NewReferrals(p Period) Referrals {
+func newReferrals(p Period) Referrals {
 	r := Referrals{ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors), ByStrand: zeros(Strands)}
 	for _, m := range p.Months() {
 		r.Months = append(r.Months, Month{Month: m, ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors)})
@@ -72,40 +62,34 @@ func NewReferrals(p Period) Referrals {
 	return r
 }
 
-// Add counts a group of referrals. A group in a month outside the period is
-// counted in the totals only.
-func (r *Referrals) Add(g Group) {
-	r.add(g, slices.IndexFunc(r.Months, func(m Month) bool { return m.Month == g.Month }))
-}
-
-// add counts a group in the i-th month of the period, or in no month when i
-// is out of range.
-func (r *Referrals) add(g Group, i int) {
-	factors := FactorsOf(g.Factors)
-	r.Total += g.Count
-	r.ByRisk[g.Risk] += g.Count
-	r.ByOffence[g.Offence] += g.Count
-	for _, f := range factors {
-		r.ByFactor[f] += g.Count
+// count counts one referral raised in the month-th month of the period
+// (from 0), or in no month when month is out of range.
+func (r *Referrals) count(month int, offence, level string, f referral.Factors) {
+	factors := factorsOf(f)
+	r.Total++
+	r.ByRisk[level]++
+	r.ByOffence[offence]++
+	for _, x := range factors {
+		r.ByFactor[x]++
 	}
-	if g.Factors.HateCrimeStrand != "" {
-		r.ByStrand[g.Factors.HateCrimeStrand] += g.Count
+	if f.HateCrimeStrand != "" {
+		r.ByStrand[f.HateCrimeStrand]++
 	}
-	if i < 0 || i >= len(r.Months) {
+	if month < 0 || month >= len(r.Months) {
 		return
 	}
-	m := &r.Months[i]
-	m.Total += g.Count
-	m.ByRisk[g.Risk] += g.Count
-	m.ByOffence[g.Offence] += g.Count
-	for _, f := range factors {
-		m.ByFactor[f] += g.Count
+	m := &r.Months[month]
+	m.Total++
+	m.ByRisk[level]++
+	m.ByOffence[offence]++
+	for _, x := range factors {
+		m.ByFactor[x]++
 	}
 }
 
-// FactorsOf lists the aggravating factors a referral's flags record, in the
+// factorsOf lists the aggravating factors a referral's flags record, in the
 // order of Factors.
-func FactorsOf(f referral.Factors) []string {
+func factorsOf(f referral.Factors) []string {
 	var out []string
 	for _, x := range []struct {
 		on   bool

@@ -60,12 +60,17 @@ func TestRate(t *testing.T) {
 	}
 }
 
-func TestReferralsAdd(t *testing.T) {
-	r := NewReferrals(Period{date("2026-01-01"), date("2026-02-28")})
-	r.Add(Group{Month: "2026-01", Offence: "stalking", Risk: "high", Factors: referral.Factors{DomesticAbuse: true, HateCrimeStrand: "race"}, Count: 2})
-	r.Add(Group{Month: "2026-02", Offence: "harassment", Risk: "standard", Count: 1})
-	r.Add(Group{Month: "2026-02", Offence: "stalking", Risk: "high", Factors: referral.Factors{FearOfViolence: true, TechnologyEnabled: true, HonourBasedAbuse: true}, Count: 3})
-	if r.Total != 6 || r.ByRisk["high"] != 5 || r.ByRisk["standard"] != 1 || r.ByRisk["medium"] != 0 {
+func TestReferralsCount(t *testing.T) {
+	r := newReferrals(Period{date("2026-01-01"), date("2026-02-28")})
+	for range 2 {
+		r.count(0, "stalking", "high", referral.Factors{DomesticAbuse: true, HateCrimeStrand: "race"})
+	}
+	r.count(1, "harassment", "standard", referral.Factors{})
+	for range 3 {
+		r.count(1, "stalking", "high", referral.Factors{FearOfViolence: true, TechnologyEnabled: true, HonourBasedAbuse: true})
+	}
+	r.count(2, "other", "medium", referral.Factors{}) // in no month of the period: in the totals only
+	if r.Total != 7 || r.ByRisk["high"] != 5 || r.ByRisk["standard"] != 1 || r.ByRisk["medium"] != 1 {
 		t.Errorf("totals %d %v", r.Total, r.ByRisk)
 	}
 	if r.ByOffence["stalking"] != 5 || r.ByOffence["harassment"] != 1 || len(r.ByOffence) != len(Offences) {
@@ -95,7 +100,7 @@ func TestFactorsOf(t *testing.T) {
 		{referral.Factors{DomesticAbuse: true, HateCrimeStrand: "race", HonourBasedAbuse: true, FearOfViolence: true, TechnologyEnabled: true}, 5},
 	}
 	for _, c := range cases {
-		if got := FactorsOf(c.f); len(got) != c.want {
+		if got := factorsOf(c.f); len(got) != c.want {
 			t.Errorf("%+v: %v", c.f, got)
 		}
 	}

@@ -36,7 +36,7 @@ type ReferralTally struct {
 
 // NewReferralTally starts a tally for the period.
 func NewReferralTally(p Period) *ReferralTally {
-	return &ReferralTally{period: p, referrals: NewReferrals(p)}
+	return &ReferralTally{period: p, referrals: newReferrals(p)}
 }
 
 // Add counts a referral when it is in scope and raised in the period.
@@ -48,7 +48,7 @@ func (t *ReferralTally) Add(r ReferralRow) {
 	// runs once a referral.
 	created := r.CreatedAt.UTC()
 	month := (created.Year()-t.period.From.Year())*12 + int(created.Month()) - int(t.period.From.Month())
-	t.referrals.add(Group{Offence: r.Offence, Risk: r.Risk, Factors: r.Factors, Count: 1}, month)
+	t.referrals.count(month, r.Offence, r.Risk, r.Factors)
 	p := &t.patterns
 	p.Referrals++
 	for _, x := range []struct {
