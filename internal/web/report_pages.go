@@ -46,16 +46,16 @@ type outcomesFilter struct {
 	From, To, Agency string
 }
 
-// readOutcomesFilter reads and checks the filter; errors name the fields
+// readFilter reads and checks the filter; errors name the fields
 // from, to and agency.
-func (s *Server) readOutcomesFilter(c echo.Context) (outcomesFilter, report.Period, map[string]string) {
+func (o *outcomes) readFilter(c echo.Context) (outcomesFilter, report.Period, map[string]string) {
 	f := outcomesFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Agency: c.QueryParam("agency")}
 	errs := map[string]string{}
-	p, perr := report.ParsePeriod(f.From, f.To, s.Now())
+	p, perr := report.ParsePeriod(f.From, f.To, o.Now())
 	if perr != nil {
 		errs = perr.Fields
 	}
-	if a, ok := s.Agencies.Get(f.Agency); f.Agency != "" && (!ok || a.ID == agency.Police) {
+	if a, ok := o.Agencies.Get(f.Agency); f.Agency != "" && (!ok || a.ID == agency.Police) {
 		errs["agency"] = "Choose an agency from the list, or all agencies"
 	}
 	return f, p, errs
@@ -63,7 +63,7 @@ func (s *Server) readOutcomesFilter(c echo.Context) (outcomesFilter, report.Peri
 
 // figures reads the filter and gives its figures, kept or worked out.
 func (o *outcomes) figures(c echo.Context) (outcomesFilter, report.Figures, map[string]string, error) {
-	f, p, errs := o.readOutcomesFilter(c)
+	f, p, errs := o.readFilter(c)
 	if len(errs) > 0 {
 		return f, report.Figures{}, errs, nil
 	}
@@ -75,8 +75,8 @@ func (o *outcomes) figures(c echo.Context) (outcomesFilter, report.Figures, map[
 }
 
 // agencyName is an agency's name, or its id when the hub no longer knows it.
-func (s *Server) agencyName(id string) string {
-	if a, ok := s.Agencies.Get(id); ok {
+func (o *outcomes) agencyName(id string) string {
+	if a, ok := o.Agencies.Get(id); ok {
 		return a.Name
 	}
 	return id
