@@ -14,25 +14,35 @@ import (
 // picker, press the persona's button, and come back signed in to path.
 func (h *Hub) SignIn(ctx context.Context, persona, path string) error {
 	button := fmt.Sprintf(`button[name="persona"][value=%q]`, persona)
-	for _, step := range []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(h.URL + path),
-		chromedp.WaitVisible(chromedp.CSS(button)),
-		chromedp.Click(chromedp.CSS(button)),
-	} {
-		if err := chromedp.Do(ctx, step); err != nil {
-			return fmt.Errorf("sign in as %s: %w", persona, err)
+	var last error
+	// A page still settling after the redirects can detach the button between
+	// finding and pressing it; press it by script, and try the whole round
+	// again if the browser does not come back.
+	for attempt := 0; attempt < 3; attempt++ {
+		if last = h.signInOnce(ctx, button, path); last == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	return fmt.Errorf("sign in as %s: %w", persona, last)
+}
+
+func (h *Hub) signInOnce(ctx context.Context, button, path string) error {
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.URL+path), chromedp.WaitVisible(chromedp.CSS(button))); err != nil {
+		return err
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).click(), true`, button))); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		loc, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(loc, h.URL) && !strings.Contains(loc, "/devidp/") && !strings.Contains(loc, "/auth/callback") {
+		if err == nil && strings.HasPrefix(loc, h.URL) && !strings.Contains(loc, "/devidp/") && !strings.Contains(loc, "/auth/callback") {
 			return chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("main")))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("sign in as %s: never came back to the hub", persona)
+	return fmt.Errorf("never came back to the hub")
 }
