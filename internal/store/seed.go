@@ -34,4 +34,3 @@ func (db *DB) Batch(ctx context.Context, fn func() error) error {
 	}
 	return tx.Commit()
 }
-
