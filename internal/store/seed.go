@@ -19,6 +19,10 @@ func (db *DB) ReferralCount(ctx context.Context) (int, error) {
 // data, where committing each write would take most of the time. Nothing
 // else may write while it runs: a concurrent write would join it.
 func (db *DB) Batch(ctx context.Context, fn func() error) error {
+	// Checked first: the running batch holds the one writer connection.
+	if db.batch.Load() != nil {
+		return errors.New("a batch is already running")
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
