@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"container/heap"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -81,9 +82,20 @@ const (
 	childrenPercent      = 30
 )
 
-// plan makes n referrals over the twelve months before opt.Now and what
-// happened to each share since, as steps in order of time.
-func plan(agencies *agency.Directory, opt Options, n int) []step {
+// planner makes n referrals over the twelve months before the generator's
+// now, and what happened to each share since, one step at a time in order
+// of time. It holds only the steps still to come, not the whole history,
+// so that a hundred thousand referrals fit in little memory.
+type planner struct {
+	g        *generator
+	agencies *agency.Directory
+	created  []time.Time // when each referral is raised, oldest first
+	next     int         // the next referral to raise
+	pending  stepQueue   // answers to come, soonest first
+	seq      int
+}
+
+func newPlanner(agencies *agency.Directory, opt Options, n int) *planner {
 	g := newGenerator(agencies, opt)
 	created := make([]time.Time, n)
 	for i := range created {
@@ -95,16 +107,53 @@ func plan(agencies *agency.Directory, opt Options, n int) []step {
 		}
 	}
 	slices.SortFunc(created, func(a, b time.Time) int { return a.Compare(b) })
-	var steps []step
-	for i, at := range created {
-		nr := g.referral(agencies, at)
-		steps = append(steps, step{at: at, referral: i, create: &nr, actor: nr.Officer})
+	return &planner{g: g, agencies: agencies, created: created}
+}
+
+// step returns the next step in time, or false when the history is done.
+func (p *planner) step() (step, bool) {
+	if p.next < len(p.created) && (len(p.pending) == 0 || !p.pending[0].at.Before(p.created[p.next])) {
+		i, at := p.next, p.created[p.next]
+		p.next++
+		nr := p.g.referral(p.agencies, at)
 		for _, r := range nr.Submission.Agencies {
-			steps = append(steps, g.answers(i, r.Agency, at, nr.Due[r.Agency])...)
+			for _, st := range p.g.answers(i, r.Agency, at, nr.Due[r.Agency]) {
+				p.seq++
+				heap.Push(&p.pending, queued{st, p.seq})
+			}
 		}
+		return step{at: at, referral: i, create: &nr, actor: nr.Officer}, true
 	}
-	slices.SortStableFunc(steps, func(a, b step) int { return a.at.Compare(b.at) })
-	return steps
+	if len(p.pending) == 0 {
+		return step{}, false
+	}
+	return heap.Pop(&p.pending).(queued).step, true
+}
+
+// queued is a step waiting its time; seq keeps steps of the same time in
+// the order they were made, so a share's steps never swap.
+type queued struct {
+	step
+	seq int
+}
+
+// stepQueue is a heap of steps, soonest first.
+type stepQueue []queued
+
+func (q stepQueue) Len() int { return len(q) }
+func (q stepQueue) Less(i, j int) bool {
+	if c := q[i].at.Compare(q[j].at); c != 0 {
+		return c < 0
+	}
+	return q[i].seq < q[j].seq
+}
+func (q stepQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *stepQueue) Push(x any)   { *q = append(*q, x.(queued)) }
+func (q *stepQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
 }
 
 func newGenerator(agencies *agency.Directory, opt Options) *generator {

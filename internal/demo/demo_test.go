@@ -26,6 +26,16 @@ func agencies(t testing.TB) *agency.Directory {
 
 var now = time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
 
+// plan is the whole history the planner makes, for tests to look over.
+func plan(agencies *agency.Directory, opt Options, n int) []step {
+	p := newPlanner(agencies, opt, n)
+	var out []step
+	for st, ok := p.step(); ok; st, ok = p.step() {
+		out = append(out, st)
+	}
+	return out
+}
+
 // The plan reads like a year of real work: valid referrals, the risk mix
 // asked for, repeat victims, and shares at every stage, some overdue.
 func TestPlanIsRealistic(t *testing.T) {

@@ -16,16 +16,18 @@ import (
 // progress, when set, hears how many referrals are written. Nothing else
 // may write to db while it runs: the clock is the store's.
 func Seed(ctx context.Context, db *store.DB, agencies *agency.Directory, n int, opt Options, progress func(done, total int64)) error {
-	steps := plan(agencies, opt, n)
+	p := newPlanner(agencies, opt, n)
 	ids := make([]string, n)
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	var done int64
-	for len(steps) > 0 {
-		batch := steps[:min(len(steps), stepsPerBatch)]
-		steps = steps[len(batch):]
+	for more := true; more; {
 		err := db.Batch(ctx, func() error {
-			for _, st := range batch {
+			for range stepsPerBatch {
+				var st step
+				if st, more = p.step(); !more {
+					return nil
+				}
 				if err := write(ctx, db, st, ids); err != nil {
 					return err
 				}
