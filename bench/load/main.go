@@ -99,7 +99,7 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 	defer cancel()
 	start := time.Now()
 	countFrom := start.Add(warmup)
-	var issued atomic.Int64
+	var issued, sent atomic.Int64 // sent counts the warm-up too
 	var mu sync.Mutex
 	var latencies []time.Duration
 	statuses := map[int]int{}
@@ -126,6 +126,7 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 					return
 				}
 				t1 := time.Now()
+				sent.Add(1)
 				if t0.Before(countFrom) {
 					continue
 				}
@@ -152,8 +153,8 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 		codes = append(codes, fmt.Sprintf("%d:%d", code, n))
 	}
 	sort.Strings(codes)
-	fmt.Printf("scenario=%s workers=%d requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f max_ms=%.1f statuses=%s\n",
-		scenario, workers, len(latencies), elapsed.Seconds(), float64(len(latencies))/elapsed.Seconds(),
+	fmt.Printf("scenario=%s workers=%d sent=%d requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f max_ms=%.1f statuses=%s\n",
+		scenario, workers, sent.Load(), len(latencies), elapsed.Seconds(), float64(len(latencies))/elapsed.Seconds(),
 		ms(pct(0.50)), ms(pct(0.95)), ms(pct(0.99)), ms(latencies[len(latencies)-1]), strings.Join(codes, ","))
 	for code := range statuses {
 		if code < 200 || code > 299 {
