@@ -149,8 +149,9 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// background runs the hub's own clockwork until ctx ends: it notes overdue
-// shares every minute and, with SMTP configured, delivers the outbox.
+// background runs the hub's own clockwork until ctx ends: every minute it
+// reads the sealing keys folder again and notes overdue shares and, with
+// SMTP configured, it delivers the outbox.
 func (a *App) background(ctx context.Context) {
 	done := make(chan struct{})
 	if a.notifier != nil {
@@ -161,6 +162,10 @@ func (a *App) background(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
+		// A key that `hub keys rotate` added is taken up within a minute.
+		if err := a.DB.Keyring().Refresh(); err != nil {
+			a.Log.Error("reading the sealing keys failed", "error", err.Error())
+		}
 		if n, err := a.DB.NoteOverdue(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			a.Log.Error("noting overdue shares failed", "error", err.Error())
 		} else if n > 0 {
