@@ -114,7 +114,7 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 		return Page{}, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	rows, err := db.readQuery(ctx, tx, q.String(), args...)
 	if err != nil {
 		return Page{}, err
 	}
@@ -171,7 +171,7 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 		out[i].ID = id
 		byID[id] = &out[i]
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, reference, officer, officer_name, state, offence, risk_level, created_at, sent_at, incidents,
+	rows, err := db.readQuery(ctx, tx, `SELECT id, reference, officer, officer_name, state, offence, risk_level, created_at, sent_at, incidents,
 		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled FROM referrals WHERE id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -194,7 +194,7 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 		return nil, err
 	}
 	rows.Close()
-	shares, err := tx.QueryContext(ctx, `SELECT referral_id, id, agency, status, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
+	shares, err := db.readQuery(ctx, tx, `SELECT referral_id, id, agency, status, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
 		FROM shares WHERE referral_id IN (`+in+`) AND (? = '' OR agency = ?) ORDER BY agency`, append(args, agencyID, agencyID)...)
 	if err != nil {
 		return nil, err

@@ -42,6 +42,8 @@ type DB struct {
 
 	audit auditLog
 
+	readStmts stmtCache
+
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
 }
