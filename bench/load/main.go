@@ -44,15 +44,16 @@ func main() {
 		duration = flag.Duration("duration", 20*time.Second, "stop after this long")
 		warmup   = flag.Duration("warmup", 2*time.Second, "requests in this first stretch are not counted")
 		ids      = flag.Int("ids", 2000, "get: how many referral ids to collect from the caller's list")
+		rate     = flag.Int("rate", 0, "requests per second to hold (0: as fast as the workers go); latency then counts from when each request was due")
 	)
 	flag.Parse()
-	if err := run(*base, *token, *scenario, *workers, *requests, *duration, *warmup, *ids); err != nil {
+	if err := run(*base, *token, *scenario, *workers, *requests, *rate, *duration, *warmup, *ids); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, token, scenario string, workers, requests int, duration, warmup time.Duration, idCount int) error {
+func run(base, token, scenario string, workers, requests, rate int, duration, warmup time.Duration, idCount int) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -63,8 +64,8 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 	if token == "" {
 		return errors.New("-token is required")
 	}
-	if workers < 1 || requests < 1 || duration <= 0 || duration > 10*time.Minute {
-		return errors.New("-workers and -requests must be positive, -duration at most 10m")
+	if workers < 1 || requests < 1 || rate < 0 || duration <= 0 || duration > 10*time.Minute {
+		return errors.New("-workers and -requests must be positive, -rate not negative, -duration at most 10m")
 	}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
 	c := caller{client: client, base: strings.TrimSuffix(base, "/"), token: token}
@@ -104,6 +105,32 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 	var latencies []time.Duration
 	statuses := map[int]int{}
 	var firstCounted, lastDone time.Time
+	// due says when each request should start. Without -rate a worker starts
+	// the next as soon as the last is answered; with it, a pacer hands out
+	// start times, and a request that waits for a free worker counts its
+	// wait, so a slow server cannot hide its queue by slowing the load.
+	due := func() (time.Time, bool) { return time.Now(), true }
+	if rate > 0 {
+		slots := make(chan time.Time)
+		go func() {
+			defer close(slots)
+			interval := time.Second / time.Duration(rate)
+			for i := 0; ; i++ {
+				t := start.Add(time.Duration(i) * interval)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Until(t)):
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case slots <- t:
+				}
+			}
+		}()
+		due = func() (time.Time, bool) { t, ok := <-slots; return t, ok }
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -115,7 +142,10 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 				if err != nil {
 					return
 				}
-				t0 := time.Now()
+				t0, ok := due()
+				if !ok {
+					return
+				}
 				res, err := client.Do(req.WithContext(ctx))
 				status := 0
 				if err == nil {
@@ -153,8 +183,8 @@ func run(base, token, scenario string, workers, requests int, duration, warmup t
 		codes = append(codes, fmt.Sprintf("%d:%d", code, n))
 	}
 	sort.Strings(codes)
-	fmt.Printf("scenario=%s workers=%d sent=%d requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f max_ms=%.1f statuses=%s\n",
-		scenario, workers, sent.Load(), len(latencies), elapsed.Seconds(), float64(len(latencies))/elapsed.Seconds(),
+	fmt.Printf("scenario=%s rate=%d workers=%d sent=%d requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p95_ms=%.1f p99_ms=%.1f max_ms=%.1f statuses=%s\n",
+		scenario, rate, workers, sent.Load(), len(latencies), elapsed.Seconds(), float64(len(latencies))/elapsed.Seconds(),
 		ms(pct(0.50)), ms(pct(0.95)), ms(pct(0.99)), ms(latencies[len(latencies)-1]), strings.Join(codes, ","))
 	for code := range statuses {
 		if code < 200 || code > 299 {

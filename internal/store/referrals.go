@@ -269,7 +269,7 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	if r.Consents, err = db.loadConsents(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	if r.Overrides, err = db.loadOverrides(ctx, tx, `WHERE referral_id = ?`, id); err != nil {
+	if r.Overrides, err = db.loadOverrides(ctx, readTx{db, tx}, `WHERE referral_id = ?`, id); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -47,3 +47,15 @@ func (db *DB) readQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 	}
 	return s.QueryContext(ctx, args...)
 }
+
+// readTx is a read transaction whose queries use the prepared statements,
+// for helpers that take anything with QueryContext.
+type readTx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// QueryContext runs query in the transaction through a prepared statement.
+func (r readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.db.readQuery(ctx, r.tx, query, args...)
+}
