@@ -239,13 +239,9 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	var state, level, created, sent, updated string
 	var score sql.NullInt64
 	m := &r.Meta
-	row, err := db.prepared(ctx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
+	err = db.readRow(ctx, tx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
 		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled, marac_concern, created_at, sent_at, updated_at, version
-		FROM referrals WHERE id = ?`)
-	if err != nil {
-		return nil, err
-	}
-	err = tx.StmtContext(ctx, row).QueryRowContext(ctx, id).Scan(&r.Reference, &state, &r.Officer, &m.OfficerName, &m.Offence, &level, &m.RiskTool, &score,
+		FROM referrals WHERE id = ?`, id).Scan(&r.Reference, &state, &r.Officer, &m.OfficerName, &m.Offence, &level, &m.RiskTool, &score,
 		&m.Incidents, &m.FirstIncident, &m.LastIncident, &m.Factors.DomesticAbuse, &m.Factors.HateCrimeStrand, &m.Factors.HonourBasedAbuse,
 		&m.Factors.FearOfViolence, &m.Factors.TechnologyEnabled, &m.MARACConcern, &created, &sent, &updated, &m.Version)
 	if errors.Is(err, sql.ErrNoRows) {
