@@ -64,8 +64,14 @@ load() {
 	awk -v t="$((after - before))" -v hz="$TICK" -v n="$sent" 'BEGIN { printf "server_cpu_ms_per_request=%.2f\n", t * 1000 / hz / n }'
 }
 
+# A partner reading referrals: as fast as 32 clients go, then held at the
+# target rate of 1,000 a second.
 load -token "$PARTNER" -scenario get -workers 32
+load -token "$PARTNER" -scenario get -workers 64 -rate 1000
+# A partner's inbox, first page of 50: a few clients at once, then many.
+load -token "$PARTNER" -scenario inbox -workers 4
 load -token "$PARTNER" -scenario inbox -workers 16
+# Officers creating referrals.
 load -token "$OFFICER" -scenario create -workers 16
 grep -E '^(VmRSS|VmHWM)' "/proc/$PID/status" | tr -s ' \t' ' '
 echo "database: $(du -sh "$DATA/hub.db" | cut -f1), load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
