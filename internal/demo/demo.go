@@ -72,8 +72,8 @@ type victimHistory struct {
 	hasSuspect      bool
 }
 
-// Shares of the mix, in percent, drawn from the force's own figures in
-// spirit rather than in detail: a demo should look like a working week.
+// Shares of the mix, in percent: made up to look like a working year, not
+// taken from any force's figures.
 const (
 	repeatVictimPercent  = 12 // a victim of an earlier referral
 	sameSuspectPercent   = 70 // of repeat victims: the same suspect again
