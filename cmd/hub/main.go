@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,9 @@ usage:
   hub dev token PERSONA           print an API access token for a demo persona
   hub audit verify                check the audit log against its signed checkpoints
   hub audit prove ENTRY           print an inclusion proof for one audit entry
+  hub keys rotate [--batch N]     add a sealing key and re-seal everything under it (safe while serving)
+  hub keys status                 count sealed values by the key that sealed them
+  hub demo seed --referrals N     write N synthetic referrals (made-up people) for demonstrations
 
 every subcommand takes --config FILE (default ./config.toml if present, else
 development defaults); HUB_LISTEN and HUB_DATA_DIR override any file.
@@ -56,8 +60,11 @@ func main() {
 // command is what a subcommand receives: its positional arguments, the
 // configuration file named, and where to write.
 type command struct {
-	args           []string
-	configPath     string
+	args       []string
+	configPath string
+	// numbers holds the numeric flags some subcommands take, by name
+	// without dashes: --referrals N, --batch N.
+	numbers        map[string]int
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -95,6 +102,10 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer, getenv fu
 		return devToken(cmd)
 	case name == "audit":
 		return auditCmd(ctx, cmd)
+	case name == "keys":
+		return keysCmd(ctx, cmd)
+	case name == "demo" && sub == "seed":
+		return demoSeed(ctx, cmd)
 	case name == "help" || name == "-h" || name == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -117,6 +128,23 @@ func parseArgs(argv []string) (command, error) {
 			i++
 		case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
 			_, c.configPath, _ = strings.Cut(a, "=")
+		case numericFlags[strings.SplitN(a, "=", 2)[0]]:
+			name, value, inline := strings.Cut(a, "=")
+			if !inline {
+				if i+1 >= len(argv) {
+					return c, fmt.Errorf("%s needs a number: %w", a, errUsage)
+				}
+				value = argv[i+1]
+				i++
+			}
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 1 {
+				return c, fmt.Errorf("%s needs a positive number: %w", name, errUsage)
+			}
+			if c.numbers == nil {
+				c.numbers = map[string]int{}
+			}
+			c.numbers[strings.TrimLeft(name, "-")] = n
 		case strings.HasPrefix(a, "-") && a != "-h" && a != "--help":
 			return c, fmt.Errorf("unknown flag %s: %w", a, errUsage)
 		default:
@@ -125,6 +153,9 @@ func parseArgs(argv []string) (command, error) {
 	}
 	return c, nil
 }
+
+// numericFlags are the flags that take a number.
+var numericFlags = map[string]bool{"--referrals": true, "--batch": true}
 
 // loadConfig reads the configuration named on the command line.
 func loadConfig(cmd command) (config.Config, error) {

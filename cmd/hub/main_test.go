@@ -32,7 +32,7 @@ func newEnv(t *testing.T) environment {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return environment{"HUB_DATA_DIR": t.TempDir(), "HUB_LISTEN": freeAddress(t), "HUB_SERVER_AGENCIES": agencies}
+	return environment{"HUB_DATA_DIR": t.TempDir(), "HUB_LISTEN": freeAddress(t), "HUB_SERVER_AGENCIES": agencies, "HUB_DEVIDP_SEED_REFERRALS": "0"}
 }
 
 func (e environment) getenv(k string) string { return e[k] }

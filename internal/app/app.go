@@ -15,6 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/demo"
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
@@ -105,6 +106,15 @@ func (a *App) Open(ctx context.Context) error {
 		}
 		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
 	}
+	if cfg.DevIDP.Enabled && cfg.DevIDP.SeedReferrals > 0 {
+		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer}, nil)
+		if err != nil {
+			return fmt.Errorf("seeding synthetic referrals: %w", err)
+		}
+		if seeded {
+			a.Log.Info("seeded synthetic referrals for development", "count", cfg.DevIDP.SeedReferrals)
+		}
+	}
 	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts})
 	if err != nil {
 		return err
@@ -149,8 +159,9 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// background runs the hub's own clockwork until ctx ends: it notes overdue
-// shares every minute and, with SMTP configured, delivers the outbox.
+// background runs the hub's own clockwork until ctx ends: every minute it
+// reads the sealing keys folder again and notes overdue shares and, with
+// SMTP configured, it delivers the outbox.
 func (a *App) background(ctx context.Context) {
 	done := make(chan struct{})
 	if a.notifier != nil {
@@ -161,6 +172,10 @@ func (a *App) background(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
+		// A key that `hub keys rotate` added is taken up within a minute.
+		if err := a.DB.Keyring().Refresh(); err != nil {
+			a.Log.Error("reading the sealing keys failed", "error", err.Error())
+		}
 		for _, sweep := range []struct {
 			what string
 			note func(context.Context, time.Time) (int, error)

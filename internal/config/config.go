@@ -85,6 +85,10 @@ type Claims struct {
 // DevIDP switches on the embedded development identity provider.
 type DevIDP struct {
 	Enabled bool `toml:"enabled"`
+	// SeedReferrals fills an empty development database with this many
+	// synthetic referrals at start, so a newcomer has something to look at;
+	// it does nothing unless the development provider is on.
+	SeedReferrals int `toml:"seed_referrals"`
 }
 
 // Audit configures the audit log's signed checkpoints.
@@ -184,7 +188,7 @@ func Defaults() Config {
 		},
 		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}},
 		API:     API{Audience: "hub-api"},
-		DevIDP:  DevIDP{Enabled: true},
+		DevIDP:  DevIDP{Enabled: true, SeedReferrals: 40},
 		Sealing: Sealing{Create: true},
 		Audit: Audit{
 			CheckpointEvery:    1000,
@@ -211,6 +215,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		// A file starts from the same defaults but the development provider stays
 		// off unless the file asks for it.
 		cfg.DevIDP.Enabled = false
+		cfg.DevIDP.SeedReferrals = 0
 		cfg.Sealing.Create = false
 		md, err := toml.DecodeFile(path, &cfg)
 		if err != nil {
@@ -410,6 +415,9 @@ func (c Config) Validate() error {
 	}
 	if c.Session.Reauth.Duration <= 0 {
 		return bad("session.fresh_signin", "must be positive")
+	}
+	if c.DevIDP.SeedReferrals < 0 || c.DevIDP.SeedReferrals > 100000 {
+		return bad("devidp.seed_referrals", "must be from 0 to 100000")
 	}
 	if c.DevIDP.Enabled && !loopback(base.Hostname()) {
 		return bad("devidp.enabled", "the development identity provider runs only on a loopback base URL, not %q", base.Hostname())

@@ -154,7 +154,7 @@ func (db *DB) Revoke(ctx context.Context, email string, role identity.Role, agen
 // Memberships lists the memberships of one e-mail address, or of everyone
 // when email is empty.
 func (db *DB) Memberships(ctx context.Context, email string) ([]identity.Membership, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT email, role, agency, granted_by, granted_at FROM memberships WHERE ? = '' OR email = ? ORDER BY email, role, agency`,
+	rows, err := db.readQuery(ctx, nil, `SELECT email, role, agency, granted_by, granted_at FROM memberships WHERE ? = '' OR email = ? ORDER BY email, role, agency`,
 		email, strings.ToLower(email))
 	if err != nil {
 		return nil, err

@@ -114,7 +114,7 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 		return Page{}, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	rows, err := db.readQuery(ctx, tx, q.String(), args...)
 	if err != nil {
 		return Page{}, err
 	}
@@ -142,47 +142,78 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 		}
 		keys = keys[:f.Limit]
 	}
-	for _, k := range keys {
-		s, err := db.summary(ctx, tx, k.id, f.Agency)
-		if err != nil {
-			return Page{}, err
-		}
-		page.Referrals = append(page.Referrals, s)
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	if page.Referrals, err = db.summaries(ctx, tx, ids, f.Agency); err != nil {
+		return Page{}, err
 	}
 	return page, nil
 }
 
-// summary loads a referral's metadata and its shares' statuses (only the
-// agency's own share when agencyID is set); no sealed text is opened.
-func (db *DB) summary(ctx context.Context, tx *sql.Tx, id, agencyID string) (referral.Summary, error) {
-	s := referral.Summary{ID: id}
-	var state, level, created, sent string
-	err := tx.QueryRowContext(ctx, `SELECT reference, officer, officer_name, state, offence, risk_level, created_at, sent_at, incidents,
-		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled FROM referrals WHERE id = ?`, id).
-		Scan(&s.Reference, &s.Officer, &s.Meta.OfficerName, &state, &s.Meta.Offence, &level, &created, &sent, &s.Meta.Incidents,
-			&s.Meta.Factors.DomesticAbuse, &s.Meta.Factors.HateCrimeStrand, &s.Meta.Factors.HonourBasedAbuse, &s.Meta.Factors.FearOfViolence, &s.Meta.Factors.TechnologyEnabled)
-	if err != nil {
-		return s, err
+// summaries loads the metadata of referrals and their shares' statuses
+// (only the agency's own share when agencyID is set), in the order of ids;
+// no sealed text is opened. Two queries serve the whole page: one per row
+// would cost a page of 50 a hundred statements.
+func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID string) ([]referral.Summary, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	s.Meta.State, s.Risk = referral.State(state), risk.Level(level)
-	s.Meta.CreatedAt, s.Meta.SentAt = parseTime(created), parseTime(sent)
-	rows, err := tx.QueryContext(ctx, `SELECT id, agency, status, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
-		FROM shares WHERE referral_id = ? AND (? = '' OR agency = ?) ORDER BY agency`, id, agencyID, agencyID)
+	in := strings.Repeat("?, ", len(ids)-1) + "?"
+	args := make([]any, len(ids), len(ids)+2)
+	for i, id := range ids {
+		args[i] = id
+	}
+	byID := make(map[string]*referral.Summary, len(ids))
+	out := make([]referral.Summary, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		byID[id] = &out[i]
+	}
+	rows, err := db.readQuery(ctx, tx, `SELECT id, reference, officer, officer_name, state, offence, risk_level, created_at, sent_at, incidents,
+		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled FROM referrals WHERE id IN (`+in+`)`, args...)
 	if err != nil {
-		return s, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id, state, level, created, sent string
+		var r referral.Summary
+		if err := rows.Scan(&id, &r.Reference, &r.Officer, &r.Meta.OfficerName, &state, &r.Meta.Offence, &level, &created, &sent, &r.Meta.Incidents,
+			&r.Meta.Factors.DomesticAbuse, &r.Meta.Factors.HateCrimeStrand, &r.Meta.Factors.HonourBasedAbuse, &r.Meta.Factors.FearOfViolence, &r.Meta.Factors.TechnologyEnabled); err != nil {
+			return nil, err
+		}
+		s := byID[id]
+		r.ID = id
+		r.Meta.State, r.Risk = referral.State(state), risk.Level(level)
+		r.Meta.CreatedAt, r.Meta.SentAt = parseTime(created), parseTime(sent)
+		*s = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	shares, err := db.readQuery(ctx, tx, `SELECT referral_id, id, agency, status, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
+		FROM shares WHERE referral_id IN (`+in+`) AND (? = '' OR agency = ?) ORDER BY agency`, append(args, agencyID, agencyID)...)
+	if err != nil {
+		return nil, err
+	}
+	defer shares.Close()
+	for shares.Next() {
+		var refID string
 		var sh referral.Share
 		var status, lvl, sentAt, due, viewed, answered, accepted, closed string
-		if err := rows.Scan(&sh.ID, &sh.Agency, &status, &lvl, &sentAt, &due, &viewed, &answered, &accepted, &closed, &sh.Version); err != nil {
-			return s, err
+		if err := shares.Scan(&refID, &sh.ID, &sh.Agency, &status, &lvl, &sentAt, &due, &viewed, &answered, &accepted, &closed, &sh.Version); err != nil {
+			return nil, err
 		}
 		sh.Status, sh.Risk = referral.ShareStatus(status), risk.Level(lvl)
 		sh.SentAt, sh.DueAt, sh.ViewedAt, sh.AnsweredAt, sh.AcceptedAt, sh.ClosedAt = parseTime(sentAt), parseTime(due), parseTime(viewed), parseTime(answered), parseTime(accepted), parseTime(closed)
-		s.Shares = append(s.Shares, sh)
+		if s := byID[refID]; s != nil {
+			s.Shares = append(s.Shares, sh)
+		}
 	}
-	return s, rows.Err()
+	return out, shares.Err()
 }
 
 // InboxCounts are the numbers on an agency's home page.

@@ -248,7 +248,7 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	var state, level, created, sent, updated string
 	var score sql.NullInt64
 	m := &r.Meta
-	err = tx.QueryRowContext(ctx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
+	err = db.readRow(ctx, tx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
 		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled, marac_concern, created_at, sent_at, updated_at, version
 		FROM referrals WHERE id = ?`, id).Scan(&r.Reference, &state, &r.Officer, &m.OfficerName, &m.Offence, &level, &m.RiskTool, &score,
 		&m.Incidents, &m.FirstIncident, &m.LastIncident, &m.Factors.DomesticAbuse, &m.Factors.HateCrimeStrand, &m.Factors.HonourBasedAbuse,
@@ -274,7 +274,7 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	if r.Consents, err = db.loadConsents(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	if r.Overrides, err = db.loadOverrides(ctx, tx, `WHERE referral_id = ?`, id); err != nil {
+	if r.Overrides, err = db.loadOverrides(ctx, readTx{db, tx}, `WHERE referral_id = ?`, id); err != nil {
 		return nil, err
 	}
 	if r.OnMARAC, err = db.onMARAC(ctx, tx, id, db.Now()); err != nil {
@@ -284,7 +284,7 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 }
 
 func (db *DB) loadSections(ctx context.Context, tx *sql.Tx, r *referral.Referral) error {
-	rows, err := tx.QueryContext(ctx, `SELECT category, key_id, sealed FROM referral_sections WHERE referral_id = ?`, r.ID)
+	rows, err := db.readQuery(ctx, tx, `SELECT category, key_id, sealed FROM referral_sections WHERE referral_id = ?`, r.ID)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (db *DB) scanShare(sc interface{ Scan(...any) error }) (referral.Share, str
 }
 
 func (db *DB) loadShares(ctx context.Context, tx *sql.Tx, referralID string) ([]referral.Share, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+shareColumns+` FROM shares WHERE referral_id = ? ORDER BY agency`, referralID)
+	rows, err := db.readQuery(ctx, tx, `SELECT `+shareColumns+` FROM shares WHERE referral_id = ? ORDER BY agency`, referralID)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +348,7 @@ func (db *DB) loadShares(ctx context.Context, tx *sql.Tx, referralID string) ([]
 }
 
 func (db *DB) loadConsents(ctx context.Context, tx *sql.Tx, referralID string) ([]consent.Consent, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at
+	rows, err := db.readQuery(ctx, tx, `SELECT id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at
 		FROM consents WHERE referral_id = ? ORDER BY seq`, referralID)
 	if err != nil {
 		return nil, err

@@ -175,4 +175,9 @@ func TestInboxOrderAndPaging(t *testing.T) {
 	if len(mine.Referrals) != 5 || mine.Referrals[0].Meta.CreatedAt.Before(mine.Referrals[4].Meta.CreatedAt) {
 		t.Fatal("officer's list is not newest first")
 	}
+	for _, r := range mine.Referrals {
+		if len(r.Shares) != 2 || r.Shares[0].Agency != "health" || r.Shares[1].Agency != "housing" || r.Reference == "" || r.Meta.Offence == "" {
+			t.Fatalf("a police list line: %+v", r)
+		}
+	}
 }

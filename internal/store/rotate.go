@@ -27,6 +27,11 @@ var sealedColumns = []sealedColumn{
 	{"consents", "reason_key", "reason", `referral_id || '/consent/' || id`},
 	{"overrides", "rationale_key", "rationale", `referral_id || '/override/' || id || '/rationale'`},
 	{"overrides", "note_key", "note", `referral_id || '/override/' || id || '/note'`},
+	{"marac_cases", "note_key", "note", `id || '/note'`},
+	{"marac_research", "summary_key", "summary", `case_id || '/research/' || agency`},
+	{"marac_actions", "description_key", "description", `id || '/description'`},
+	{"marac_actions", "note_key", "note", `id || '/note'`},
+	{"referral_drafts", "key_id", "sealed", `'draft/' || id`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
 )
@@ -55,6 +56,23 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 		o.Status, o.DecidedBy, o.DecidedAt, o.Note = consent.OverrideApproved, "iss|supervisor", time.Now(), "agreed"
 		return o, nil
 	}, identity.Principal{Subject: "iss|supervisor"}); err != nil {
+		t.Fatal(err)
+	}
+	// MARAC: a case note, research, an action with a note.
+	m := meeting(t, db, "north", "2026-12-10")
+	c := addCase(t, db, m.ID, id, marac.VisibleHighRisk, "restricted note")
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "tenant since 2019"}, housingStaff); err != nil {
+		t.Fatal(err)
+	}
+	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "fit sanctuary lock", Due: mdate("2026-12-20")}, coordinator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", Note: "fitted", By: housingStaff}); err != nil {
+		t.Fatal(err)
+	}
+	// A draft of another referral.
+	if _, err := db.SaveDraft(ctx, officer, "", submission("Draft Person", "medium")); err != nil {
 		t.Fatal(err)
 	}
 	return id

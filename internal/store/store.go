@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -40,6 +41,11 @@ type DB struct {
 	Now func() time.Time
 
 	audit auditLog
+
+	readStmts stmtCache
+
+	// batch, while Batch runs, is the one transaction every write joins.
+	batch atomic.Pointer[sql.Tx]
 }
 
 // Open opens (creating if needed) the database file at path with n readers.
@@ -211,8 +217,11 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	return os.Chmod(dest, 0o600)
 }
 
-// inTx runs fn in one write transaction.
+// inTx runs fn in one write transaction; during Batch, in the batch's.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx := db.batch.Load(); tx != nil {
+		return fn(tx)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

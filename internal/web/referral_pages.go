@@ -220,6 +220,9 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 			pageLink{"Consent", "/referrals/" + pg.ID + "/consent", "The victim's consent history, and record a new decision"},
 			pageLink{"Ask to share without consent", "/referrals/" + pg.ID + "/overrides/new", "A supervisor decides"})
 	}
+	if pg.Police {
+		pg.Links = append(pg.Links, pageLink{"Earlier referrals for this victim or suspect", "/referrals/" + pg.ID + "/links", "Stalking is a pattern: confirm or reject suggested links"})
+	}
 	if pg.Police || p.Has(identity.Auditor) {
 		pg.Links = append(pg.Links, pageLink{"Who has seen this referral", "/referrals/" + pg.ID + "/audit", "Every view, what was shown and on what basis"})
 	}

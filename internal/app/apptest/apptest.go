@@ -52,6 +52,7 @@ func Start(t testing.TB, env map[string]string) *Hub {
 		"HUB_DATA_DIR":                  t.TempDir(),
 		"HUB_SERVER_AGENCIES":           filepath.Join(Root(), "agencies"),
 		"HUB_LIMITS_SIGNIN_PER_MINUTE":  "10000",
+		"HUB_DEVIDP_SEED_REFERRALS":     "0",
 		"HUB_AUDIT_CHECKPOINT_INTERVAL": "1h",
 	}
 	for k, v := range env {
