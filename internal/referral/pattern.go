@@ -119,22 +119,6 @@ func PatternOf(rs []Incident) Pattern {
 	return p
 }
 
-// repeatMonths is how far back an earlier referral makes a victim a repeat
-// victim: after twelve months it is a new referral, not a repeat.
-const repeatMonths = 12
-
-// RepeatVictim reports whether any of the earlier referrals of the same
-// victim was raised within the twelve months up to now.
-func RepeatVictim(earlier []time.Time, now time.Time) bool {
-	from := now.AddDate(0, -repeatMonths, 0)
-	for _, t := range earlier {
-		if !t.Before(from) && !t.After(now) {
-			return true
-		}
-	}
-	return false
-}
-
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

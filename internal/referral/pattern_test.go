@@ -7,29 +7,6 @@ import (
 	"github.com/stalking-hub/hub/internal/risk"
 )
 
-func TestRepeatVictim(t *testing.T) {
-	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		name    string
-		earlier []time.Time
-		want    bool
-	}{
-		{"no earlier referral", nil, false},
-		{"a month before", []time.Time{now.AddDate(0, -1, 0)}, true},
-		{"exactly twelve months before", []time.Time{now.AddDate(0, -12, 0)}, true},
-		{"a second past twelve months", []time.Time{now.AddDate(0, -12, 0).Add(-time.Second)}, false},
-		{"two years before", []time.Time{now.AddDate(-2, 0, 0)}, false},
-		{"later referral only", []time.Time{now.Add(time.Hour)}, false},
-		{"one old, one recent", []time.Time{now.AddDate(-3, 0, 0), now.AddDate(0, -11, 0)}, true},
-		{"the same moment", []time.Time{now}, true},
-	}
-	for _, c := range cases {
-		if got := RepeatVictim(c.earlier, now); got != c.want {
-			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
-		}
-	}
-}
-
 func TestPatternOf(t *testing.T) {
 	at := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d.Add(14 * time.Hour) }
 	date := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }

@@ -1,11 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
-
-	"github.com/stalking-hub/hub/internal/referral"
 )
 
 // Figures are the outcomes of a period: counts and times, never a person.
@@ -51,10 +50,10 @@ type Month struct {
 	ByFactor  map[string]int `json:"by_factor"`
 }
 
-// newReferrals returns empty counts for a period: every month, level,
-// offence, factor and strand present at zero, so that a table shows a zero
-// rather than leaving a gap.
-func newReferrals(p Period) Referrals {
+// NewReferrals returns the counts of a period at zero: every month, level,
+// offence, factor and strand present, so that a table shows a zero rather
+// than leaving a gap.
+func NewReferrals(p Period) Referrals {
 	r := Referrals{ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors), ByStrand: zeros(Strands)}
 	for _, m := range p.Months() {
 		r.Months = append(r.Months, Month{Month: m, ByRisk: zeros(RiskLevels), ByOffence: zeros(Offences), ByFactor: zeros(Factors)})
@@ -62,50 +61,20 @@ func newReferrals(p Period) Referrals {
 	return r
 }
 
-// count counts one referral raised in the month-th month of the period
-// (from 0), or in no month when month is out of range.
-func (r *Referrals) count(month int, offence, level string, f referral.Factors) {
-	factors := factorsOf(f)
-	r.Total++
-	r.ByRisk[level]++
-	r.ByOffence[offence]++
-	for _, x := range factors {
-		r.ByFactor[x]++
-	}
-	if f.HateCrimeStrand != "" {
-		r.ByStrand[f.HateCrimeStrand]++
-	}
-	if month < 0 || month >= len(r.Months) {
-		return
-	}
-	m := &r.Months[month]
-	m.Total++
-	m.ByRisk[level]++
-	m.ByOffence[offence]++
-	for _, x := range factors {
-		m.ByFactor[x]++
-	}
-}
-
-// factorsOf lists the aggravating factors a referral's flags record, in the
-// order of Factors.
-func factorsOf(f referral.Factors) []string {
-	var out []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{
-		{f.DomesticAbuse, "domestic_abuse"},
-		{f.HateCrimeStrand != "", "hate_crime"},
-		{f.HonourBasedAbuse, "honour_based_abuse"},
-		{f.FearOfViolence, "fear_of_violence"},
-		{f.TechnologyEnabled, "technology_enabled"},
+// AddMonth adds the counts of the referrals raised in the i-th month of the
+// period (from 0) to that month and to the period's totals.
+func (r *Referrals) AddMonth(i int, m Month) {
+	month := &r.Months[i]
+	month.Total += m.Total
+	r.Total += m.Total
+	for _, x := range []struct{ into, from map[string]int }{
+		{month.ByRisk, m.ByRisk}, {r.ByRisk, m.ByRisk}, {month.ByOffence, m.ByOffence},
+		{r.ByOffence, m.ByOffence}, {month.ByFactor, m.ByFactor}, {r.ByFactor, m.ByFactor},
 	} {
-		if x.on {
-			out = append(out, x.name)
+		for k, n := range x.from {
+			x.into[k] += n
 		}
 	}
-	return out
 }
 
 // AgencyFigures are one agency's answers to the referrals shared with it in
@@ -150,38 +119,84 @@ type Durations struct {
 
 // DurationsOf summarises durations given in seconds, in any order.
 func DurationsOf(seconds []int64) Durations {
-	d := Durations{Count: len(seconds)}
-	if len(seconds) == 0 {
-		return d
-	}
-	hours := make([]float64, len(seconds))
-	for i, s := range seconds {
-		hours[i] = float64(s) / 3600
-	}
-	sort.Float64s(hours)
-	median, p90 := roundHours(Percentile(hours, 50)), roundHours(Percentile(hours, 90))
-	d.MedianHours, d.P90Hours = &median, &p90
+	sorted := slices.Sorted(slices.Values(seconds))
+	d, _ := SummariseDurations(len(sorted), func(rank, n int) ([]int64, error) {
+		return sorted[rank:min(rank+n, len(sorted))], nil
+	})
 	return d
+}
+
+// SummariseDurations summarises count durations in seconds that read gives
+// in ascending order: read(rank, n) returns up to n of them from rank
+// (counted from 0). Only the few ranks the median and the 90th percentile
+// lie between are read, so the durations can stay in an index.
+func SummariseDurations(count int, read func(rank, n int) ([]int64, error)) (Durations, error) {
+	d := Durations{Count: count}
+	if count == 0 {
+		return d, nil
+	}
+	at := func(p float64) (float64, error) {
+		lo, frac := PercentileRank(count, p)
+		n := 1
+		if frac > 0 {
+			n = 2
+		}
+		seconds, err := read(lo, n)
+		if err != nil {
+			return 0, err
+		}
+		if len(seconds) != n {
+			return 0, fmt.Errorf("report: %d durations at rank %d, want %d", len(seconds), lo, n)
+		}
+		hours := make([]float64, n)
+		for i, s := range seconds {
+			hours[i] = float64(s) / 3600
+		}
+		if n == 1 {
+			return roundHours(hours[0]), nil
+		}
+		return roundHours(hours[0] + frac*(hours[1]-hours[0])), nil
+	}
+	median, err := at(50)
+	if err != nil {
+		return d, err
+	}
+	p90, err := at(90)
+	if err != nil {
+		return d, err
+	}
+	d.MedianHours, d.P90Hours = &median, &p90
+	return d, nil
 }
 
 // roundHours keeps hundredths of an hour, so that a figure worked out by
 // hand is written the same way in JSON.
 func roundHours(h float64) float64 { return math.Round(h*100) / 100 }
 
-// Percentile is the p-th percentile (0 to 100) of values sorted ascending,
-// interpolated between the two nearest ranks: rank (n-1)p/100 counted from
-// 0, as spreadsheets' PERCENTILE.INC does. The 50th is the median: the
-// middle value, or the mean of the two middle values. It is 0 for no values.
+// PercentileRank is where the p-th percentile (0 to 100) of count sorted
+// values lies: frac of the way from the value at rank lo (counted from 0)
+// to the next, as spreadsheets' PERCENTILE.INC interpolates. The 50th is
+// the median: the middle value, or the mean of the two middle values.
+func PercentileRank(count int, p float64) (lo int, frac float64) {
+	rank := float64(count-1) * p / 100
+	lo = int(math.Floor(rank))
+	if lo >= count-1 {
+		return count - 1, 0
+	}
+	return lo, rank - float64(lo)
+}
+
+// Percentile is the p-th percentile of values sorted ascending, placed by
+// PercentileRank; it is 0 for no values.
 func Percentile(sorted []float64, p float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
-	rank := float64(len(sorted)-1) * p / 100
-	lo := int(math.Floor(rank))
-	if lo >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
+	lo, frac := PercentileRank(len(sorted), p)
+	if frac == 0 {
+		return sorted[lo]
 	}
-	return sorted[lo] + (rank-float64(lo))*(sorted[lo+1]-sorted[lo])
+	return sorted[lo] + frac*(sorted[lo+1]-sorted[lo])
 }
 
 // Rate is n out of d as a percentage, and false when d is 0.

@@ -2,9 +2,8 @@ package report
 
 import (
 	"math"
+	"slices"
 	"testing"
-
-	"github.com/stalking-hub/hub/internal/referral"
 )
 
 func TestPercentile(t *testing.T) {
@@ -60,57 +59,30 @@ func TestRate(t *testing.T) {
 	}
 }
 
-func TestReferralsCount(t *testing.T) {
-	r := newReferrals(Period{date("2026-01-01"), date("2026-02-28")})
-	for range 2 {
-		r.count(0, "stalking", "high", referral.Factors{DomesticAbuse: true, HateCrimeStrand: "race"})
-	}
-	r.count(1, "harassment", "standard", referral.Factors{})
-	for range 3 {
-		r.count(1, "stalking", "high", referral.Factors{FearOfViolence: true, TechnologyEnabled: true, HonourBasedAbuse: true})
-	}
-	r.count(2, "other", "medium", referral.Factors{}) // in no month of the period: in the totals only
-	if r.Total != 7 || r.ByRisk["high"] != 5 || r.ByRisk["standard"] != 1 || r.ByRisk["medium"] != 1 {
-		t.Errorf("totals %d %v", r.Total, r.ByRisk)
-	}
-	if r.ByOffence["stalking"] != 5 || r.ByOffence["harassment"] != 1 || len(r.ByOffence) != len(Offences) {
-		t.Errorf("offences %v", r.ByOffence)
-	}
-	want := map[string]int{"domestic_abuse": 2, "hate_crime": 2, "honour_based_abuse": 3, "fear_of_violence": 3, "technology_enabled": 3}
-	for f, n := range want {
-		if r.ByFactor[f] != n {
-			t.Errorf("factor %s: %d, want %d", f, r.ByFactor[f], n)
-		}
-	}
-	if r.ByStrand["race"] != 2 || r.ByStrand["disability"] != 0 {
-		t.Errorf("strands %v", r.ByStrand)
-	}
-	if len(r.Months) != 2 || r.Months[0].Total != 2 || r.Months[1].Total != 4 || r.Months[1].ByFactor["domestic_abuse"] != 0 || r.Months[1].ByOffence["harassment"] != 1 {
-		t.Errorf("months %+v", r.Months)
-	}
-}
-
-func TestFactorsOf(t *testing.T) {
-	cases := []struct {
-		f    referral.Factors
-		want int
-	}{
-		{referral.Factors{}, 0},
-		{referral.Factors{HateCrimeStrand: "other"}, 1},
-		{referral.Factors{DomesticAbuse: true, HateCrimeStrand: "race", HonourBasedAbuse: true, FearOfViolence: true, TechnologyEnabled: true}, 5},
-	}
-	for _, c := range cases {
-		if got := factorsOf(c.f); len(got) != c.want {
-			t.Errorf("%+v: %v", c.f, got)
-		}
-	}
-}
-
 func TestActionCountsAdd(t *testing.T) {
 	var c ActionCounts
 	c.Add(ActionCounts{Actions: 3, DoneOnTime: 1, DoneLate: 1, Open: 1, Overdue: 1})
 	c.Add(ActionCounts{Actions: 2, NotPossible: 1, NotDone: 1})
 	if c != (ActionCounts{Actions: 5, DoneOnTime: 1, DoneLate: 1, Open: 1, Overdue: 1, NotPossible: 1, NotDone: 1}) {
 		t.Errorf("%+v", c)
+	}
+}
+
+func TestSummariseDurationsReadsOnlyTheRanksItNeeds(t *testing.T) {
+	sorted := []int64{3600, 2 * 3600, 4 * 3600, 20 * 3600}
+	var asked [][2]int
+	d, err := SummariseDurations(len(sorted), func(rank, n int) ([]int64, error) {
+		asked = append(asked, [2]int{rank, n})
+		return sorted[rank : rank+n], nil
+	})
+	if err != nil || *d.MedianHours != 3 || *d.P90Hours != 15.2 {
+		t.Fatalf("got %+v %v", d, err)
+	}
+	// Median: rank 1.5, between 1 and 2; 90th: rank 2.7, between 2 and 3.
+	if want := [][2]int{{1, 2}, {2, 2}}; !slices.Equal(asked, want) {
+		t.Errorf("read %v, want %v", asked, want)
+	}
+	if _, err := SummariseDurations(4, func(int, int) ([]int64, error) { return nil, nil }); err == nil {
+		t.Error("durations missing at their rank pass unnoticed")
 	}
 }

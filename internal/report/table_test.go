@@ -59,7 +59,7 @@ func TestCSVText(t *testing.T) {
 
 func TestTablesCoverEveryFigure(t *testing.T) {
 	p := Period{date("2026-01-01"), date("2026-02-28")}
-	f := Figures{Period: p, Referrals: newReferrals(p),
+	f := Figures{Period: p, Referrals: NewReferrals(p),
 		Agencies:       []AgencyFigures{{Agency: "housing", Received: 4, Accepted: 2, Declined: 1, Awaiting: 1, Statuses: map[string]int{"sent": 1, "closed": 2, "declined": 1}}},
 		DeclineReasons: []DeclineReason{{Agency: "housing", Code: "", Count: 1}},
 		Consent:        Consent{Referrals: 4, ByDecision: map[string]int{"given": 3, "refused": 1}},

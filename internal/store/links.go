@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -183,41 +182,14 @@ func directVia(list string) referral.LinkVia {
 }
 
 // RepeatVictim reports whether this referral's victim was the victim of
-// another referral raised in the twelve months before this one, whether or
-// not an officer has linked the two.
+// another referral raised in the twelve months up to this one, whether or
+// not an officer has linked the two. The referrals_repeat trigger
+// (migration 0007) works it out when a referral is written.
 func (db *DB) RepeatVictim(ctx context.Context, referralID string) (bool, error) {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	var fp, created string
-	err = tx.QueryRowContext(ctx, `SELECT victim_fp, created_at FROM referrals WHERE id = ?`, referralID).Scan(&fp, &created)
+	var repeat bool
+	err := db.r.QueryRowContext(ctx, `SELECT repeat_victim FROM referrals WHERE id = ?`, referralID).Scan(&repeat)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, referral.NotFound()
 	}
-	if err != nil || fp == "" {
-		return false, err
-	}
-	now := parseTime(created)
-	// The window is narrowed in SQL only loosely (a day's slack each side);
-	// referral.RepeatVictim draws the line.
-	rows, err := tx.QueryContext(ctx, `SELECT created_at FROM referrals WHERE victim_fp = ? AND victim_fp <> '' AND id <> ? AND created_at >= ? AND created_at <= ?`,
-		fp, referralID, timeText(now.AddDate(0, -12, -1)), timeText(now.Add(24*time.Hour)))
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	var earlier []time.Time
-	for rows.Next() {
-		var at string
-		if err := rows.Scan(&at); err != nil {
-			return false, err
-		}
-		earlier = append(earlier, parseTime(at))
-	}
-	if err := rows.Err(); err != nil {
-		return false, err
-	}
-	return referral.RepeatVictim(earlier, now), nil
+	return repeat, err
 }

@@ -117,11 +117,11 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score,
 			incidents, first_incident, last_incident, domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled,
-			marac_concern, victim_fp, suspect_fp, created_at, sent_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			marac_concern, victim_fp, suspect_fp, consent_decision, created_at, sent_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, ref, string(state), n.Officer.Subject, n.Officer.Name, s.Offence, s.Risk.Level, s.Risk.Tool, s.Risk.Score,
 			s.Incidents.Count, s.Incidents.First, s.Incidents.Last, f.DomesticAbuse, f.HateCrimeStrand, f.HonourBasedAbuse, f.FearOfViolence, f.TechnologyEnabled,
-			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, timeText(now), sentAt, timeText(now)); err != nil {
+			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, string(n.Consent.Decision), timeText(now), sentAt, timeText(now)); err != nil {
 			return err
 		}
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {

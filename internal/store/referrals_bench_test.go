@@ -34,11 +34,13 @@ func BenchmarkCreateReferral(b *testing.B) {
 	db := storetest.Open(b)
 	ctx := context.Background()
 	n := benchReferral(db.Now())
+	done := cpuPerOp(b)
 	for b.Loop() {
 		if _, _, err := db.CreateReferral(ctx, n); err != nil {
 			b.Fatal(err)
 		}
 	}
+	done()
 }
 
 // cpuPerOp reports the process's CPU time (user and system) per operation

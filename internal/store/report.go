@@ -3,27 +3,20 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/report"
 )
 
-// reportScope is the referrals a report counts: sent, raised on a day of
-// the period, and when an agency is chosen, shared with it. It binds the
-// first and last day and the agency twice. The day is compared as text,
-// which reads the table in order: for a year of referrals that is several
-// times faster than walking the created_at index to every row.
-const reportScope = `r.state = 'sent' AND substr(r.created_at, 1, 10) BETWEEN ? AND ?
-	AND (? = '' OR r.id IN (SELECT referral_id FROM shares WHERE agency = ?))`
-
 // Outcomes works out the figures of a period, for all agencies or one, in
 // one read transaction so that they agree with each other. now decides what
-// is overdue and which MARAC meetings have been held. Referrals and shares
-// are read as rows of metadata and added up by report's tallies; the rest
-// are SQL aggregates. No personal data leaves the store: the keyed
-// fingerprints that find repeat victims and suspects are matched here and
-// only their verdicts go on.
+// is overdue and which MARAC meetings have been held. Every figure is an
+// SQL aggregate over metadata: no row of a referral or a share leaves the
+// database, and the repeats and links, which depend on keyed fingerprints,
+// are already columns of each referral (migration 0007), so only their
+// counts come out.
 func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, now time.Time) (report.Figures, error) {
 	f := report.Figures{Period: p, Agency: agencyID, AsOf: now.UTC(), Consent: report.Consent{ByDecision: map[string]int{}},
 		Overrides: []report.OverrideBasis{}, MARAC: report.MARAC{ByAgency: []report.AgencyActions{}}}
@@ -32,8 +25,8 @@ func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, no
 		return f, err
 	}
 	defer tx.Rollback()
-	q := reportQuery{ctx: ctx, tx: tx, scope: []any{dateText(p.From), dateText(p.To), agencyID, agencyID}, agency: agencyID, now: now}
-	for _, step := range []func(*report.Figures) error{q.referrals, q.consent, q.shares, q.overrides, q.marac} {
+	q := reportQuery{ctx: ctx, tx: tx, period: p, scope: []any{dateText(p.From), dateText(p.To), agencyID, agencyID}, agency: agencyID, now: now}
+	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac} {
 		if err := step(&f); err != nil {
 			return f, err
 		}
@@ -45,180 +38,226 @@ func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, no
 type reportQuery struct {
 	ctx    context.Context
 	tx     *sql.Tx
-	scope  []any // the arguments of reportScope
+	period report.Period
+	scope  []any // the first and last day, and the agency twice
 	agency string
 	now    time.Time
 }
 
-// confirmedLinks is the referrals on either side of a confirmed link made
-// through one person; it binds who, victim or suspect, twice.
-const confirmedLinks = `(SELECT referral_id FROM referral_links WHERE status = 'confirmed' AND via = ?
-	UNION SELECT other_id FROM referral_links WHERE status = 'confirmed' AND via = ?)`
-
-// The yes-or-no columns of a row travel packed in one number, one bit
-// each: with this driver every column read takes a lock, a good part of
-// the time a report takes at 100,000 rows.
-const (
-	flagDomesticAbuse = 1 << iota
-	flagHonourBasedAbuse
-	flagFearOfViolence
-	flagTechnologyEnabled
-	flagInScope
-	flagLinkedViaVictim
-	flagLinkedViaSuspect
-)
-
-// The packed yes-or-no columns of a share.
-const (
-	flagAnsweredInTime = 1 << iota
-	flagAcceptedInTime
-	flagOverdue
-)
-
-// referrals reads every sent referral raised from twelve months before the
-// period to its end, for the repeats, and tallies those the report counts.
-func (q reportQuery) referrals(f *report.Figures) error {
-	rows, err := q.tx.QueryContext(q.ctx, fmt.Sprintf(`SELECT r.created_at, r.offence, r.risk_level, r.hate_crime_strand, r.victim_fp, r.suspect_fp,
-		r.domestic_abuse * %d + r.honour_based_abuse * %d + r.fear_of_violence * %d + r.technology_enabled * %d
-		+ (? = '' OR r.id IN (SELECT referral_id FROM shares WHERE agency = ?)) * %d
-		+ (r.id IN %s) * %d + (r.id IN %s) * %d
-		FROM referrals r WHERE r.state = 'sent' AND substr(r.created_at, 1, 10) BETWEEN ? AND ?`,
-		flagDomesticAbuse, flagHonourBasedAbuse, flagFearOfViolence, flagTechnologyEnabled, flagInScope,
-		confirmedLinks, flagLinkedViaVictim, confirmedLinks, flagLinkedViaSuspect),
-		q.agency, q.agency, "victim", "victim", "suspect", "suspect", dateText(f.Period.From.AddDate(0, -12, 0)), dateText(f.Period.To))
-	if err != nil {
-		return err
+// referralCounts is what the report counts of a month's referrals, each a
+// condition on the columns of the referrals_report index, in the order the
+// query lists them. The months are read one by one over that index: a
+// grouped query would sort every referral of the period first.
+func referralCounts() (columns []string, args []any) {
+	add := func(cond string, arg ...any) {
+		columns = append(columns, "COUNT(*) FILTER (WHERE "+cond+")")
+		args = append(args, arg...)
 	}
-	defer rows.Close()
-	var all []report.ReferralRow
-	victims, suspects := map[string][]int{}, map[string][]int{}
-	codes := interner{}
-	for rows.Next() {
-		var r report.ReferralRow
-		var created, offence, level, strand, victim, suspect sql.RawBytes
-		var flags int
-		if err := rows.Scan(&created, &offence, &level, &strand, &victim, &suspect, &flags); err != nil {
-			return err
-		}
-		r.CreatedAt, r.Offence, r.Risk, r.Factors.HateCrimeStrand = parseTime(string(created)), codes.of(offence), codes.of(level), codes.of(strand)
-		r.Factors.DomesticAbuse, r.Factors.HonourBasedAbuse = flags&flagDomesticAbuse != 0, flags&flagHonourBasedAbuse != 0
-		r.Factors.FearOfViolence, r.Factors.TechnologyEnabled = flags&flagFearOfViolence != 0, flags&flagTechnologyEnabled != 0
-		r.InScope, r.LinkedViaVictim, r.LinkedViaSuspect = flags&flagInScope != 0, flags&flagLinkedViaVictim != 0, flags&flagLinkedViaSuspect != 0
-		if len(victim) > 0 {
-			victims[string(victim)] = append(victims[string(victim)], len(all))
-		}
-		if len(suspect) > 0 {
-			suspects[string(suspect)] = append(suspects[string(suspect)], len(all))
-		}
-		all = append(all, r)
+	for _, level := range report.RiskLevels {
+		add("r.risk_level = ?", level)
 	}
-	if err := rows.Err(); err != nil {
-		return err
+	for _, offence := range report.Offences {
+		add("r.offence = ?", offence)
 	}
-	markRepeats(all, victims, func(r *report.ReferralRow) *bool { return &r.RepeatVictim })
-	markRepeats(all, suspects, func(r *report.ReferralRow) *bool { return &r.RepeatSuspect })
-	t := report.NewReferralTally(f.Period)
-	for _, r := range all {
-		t.Add(r)
+	for _, cond := range factorConditions {
+		add(cond)
 	}
-	f.Referrals, f.Patterns = t.Referrals(), t.Patterns()
-	return nil
-}
-
-// markRepeats sets the flag of every referral that report.Repeats finds a
-// repeat among those naming the same person.
-func markRepeats(all []report.ReferralRow, byPerson map[string][]int, flag func(*report.ReferralRow) *bool) {
-	for _, idx := range byPerson {
-		if len(idx) < 2 {
-			continue
-		}
-		times := make([]time.Time, len(idx))
-		for k, i := range idx {
-			times[k] = all[i].CreatedAt
-		}
-		for k, repeat := range report.Repeats(times) {
-			*flag(&all[idx[k]]) = repeat
-		}
-	}
-}
-
-// consent counts the referrals by the decision of their latest consent record.
-func (q reportQuery) consent(f *report.Figures) error {
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT COALESCE((SELECT c.decision FROM consents c WHERE c.referral_id = r.id ORDER BY c.seq DESC LIMIT 1), ?), COUNT(*)
-		FROM referrals r WHERE `+reportScope+` GROUP BY 1`, append([]any{report.NoConsentRecord}, q.scope...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	for _, d := range report.ConsentDecisions {
-		f.Consent.ByDecision[d] = 0
+		if d == report.NoConsentRecord {
+			d = ""
+		}
+		add("r.consent_decision = ?", d)
 	}
-	for rows.Next() {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
+	for _, cond := range []string{"r.repeat_victim", "r.repeat_suspect", "r.linked_via_victim OR r.linked_via_suspect", "r.linked_via_victim", "r.linked_via_suspect"} {
+		add(cond)
+	}
+	return columns, args
+}
+
+// factorConditions says which referrals have each of report.Factors.
+var factorConditions = []string{"r.domestic_abuse", "r.hate_crime_strand <> ''", "r.honour_based_abuse", "r.fear_of_violence", "r.technology_enabled"}
+
+// referralScope is the referrals a report counts: sent, raised between two
+// times, and when an agency is chosen, shared with it.
+func (q reportQuery) referralScope() string {
+	scope := `r.state = 'sent' AND r.created_at >= ? AND r.created_at < ?`
+	if q.agency != "" {
+		scope += ` AND r.id IN (SELECT referral_id FROM shares WHERE agency = ?)`
+	}
+	return scope
+}
+
+// scopeArgs binds referralScope for the times from and to.
+func (q reportQuery) scopeArgs(from, to time.Time) []any {
+	args := []any{timeText(from), timeText(to)}
+	if q.agency != "" {
+		args = append(args, q.agency)
+	}
+	return args
+}
+
+// referrals counts the referrals raised in the period month by month, with
+// their consent and where they stand in patterns, and their hate-crime
+// strands over the whole period.
+func (q reportQuery) referrals(f *report.Figures) error {
+	p := f.Period
+	f.Referrals = report.NewReferrals(p)
+	columns, countArgs := referralCounts()
+	month, err := q.tx.PrepareContext(q.ctx, `SELECT COUNT(*), `+strings.Join(columns, ", ")+` FROM referrals r WHERE `+q.referralScope())
+	if err != nil {
+		return err
+	}
+	defer month.Close()
+	for i := range f.Referrals.Months {
+		from := time.Date(p.From.Year(), p.From.Month()+time.Month(i), 1, 0, 0, 0, 0, time.UTC)
+		to := from.AddDate(0, 1, 0)
+		n := make([]int, 1+len(columns))
+		dest := make([]any, len(n))
+		for k := range n {
+			dest[k] = &n[k]
+		}
+		if err := month.QueryRowContext(q.ctx, append(slices.Clone(countArgs), q.scopeArgs(latest(from, p.Start()), earliest(to, p.End()))...)...).Scan(dest...); err != nil {
 			return err
 		}
-		f.Consent.ByDecision[d] = n
-		f.Consent.Referrals += n
+		m := report.Month{Total: n[0], ByRisk: map[string]int{}, ByOffence: map[string]int{}, ByFactor: map[string]int{}}
+		next := n[1:]
+		take := func(codes []string, into map[string]int) {
+			for k, code := range codes {
+				into[code] += next[k]
+			}
+			next = next[len(codes):]
+		}
+		take(report.RiskLevels, m.ByRisk)
+		take(report.Offences, m.ByOffence)
+		take(report.Factors, m.ByFactor)
+		take(report.ConsentDecisions, f.Consent.ByDecision)
+		f.Referrals.AddMonth(i, m)
+		f.Consent.Referrals += m.Total
+		pt := &f.Patterns
+		pt.Referrals += m.Total
+		for k, into := range []*int{&pt.RepeatVictim, &pt.RepeatSuspect, &pt.Linked, &pt.LinkedViaVictim, &pt.LinkedViaSuspect} {
+			*into += next[k]
+		}
+	}
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT r.hate_crime_strand, COUNT(*) FROM referrals r WHERE `+q.referralScope()+`
+		AND r.hate_crime_strand <> '' GROUP BY r.hate_crime_strand`, q.scopeArgs(p.Start(), p.End())...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var strand string
+		var n int
+		if err := rows.Scan(&strand, &n); err != nil {
+			return err
+		}
+		f.Referrals.ByStrand[strand] = n
 	}
 	return rows.Err()
 }
 
-// shares reads the shares sent in the period (of sent referrals; with an
-// agency, only its own) and tallies them agency by agency. Whether an
-// answer came in time, and whether a share is overdue, is a comparison of
-// stored times, which all have the same fixed-width UTC layout.
+// shareScope is the shares a report counts: sent in the period, of sent
+// referrals, and when an agency is chosen, its own. It binds the first day,
+// the day after the last and, with an agency, the agency.
+func (q reportQuery) shareScope() (string, []any) {
+	scope := `s.sent_at >= ? AND s.sent_at < ? AND s.referral_id NOT IN (SELECT id FROM referrals WHERE state <> 'sent')`
+	args := []any{dateText(q.period.Start()), dateText(q.period.End())}
+	if q.agency != "" {
+		scope += ` AND s.agency = ?`
+		args = append(args, q.agency)
+	}
+	return scope, args
+}
+
+// shares counts the shares sent in the period agency by agency, in groups
+// by where they stand; the times to answer and to accept are then read at
+// the ranks their median and 90th percentile need. Whether an answer came
+// in time, and whether a share is past due, is a comparison of stored
+// times, which all have the same fixed-width UTC layout.
 func (q reportQuery) shares(f *report.Figures) error {
-	rows, err := q.tx.QueryContext(q.ctx, fmt.Sprintf(`SELECT s.agency, s.status, s.decline_code,
-		CASE WHEN s.answered_at <> '' THEN unixepoch(s.answered_at) - unixepoch(s.sent_at) ELSE -1 END,
-		CASE WHEN s.accepted_at <> '' THEN unixepoch(s.accepted_at) - unixepoch(s.sent_at) ELSE -1 END,
-		(s.answered_at <> '' AND s.answered_at <= s.due_at) * %d + (s.accepted_at <> '' AND s.accepted_at <= s.due_at) * %d
-		+ (s.status IN ('sent', 'viewed') AND s.due_at < ?) * %d
-		FROM shares s WHERE substr(s.sent_at, 1, 10) BETWEEN ? AND ? AND (? = '' OR s.agency = ?)
-		AND s.referral_id NOT IN (SELECT id FROM referrals WHERE state <> 'sent')`, flagAnsweredInTime, flagAcceptedInTime, flagOverdue),
-		append([]any{timeText(q.now)}, q.scope...)...)
+	scope, args := q.shareScope()
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT s.agency, s.status, s.decline_code, COUNT(*),
+		COUNT(*) FILTER (WHERE s.answered_at <> ''), COUNT(*) FILTER (WHERE s.accepted_at <> ''),
+		COUNT(*) FILTER (WHERE s.answered_at <> '' AND s.answered_at <= s.due_at), COUNT(*) FILTER (WHERE s.accepted_at <> '' AND s.accepted_at <= s.due_at),
+		COUNT(*) FILTER (WHERE s.due_at < ?)
+		FROM shares s WHERE `+scope+` GROUP BY s.agency, s.status, s.decline_code`, append([]any{timeText(q.now)}, args...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	t := report.NewShareTally()
-	codes := interner{}
 	for rows.Next() {
-		var s report.ShareRow
-		var agencyID, status, declineCode sql.RawBytes
-		var answered, accepted int64
-		var flags int
-		if err := rows.Scan(&agencyID, &status, &declineCode, &answered, &accepted, &flags); err != nil {
+		var g report.ShareGroup
+		if err := rows.Scan(&g.Agency, &g.Status, &g.DeclineCode, &g.Shares, &g.Answered, &g.Accepted, &g.AnsweredInTime, &g.AcceptedInTime, &g.PastDue); err != nil {
 			return err
 		}
-		s.Agency, s.Status, s.DeclineCode = codes.of(agencyID), codes.of(status), codes.of(declineCode)
-		s.AnsweredIn, s.AcceptedIn = seconds(answered), seconds(accepted)
-		s.AnsweredInTime, s.AcceptedInTime, s.Overdue = flags&flagAnsweredInTime != 0, flags&flagAcceptedInTime != 0, flags&flagOverdue != 0
-		t.Add(s)
+		t.Add(g)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	f.Agencies, f.DeclineReasons = t.Agencies()
+	for i := range f.Agencies {
+		a := &f.Agencies[i]
+		if a.FirstResponse, err = report.SummariseDurations(a.Answered, q.durations(a.Agency, "answered_at", a.Answered)); err != nil {
+			return err
+		}
+		if a.Acceptance, err = report.SummariseDurations(a.Accepted, q.durations(a.Agency, "accepted_at", a.Accepted)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// interner keeps one copy of each code a report reads (offences, levels,
-// agencies, statuses): a few dozen strings in place of one per row.
-type interner map[string]string
-
-func (in interner) of(b []byte) string {
-	if s, ok := in[string(b)]; ok {
-		return s
+// durations reads, for SummariseDurations, the count seconds an agency's
+// shares took from sending to the time in column (answered_at or
+// accepted_at), by rank, shortest first. The shares_answer_time and
+// shares_accept_time indexes hold them in that order, so a rank is a walk
+// along an index, not a sort; a rank in the upper half, such as the 90th
+// percentile's, is walked to from the longest end.
+func (q reportQuery) durations(agencyID, column string, count int) func(rank, n int) ([]int64, error) {
+	seconds := `unixepoch(s.` + column + `) - unixepoch(s.sent_at)`
+	return func(rank, n int) ([]int64, error) {
+		order, offset := "ASC", rank
+		if rank >= count/2 {
+			order, offset = "DESC", count-rank-n
+		}
+		scope, args := q.shareScope()
+		rows, err := q.tx.QueryContext(q.ctx, `SELECT `+seconds+` FROM shares s WHERE s.agency = ? AND s.`+column+` <> '' AND `+scope+`
+			ORDER BY `+seconds+` `+order+` LIMIT ? OFFSET ?`, append(append([]any{agencyID}, args...), n, offset)...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var d int64
+			if err := rows.Scan(&d); err != nil {
+				return nil, err
+			}
+			out = append(out, d)
+		}
+		if order == "DESC" {
+			slices.Reverse(out)
+		}
+		return out, rows.Err()
 	}
-	s := string(b)
-	in[s] = s
-	return s
 }
 
-// seconds is a count of seconds as a duration; -1, for never, stays negative.
-func seconds(n int64) time.Duration { return time.Duration(n) * time.Second }
+// latest is the later of two times; earliest the earlier.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
 
 // overrides counts the requests to share without consent made in the
 // period, by basis and status; with an agency, those that name it.
