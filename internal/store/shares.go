@@ -74,7 +74,12 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if err := touchReferral(ctx, tx, c.ReferralID, now); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), ""); err != nil {
+		// The timeline names the kind of reason or outcome: a code, not the words.
+		code := c.ReasonCode
+		if c.To == referral.Closed {
+			code = c.OutcomeCode
+		}
+		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), code); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, c.Actor, audit.ShareStatusChanged, c.ReferralID, c.Agency, string(c.To)); err != nil {
