@@ -493,7 +493,7 @@ func answerQuestions() []question {
 // codeHints say more of a code where its words alone may not be enough.
 var codeHints = map[string]string{
 	"safety_measures": "For example, target hardening or a safety plan",
-	"other":           "Say what it was in the details below",
+	"other":           "Say what it was below",
 }
 
 // codeChoices offers a list of codes as radios.
