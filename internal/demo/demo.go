@@ -44,8 +44,8 @@ type step struct {
 	agency   string
 	view     bool // the agency opened its share
 	to       referral.ShareStatus
-	reason   string
-	outcome  string
+	reason   coded
+	outcome  coded
 	actor    identity.Principal
 }
 
@@ -183,6 +183,8 @@ func newGenerator(agencies *agency.Directory, opt Options) *generator {
 }
 
 func (g *generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+func (g *generator) pickCoded(xs []coded) coded { return xs[g.rng.IntN(len(xs))] }
 
 func (g *generator) percent(p int) bool { return g.rng.IntN(100) < p }
 
@@ -464,7 +466,7 @@ func (g *generator) answers(i int, agencyID string, sent, due time.Time) []step 
 	// Most answer within their time; some late.
 	at = at.Add(time.Duration(g.rng.Int64N(int64(respond * 6 / 5))))
 	if g.percent(22) {
-		add(at, step{to: referral.Declined, reason: g.pick(declineReasons)})
+		add(at, step{to: referral.Declined, reason: g.pickCoded(declineReasons)})
 		return out
 	}
 	if !add(at, step{to: referral.Accepted}) {
@@ -476,7 +478,7 @@ func (g *generator) answers(i int, agencyID string, sent, due time.Time) []step 
 	}
 	at = at.Add(time.Duration(14+g.rng.IntN(90)) * 24 * time.Hour)
 	if g.percent(75) {
-		add(at, step{to: referral.Closed, outcome: g.pick(outcomes)})
+		add(at, step{to: referral.Closed, outcome: g.pickCoded(outcomes)})
 	}
 	return out
 }

@@ -49,6 +49,7 @@ func TestPlanIsRealistic(t *testing.T) {
 	levels := map[string]int{}
 	people := map[string]int{}
 	status := map[[2]any]referral.ShareStatus{}
+	codes := map[string]int{}
 	due := map[[2]any]time.Time{}
 	created := 0
 	var last time.Time
@@ -90,9 +91,15 @@ func TestPlanIsRealistic(t *testing.T) {
 			status[k] = referral.Viewed
 			continue
 		}
-		if perr := referral.Transition(from, st.to, st.reason, st.outcome); perr != nil {
+		// As the hub's own form would have it: every decline and close coded.
+		a := referral.Answer{To: st.to, Reason: st.reason.text, ReasonCode: st.reason.code, Outcome: st.outcome.text, OutcomeCode: st.outcome.code}
+		if perr := referral.Transition(from, a); perr != nil {
 			t.Fatalf("%s -> %s: %v", from, st.to, perr)
 		}
+		if errs := a.Problems(true); errs != nil {
+			t.Fatalf("%s -> %s: %v", from, st.to, errs)
+		}
+		codes[st.reason.code+st.outcome.code]++
 		status[k] = st.to
 	}
 	if created != n {
@@ -123,6 +130,17 @@ func TestPlanIsRealistic(t *testing.T) {
 	for _, s := range referral.ShareStatuses {
 		if byStatus[s] == 0 {
 			t.Errorf("no share is %s: %v", s, byStatus)
+		}
+	}
+	for _, cs := range []referral.Codes{referral.DeclineReasons, referral.ClosingOutcomes} {
+		used := 0
+		for _, c := range cs {
+			if codes[c.Code] > 0 {
+				used++
+			}
+		}
+		if used < 5 {
+			t.Errorf("only %d kinds of %v are used: %v", used, cs.Values(), codes)
 		}
 	}
 	if overdue == 0 || overdue > len(status)/4 {

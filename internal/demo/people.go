@@ -94,19 +94,26 @@ var requests = map[string][]string{
 	"probation":          {"check licence conditions of the suspect", "inform the suspect's offender manager"},
 }
 
-var declineReasons = []string{
-	"Not in our area; passed on to the neighbouring service",
-	"Already supported by our service under another referral",
-	"The victim declined our support when contacted",
-	"Could not make safe contact after three attempts",
+// coded is a reason or an outcome as an agency gives it: the kind, from
+// referral's lists, and the words.
+type coded struct{ code, text string }
+
+var declineReasons = []coded{
+	{"out_of_area", "Not in our area; passed on to the neighbouring service"},
+	{"already_supported", "Already supported by our service under another referral"},
+	{"victim_declined", "The victim declined our support when contacted"},
+	{"no_safe_contact", "Could not make safe contact after three attempts"},
+	{"no_capacity", "No caseworker free this month; the officer was told of other services"},
+	{"not_eligible", "Outside our service's criteria for this kind of case"},
 }
 
-var outcomes = []string{
-	"Sanctuary measures fitted; the victim feels safer at home",
-	"Safety plan agreed; support ended at the victim's request",
-	"Rehoused at a safe address",
-	"Supported through court; a restraining order was granted",
-	"Referred on to counselling; case closed",
+var outcomes = []coded{
+	{"safety_measures", "Sanctuary measures fitted; the victim feels safer at home"},
+	{"safety_measures", "Safety plan agreed and reviewed with the victim"},
+	{"rehoused_or_moved", "Rehoused at a safe address"},
+	{"support_provided", "Supported through court; a restraining order was granted"},
+	{"referred_on", "Referred on to counselling; case closed"},
+	{"support_declined", "The victim chose not to take up support after the first visit"},
 }
 
 var notSoughtReasons = []string{

@@ -63,7 +63,7 @@ func write(ctx context.Context, db *store.DB, st step, ids []string) error {
 		err = db.MarkViewed(ctx, ids[st.referral], st.agency, st.actor)
 	default:
 		_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: ids[st.referral], Agency: st.agency, To: st.to,
-			Reason: st.reason, Outcome: st.outcome, Actor: st.actor})
+			Reason: st.reason.text, ReasonCode: st.reason.code, Outcome: st.outcome.text, OutcomeCode: st.outcome.code, Actor: st.actor})
 	}
 	return err
 }

@@ -43,8 +43,11 @@ type Share struct {
 	Request string     // what the officer asks the agency to do
 	Reason  string     // why the agency declined
 	Outcome string     // what the agency did, when it closed the share
-	SentAt  time.Time
-	DueAt   time.Time // the agency's response time for the risk level runs out
+	// ReasonCode and OutcomeCode are the kinds of reason and outcome, from
+	// DeclineReasons and ClosingOutcomes; empty when not coded.
+	ReasonCode, OutcomeCode string
+	SentAt                  time.Time
+	DueAt                   time.Time // the agency's response time for the risk level runs out
 	// ViewedAt, AnsweredAt (first accepted or declined), AcceptedAt and
 	// ClosedAt are zero until they happen.
 	ViewedAt, AnsweredAt, AcceptedAt, ClosedAt time.Time

@@ -20,13 +20,16 @@ var (
 	Strands          = []string{"race", "religion", "sexual_orientation", "disability", "transgender", "other"}
 	ShareStatuses    = []string{string(referral.Sent), string(referral.Viewed), string(referral.Accepted), string(referral.InProgress), string(referral.Declined), string(referral.Closed)}
 	ConsentDecisions = []string{string(consent.Given), string(consent.Refused), string(consent.NotSought), string(consent.Withdrawn), NoConsentRecord}
+	DeclineCodes     = referral.DeclineReasons.Values()
+	OutcomeCodes     = referral.ClosingOutcomes.Values()
 )
 
 // NoConsentRecord is the consent "decision" of a referral with no record.
 const NoConsentRecord = "none"
 
-// labels are the words a table uses for a code.
-var labels = map[string]string{
+// labels are the words a table uses for a code, with the decline reasons'
+// and closing outcomes' words from referral's lists.
+var labels = withCodes(map[string]string{
 	"standard":                     "Standard",
 	"medium":                       "Medium",
 	"high":                         "High",
@@ -62,6 +65,20 @@ var labels = map[string]string{
 	"crime_and_disorder_act_s115":  "Crime and Disorder Act 1998, section 115",
 	"vital_interests":              "Vital interests",
 	"":                             "Not coded",
+}, referral.DeclineReasons, referral.ClosingOutcomes)
+
+// withCodes adds the words of coded lists to m. A code m already has keeps
+// its words: the map is one for every table, and "other" must read "Other"
+// for an offence or a strand as well as for a reason or an outcome.
+func withCodes(m map[string]string, lists ...referral.Codes) map[string]string {
+	for _, cs := range lists {
+		for _, c := range cs {
+			if _, ok := m[c.Code]; !ok {
+				m[c.Code] = c.Label
+			}
+		}
+	}
+	return m
 }
 
 // Label is the words for a code; a code without a label is shown as itself,

@@ -306,13 +306,13 @@ func (db *DB) loadSections(ctx context.Context, tx *sql.Tx, r *referral.Referral
 	return rows.Err()
 }
 
-const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version`
+const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version`
 
 func (db *DB) scanShare(sc interface{ Scan(...any) error }) (referral.Share, string, error) {
 	var s referral.Share
 	var refID, reqKey, reasonKey, outcomeKey, status, level, sent, due, viewed, answered, accepted, closed string
 	var req, reason, outcome []byte
-	if err := sc.Scan(&s.ID, &refID, &s.Agency, &reqKey, &req, &status, &reasonKey, &reason, &outcomeKey, &outcome, &level, &sent, &due, &viewed, &answered, &accepted, &closed, &s.Version); err != nil {
+	if err := sc.Scan(&s.ID, &refID, &s.Agency, &reqKey, &req, &status, &reasonKey, &reason, &outcomeKey, &outcome, &s.ReasonCode, &s.OutcomeCode, &level, &sent, &due, &viewed, &answered, &accepted, &closed, &s.Version); err != nil {
 		return s, "", err
 	}
 	s.Status, s.Risk = referral.ShareStatus(status), risk.Level(level)

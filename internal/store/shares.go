@@ -18,13 +18,15 @@ import (
 
 // StatusChange is an agency's answer on its share of a referral.
 type StatusChange struct {
-	ReferralID string
-	Agency     string
-	To         referral.ShareStatus
-	Reason     string // required to decline
-	Outcome    string // required to close
-	IfMatch    int    // the share version the caller saw; 0 when not given
-	Actor      identity.Principal
+	ReferralID  string
+	Agency      string
+	To          referral.ShareStatus
+	Reason      string // required to decline
+	ReasonCode  string // the kind of reason, from referral.DeclineReasons; optional
+	Outcome     string // required to close
+	OutcomeCode string // the kind of outcome, from referral.ClosingOutcomes; optional
+	IfMatch     int    // the share version the caller saw; 0 when not given
+	Actor       identity.Principal
 }
 
 // ChangeShareStatus moves a share along its lifecycle in one transaction: the
@@ -41,7 +43,8 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if c.IfMatch != 0 && c.IfMatch != s.Version {
 			return problem.New(problem.Stale, "the referral changed since you loaded it; reload and try again")
 		}
-		if perr := referral.Transition(s.Status, c.To, c.Reason, c.Outcome); perr != nil {
+		a := referral.Answer{To: c.To, Reason: c.Reason, ReasonCode: c.ReasonCode, Outcome: c.Outcome, OutcomeCode: c.OutcomeCode}
+		if perr := referral.Transition(s.Status, a); perr != nil {
 			return perr
 		}
 		ctxText := c.ReferralID + "/share/" + c.Agency + "/"
@@ -56,20 +59,27 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		t := timeText(now)
 		_, err = tx.ExecContext(ctx, `UPDATE shares SET status = ?, version = version + 1,
 			reason_key = CASE WHEN ? = 'declined' THEN ? ELSE reason_key END, reason = CASE WHEN ? = 'declined' THEN ? ELSE reason END,
+			decline_code = CASE WHEN ? = 'declined' THEN ? ELSE decline_code END,
 			outcome_key = CASE WHEN ? = 'closed' THEN ? ELSE outcome_key END, outcome = CASE WHEN ? = 'closed' THEN ? ELSE outcome END,
+			outcome_code = CASE WHEN ? = 'closed' THEN ? ELSE outcome_code END,
 			viewed_at = CASE WHEN viewed_at = '' THEN ? ELSE viewed_at END,
 			answered_at = CASE WHEN answered_at = '' AND ? IN ('accepted', 'declined') THEN ? ELSE answered_at END,
 			accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
 			closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END
 			WHERE id = ?`,
-			string(c.To), c.To, rk, c.To, reason, c.To, ok, c.To, outcome, t, c.To, t, c.To, t, c.To, t, s.ID)
+			string(c.To), c.To, rk, c.To, reason, c.To, c.ReasonCode, c.To, ok, c.To, outcome, c.To, c.OutcomeCode, t, c.To, t, c.To, t, c.To, t, s.ID)
 		if err != nil {
 			return err
 		}
 		if err := touchReferral(ctx, tx, c.ReferralID, now); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), ""); err != nil {
+		// The timeline names the kind of reason or outcome: a code, not the words.
+		code := c.ReasonCode
+		if c.To == referral.Closed {
+			code = c.OutcomeCode
+		}
+		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), code); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, c.Actor, audit.ShareStatusChanged, c.ReferralID, c.Agency, string(c.To)); err != nil {

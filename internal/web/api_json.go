@@ -26,19 +26,24 @@ type decisionJSON struct {
 	Reason   string            `json:"reason"`
 }
 
+// shareJSON is one share. The free texts go only to readers entitled to
+// them; the reason and outcome codes are metadata, like the status, and go
+// to every reader who sees the share.
 type shareJSON struct {
-	Agency     string     `json:"agency"`
-	Status     string     `json:"status"`
-	Request    string     `json:"request,omitempty"`
-	Reason     string     `json:"reason,omitempty"`
-	Outcome    string     `json:"outcome,omitempty"`
-	SentAt     time.Time  `json:"sent_at"`
-	DueAt      time.Time  `json:"due_at"`
-	Overdue    bool       `json:"overdue"`
-	ViewedAt   *time.Time `json:"viewed_at,omitempty"`
-	AnsweredAt *time.Time `json:"answered_at,omitempty"`
-	ClosedAt   *time.Time `json:"closed_at,omitempty"`
-	ETag       string     `json:"etag"`
+	Agency      string     `json:"agency"`
+	Status      string     `json:"status"`
+	Request     string     `json:"request,omitempty"`
+	Reason      string     `json:"reason,omitempty"`
+	ReasonCode  string     `json:"reason_code,omitempty"`
+	Outcome     string     `json:"outcome,omitempty"`
+	OutcomeCode string     `json:"outcome_code,omitempty"`
+	SentAt      time.Time  `json:"sent_at"`
+	DueAt       time.Time  `json:"due_at"`
+	Overdue     bool       `json:"overdue"`
+	ViewedAt    *time.Time `json:"viewed_at,omitempty"`
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	ETag        string     `json:"etag"`
 }
 
 type releasedJSON struct {
@@ -66,7 +71,7 @@ func optTime(t time.Time) *time.Time {
 
 // shareJSONOf encodes a share; texts only for a reader entitled to them.
 func shareJSONOf(sh referral.Share, texts bool, now time.Time) shareJSON {
-	j := shareJSON{Agency: sh.Agency, Status: string(sh.Status), SentAt: sh.SentAt.UTC(), DueAt: sh.DueAt.UTC(), Overdue: sh.Overdue(now),
+	j := shareJSON{Agency: sh.Agency, Status: string(sh.Status), ReasonCode: sh.ReasonCode, OutcomeCode: sh.OutcomeCode, SentAt: sh.SentAt.UTC(), DueAt: sh.DueAt.UTC(), Overdue: sh.Overdue(now),
 		ViewedAt: optTime(sh.ViewedAt), AnsweredAt: optTime(sh.AnsweredAt), ClosedAt: optTime(sh.ClosedAt), ETag: `"` + itoa(sh.Version) + `"`}
 	if texts {
 		j.Request, j.Reason, j.Outcome = sh.Request, sh.Reason, sh.Outcome

@@ -129,9 +129,11 @@ func (s *Server) apiRelease(c echo.Context, id string, status int) error {
 }
 
 type shareStatusBody struct {
-	Status  string `json:"status"`
-	Reason  string `json:"reason"`
-	Outcome string `json:"outcome"`
+	Status      string `json:"status"`
+	Reason      string `json:"reason"`
+	ReasonCode  string `json:"reason_code"`
+	Outcome     string `json:"outcome"`
+	OutcomeCode string `json:"outcome_code"`
 }
 
 // apiShareStatus moves an agency's share along its lifecycle.
@@ -151,7 +153,8 @@ func (s *Server) apiShareStatus(c echo.Context) error {
 		return err
 	}
 	sh, err := s.DB.ChangeShareStatus(c.Request().Context(), store.StatusChange{ReferralID: id, Agency: agencyID,
-		To: referral.ShareStatus(b.Status), Reason: b.Reason, Outcome: b.Outcome, IfMatch: ifMatch, Actor: p})
+		To: referral.ShareStatus(b.Status), Reason: b.Reason, ReasonCode: b.ReasonCode, Outcome: b.Outcome, OutcomeCode: b.OutcomeCode,
+		IfMatch: ifMatch, Actor: p})
 	if err != nil {
 		return err
 	}

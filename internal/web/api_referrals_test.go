@@ -342,3 +342,84 @@ func TestConsentWithdrawalAndOverride(t *testing.T) {
 		t.Fatalf("housing reading the audit: %d", res.Status)
 	}
 }
+
+// Codes for a decline's reason and a close's outcome: optional, from their
+// list, only with their status, and shown with the share to every reader
+// of it (the free text only to those entitled to it).
+func TestShareCodes(t *testing.T) {
+	h := apptest.Start(t, nil)
+	r := createReferral(t, h, exampleReferral())
+	type shareAnswer struct {
+		Status, Reason, Outcome string
+		ReasonCode              string `json:"reason_code"`
+		OutcomeCode             string `json:"outcome_code"`
+		Error                   struct {
+			Code   string
+			Fields map[string]string
+		}
+	}
+	steps := []struct {
+		name, agency string
+		body         map[string]any
+		want         int
+		field        string // the field a 422 must name
+		code         string // the code the answer must carry
+	}{
+		{"an unknown reason code", "victim-support", map[string]any{"status": "declined", "reason": "x", "reason_code": "busy"}, 422, "reason_code", ""},
+		{"an outcome's code as the reason", "victim-support", map[string]any{"status": "declined", "reason": "x", "reason_code": "referred_on"}, 422, "reason_code", ""},
+		{"a reason code on an acceptance", "housing", map[string]any{"status": "accepted", "reason_code": "out_of_area"}, 422, "reason_code", ""},
+		{"an outcome code on a decline", "victim-support", map[string]any{"status": "declined", "reason": "x", "outcome_code": "other"}, 422, "outcome_code", ""},
+		{"a code without words", "victim-support", map[string]any{"status": "declined", "reason_code": "no_capacity"}, 422, "reason", ""},
+		{"a coded decline", "victim-support", map[string]any{"status": "declined", "reason": "Our caseworkers are full until March", "reason_code": "no_capacity"}, 200, "", "no_capacity"},
+		{"accept", "housing", map[string]any{"status": "accepted"}, 200, "", ""},
+		{"an unknown outcome code", "housing", map[string]any{"status": "closed", "outcome": "x", "outcome_code": "done"}, 422, "outcome_code", ""},
+		{"a reason code on a close", "housing", map[string]any{"status": "closed", "outcome": "x", "outcome_code": "other", "reason_code": "other"}, 422, "reason_code", ""},
+		{"a coded close", "housing", map[string]any{"status": "closed", "outcome": "Sanctuary measures fitted", "outcome_code": "safety_measures"}, 200, "", "safety_measures"},
+	}
+	for _, s := range steps {
+		res := status(h, r.ID, s.agency, s.agency, s.body)
+		var a shareAnswer
+		res.JSON(t, &a)
+		if res.Status != s.want {
+			t.Fatalf("%s: %d %s, want %d", s.name, res.Status, res.Body, s.want)
+		}
+		if s.field != "" && a.Error.Fields[s.field] == "" {
+			t.Errorf("%s: %s does not name %s", s.name, res.Body, s.field)
+		}
+		if s.want == 200 && a.ReasonCode+a.OutcomeCode != s.code {
+			t.Errorf("%s: the share answered carries %q %q, want %q", s.name, a.ReasonCode, a.OutcomeCode, s.code)
+		}
+	}
+
+	var police struct{ Shares []shareAnswer }
+	h.Do("GET", "/api/v1/referrals/"+r.ID, "officer", nil).JSON(t, &police)
+	got := map[string]shareAnswer{}
+	for _, sh := range police.Shares {
+		got[sh.Status] = sh
+	}
+	if d := got["declined"]; d.ReasonCode != "no_capacity" || d.OutcomeCode != "" || d.Reason != "Our caseworkers are full until March" {
+		t.Errorf("the officer reads the decline as %+v", d)
+	}
+	if c := got["closed"]; c.OutcomeCode != "safety_measures" || c.ReasonCode != "" || c.Outcome != "Sanctuary measures fitted" {
+		t.Errorf("the officer reads the close as %+v", c)
+	}
+	var list struct {
+		Referrals []struct{ Shares []shareAnswer }
+	}
+	h.Do("GET", "/api/v1/referrals", "officer", nil).JSON(t, &list)
+	if len(list.Referrals) != 1 || len(list.Referrals[0].Shares) != 2 {
+		t.Fatalf("the officer's list: %+v", list)
+	}
+	for _, sh := range list.Referrals[0].Shares {
+		if sh.ReasonCode+sh.OutcomeCode != got[sh.Status].ReasonCode+got[sh.Status].OutcomeCode || sh.Reason != "" || sh.Outcome != "" {
+			t.Errorf("the list shows %+v: codes, and no free text, are wanted", sh)
+		}
+	}
+
+	// Without a code, as api.md's contract has it, a decline still goes through.
+	other := createReferral(t, h, exampleReferral())
+	res := status(h, other.ID, "housing", "housing", map[string]any{"status": "declined", "reason": "Out of area"})
+	if res.Status != 200 || strings.Contains(string(res.Body), "reason_code") {
+		t.Fatalf("an uncoded decline: %d %s", res.Status, res.Body)
+	}
+}

@@ -258,22 +258,23 @@ func TestBrowserReferralJourney(t *testing.T) {
 	officer.fill("body", "Yes, Tuesday morning suits her. Call first, as the safe contact says.")
 	officer.submit(`form[action$="/messages"] button[type="submit"]`, http.StatusOK, "answer sent")
 
-	// Housing reads the answer and closes the referral; without an outcome
-	// it is refused first.
+	// Housing reads the answer and closes the referral; without the kind
+	// of outcome and the words it is refused first.
 	housing.visit(h.URL+referralPath, "referral with the answer")
 	contains(t, "housing's thread", housing.main(), "Tuesday morning suits her")
 	housing.choose("status", "closed")
 	housing.submit(`form[action$="/status"] button[type="submit"]`, http.StatusUnprocessableEntity, "close without outcome")
-	contains(t, "close without outcome", text(t, housing.ctx, ".govuk-error-summary"), "Say what your agency did and what the outcome was")
+	contains(t, "close without outcome", text(t, housing.ctx, ".govuk-error-summary"), "Choose the kind of outcome", "Say what your agency did and what the outcome was")
 	housing.do(chromedp.WaitVisible(chromedp.ID("outcome")))
+	housing.choose("outcome_code", "safety_measures")
 	housing.fill("outcome", "Sanctuary scheme fitted; new locks and a door camera.")
 	housing.submit(`form[action$="/status"] button[type="submit"]`, http.StatusOK, "closed")
-	contains(t, "closed", housing.content("main"), "Closed", "nothing more to answer")
+	contains(t, "closed", housing.content("main"), "Closed", "Safety measures put in place", "nothing more to answer")
 
 	// The officer sees both agencies: housing closed with its outcome,
 	// victim support not yet opened.
 	officer.visit(h.URL+referralPath, "referral closed by housing")
-	contains(t, "housing's share", officer.content("#share-housing"), "Closed", "Sanctuary scheme fitted")
+	contains(t, "housing's share", officer.content("#share-housing"), "Closed", "Safety measures put in place", "Sanctuary scheme fitted")
 	contains(t, "victim support's share", officer.content("#share-victim-support"), "Sent")
 	contains(t, "timeline", text(t, officer.ctx, ".moj-timeline"), "Referral sent", "accepted", "Message from Northshire Council Housing Options", "closed")
 	officer.open(`.govuk-service-navigation a[href="/referrals"]`, "my referrals")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/web"
 )
 
@@ -295,6 +296,9 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		{"GET", "/api/v1/referrals/" + ref.ID, "housing", nil, 200},
 		{"GET", "/api/v1/referrals/" + ref.ID, "probation", nil, 404},
 		{"POST", "/api/v1/referrals/" + ref.ID + "/shares/housing/status", "housing", map[string]any{"status": "accepted"}, 200},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/shares/victim-support/status", "victim-support", map[string]any{"status": "declined", "reason": "x", "reason_code": "busy"}, 422},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/shares/victim-support/status", "victim-support", map[string]any{"status": "declined", "reason": "Full until March", "reason_code": "no_capacity"}, 200},
+		{"GET", "/api/v1/referrals/" + ref.ID, "officer", nil, 200},
 		{"POST", "/api/v1/referrals/" + ref.ID + "/consent", "officer", map[string]any{"decision": "withdrawn", "obtained_on": "2026-01-02"}, 201},
 		{"POST", "/api/v1/referrals/" + ref.ID + "/overrides", "officer", map[string]any{"basis": "vital_interests", "rationale": "Risk to life.",
 			"agencies": []string{"housing"}, "categories": []string{"identity"}, "until": "2099-01-01"}, 201},
@@ -341,5 +345,21 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	}
 	if res := h.Do("GET", "/api/v1/openapi.json", "", nil); res.Status != http.StatusOK || !json.Valid(res.Body) {
 		t.Fatalf("the served document: %d", res.Status)
+	}
+}
+
+// The codes the document lists for a decline's reason and a close's outcome
+// are referral's, in its order: a partner system builds its choices from them.
+func TestOpenAPICodesAreReferrals(t *testing.T) {
+	doc := openapiDoc(t)
+	for name, want := range map[string][]string{"DeclineReasonCode": referral.DeclineReasons.Values(), "OutcomeCode": referral.ClosingOutcomes.Values()} {
+		var got []string
+		enum, _ := jsonAt(doc, "components", "schemas", name)["enum"].([]any)
+		for _, v := range enum {
+			got = append(got, fmt.Sprint(v))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, want %v", name, got, want)
+		}
 	}
 }

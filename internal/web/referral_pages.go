@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,6 +111,7 @@ type shareView struct {
 	Agency, Name        string
 	Status, StatusLabel string
 	Badge               string
+	CodeLabel           string // the kind of reason for a decline, or of outcome for a close
 	DueAt               string
 	Overdue             bool
 	AnsweredAt          string
@@ -184,7 +186,7 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 	for _, sh := range v.Shares() {
 		a, _ := s.Agencies.Get(sh.Agency)
 		sv := shareView{Agency: sh.Agency, Name: orNotGiven(a.Name), Status: string(sh.Status), StatusLabel: statusLabel(sh.Status),
-			Badge: statusBadge(sh.Status), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now),
+			Badge: statusBadge(sh.Status), CodeLabel: codeLabel(sh.Status, sh.ReasonCode, sh.OutcomeCode), DueAt: whenText(sh.DueAt), Overdue: sh.Overdue(now),
 			AnsweredAt: whenText(sh.AnsweredAt), Version: sh.Version,
 			Texts: v.Agency() == agency.Police || v.Agency() == sh.Agency}
 		if sv.Texts {
@@ -399,6 +401,7 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 	case strings.HasPrefix(e.Kind, "share_"):
 		st := referral.ShareStatus(strings.TrimPrefix(e.Kind, "share_"))
 		ev.Title = name(e.Agency) + ": " + strings.ToLower(statusLabel(st))
+		ev.Detail = codeLabel(st, e.Detail, e.Detail)
 	case e.Kind == "message":
 		if e.Detail == "from "+agency.Police {
 			ev.Title = "Message to " + name(e.Agency)
@@ -458,12 +461,18 @@ func statusChoices(from referral.ShareStatus) []choice {
 		case referral.Accepted:
 			out = append(out, choice{Value: string(next), Label: "Accept the referral"})
 		case referral.Declined:
-			out = append(out, choice{Value: string(next), Label: "Decline the referral", Reveal: []question{{Name: "reason", Label: "Why your agency is declining it", Kind: textareaKind,
-				Hint: "The officer reads this and may refer elsewhere"}}})
+			out = append(out, choice{Value: string(next), Label: "Decline the referral", Reveal: []question{
+				{Name: "reason_code", Label: "What kind of reason is it?", Kind: radiosKind, Choices: codeChoices(referral.DeclineReasons),
+					Hint: "Reports count declines by kind of reason"},
+				{Name: "reason", Label: "Why your agency is declining it", Kind: textareaKind,
+					Hint: "The officer reads this and may refer elsewhere"}}})
 		case referral.InProgress:
 			out = append(out, choice{Value: string(next), Label: "Mark as in progress", Hint: "Your agency is working with the victim"})
 		case referral.Closed:
-			out = append(out, choice{Value: string(next), Label: "Close the referral", Reveal: []question{{Name: "outcome", Label: "What your agency did and the outcome", Kind: textareaKind}}})
+			out = append(out, choice{Value: string(next), Label: "Close the referral", Reveal: []question{
+				{Name: "outcome_code", Label: "What kind of outcome was it?", Kind: radiosKind, Choices: codeChoices(referral.ClosingOutcomes),
+					Hint: "Reports count outcomes by kind"},
+				{Name: "outcome", Label: "What your agency did and the outcome", Kind: textareaKind}}})
 		}
 	}
 	return out
@@ -471,6 +480,56 @@ func statusChoices(from referral.ShareStatus) []choice {
 
 func statusQuestions(from referral.ShareStatus) []question {
 	return []question{{Name: "status", Label: "What is your answer?", Kind: radiosKind, Choices: statusChoices(from)}}
+}
+
+// answerQuestions are the status form's questions with every choice any
+// share may be offered, in page order: the order of its error summary.
+func answerQuestions() []question {
+	q := statusQuestions(referral.Sent)
+	q[0].Choices = append(q[0].Choices, statusChoices(referral.Accepted)...)
+	return q
+}
+
+// codeHints say more of a code where its words alone may not be enough.
+var codeHints = map[string]string{
+	"safety_measures": "For example, target hardening or a safety plan",
+	"other":           "Say what it was below",
+}
+
+// codeChoices offers a list of codes as radios.
+func codeChoices(cs referral.Codes) []choice {
+	out := make([]choice, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, choice{Value: c.Code, Label: c.Label, Hint: codeHints[c.Code]})
+	}
+	return out
+}
+
+// codeLabel is the words of a share's code for its status: the kind of
+// reason of a decline, the kind of outcome of a close; "" when not coded.
+func codeLabel(st referral.ShareStatus, reasonCode, outcomeCode string) string {
+	var l string
+	switch st {
+	case referral.Declined:
+		l, _ = referral.DeclineReasons.Label(reasonCode)
+	case referral.Closed:
+		l, _ = referral.ClosingOutcomes.Label(outcomeCode)
+	}
+	return l
+}
+
+// formAnswer reads the status form. A code goes only with its status:
+// without JavaScript every choice's questions are on the page, and a code
+// picked under one choice must not ride along with another.
+func formAnswer(status, reason, reasonCode, outcome, outcomeCode string) referral.Answer {
+	a := referral.Answer{To: referral.ShareStatus(status), Reason: strings.TrimSpace(reason), Outcome: strings.TrimSpace(outcome)}
+	switch a.To {
+	case referral.Declined:
+		a.ReasonCode = reasonCode
+	case referral.Closed:
+		a.OutcomeCode = outcomeCode
+	}
+	return a
 }
 
 // messageQuestions ask for a message; the police also choose the agency.
@@ -497,22 +556,31 @@ func forceReader(p identity.Principal) bool {
 const maxMessage = 4000
 
 // referralStatus records an agency's answer on its share: accept, decline
-// with a reason, in progress, close with an outcome. The form carries the
-// share's version; a form older than the share gets the page back, fresh,
-// with a message, instead of overwriting what someone else did.
+// with the kind of reason and the reason, in progress, close with the kind
+// of outcome and the outcome. Unlike the API, the form asks for the kind
+// always, so that reports count every decline and close made here. The form
+// carries the share's version; a form older than the share gets the page
+// back, fresh, with a message, instead of overwriting what someone else did.
 func (s *Server) referralStatus(c echo.Context) error {
 	id, p := c.Param("id"), principal(c)
-	form := map[string][]string{"status": {c.FormValue("status")}, "reason": {c.FormValue("reason")}, "outcome": {c.FormValue("outcome")}}
+	form := map[string][]string{}
+	for _, name := range []string{"status", "reason_code", "reason", "outcome_code", "outcome"} {
+		form[name] = []string{c.FormValue(name)}
+	}
 	version, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil || version < 1 {
 		version = -1
 	}
-	if c.FormValue("status") == "" {
-		errs := map[string]string{"status": "Choose your agency's answer"}
-		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: []fieldError{{"status", errs["status"]}}, form: form})
+	a := formAnswer(c.FormValue("status"), c.FormValue("reason"), c.FormValue("reason_code"), c.FormValue("outcome"), c.FormValue("outcome_code"))
+	errs := a.Problems(true)
+	if a.To == "" {
+		errs = map[string]string{"status": "Choose your agency's answer"}
+	}
+	if len(errs) > 0 {
+		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: errorSummary(answerQuestions(), errs), form: form})
 	}
 	_, err = s.DB.ChangeShareStatus(c.Request().Context(), store.StatusChange{ReferralID: id, Agency: p.Agency,
-		To: referral.ShareStatus(c.FormValue("status")), Reason: strings.TrimSpace(c.FormValue("reason")), Outcome: strings.TrimSpace(c.FormValue("outcome")),
+		To: a.To, Reason: a.Reason, ReasonCode: a.ReasonCode, Outcome: a.Outcome, OutcomeCode: a.OutcomeCode,
 		IfMatch: version, Actor: p})
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"?done=status")
@@ -523,12 +591,9 @@ func (s *Server) referralStatus(c echo.Context) error {
 	}
 	switch pe.Code {
 	case problem.Invalid:
-		errs := map[string]string{}
-		for k, v := range pe.Fields {
-			errs[k] = v
-		}
+		errs = maps.Clone(pe.Fields)
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs,
-			summary: errorSummary(statusQuestions(referral.ShareStatus(c.FormValue("status"))), errs), form: form})
+			summary: errorSummary(answerQuestions(), errs), form: form})
 	case problem.Stale:
 		return s.renderReferral(c, id, pageOptions{status: http.StatusPreconditionFailed,
 			summary: []fieldError{{"status", "This referral changed since you opened it. Check where it stands now, then give your answer again"}}})

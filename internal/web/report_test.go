@@ -78,7 +78,7 @@ var wantTables = map[string][][]string{
 	},
 	"decline-reasons": {
 		{"Agency and reason", "Declined"},
-		{healthName + ": Not coded", "1"}, {housingName + ": Not coded", "1"}, {vsName + ": Not coded", "1"},
+		{healthName + ": Not coded", "1"}, {housingName + ": Outside our area", "1"}, {vsName + ": The victim declined our service", "1"},
 	},
 	"agency-outcomes": {
 		{"Agency", "Sent", "Viewed", "Accepted", "In progress", "Declined", "Closed"},

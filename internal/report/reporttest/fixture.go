@@ -59,6 +59,7 @@ var (
 type step struct {
 	after  time.Duration
 	status referral.ShareStatus // "viewed" opens it; others change its status
+	code   string               // a decline's reason code or a close's outcome code; "" uncoded
 }
 
 // raise is one referral of the fixture.
@@ -87,11 +88,11 @@ var (
 		return referral.AggravatingFactor{Factor: "hate_crime", Strand: strand}
 	}
 	h         = time.Hour
-	accept    = func(after time.Duration) step { return step{after, referral.Accepted} }
-	decline   = func(after time.Duration) step { return step{after, referral.Declined} }
-	view      = func(after time.Duration) step { return step{after, referral.Viewed} }
-	progress  = func(after time.Duration) step { return step{after, referral.InProgress} }
-	closeDown = func(after time.Duration) step { return step{after, referral.Closed} }
+	accept    = func(after time.Duration) step { return step{after, referral.Accepted, ""} }
+	decline   = func(after time.Duration, code string) step { return step{after, referral.Declined, code} }
+	view      = func(after time.Duration) step { return step{after, referral.Viewed, ""} }
+	progress  = func(after time.Duration) step { return step{after, referral.InProgress, ""} }
+	closeDown = func(after time.Duration, code string) step { return step{after, referral.Closed, code} }
 )
 
 // referrals are R0 to R10. R1 to R8 are raised in the period; R0 before it
@@ -101,33 +102,33 @@ var referrals = []raise{
 		overrideBasis: "vital_interests", overrideAfter: 24 * h, overrideAgencies: []string{"housing"}, overrideDecision: "approve"},
 	{at: "2026-01-05T12:00:00Z", victim: vera, suspect: sam, offence: "stalking_fear_alarm_distress", risk: "high", factors: []referral.AggravatingFactor{da, hate("disability")},
 		agencies: []string{"housing", "victim-support"}, consent: consent.Given,
-		shares: map[string][]step{"housing": {view(2 * h), accept(10 * h), progress(24 * h), closeDown(480 * h)}, "victim-support": {accept(60 * h)}}},
+		shares: map[string][]step{"housing": {view(2 * h), accept(10 * h), progress(24 * h), closeDown(480*h, "safety_measures")}, "victim-support": {accept(60 * h)}}},
 	{at: "2026-01-20T12:00:00Z", victim: wendy, offence: "harassment", risk: "standard", agencies: []string{"housing"}, consent: consent.Refused,
-		shares:        map[string][]step{"housing": {decline(30 * h)}},
+		shares:        map[string][]step{"housing": {decline(30*h, "out_of_area")}},
 		overrideBasis: "dpa2018_sch8_safeguarding", overrideAfter: 24 * h, overrideAgencies: []string{"housing"}, overrideDecision: "approve"},
 	{at: "2026-01-31T23:00:00Z", victim: xena, suspect: tom, offence: "stalking", risk: "medium", factors: []referral.AggravatingFactor{fov, tech},
 		agencies: []string{"victim-support", "health"}, consent: consent.Given,
-		shares: map[string][]step{"victim-support": {view(1 * h), decline(50 * h)}, "health": {accept(4 * h), progress(24 * h)}}},
+		shares: map[string][]step{"victim-support": {view(1 * h), decline(50*h, "victim_declined")}, "health": {accept(4 * h), progress(24 * h)}}},
 	{at: "2026-02-03T12:00:00Z", victim: wendy, suspect: uri, offence: "harassment_fear_of_violence", risk: "medium", factors: []referral.AggravatingFactor{da},
 		agencies: []string{"housing", "health"}, consent: consent.NotSought,
 		shares:        map[string][]step{"housing": {accept(20 * h)}},
 		overrideBasis: "crime_and_disorder_act_s115", overrideAfter: 24 * h, overrideAgencies: []string{"housing", "health"}, overrideDecision: "approve"},
 	{at: "2026-02-14T12:00:00Z", victim: yara, suspect: tom, offence: "malicious_communications", risk: "standard", factors: []referral.AggravatingFactor{hate("race")},
 		agencies: []string{"victim-support"}, consent: consent.Given, withdrawnAfter: 72 * h,
-		shares:        map[string][]step{"victim-support": {accept(2 * h), closeDown(120 * h)}},
+		shares:        map[string][]step{"victim-support": {accept(2 * h), closeDown(120*h, "")}},
 		overrideBasis: "dpa2018_sch8_safeguarding", overrideAfter: 6 * 24 * h, overrideAgencies: []string{"victim-support"}, overrideDecision: "refuse"},
 	{at: "2026-02-28T12:00:00Z", victim: zoe, suspect: vic, offence: "stalking", risk: "high", factors: []referral.AggravatingFactor{hba, fov},
 		agencies: []string{"housing", "victim-support", "health"}, consent: consent.Given,
-		shares: map[string][]step{"housing": {view(3 * h)}, "victim-support": {accept(47 * h)}, "health": {decline(12 * h)}}},
+		shares: map[string][]step{"housing": {view(3 * h)}, "victim-support": {accept(47 * h)}, "health": {decline(12*h, "")}}},
 	{at: "2026-03-10T12:00:00Z", victim: vera, suspect: sam, offence: "breach_of_order", risk: "high", factors: []referral.AggravatingFactor{da},
 		agencies: []string{"housing"}, consent: consent.Given,
-		shares: map[string][]step{"housing": {accept(8 * h), progress(24 * h), closeDown(72 * h)}}},
+		shares: map[string][]step{"housing": {accept(8 * h), progress(24 * h), closeDown(72*h, "rehoused_or_moved")}}},
 	{at: "2026-03-31T23:30:00Z", victim: ann, offence: "other", risk: "medium", factors: []referral.AggravatingFactor{hate("religion"), tech},
 		agencies: []string{"health"}, consent: consent.Refused,
 		overrideBasis: "vital_interests", overrideAfter: 15 * time.Minute, overrideAgencies: []string{"health"}},
 	{at: "2026-04-01T00:00:00Z", victim: ann, suspect: uri, offence: "stalking", risk: "high", factors: []referral.AggravatingFactor{da},
 		agencies: []string{"housing", "health"}, consent: consent.Given,
-		shares: map[string][]step{"housing": {decline(1 * h)}}},
+		shares: map[string][]step{"housing": {decline(1*h, "no_capacity")}}},
 	{at: "2026-02-10T12:00:00Z", victim: zoe, offence: "stalking", risk: "high", agencies: []string{"housing"}, consent: consent.Given, draft: true},
 }
 
@@ -156,8 +157,14 @@ func Build(t testing.TB, db *store.DB) Fixture {
 				if s.status == referral.Viewed {
 					err = db.MarkViewed(ctx, id, agencyID, staff(agencyID))
 				} else {
-					_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: id, Agency: agencyID, To: s.status,
-						Reason: "a reason kept sealed", Outcome: "an outcome kept sealed", Actor: staff(agencyID)})
+					c := store.StatusChange{ReferralID: id, Agency: agencyID, To: s.status,
+						Reason: "a reason kept sealed", Outcome: "an outcome kept sealed", Actor: staff(agencyID)}
+					if s.status == referral.Declined {
+						c.ReasonCode = s.code
+					} else {
+						c.OutcomeCode = s.code
+					}
+					_, err = db.ChangeShareStatus(ctx, c)
 				}
 				if err != nil {
 					t.Fatalf("share of %s with %s to %s: %v", r.at, agencyID, s.status, err)

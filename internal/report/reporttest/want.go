@@ -37,8 +37,12 @@ import "github.com/stalking-hub/hub/internal/report"
 //	          first answers 4 12: median 8, 90th 4 + 0.9 x 8 = 11.2; both in time
 //	          acceptance 4: median and 90th 4; in time
 //
-// Every decline is uncoded. Latest consent: given R1 R3 R6 R7, refused R2
-// R8, not sought R4, withdrawn R5 (given, then withdrawn).
+// Declines by reason: housing R2 out of area, victim support R3 the victim
+// declined, health R6 not coded (R9's, coded no capacity, is after the
+// period). Closes by outcome, for when the report counts them: housing R1
+// safety measures and R7 rehoused or moved, victim support R5 not coded.
+// Latest consent: given R1 R3 R6 R7, refused R2 R8, not sought R4,
+// withdrawn R5 (given, then withdrawn).
 //
 // Requests to share without consent made in the period: R2
 // safeguarding approved, R4 s115 approved (names housing and health), R5
@@ -91,7 +95,7 @@ func Want() report.Figures {
 				Answered: 4, WithinResponseTime: 2, Overdue: 0, AcceptedWithinResponseTime: 2,
 				FirstResponse: durations(4, 48.5, 57), Acceptance: durations(3, 47, 57.4)},
 		},
-		DeclineReasons: []report.DeclineReason{{Agency: "health", Count: 1}, {Agency: "housing", Count: 1}, {Agency: "victim-support", Count: 1}},
+		DeclineReasons: []report.DeclineReason{{Agency: "health", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 1}, {Agency: "victim-support", Code: "victim_declined", Count: 1}},
 		Consent:        report.Consent{Referrals: 8, ByDecision: map[string]int{"given": 4, "refused": 2, "not_sought": 1, "withdrawn": 1, "none": 0}},
 		Overrides: []report.OverrideBasis{
 			{Basis: "crime_and_disorder_act_s115", Requested: 1, Approved: 1},
