@@ -22,6 +22,7 @@ type Figures struct {
 	Referrals      Referrals       `json:"referrals"`
 	Agencies       []AgencyFigures `json:"agencies"`
 	DeclineReasons []DeclineReason `json:"decline_reasons"`
+	Outcomes       []Outcome       `json:"closing_outcomes"`
 	Consent        Consent         `json:"consent"`
 	Overrides      []OverrideBasis `json:"overrides"`
 	Patterns       Patterns        `json:"patterns"`
@@ -210,6 +211,14 @@ func Rate(n, d int) (float64, bool) {
 // DeclineReason counts an agency's declines by the reason's code; an empty
 // code is a decline whose reason was not coded.
 type DeclineReason struct {
+	Agency string `json:"agency"`
+	Code   string `json:"code"`
+	Count  int    `json:"count"`
+}
+
+// Outcome counts an agency's closed shares by the outcome's code; an empty
+// code is a close whose outcome was not coded.
+type Outcome struct {
 	Agency string `json:"agency"`
 	Code   string `json:"code"`
 	Count  int    `json:"count"`

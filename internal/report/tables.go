@@ -15,6 +15,7 @@ func Tables(f Figures, agencyName func(string) string) []Table {
 		responseTimesTable(f.Agencies, agencyName),
 		acceptanceTimesTable(f.Agencies, agencyName),
 		declineTable(f.DeclineReasons, agencyName),
+		outcomeTable(f.Outcomes, agencyName),
 		statusTable(f.Agencies, agencyName),
 		consentTable(f.Consent),
 		overridesTable(f.Overrides),
@@ -114,6 +115,15 @@ func declineTable(ds []DeclineReason, name func(string) string) Table {
 		Columns: []Column{{Name: "Declined"}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, d := range ds {
 		t.Rows = append(t.Rows, Row{Label: name(d.Agency) + ": " + Label(d.Code), Cells: []Cell{count(d.Count)}})
+	}
+	return t
+}
+
+func outcomeTable(os []Outcome, name func(string) string) Table {
+	t := Table{ID: "closing-outcomes", Caption: "Closed shares, by agency and outcome", RowHeader: "Agency and outcome",
+		Columns: []Column{{Name: "Closed"}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
+	for _, o := range os {
+		t.Rows = append(t.Rows, Row{Label: name(o.Agency) + ": " + Label(o.Code), Cells: []Cell{count(o.Count)}})
 	}
 	return t
 }

@@ -1,17 +1,19 @@
 package report
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
 // ShareGroup is the shares of one agency that stand at one status (and, for
-// declines, one reason code), as the store counts them in SQL: how many, and
+// declines and closes, one reason or outcome code), as the store counts them in SQL: how many, and
 // how many of them were answered, accepted, answered or accepted no later
 // than their due time, and are past their due time now.
 type ShareGroup struct {
-	Agency, Status, DeclineCode string
+	Agency, Status, DeclineCode, OutcomeCode string
 
 	Shares, Answered, Accepted     int
 	AnsweredInTime, AcceptedInTime int
@@ -24,8 +26,8 @@ type ShareTally struct {
 }
 
 type shareCounts struct {
-	figures  AgencyFigures
-	declines map[string]int
+	figures            AgencyFigures
+	declines, outcomes map[string]int
 }
 
 // NewShareTally starts an empty tally.
@@ -36,7 +38,7 @@ func NewShareTally() *ShareTally { return &ShareTally{agencies: map[string]*shar
 func (t *ShareTally) Add(g ShareGroup) {
 	c, ok := t.agencies[g.Agency]
 	if !ok {
-		c = &shareCounts{figures: AgencyFigures{Agency: g.Agency, Statuses: zeros(ShareStatuses)}, declines: map[string]int{}}
+		c = &shareCounts{figures: AgencyFigures{Agency: g.Agency, Statuses: zeros(ShareStatuses)}, declines: map[string]int{}, outcomes: map[string]int{}}
 		t.agencies[g.Agency] = c
 	}
 	a := &c.figures
@@ -51,6 +53,7 @@ func (t *ShareTally) Add(g ShareGroup) {
 		c.declines[g.DeclineCode] += g.Shares
 	case string(referral.Closed):
 		a.Closed += g.Shares
+		c.outcomes[g.OutcomeCode] += g.Shares
 	}
 	a.Answered += g.Answered
 	a.Accepted += g.Accepted
@@ -58,27 +61,25 @@ func (t *ShareTally) Add(g ShareGroup) {
 	a.AcceptedWithinResponseTime += g.AcceptedInTime
 }
 
-// Agencies is each agency's figures, by agency id, and their declines by
-// agency and reason code. The durations are left for the caller, who can
+// Agencies is each agency's figures, by agency id, their declines by agency
+// and reason code, and their closes by agency and outcome code. The durations are left for the caller, who can
 // read them at their ranks (SummariseDurations).
-func (t *ShareTally) Agencies() ([]AgencyFigures, []DeclineReason) {
+func (t *ShareTally) Agencies() ([]AgencyFigures, []DeclineReason, []Outcome) {
 	ids := make([]string, 0, len(t.agencies))
 	for id := range t.agencies {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	agencies, declines := []AgencyFigures{}, []DeclineReason{}
+	agencies, declines, outcomes := []AgencyFigures{}, []DeclineReason{}, []Outcome{}
 	for _, id := range ids {
 		c := t.agencies[id]
 		agencies = append(agencies, c.figures)
-		codes := make([]string, 0, len(c.declines))
-		for code := range c.declines {
-			codes = append(codes, code)
-		}
-		sort.Strings(codes)
-		for _, code := range codes {
+		for _, code := range slices.Sorted(maps.Keys(c.declines)) {
 			declines = append(declines, DeclineReason{Agency: id, Code: code, Count: c.declines[code]})
 		}
+		for _, code := range slices.Sorted(maps.Keys(c.outcomes)) {
+			outcomes = append(outcomes, Outcome{Agency: id, Code: code, Count: c.outcomes[code]})
+		}
 	}
-	return agencies, declines
+	return agencies, declines, outcomes
 }

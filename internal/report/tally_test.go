@@ -8,7 +8,7 @@ import (
 func TestShareTally(t *testing.T) {
 	tally := NewShareTally()
 	for _, g := range []ShareGroup{
-		{Agency: "housing", Status: "closed", Shares: 1, Answered: 1, Accepted: 1, AnsweredInTime: 1, AcceptedInTime: 1, PastDue: 1},
+		{Agency: "housing", Status: "closed", OutcomeCode: "safety_measures", Shares: 1, Answered: 1, Accepted: 1, AnsweredInTime: 1, AcceptedInTime: 1, PastDue: 1},
 		{Agency: "housing", Status: "declined", Shares: 1, Answered: 1, AnsweredInTime: 1, PastDue: 1},
 		{Agency: "housing", Status: "declined", DeclineCode: "out_of_area", Shares: 2, Answered: 2},
 		{Agency: "housing", Status: "viewed", Shares: 3, PastDue: 2},
@@ -17,7 +17,7 @@ func TestShareTally(t *testing.T) {
 	} {
 		tally.Add(g)
 	}
-	agencies, declines := tally.Agencies()
+	agencies, declines, outcomes := tally.Agencies()
 	if len(agencies) != 2 || agencies[0].Agency != "health" || agencies[1].Agency != "housing" {
 		t.Fatalf("agencies %+v", agencies)
 	}
@@ -42,8 +42,11 @@ func TestShareTally(t *testing.T) {
 	if !slices.Equal(declines, want) {
 		t.Errorf("declines %+v", declines)
 	}
-	if a, d := NewShareTally().Agencies(); a == nil || d == nil || len(a)+len(d) != 0 {
-		t.Errorf("an empty tally gives %v %v, want empty lists", a, d)
+	if want := []Outcome{{Agency: "housing", Code: "safety_measures", Count: 1}}; !slices.Equal(outcomes, want) {
+		t.Errorf("outcomes %+v", outcomes)
+	}
+	if a, d, o := NewShareTally().Agencies(); a == nil || d == nil || o == nil || len(a)+len(d)+len(o) != 0 {
+		t.Errorf("an empty tally gives %v %v %v, want empty lists", a, d, o)
 	}
 }
 

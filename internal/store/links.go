@@ -184,7 +184,7 @@ func directVia(list string) referral.LinkVia {
 // RepeatVictim reports whether this referral's victim was the victim of
 // another referral raised in the twelve months up to this one, whether or
 // not an officer has linked the two. The referrals_repeat trigger
-// (migration 0007) works it out when a referral is written.
+// (migration 0008) works it out when a referral is written.
 func (db *DB) RepeatVictim(ctx context.Context, referralID string) (bool, error) {
 	var repeat bool
 	err := db.r.QueryRowContext(ctx, `SELECT repeat_victim FROM referrals WHERE id = ?`, referralID).Scan(&repeat)

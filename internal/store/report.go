@@ -15,7 +15,7 @@ import (
 // is overdue and which MARAC meetings have been held. Every figure is an
 // SQL aggregate over metadata: no row of a referral or a share leaves the
 // database, and the repeats and links, which depend on keyed fingerprints,
-// are already columns of each referral (migration 0007), so only their
+// are already columns of each referral (migration 0008), so only their
 // counts come out.
 func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, now time.Time) (report.Figures, error) {
 	f := report.Figures{Period: p, Agency: agencyID, AsOf: now.UTC(), Consent: report.Consent{ByDecision: map[string]int{}},
@@ -176,11 +176,11 @@ func (q reportQuery) shareScope() (string, []any) {
 // times, which all have the same fixed-width UTC layout.
 func (q reportQuery) shares(f *report.Figures) error {
 	scope, args := q.shareScope()
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT s.agency, s.status, s.decline_code, COUNT(*),
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT s.agency, s.status, s.decline_code, s.outcome_code, COUNT(*),
 		COUNT(*) FILTER (WHERE s.answered_at <> ''), COUNT(*) FILTER (WHERE s.accepted_at <> ''),
 		COUNT(*) FILTER (WHERE s.answered_at <> '' AND s.answered_at <= s.due_at), COUNT(*) FILTER (WHERE s.accepted_at <> '' AND s.accepted_at <= s.due_at),
 		COUNT(*) FILTER (WHERE s.due_at < ?)
-		FROM shares s WHERE `+scope+` GROUP BY s.agency, s.status, s.decline_code`, append([]any{timeText(q.now)}, args...)...)
+		FROM shares s WHERE `+scope+` GROUP BY s.agency, s.status, s.decline_code, s.outcome_code`, append([]any{timeText(q.now)}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (q reportQuery) shares(f *report.Figures) error {
 	t := report.NewShareTally()
 	for rows.Next() {
 		var g report.ShareGroup
-		if err := rows.Scan(&g.Agency, &g.Status, &g.DeclineCode, &g.Shares, &g.Answered, &g.Accepted, &g.AnsweredInTime, &g.AcceptedInTime, &g.PastDue); err != nil {
+		if err := rows.Scan(&g.Agency, &g.Status, &g.DeclineCode, &g.OutcomeCode, &g.Shares, &g.Answered, &g.Accepted, &g.AnsweredInTime, &g.AcceptedInTime, &g.PastDue); err != nil {
 			return err
 		}
 		t.Add(g)
@@ -196,7 +196,7 @@ func (q reportQuery) shares(f *report.Figures) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	f.Agencies, f.DeclineReasons = t.Agencies()
+	f.Agencies, f.DeclineReasons, f.Outcomes = t.Agencies()
 	for i := range f.Agencies {
 		a := &f.Agencies[i]
 		if a.FirstResponse, err = report.SummariseDurations(a.Answered, q.durations(a.Agency, "answered_at", a.Answered)); err != nil {

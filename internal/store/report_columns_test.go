@@ -11,7 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
-// reportColumns reads the columns the triggers of migration 0007 keep.
+// reportColumns reads the columns the triggers of migration 0008 keep.
 func reportColumns(t *testing.T, db *DB, id string) (repeatVictim, repeatSuspect, viaVictim, viaSuspect bool, decision string) {
 	t.Helper()
 	err := db.r.QueryRow(`SELECT repeat_victim, repeat_suspect, linked_via_victim, linked_via_suspect, consent_decision FROM referrals WHERE id = ?`, id).
@@ -132,7 +132,7 @@ func TestReportColumnsFollowConsentAndLinks(t *testing.T) {
 	}
 }
 
-// A database that held referrals before migration 0007 gets the same report
+// A database that held referrals before migration 0008 gets the same report
 // columns from the migration as the triggers give a database that had it
 // from the start.
 func TestReportColumnsBackfillMatchesTriggers(t *testing.T) {
@@ -149,7 +149,7 @@ func TestReportColumnsBackfillMatchesTriggers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.version >= 7 {
+		if m.version >= 8 {
 			break
 		}
 		if _, err := old.w.Exec(m.sql); err != nil {

@@ -80,6 +80,10 @@ var wantTables = map[string][][]string{
 		{"Agency and reason", "Declined"},
 		{healthName + ": Not coded", "1"}, {housingName + ": Outside our area", "1"}, {vsName + ": The victim declined our service", "1"},
 	},
+	"closing-outcomes": {
+		{"Agency and outcome", "Closed"},
+		{housingName + ": Rehoused or helped to move", "1"}, {housingName + ": Safety measures put in place", "1"}, {vsName + ": Not coded", "1"},
+	},
 	"agency-outcomes": {
 		{"Agency", "Sent", "Viewed", "Accepted", "In progress", "Declined", "Closed"},
 		{healthName, "2", "0", "0", "1", "1", "0"},

@@ -39,8 +39,8 @@ import "github.com/stalking-hub/hub/internal/report"
 //
 // Declines by reason: housing R2 out of area, victim support R3 the victim
 // declined, health R6 not coded (R9's, coded no capacity, is after the
-// period). Closes by outcome, for when the report counts them: housing R1
-// safety measures and R7 rehoused or moved, victim support R5 not coded.
+// period). Closes by outcome: housing R1 safety measures and R7 rehoused or
+// moved, victim support R5 not coded; health closed none.
 // Latest consent: given R1 R3 R6 R7, refused R2 R8, not sought R4,
 // withdrawn R5 (given, then withdrawn).
 //
@@ -96,6 +96,7 @@ func Want() report.Figures {
 				FirstResponse: durations(4, 48.5, 57), Acceptance: durations(3, 47, 57.4)},
 		},
 		DeclineReasons: []report.DeclineReason{{Agency: "health", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 1}, {Agency: "victim-support", Code: "victim_declined", Count: 1}},
+		Outcomes:       []report.Outcome{{Agency: "housing", Code: "rehoused_or_moved", Count: 1}, {Agency: "housing", Code: "safety_measures", Count: 1}, {Agency: "victim-support", Count: 1}},
 		Consent:        report.Consent{Referrals: 8, ByDecision: map[string]int{"given": 4, "refused": 2, "not_sought": 1, "withdrawn": 1, "none": 0}},
 		Overrides: []report.OverrideBasis{
 			{Basis: "crime_and_disorder_act_s115", Requested: 1, Approved: 1},
@@ -142,6 +143,7 @@ func WantHealth() report.Figures {
 		},
 		Agencies:       all.Agencies[:1],
 		DeclineReasons: all.DeclineReasons[:1],
+		Outcomes:       []report.Outcome{},
 		Consent:        report.Consent{Referrals: 4, ByDecision: map[string]int{"given": 2, "refused": 1, "not_sought": 1, "withdrawn": 0, "none": 0}},
 		Overrides: []report.OverrideBasis{
 			{Basis: "crime_and_disorder_act_s115", Requested: 1, Approved: 1},

@@ -101,9 +101,10 @@ CREATE INDEX referrals_report ON referrals (created_at, state, offence, risk_lev
     fear_of_violence, technology_enabled, repeat_victim, repeat_suspect, linked_via_victim, linked_via_suspect, consent_decision);
 DROP INDEX referrals_created;
 
--- Shares by agency and where they stand, with their clock: the agency table
--- and the decline reasons are one grouped pass over it, in its order.
-CREATE INDEX shares_report ON shares (agency, status, decline_code, sent_at, answered_at, accepted_at, due_at, referral_id);
+-- Shares by agency and where they stand, with their clock: the agency
+-- tables, the decline reasons and the closing outcomes are one grouped pass
+-- over it, in its order.
+CREATE INDEX shares_report ON shares (agency, status, decline_code, outcome_code, sent_at, answered_at, accepted_at, due_at, referral_id);
 
 -- Times to answer and to accept, in whole seconds, in order within each
 -- agency: a median or 90th percentile is read at its rank, not sorted for.
