@@ -62,6 +62,7 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 	f := Figures{Period: p, Referrals: NewReferrals(p),
 		Agencies:       []AgencyFigures{{Agency: "housing", Received: 4, Accepted: 2, Declined: 1, Awaiting: 1, Statuses: map[string]int{"sent": 1, "closed": 2, "declined": 1}}},
 		DeclineReasons: []DeclineReason{{Agency: "housing", Code: "", Count: 1}},
+		Outcomes:       []Outcome{{Agency: "housing", Code: "referred_on", Count: 2}},
 		Consent:        Consent{Referrals: 4, ByDecision: map[string]int{"given": 3, "refused": 1}},
 		Overrides:      []OverrideBasis{{Basis: "vital_interests", Requested: 2, Approved: 1, Pending: 1}},
 		MARAC:          MARAC{Cases: 2, ByAgency: []AgencyActions{{Agency: "housing", ActionCounts: ActionCounts{Actions: 2, Open: 2, Overdue: 1}}}}}
@@ -84,7 +85,7 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 14 {
+	if len(ids) != 15 {
 		t.Errorf("%d tables", len(ids))
 	}
 	tb, ok := TableByID(f, name, "marac-actions")
@@ -94,6 +95,10 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 	tb, _ = TableByID(f, name, "consent")
 	if tb.Rows[0].Label != "Given" || tb.Text(1, tb.Rows[0].Cells[1]) != "75.0%" || tb.Rows[4].Label != "No record" {
 		t.Errorf("consent %+v", tb.Rows)
+	}
+	tb, _ = TableByID(f, name, "closing-outcomes")
+	if len(tb.Rows) != 1 || tb.Rows[0].Label != "HOUSING: Referred on to another service" || tb.Text(0, tb.Rows[0].Cells[0]) != "2" {
+		t.Errorf("outcomes %+v", tb.Rows)
 	}
 	tb, _ = TableByID(f, name, "decline-reasons")
 	if tb.Rows[0].Label != "HOUSING: Not coded" {
