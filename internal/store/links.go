@@ -101,10 +101,10 @@ func (db *DB) DecideLink(ctx context.Context, referralID, otherID string, via re
 			}
 		}
 		kind := "link_" + string(status)
-		if err := addEvent(ctx, tx, referralID, now, actor, "", kind, otherRef+" via "+string(via)); err != nil {
+		if err := db.addEvent(ctx, tx, referralID, now, actor, "", kind, otherRef+" via "+string(via)); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, otherID, now, actor, "", kind, ref+" via "+string(via)); err != nil {
+		if err := db.addEvent(ctx, tx, otherID, now, actor, "", kind, ref+" via "+string(via)); err != nil {
 			return err
 		}
 		return db.record(ctx, tx, actor, audit.LinkDecided, referralID, "", string(status)+" "+string(via)+" "+otherID)

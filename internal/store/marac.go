@@ -206,7 +206,7 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 		}
 		// The listing is told to the force, not to every recipient of the
 		// referral: member agencies learn of it through the MARAC itself.
-		return addEvent(ctx, tx, c.ReferralID, now, by, agency.Police, "marac_case_added", detail)
+		return db.addEvent(ctx, tx, c.ReferralID, now, by, agency.Police, "marac_case_added", detail)
 	})
 	return c, err
 }
@@ -546,7 +546,7 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 		if err := db.record(ctx, tx, by, audit.MARACActionAgreed, a.ReferralID, a.Agency, a.ID); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, a.ReferralID, now, by, a.Agency, "marac_action_agreed", "due "+dateText(a.Due)); err != nil {
+		if err := db.addEvent(ctx, tx, a.ReferralID, now, by, a.Agency, "marac_action_agreed", "due "+dateText(a.Due)); err != nil {
 			return err
 		}
 		return db.notice(ctx, tx, notify.MARACAction, a.Agency, a.ReferralID, a.Reference)
@@ -652,7 +652,7 @@ func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, e
 		}
 		next.Version = a.Version + 1
 		out = next
-		return addEvent(ctx, tx, a.ReferralID, now, u.By, a.Agency, "marac_action_"+string(next.Status), "")
+		return db.addEvent(ctx, tx, a.ReferralID, now, u.By, a.Agency, "marac_action_"+string(next.Status), "")
 	})
 	return out, err
 }

@@ -68,6 +68,16 @@ type NewReferral struct {
 	FromDraft string
 }
 
+// insertReferral writes a referral's metadata (CreateReferral).
+const insertReferral = `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score,
+	incidents, first_incident, last_incident, domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled,
+	marac_concern, victim_fp, suspect_fp, consent_decision, shared_with, created_at, sent_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertShare writes one agency's share of a new referral.
+const insertShare = `INSERT INTO shares (id, referral_id, agency, request_key, request, status, risk_level, risk_rank, sent_at, due_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // CreateReferral stores a referral: metadata in plain columns, each category
 // sealed, one share per agency, the first consent record and the timeline's
 // first event. With an idempotency key already used by the same officer it
@@ -99,7 +109,7 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			}
 		}
 		id = newID("r-")
-		ref, err := nextReference(ctx, tx, now)
+		ref, err := db.nextReference(ctx, tx, now)
 		if err != nil {
 			return err
 		}
@@ -115,13 +125,10 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		if s.Suspect.Name != "" {
 			suspectFP = db.keys.Fingerprint(s.Suspect.Name, s.Suspect.DateOfBirth)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score,
-			incidents, first_incident, last_incident, domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled,
-			marac_concern, victim_fp, suspect_fp, consent_decision, created_at, sent_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := db.exec(ctx, tx, insertReferral,
 			id, ref, string(state), n.Officer.Subject, n.Officer.Name, s.Offence, s.Risk.Level, s.Risk.Tool, s.Risk.Score,
 			s.Incidents.Count, s.Incidents.First, s.Incidents.Last, f.DomesticAbuse, f.HateCrimeStrand, f.HonourBasedAbuse, f.FearOfViolence, f.TechnologyEnabled,
-			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, string(n.Consent.Decision), timeText(now), sentAt, timeText(now)); err != nil {
+			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, string(n.Consent.Decision), sharedWith(s.Agencies), timeText(now), sentAt, timeText(now)); err != nil {
 			return err
 		}
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {
@@ -132,15 +139,14 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO shares (id, referral_id, agency, request_key, request, status, risk_level, risk_rank, sent_at, due_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, newID("s-"), id, r.Agency, kid, req, string(referral.Sent), s.Risk.Level, risk.Level(s.Risk.Level).Rank(), timeText(now), timeText(n.Due[r.Agency])); err != nil {
+			if _, err := db.exec(ctx, tx, insertShare, newID("s-"), id, r.Agency, kid, req, string(referral.Sent), s.Risk.Level, risk.Level(s.Risk.Level).Rank(), timeText(now), timeText(n.Due[r.Agency])); err != nil {
 				return err
 			}
 		}
 		if err := db.insertConsent(ctx, tx, id, n.Consent); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, id, now, n.Officer, "", "referral_created", fmt.Sprintf("sent to %d agencies", len(s.Agencies))); err != nil {
+		if err := db.addEvent(ctx, tx, id, now, n.Officer, "", "referral_created", fmt.Sprintf("sent to %d agencies", len(s.Agencies))); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, n.Officer, audit.ReferralCreated, id, "", string(state)); err != nil {
@@ -165,17 +171,24 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 	return id, created, err
 }
 
+// takeReference counts the year's referrals on by one.
+const takeReference = `INSERT INTO reference_counters (year, last) VALUES (?, 1)
+	ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`
+
 // nextReference takes the next SH-YYYY-NNNNNN of the year.
-func nextReference(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
+func (db *DB) nextReference(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `INSERT INTO reference_counters (year, last) VALUES (?, 1)
-		ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`, now.Year()).Scan(&n)
+	err := db.queryRow(ctx, tx, takeReference, now.Year()).Scan(&n)
 	return fmt.Sprintf("SH-%d-%06d", now.Year(), n), err
 }
 
 func sectionContext(referralID string, c category.Category) string {
 	return referralID + "/" + c.String()
 }
+
+// insertSection writes (or rewrites) one sealed category of a referral.
+const insertSection = `INSERT INTO referral_sections (referral_id, category, key_id, sealed) VALUES (?, ?, ?, ?)
+	ON CONFLICT (referral_id, category) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed`
 
 func (db *DB) writeSections(ctx context.Context, tx *sql.Tx, id string, sections [category.Count][]byte) error {
 	for _, c := range category.All() {
@@ -186,13 +199,27 @@ func (db *DB) writeSections(ctx context.Context, tx *sql.Tx, id string, sections
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_sections (referral_id, category, key_id, sealed) VALUES (?, ?, ?, ?)
-			ON CONFLICT (referral_id, category) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed`, id, c.String(), kid, sealed); err != nil {
+		if _, err := db.exec(ctx, tx, insertSection, id, c.String(), kid, sealed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// sharedWith is the referrals.shared_with of a referral sent to these
+// agencies: each between commas.
+func sharedWith(rs []referral.Request) string {
+	var b strings.Builder
+	b.WriteString(",")
+	for _, r := range rs {
+		b.WriteString(r.Agency + ",")
+	}
+	return b.String()
+}
+
+// insertConsent adds a consent record, numbered one after the referral's last.
+const insertConsent = `INSERT INTO consents (id, referral_id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at, seq)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM consents WHERE referral_id = ?))`
 
 func (db *DB) insertConsent(ctx context.Context, tx *sql.Tx, referralID string, c consent.Consent) error {
 	if c.ID == "" {
@@ -202,16 +229,16 @@ func (db *DB) insertConsent(ctx context.Context, tx *sql.Tx, referralID string, 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO consents (id, referral_id, decision, reason_key, reason, agencies, categories, method, obtained_on, review_on, recorded_by, recorded_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM consents WHERE referral_id = ?))`,
-		c.ID, referralID, string(c.Decision), kid, reason, strings.Join(c.Agencies, ","), int64(c.Categories), string(c.Method),
+	_, err = db.exec(ctx, tx, insertConsent, c.ID, referralID, string(c.Decision), kid, reason, strings.Join(c.Agencies, ","), int64(c.Categories), string(c.Method),
 		dateText(c.ObtainedOn), dateText(c.ReviewOn), c.RecordedBy, timeText(c.RecordedAt), referralID)
 	return err
 }
 
-func addEvent(ctx context.Context, tx *sql.Tx, referralID string, at time.Time, actor identity.Principal, agencyID, kind, detail string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, at, actor, actor_name, agency, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		referralID, timeText(at), actor.Subject, actor.Name, agencyID, kind, detail)
+// insertEvent adds an event to a referral's timeline.
+const insertEvent = `INSERT INTO referral_events (referral_id, at, actor, actor_name, agency, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+func (db *DB) addEvent(ctx context.Context, tx *sql.Tx, referralID string, at time.Time, actor identity.Principal, agencyID, kind, detail string) error {
+	_, err := db.exec(ctx, tx, insertEvent, referralID, timeText(at), actor.Subject, actor.Name, agencyID, kind, detail)
 	return err
 }
 

@@ -82,7 +82,7 @@ var factorConditions = []string{"r.domestic_abuse", "r.hate_crime_strand <> ''",
 func (q reportQuery) referralScope() string {
 	scope := `r.state = 'sent' AND r.created_at >= ? AND r.created_at < ?`
 	if q.agency != "" {
-		scope += ` AND r.id IN (SELECT referral_id FROM shares WHERE agency = ?)`
+		scope += ` AND instr(r.shared_with, ',' || ? || ',') > 0`
 	}
 	return scope
 }

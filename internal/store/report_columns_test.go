@@ -165,7 +165,7 @@ func TestReportColumnsBackfillMatchesTriggers(t *testing.T) {
 	}
 
 	columns := func(db *DB) []string {
-		rows, err := db.r.Query(`SELECT id || ' ' || repeat_victim || repeat_suspect || linked_via_victim || linked_via_suspect || ' ' || consent_decision
+		rows, err := db.r.Query(`SELECT id || ' ' || repeat_victim || repeat_suspect || linked_via_victim || linked_via_suspect || ' ' || consent_decision || ' ' || shared_with
 			FROM referrals ORDER BY id`)
 		if err != nil {
 			t.Fatal(err)

@@ -141,6 +141,13 @@ func BenchmarkOutcomes100k(b *testing.B) {
 			page(b, "/reports/outcomes?from="+p.From.AddDate(0, 0, -n).Format(time.DateOnly))
 		}
 	})
+	b.Run("page_cold_one_agency", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			n++
+			page(b, "/reports/outcomes?agency=housing&from="+p.From.AddDate(0, 0, -n).Format(time.DateOnly))
+		}
+	})
 	b.Run("page_warm", func(b *testing.B) {
 		page(b, "/reports/outcomes")
 		for b.Loop() {

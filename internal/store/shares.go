@@ -79,7 +79,7 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if c.To == referral.Closed {
 			code = c.OutcomeCode
 		}
-		if err := addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), code); err != nil {
+		if err := db.addEvent(ctx, tx, c.ReferralID, now, c.Actor, c.Agency, "share_"+string(c.To), code); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, c.Actor, audit.ShareStatusChanged, c.ReferralID, c.Agency, string(c.To)); err != nil {
@@ -108,7 +108,7 @@ func (db *DB) MarkViewed(ctx context.Context, referralID, agencyID string, actor
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			if err := addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
+			if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
 				return err
 			}
 			return db.record(ctx, tx, actor, audit.ShareStatusChanged, referralID, agencyID, string(referral.Viewed))
@@ -158,7 +158,7 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 			id, s.ID, actor.Subject, actor.Name, m.AuthorSide, kid, body, timeText(now)); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide); err != nil {
+		if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide); err != nil {
 			return err
 		}
 		ref, err := referenceOf(ctx, tx, referralID)
@@ -247,7 +247,7 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 		if err := touchReferral(ctx, tx, referralID, now); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, referralID, now, actor, "", "consent_"+string(c.Decision), ""); err != nil {
+		if err := db.addEvent(ctx, tx, referralID, now, actor, "", "consent_"+string(c.Decision), ""); err != nil {
 			return err
 		}
 		return db.record(ctx, tx, actor, audit.ConsentRecorded, referralID, "", string(c.Decision))
@@ -281,7 +281,7 @@ func (db *DB) RequestOverride(ctx context.Context, referralID string, o consent.
 			o.RequestedBy, timeText(now), string(o.Status)); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, referralID, now, actor, "", "override_requested", o.Basis); err != nil {
+		if err := db.addEvent(ctx, tx, referralID, now, actor, "", "override_requested", o.Basis); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideRequested,
@@ -336,7 +336,7 @@ func (db *DB) DecideOverride(ctx context.Context, id string, decide func(consent
 		if err := touchReferral(ctx, tx, refID, now); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, refID, now, actor, "", "override_"+string(out.Status), out.Basis); err != nil {
+		if err := db.addEvent(ctx, tx, refID, now, actor, "", "override_"+string(out.Status), out.Basis); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideDecided,

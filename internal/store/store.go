@@ -42,7 +42,8 @@ type DB struct {
 
 	audit auditLog
 
-	readStmts stmtCache
+	readStmts  stmtCache
+	writeStmts atomic.Pointer[map[string]*sql.Stmt] // createStatements, once prepared
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
@@ -180,6 +181,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		applied++
 	}
+	db.prepareWrites(ctx)
 	return applied, nil
 }
 

@@ -10,6 +10,7 @@ ALTER TABLE referrals ADD COLUMN repeat_suspect INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE referrals ADD COLUMN linked_via_victim INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE referrals ADD COLUMN linked_via_suspect INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE referrals ADD COLUMN consent_decision TEXT NOT NULL DEFAULT ''; -- of the latest consent record; '' for none
+ALTER TABLE referrals ADD COLUMN shared_with TEXT NOT NULL DEFAULT ',';   -- the agencies it was sent to: ',housing,health,'
 
 -- Repeats. A sent referral is a repeat victim (suspect) referral when another
 -- sent referral names the same person, by keyed fingerprint, and was raised
@@ -63,6 +64,19 @@ END;
 
 UPDATE referrals SET consent_decision = COALESCE((SELECT decision FROM consents c WHERE c.referral_id = referrals.id ORDER BY c.seq DESC LIMIT 1), '');
 
+-- Sharing: the agencies a referral was sent to, each between commas, so
+-- that a report narrowed to one agency tests a column as it passes rather
+-- than looking up the referral's shares. A referral is written with its
+-- first agencies already; a share added later adds its agency. Shares are
+-- never moved to another agency.
+CREATE TRIGGER shares_shared_with AFTER INSERT ON shares
+BEGIN
+    UPDATE referrals SET shared_with = shared_with || NEW.agency || ','
+    WHERE id = NEW.referral_id AND instr(shared_with, ',' || NEW.agency || ',') = 0;
+END;
+
+UPDATE referrals SET shared_with = COALESCE((SELECT ',' || group_concat(agency, ',') FROM (SELECT agency FROM shares s WHERE s.referral_id = referrals.id ORDER BY s.rowid)), '') || ',';
+
 -- Links: a referral is linked through the victim (suspect) while a confirmed
 -- link of that kind has it on either side. A link is suggested, then
 -- confirmed or rejected, so both sides are worked out again whenever one is
@@ -98,7 +112,7 @@ UPDATE referrals SET
 -- The report reads referrals by the day they were raised from one index that
 -- holds every column it adds up; it replaces the index on created_at alone.
 CREATE INDEX referrals_report ON referrals (created_at, state, offence, risk_level, hate_crime_strand, domestic_abuse, honour_based_abuse,
-    fear_of_violence, technology_enabled, repeat_victim, repeat_suspect, linked_via_victim, linked_via_suspect, consent_decision);
+    fear_of_violence, technology_enabled, repeat_victim, repeat_suspect, linked_via_victim, linked_via_suspect, consent_decision, shared_with);
 DROP INDEX referrals_created;
 
 -- Shares by agency and where they stand, with their clock: the agency
