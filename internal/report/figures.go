@@ -21,8 +21,8 @@ type Figures struct {
 	Agency         string          `json:"agency,omitempty"`
 	Referrals      Referrals       `json:"referrals"`
 	Agencies       []AgencyFigures `json:"agencies"`
-	DeclineReasons []DeclineReason `json:"decline_reasons"`
-	Outcomes       []Outcome       `json:"closing_outcomes"`
+	DeclineReasons []CodeCount     `json:"decline_reasons"`
+	Outcomes       []CodeCount     `json:"closing_outcomes"`
 	Consent        Consent         `json:"consent"`
 	Overrides      []OverrideBasis `json:"overrides"`
 	Patterns       Patterns        `json:"patterns"`
@@ -208,17 +208,10 @@ func Rate(n, d int) (float64, bool) {
 	return 100 * float64(n) / float64(d), true
 }
 
-// DeclineReason counts an agency's declines by the reason's code; an empty
-// code is a decline whose reason was not coded.
-type DeclineReason struct {
-	Agency string `json:"agency"`
-	Code   string `json:"code"`
-	Count  int    `json:"count"`
-}
-
-// Outcome counts an agency's closed shares by the outcome's code; an empty
-// code is a close whose outcome was not coded.
-type Outcome struct {
+// CodeCount counts an agency's shares by a code: its declines by the kind
+// of reason, or its closes by the kind of outcome. An empty code is one
+// given in words alone, not coded.
+type CodeCount struct {
 	Agency string `json:"agency"`
 	Code   string `json:"code"`
 	Count  int    `json:"count"`

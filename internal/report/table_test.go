@@ -61,8 +61,8 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 	p := Period{date("2026-01-01"), date("2026-02-28")}
 	f := Figures{Period: p, Referrals: NewReferrals(p),
 		Agencies:       []AgencyFigures{{Agency: "housing", Received: 4, Accepted: 2, Declined: 1, Awaiting: 1, Statuses: map[string]int{"sent": 1, "closed": 2, "declined": 1}}},
-		DeclineReasons: []DeclineReason{{Agency: "housing", Code: "", Count: 1}},
-		Outcomes:       []Outcome{{Agency: "housing", Code: "referred_on", Count: 2}},
+		DeclineReasons: []CodeCount{{Agency: "housing", Code: "", Count: 1}},
+		Outcomes:       []CodeCount{{Agency: "housing", Code: "referred_on", Count: 2}},
 		Consent:        Consent{Referrals: 4, ByDecision: map[string]int{"given": 3, "refused": 1}},
 		Overrides:      []OverrideBasis{{Basis: "vital_interests", Requested: 2, Approved: 1, Pending: 1}},
 		MARAC:          MARAC{Cases: 2, ByAgency: []AgencyActions{{Agency: "housing", ActionCounts: ActionCounts{Actions: 2, Open: 2, Overdue: 1}}}}}

@@ -14,8 +14,8 @@ func Tables(f Figures, agencyName func(string) string) []Table {
 		responsesTable(f.Agencies, agencyName),
 		responseTimesTable(f.Agencies, agencyName),
 		acceptanceTimesTable(f.Agencies, agencyName),
-		declineTable(f.DeclineReasons, agencyName),
-		outcomeTable(f.Outcomes, agencyName),
+		codeTable("decline-reasons", "Declines, by agency and reason", "Agency and reason", "Declined", f.DeclineReasons, agencyName),
+		codeTable("closing-outcomes", "Closed shares, by agency and outcome", "Agency and outcome", "Closed", f.Outcomes, agencyName),
 		statusTable(f.Agencies, agencyName),
 		consentTable(f.Consent),
 		overridesTable(f.Overrides),
@@ -110,20 +110,11 @@ func acceptanceTimesTable(as []AgencyFigures, name func(string) string) Table {
 	return t
 }
 
-func declineTable(ds []DeclineReason, name func(string) string) Table {
-	t := Table{ID: "decline-reasons", Caption: "Declines, by agency and reason", RowHeader: "Agency and reason",
-		Columns: []Column{{Name: "Declined"}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
-	for _, d := range ds {
-		t.Rows = append(t.Rows, Row{Label: name(d.Agency) + ": " + Label(d.Code), Cells: []Cell{count(d.Count)}})
-	}
-	return t
-}
-
-func outcomeTable(os []Outcome, name func(string) string) Table {
-	t := Table{ID: "closing-outcomes", Caption: "Closed shares, by agency and outcome", RowHeader: "Agency and outcome",
-		Columns: []Column{{Name: "Closed"}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
-	for _, o := range os {
-		t.Rows = append(t.Rows, Row{Label: name(o.Agency) + ": " + Label(o.Code), Cells: []Cell{count(o.Count)}})
+// codeTable is one row for each agency and code, and one column of counts.
+func codeTable(id, caption, rowHeader, column string, cs []CodeCount, name func(string) string) Table {
+	t := Table{ID: id, Caption: caption, RowHeader: rowHeader, Columns: []Column{{Name: column}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
+	for _, c := range cs {
+		t.Rows = append(t.Rows, Row{Label: name(c.Agency) + ": " + Label(c.Code), Cells: []Cell{count(c.Count)}})
 	}
 	return t
 }

@@ -64,22 +64,25 @@ func (t *ShareTally) Add(g ShareGroup) {
 // Agencies is each agency's figures, by agency id, their declines by agency
 // and reason code, and their closes by agency and outcome code. The durations are left for the caller, who can
 // read them at their ranks (SummariseDurations).
-func (t *ShareTally) Agencies() ([]AgencyFigures, []DeclineReason, []Outcome) {
+func (t *ShareTally) Agencies() ([]AgencyFigures, []CodeCount, []CodeCount) {
 	ids := make([]string, 0, len(t.agencies))
 	for id := range t.agencies {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	agencies, declines, outcomes := []AgencyFigures{}, []DeclineReason{}, []Outcome{}
+	agencies, declines, outcomes := []AgencyFigures{}, []CodeCount{}, []CodeCount{}
 	for _, id := range ids {
 		c := t.agencies[id]
 		agencies = append(agencies, c.figures)
-		for _, code := range slices.Sorted(maps.Keys(c.declines)) {
-			declines = append(declines, DeclineReason{Agency: id, Code: code, Count: c.declines[code]})
-		}
-		for _, code := range slices.Sorted(maps.Keys(c.outcomes)) {
-			outcomes = append(outcomes, Outcome{Agency: id, Code: code, Count: c.outcomes[code]})
-		}
+		declines, outcomes = appendCodes(declines, id, c.declines), appendCodes(outcomes, id, c.outcomes)
 	}
 	return agencies, declines, outcomes
+}
+
+// appendCodes appends an agency's counts by code, in the codes' order.
+func appendCodes(to []CodeCount, agencyID string, counts map[string]int) []CodeCount {
+	for _, code := range slices.Sorted(maps.Keys(counts)) {
+		to = append(to, CodeCount{Agency: agencyID, Code: code, Count: counts[code]})
+	}
+	return to
 }

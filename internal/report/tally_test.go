@@ -38,11 +38,11 @@ func TestShareTally(t *testing.T) {
 	if he := agencies[0]; he.Accepted != 1 || he.Answered != 1 || he.Awaiting != 0 {
 		t.Errorf("health %+v", he)
 	}
-	want := []DeclineReason{{Agency: "housing", Code: "", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 2}}
+	want := []CodeCount{{Agency: "housing", Code: "", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 2}}
 	if !slices.Equal(declines, want) {
 		t.Errorf("declines %+v", declines)
 	}
-	if want := []Outcome{{Agency: "housing", Code: "safety_measures", Count: 1}}; !slices.Equal(outcomes, want) {
+	if want := []CodeCount{{Agency: "housing", Code: "safety_measures", Count: 1}}; !slices.Equal(outcomes, want) {
 		t.Errorf("outcomes %+v", outcomes)
 	}
 	if a, d, o := NewShareTally().Agencies(); a == nil || d == nil || o == nil || len(a)+len(d)+len(o) != 0 {

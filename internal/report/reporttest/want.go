@@ -95,8 +95,8 @@ func Want() report.Figures {
 				Answered: 4, WithinResponseTime: 2, Overdue: 0, AcceptedWithinResponseTime: 2,
 				FirstResponse: durations(4, 48.5, 57), Acceptance: durations(3, 47, 57.4)},
 		},
-		DeclineReasons: []report.DeclineReason{{Agency: "health", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 1}, {Agency: "victim-support", Code: "victim_declined", Count: 1}},
-		Outcomes:       []report.Outcome{{Agency: "housing", Code: "rehoused_or_moved", Count: 1}, {Agency: "housing", Code: "safety_measures", Count: 1}, {Agency: "victim-support", Count: 1}},
+		DeclineReasons: []report.CodeCount{{Agency: "health", Count: 1}, {Agency: "housing", Code: "out_of_area", Count: 1}, {Agency: "victim-support", Code: "victim_declined", Count: 1}},
+		Outcomes:       []report.CodeCount{{Agency: "housing", Code: "rehoused_or_moved", Count: 1}, {Agency: "housing", Code: "safety_measures", Count: 1}, {Agency: "victim-support", Count: 1}},
 		Consent:        report.Consent{Referrals: 8, ByDecision: map[string]int{"given": 4, "refused": 2, "not_sought": 1, "withdrawn": 1, "none": 0}},
 		Overrides: []report.OverrideBasis{
 			{Basis: "crime_and_disorder_act_s115", Requested: 1, Approved: 1},
@@ -143,7 +143,7 @@ func WantHealth() report.Figures {
 		},
 		Agencies:       all.Agencies[:1],
 		DeclineReasons: all.DeclineReasons[:1],
-		Outcomes:       []report.Outcome{},
+		Outcomes:       []report.CodeCount{},
 		Consent:        report.Consent{Referrals: 4, ByDecision: map[string]int{"given": 2, "refused": 1, "not_sought": 1, "withdrawn": 0, "none": 0}},
 		Overrides: []report.OverrideBasis{
 			{Basis: "crime_and_disorder_act_s115", Requested: 1, Approved: 1},
