@@ -19,10 +19,6 @@ type step struct {
 	Questions []question
 }
 
-// stepsOrder is the order of the form. Safe contact comes first: it is what
-// an agency must read before it does anything.
-var stepsOrder = []string{"victim", "contact", "offence", "risk", "suspect", "children", "needs", "agencies", "consent"}
-
 // checkStep is the last page: check your answers and send.
 const checkStep = "check"
 
