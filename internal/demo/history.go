@@ -1,0 +1,229 @@
+package demo
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/store"
+)
+
+// deck deals outcomes in fixed proportions, shuffled anew each round, so
+// that a demo of forty referrals still shows every kind and a large one
+// shows the intended mix.
+type deck[T any] struct {
+	rng   *rand.Rand
+	cards []T
+	next  int
+}
+
+func newDeck[T any](rng *rand.Rand, cards ...T) *deck[T] {
+	return &deck[T]{rng: rng, cards: cards}
+}
+
+// repeat is n copies of card, for building a deck.
+func repeat[T any](card T, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = card
+	}
+	return out
+}
+
+func (d *deck[T]) deal() T {
+	if d.next == 0 {
+		d.rng.Shuffle(len(d.cards), func(i, j int) { d.cards[i], d.cards[j] = d.cards[j], d.cards[i] })
+	}
+	c := d.cards[d.next]
+	d.next = (d.next + 1) % len(d.cards)
+	return c
+}
+
+// overrideFate is how a request to share without consent ends up.
+type overrideFate int
+
+const (
+	approved overrideFate = iota
+	refused
+	// waiting: asked in the last days, and no supervisor has decided yet.
+	waiting
+)
+
+// decks are the generator's dealt outcomes.
+type decks struct {
+	overrides   *deck[overrideFate]
+	withdrawals *deck[bool] // true: the victim withdraws consent given
+	reviewed    *deck[bool] // true: the officer decides the suggested links
+	confirms    *deck[bool] // true: a decided link is confirmed
+	actions     *deck[actionFate]
+}
+
+func newDecks(rng *rand.Rand) decks {
+	return decks{
+		overrides:   newDeck(rng, append(append(repeat(approved, 5), repeat(refused, 2)...), waiting)...),
+		withdrawals: newDeck(rng, append(repeat(false, 11), true)...),
+		reviewed:    newDeck(rng, false, true, true, true),
+		confirms:    newDeck(rng, append(repeat(true, 7), false)...),
+		actions: newDeck(rng, append(append(append(append(repeat(doneOnTime, 10), repeat(doneLate, 3)...),
+			repeat(notPossible, 2)...), repeat(notDone, 2)...), repeat(leftOpen, 3)...)...),
+	}
+}
+
+// overridePercent is, by risk level, how often an officer asks to share
+// without consent when the victim refused or was not asked.
+var overridePercent = map[string]int{"high": 85, "medium": 45, "standard": 10}
+
+// freshSignin is how recent the demo supervisor's sign-in is taken to be
+// when they decide: consent.Decide wants a fresh one.
+const freshSignin = 15 * time.Minute
+
+// overrideStep is a request to share without consent (request set) or a
+// supervisor's decision on the referral's request.
+type overrideStep struct {
+	request *consent.Override
+	approve bool
+	note    string
+}
+
+// linkStep is an officer's decision on a suggested link to an earlier referral.
+type linkStep struct {
+	other   int // the index of the earlier referral
+	via     referral.LinkVia
+	confirm bool
+}
+
+// people are the referrals that named each person so far, by index.
+type people struct {
+	byVictim, bySuspect map[person][]int
+}
+
+func newPeople() people {
+	return people{byVictim: map[person][]int{}, bySuspect: map[person][]int{}}
+}
+
+// maxLinkDecisions bounds the suggestions an officer decides for one
+// referral: the most recent earlier referrals of the person.
+const maxLinkDecisions = 3
+
+// links plans the officer's decisions on the links the hub suggests for
+// referral i: most referrals get them within days, the rest are left as
+// suggestions. Most links are confirmed, a few rejected.
+func (p *planner) links(i int, at time.Time, officer identity.Principal, who victimHistory) {
+	g := p.g
+	reviewed := g.reviewed.deal()
+	decide := func(earlier []int, via referral.LinkVia) {
+		if !reviewed {
+			return
+		}
+		for _, j := range earlier[max(0, len(earlier)-maxLinkDecisions):] {
+			when := at.Add(2*time.Hour + time.Duration(g.hist.Int64N(int64(5*24*time.Hour))))
+			p.push(step{at: when, referral: i, actor: officer, link: &linkStep{other: j, via: via, confirm: g.confirms.deal()}})
+		}
+	}
+	decide(p.byVictim[who.victim], referral.ViaVictim)
+	p.byVictim[who.victim] = append(p.byVictim[who.victim], i)
+	if who.hasSuspect {
+		decide(p.bySuspect[who.suspect], referral.ViaSuspect)
+		p.bySuspect[who.suspect] = append(p.bySuspect[who.suspect], i)
+	}
+}
+
+// withdrawal plans, now and then, the victim withdrawing the consent they
+// gave, some days or weeks after the referral.
+func (p *planner) withdrawal(i int, at time.Time, nr *store.NewReferral) {
+	g := p.g
+	if !g.withdrawals.deal() {
+		return
+	}
+	when := at.Add(7*24*time.Hour + time.Duration(g.hist.Int64N(int64(80*24*time.Hour))))
+	c := consent.Consent{Decision: consent.Withdrawn, Method: consent.Verbal, ObtainedOn: day(when), RecordedBy: nr.Officer.Subject, RecordedAt: when}
+	p.push(step{at: when, referral: i, actor: nr.Officer, consent: &c})
+}
+
+// override plans, for a referral shared without consent, the officer's
+// request to share without it and a supervisor's decision: mostly approved,
+// some refused, and a few asked in the last days and still waiting.
+func (p *planner) override(i int, at time.Time, nr *store.NewReferral) {
+	g := p.g
+	if g.hist.IntN(100) >= overridePercent[nr.Submission.Risk.Level] {
+		return
+	}
+	fate := g.overrides.deal()
+	asked := at.Add(time.Hour + time.Duration(g.hist.Int64N(int64(72*time.Hour))))
+	if fate == waiting {
+		asked = latest(at.Add(time.Hour), g.now.Add(-time.Duration(g.hist.Int64N(int64(5*24*time.Hour)))))
+	}
+	o := consent.Override{Basis: g.basis(), Rationale: overrideRationales[g.hist.IntN(len(overrideRationales))],
+		Categories: category.SetOf(category.Identity, category.Contact, category.SafeContact, category.Risk),
+		Until:      day(asked).AddDate(0, 3, 0)}
+	for _, r := range nr.Submission.Agencies {
+		o.Agencies = append(o.Agencies, r.Agency)
+		switch r.Agency {
+		case "childrens-services":
+			o.Categories = o.Categories.Add(category.Children)
+		case "probation", "housing":
+			o.Categories = o.Categories.Add(category.Suspect).Add(category.Offence)
+		}
+	}
+	p.push(step{at: asked, referral: i, actor: nr.Officer, override: &overrideStep{request: &o}})
+	if fate == waiting {
+		return
+	}
+	decided := asked.Add(time.Hour + time.Duration(g.hist.Int64N(int64(96*time.Hour))))
+	sup := g.supervisor
+	sup.AuthTime = decided.Add(-5 * time.Minute).Unix()
+	d := overrideStep{approve: fate == approved}
+	if !d.approve {
+		d.note = refusalNotes[g.hist.IntN(len(refusalNotes))]
+	}
+	p.push(step{at: decided, referral: i, actor: sup, override: &d})
+}
+
+// basis picks a lawful basis: the first configured most often, as
+// safeguarding is in practice, then the second, the rest rarely.
+func (g *generator) basis() string {
+	ws := make([]int, len(g.bases))
+	total := 0
+	for k := range ws {
+		ws[k] = 1
+		switch k {
+		case 0:
+			ws[k] = 6
+		case 1:
+			ws[k] = 3
+		}
+		total += ws[k]
+	}
+	r := g.hist.IntN(total)
+	for k, w := range ws {
+		if r < w {
+			return g.bases[k]
+		}
+		r -= w
+	}
+	return g.bases[0]
+}
+
+// day is the UTC date of t, at midnight.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// latest is the later of two times; earliest the earlier.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
