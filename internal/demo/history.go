@@ -11,34 +11,29 @@ import (
 	"github.com/stalking-hub/hub/internal/store"
 )
 
-// deck deals outcomes in fixed proportions, shuffled anew each round, so
-// that a demo of forty referrals still shows every kind and a large one
-// shows the intended mix.
+// deck deals outcomes in fixed proportions, so that a demo of forty
+// referrals still shows every kind and a large one shows the intended mix.
+// The first round is dealt in the order given, which puts the rare kinds
+// early; every later round is shuffled.
 type deck[T any] struct {
-	rng   *rand.Rand
-	cards []T
-	next  int
+	rng    *rand.Rand
+	cards  []T
+	next   int
+	rounds int
 }
 
 func newDeck[T any](rng *rand.Rand, cards ...T) *deck[T] {
 	return &deck[T]{rng: rng, cards: cards}
 }
 
-// repeat is n copies of card, for building a deck.
-func repeat[T any](card T, n int) []T {
-	out := make([]T, n)
-	for i := range out {
-		out[i] = card
-	}
-	return out
-}
-
 func (d *deck[T]) deal() T {
-	if d.next == 0 {
+	if d.next == 0 && d.rounds > 0 {
 		d.rng.Shuffle(len(d.cards), func(i, j int) { d.cards[i], d.cards[j] = d.cards[j], d.cards[i] })
 	}
 	c := d.cards[d.next]
-	d.next = (d.next + 1) % len(d.cards)
+	if d.next++; d.next == len(d.cards) {
+		d.next, d.rounds = 0, d.rounds+1
+	}
 	return c
 }
 
@@ -48,33 +43,39 @@ type overrideFate int
 const (
 	approved overrideFate = iota
 	refused
-	// waiting: asked in the last days, and no supervisor has decided yet.
+	// waiting: asked in the last three weeks, and no supervisor has decided yet.
 	waiting
 )
 
 // decks are the generator's dealt outcomes.
 type decks struct {
+	asks        map[string]*deck[bool] // by risk level: the officer asks to share without consent
 	overrides   *deck[overrideFate]
-	withdrawals *deck[bool] // true: the victim withdraws consent given
-	reviewed    *deck[bool] // true: the officer decides the suggested links
-	confirms    *deck[bool] // true: a decided link is confirmed
+	withdrawals *deck[bool] // the victim withdraws consent given
+	reviewed    *deck[bool] // the officer decides the suggested links
+	confirms    *deck[bool] // a decided link is confirmed
 	actions     *deck[actionFate]
 }
 
+// newDecks makes the decks. Where consent was refused or not sought, an
+// officer asks to share without it in every high-risk case, most
+// medium-risk ones and some standard ones; a supervisor approves most
+// requests. A victim withdraws consent in one referral in twelve. Three
+// referrals in four get their suggested links decided, one link in eight
+// rejected. Half the MARAC actions are done on time.
 func newDecks(rng *rand.Rand) decks {
+	const y, n = true, false
 	return decks{
-		overrides:   newDeck(rng, append(append(repeat(approved, 5), repeat(refused, 2)...), waiting)...),
-		withdrawals: newDeck(rng, append(repeat(false, 11), true)...),
-		reviewed:    newDeck(rng, false, true, true, true),
-		confirms:    newDeck(rng, append(repeat(true, 7), false)...),
-		actions: newDeck(rng, append(append(append(append(repeat(doneOnTime, 10), repeat(doneLate, 3)...),
-			repeat(notPossible, 2)...), repeat(notDone, 2)...), repeat(leftOpen, 3)...)...),
+		asks: map[string]*deck[bool]{"high": newDeck(rng, y), "medium": newDeck(rng, y, y, n, y),
+			"standard": newDeck(rng, n, y, n)},
+		overrides:   newDeck(rng, approved, refused, waiting, approved, approved, refused, approved),
+		withdrawals: newDeck(rng, n, n, n, n, n, y, n, n, n, n, n, n),
+		reviewed:    newDeck(rng, y, y, n, y),
+		confirms:    newDeck(rng, y, y, n, y, y, y, y, y),
+		actions: newDeck(rng, doneOnTime, doneLate, doneOnTime, notPossible, leftOpen, doneOnTime, notDone, doneOnTime, doneLate, doneOnTime,
+			leftOpen, doneOnTime, notPossible, doneOnTime, doneLate, doneOnTime, notDone, doneOnTime, leftOpen, doneOnTime),
 	}
 }
-
-// overridePercent is, by risk level, how often an officer asks to share
-// without consent when the victim refused or was not asked.
-var overridePercent = map[string]int{"high": 85, "medium": 45, "standard": 10}
 
 // freshSignin is how recent the demo supervisor's sign-in is taken to be
 // when they decide: consent.Decide wants a fresh one.
@@ -148,13 +149,13 @@ func (p *planner) withdrawal(i int, at time.Time, nr *store.NewReferral) {
 // some refused, and a few asked in the last days and still waiting.
 func (p *planner) override(i int, at time.Time, nr *store.NewReferral) {
 	g := p.g
-	if g.hist.IntN(100) >= overridePercent[nr.Submission.Risk.Level] {
+	if asks, ok := g.asks[nr.Submission.Risk.Level]; !ok || !asks.deal() {
 		return
 	}
 	fate := g.overrides.deal()
 	asked := at.Add(time.Hour + time.Duration(g.hist.Int64N(int64(72*time.Hour))))
 	if fate == waiting {
-		asked = latest(at.Add(time.Hour), g.now.Add(-time.Duration(g.hist.Int64N(int64(5*24*time.Hour)))))
+		asked = latest(at.Add(time.Hour), g.now.Add(-time.Duration(g.hist.Int64N(int64(21*24*time.Hour)))))
 	}
 	o := consent.Override{Basis: g.basis(), Rationale: overrideRationales[g.hist.IntN(len(overrideRationales))],
 		Categories: category.SetOf(category.Identity, category.Contact, category.SafeContact, category.Risk),

@@ -192,17 +192,11 @@ func (p *planner) listNew(i int, at time.Time, nr *store.NewReferral, who victim
 
 // relist brings back to meeting k, at the time at, some cases heard at the
 // two meetings before: a further incident, or actions to review. The next
-// meeting gets at least two, so that its agenda is never empty.
+// meeting gets at least two, so that its agenda is never empty; when the
+// two meetings before heard too few, earlier ones within the year count.
 func (p *planner) relist(k int, at time.Time) {
 	g := p.g
-	var candidates []int
-	for j := max(0, k-2); j < k; j++ {
-		for _, i := range p.meetings[j].heard {
-			if !slices.Contains(candidates, i) && !slices.Contains(p.meetings[k].heard, i) {
-				candidates = append(candidates, i)
-			}
-		}
-	}
+	candidates := p.heardBefore(k, 2)
 	want := 1
 	for range candidates {
 		if g.hist.IntN(100) < relistPercent {
@@ -212,12 +206,29 @@ func (p *planner) relist(k int, at time.Time) {
 	if !p.meetings[k].date.Before(day(g.now)) {
 		want = max(want, 2)
 	}
+	for back := 3; len(candidates) < want && back < 12; back++ {
+		candidates = p.heardBefore(k, back)
+	}
 	want = min(want, maxRelisted, len(candidates))
 	g.hist.Shuffle(len(candidates), func(a, b int) { candidates[a], candidates[b] = candidates[b], candidates[a] })
 	for _, i := range candidates[:want] {
 		c := marac.Case{Criterion: marac.Repeat, Note: repeatNotes[g.hist.IntN(len(repeatNotes))]}
 		p.hear(k, i, c, at.Add(time.Duration(g.hist.Int64N(int64(72*time.Hour)))))
 	}
+}
+
+// heardBefore lists the referrals heard at the back meetings before
+// meeting k and not yet on its agenda, once each.
+func (p *planner) heardBefore(k, back int) []int {
+	var out []int
+	for j := max(0, k-back); j < k; j++ {
+		for _, i := range p.meetings[j].heard {
+			if !slices.Contains(out, i) && !slices.Contains(p.meetings[k].heard, i) {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
 }
 
 // hear plans referral i's case at meeting k: listed at about the time at
