@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // historyCheck follows the plan's steps after the referrals, as the hub's
@@ -309,5 +311,72 @@ func checkOutcomes(t *testing.T, db *store.DB, dir *agency.Directory, now time.T
 	past, err := db.PastMeetings(ctx, now)
 	if err != nil || len(past) < 11 {
 		t.Errorf("%d past meetings (%v)", len(past), err)
+	}
+}
+
+// The forty referrals `make run` seeds (seed 0, the clock of the day) show
+// every section of the outcomes page and a working MARAC dashboard, on any
+// day of the month: the meeting day, the day after, and between.
+func TestSmallDemoShowsEverySection(t *testing.T) {
+	dir := agencies(t)
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 15, 11, 0, 0, 0, time.UTC), // a meeting day
+		time.Date(2026, 12, 16, 7, 30, 0, 0, time.UTC), // the morning after
+		time.Date(2027, 1, 8, 16, 45, 0, 0, time.UTC),
+	} {
+		t.Run(at.Format(time.DateOnly), func(t *testing.T) {
+			db := storetest.Open(t)
+			if err := Seed(context.Background(), db, dir, 40, Options{Issuer: "http://127.0.0.1:8080/devidp", Now: at}, nil); err != nil {
+				t.Fatal(err)
+			}
+			checkOutcomes(t, db, dir, at)
+		})
+	}
+}
+
+func TestMeetingDates(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		start, now string
+		first      string
+		next       string
+		count      int
+	}{
+		// The third Tuesday of May 2026 is the 19th: more than a week after the start.
+		{"a year", "2026-05-01", "2027-05-01", "2026-05-19", "2027-05-18", 13},
+		// The 19th is within a week of the 15th: the first meeting is June's.
+		{"start close to a meeting", "2026-05-15", "2026-08-01", "2026-06-16", "2026-08-18", 3},
+		// A meeting today is the next one, not a past one.
+		{"meeting today", "2026-05-01", "2026-07-21", "2026-05-19", "2026-07-21", 3},
+		{"the day after a meeting", "2026-05-01", "2026-07-22", "2026-05-19", "2026-08-18", 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start, _ := time.Parse(time.DateOnly, c.start)
+			now, _ := time.Parse(time.DateOnly, c.now)
+			ds := meetingDates(start, now.Add(10*time.Hour))
+			if len(ds) != c.count || ds[0].Format(time.DateOnly) != c.first || ds[len(ds)-1].Format(time.DateOnly) != c.next {
+				t.Fatalf("%d meetings from %s to %s", len(ds), ds[0].Format(time.DateOnly), ds[len(ds)-1].Format(time.DateOnly))
+			}
+			for _, d := range ds {
+				if d.Weekday() != time.Tuesday || d.Day() < 15 || d.Day() > 21 {
+					t.Errorf("%s is not a third Tuesday", d.Format(time.DateOnly))
+				}
+			}
+		})
+	}
+}
+
+func TestDeckDealsItsProportions(t *testing.T) {
+	d := newDeck(rand.New(rand.NewPCG(1, 2)), 1, 2, 3, 1)
+	first := []int{d.deal(), d.deal(), d.deal(), d.deal()}
+	if !slices.Equal(first, []int{1, 2, 3, 1}) {
+		t.Fatalf("first round %v, want the order given", first)
+	}
+	counts := map[int]int{}
+	for range 400 {
+		counts[d.deal()]++
+	}
+	if counts[1] != 200 || counts[2] != 100 || counts[3] != 100 {
+		t.Fatalf("dealt %v, want the deck's proportions exactly", counts)
 	}
 }
