@@ -54,6 +54,7 @@ type decks struct {
 	withdrawals *deck[bool] // the victim withdraws consent given
 	reviewed    *deck[bool] // the officer decides the suggested links
 	confirms    *deck[bool] // a decided link is confirmed
+	relists     *deck[bool] // a case heard at one of the two meetings before is heard again
 	actions     *deck[actionFate]
 }
 
@@ -62,7 +63,8 @@ type decks struct {
 // medium-risk ones and some standard ones; a supervisor approves most
 // requests. A victim withdraws consent in one referral in twelve. Three
 // referrals in four get their suggested links decided, one link in eight
-// rejected. Half the MARAC actions are done on time.
+// rejected. A MARAC brings back one case in five of the two meetings
+// before; half the MARAC actions are done on time.
 func newDecks(rng *rand.Rand) decks {
 	const y, n = true, false
 	return decks{
@@ -72,6 +74,7 @@ func newDecks(rng *rand.Rand) decks {
 		withdrawals: newDeck(rng, n, n, n, n, n, y, n, n, n, n, n, n),
 		reviewed:    newDeck(rng, y, y, n, y),
 		confirms:    newDeck(rng, y, y, n, y, y, y, y, y),
+		relists:     newDeck(rng, n, y, n, n, n),
 		actions: newDeck(rng, doneOnTime, doneLate, doneOnTime, notPossible, leftOpen, doneOnTime, notDone, doneOnTime, doneLate, doneOnTime,
 			leftOpen, doneOnTime, notPossible, doneOnTime, doneLate, doneOnTime, notDone, doneOnTime, leftOpen, doneOnTime),
 	}

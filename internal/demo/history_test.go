@@ -276,7 +276,7 @@ func checkOutcomes(t *testing.T, db *store.DB, dir *agency.Directory, now time.T
 		t.Fatal(err)
 	}
 	mc := f.MARAC
-	t.Logf("MARAC %+v; patterns %+v; overrides %+v; consent %v", mc.ActionCounts, f.Patterns, f.Overrides, f.Consent.ByDecision)
+	t.Logf("MARAC %d cases (%d repeat), %+v; patterns %+v; overrides %+v; consent %v", mc.Cases, mc.RepeatCases, mc.ActionCounts, f.Patterns, f.Overrides, f.Consent.ByDecision)
 	if mc.Cases == 0 || mc.RepeatCases == 0 || mc.RepeatCases >= mc.Cases || len(mc.ByAgency) < 2 {
 		t.Errorf("MARAC: %d cases, %d repeat, %d agencies with actions", mc.Cases, mc.RepeatCases, len(mc.ByAgency))
 	}

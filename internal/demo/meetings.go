@@ -83,7 +83,6 @@ type maracPlan struct {
 const (
 	maxFreshCases   = 15
 	maxRelisted     = 4
-	relistPercent   = 20
 	mediumCasePct   = 10 // of medium-risk eligible referrals, listed on the officer's request
 	researchPercent = 75 // of member agencies, research on a case
 	agendaCloses    = 2 * 24 * time.Hour
@@ -191,15 +190,16 @@ func (p *planner) listNew(i int, at time.Time, nr *store.NewReferral, who victim
 }
 
 // relist brings back to meeting k, at the time at, some cases heard at the
-// two meetings before: a further incident, or actions to review. The next
+// two meetings before (one in five): a further incident, or actions to
+// review. The next
 // meeting gets at least two, so that its agenda is never empty; when the
 // two meetings before heard too few, earlier ones within the year count.
 func (p *planner) relist(k int, at time.Time) {
 	g := p.g
 	candidates := p.heardBefore(k, 2)
-	want := 1
+	want := 0
 	for range candidates {
-		if g.hist.IntN(100) < relistPercent {
+		if g.relists.deal() {
 			want++
 		}
 	}
