@@ -191,9 +191,9 @@ func (p *planner) listNew(i int, at time.Time, nr *store.NewReferral, who victim
 
 // relist brings back to meeting k, at the time at, some cases heard at the
 // two meetings before (one in five): a further incident, or actions to
-// review. The next
-// meeting gets at least two, so that its agenda is never empty; when the
-// two meetings before heard too few, earlier ones within the year count.
+// review. The next meeting gets at least two, so that its agenda is never
+// empty; when the two meetings before heard too few, earlier ones within
+// the year count.
 func (p *planner) relist(k int, at time.Time) {
 	g := p.g
 	candidates := p.heardBefore(k, 2)
