@@ -119,7 +119,7 @@ func (p *planner) planMeetings(start time.Time) {
 	for k, d := range dates {
 		m := meeting{date: d, planned: start, closes: d.Add(-agendaCloses)}
 		if k > 0 {
-			m.planned = dates[k-1].Add(-7 * 24 * time.Hour)
+			m.planned = dates[k-1].Add(-7*24*time.Hour + 10*time.Hour)
 		}
 		p.meetings = append(p.meetings, m)
 		p.push(step{at: m.planned, referral: -1, actor: g.coordinator, marac: &maracStep{kind: maracMeeting, meeting: k, plan: marac.Meeting{Panel: g.panel.ID, Date: d}}})
