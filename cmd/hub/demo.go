@@ -39,7 +39,7 @@ func demoSeed(ctx context.Context, cmd command) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	opt := demo.Options{Issuer: cfg.Signin.Issuer, Seed: uint64(start.UnixNano())}
+	opt := demo.Options{Issuer: cfg.Signin.Issuer, Seed: uint64(start.UnixNano()), Panel: cfg.Marac.Panels[0], LawfulBases: cfg.Sharing.LawfulBases}
 	if err := demo.Seed(ctx, db, dir, n, opt, progressBar(cmd.stderr, "seeding")); err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func (a *App) Open(ctx context.Context) error {
 		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
 	}
 	if cfg.DevIDP.Enabled && cfg.DevIDP.SeedReferrals > 0 {
-		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer}, nil)
+		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer, Panel: cfg.Marac.Panels[0], LawfulBases: cfg.Sharing.LawfulBases}, nil)
 		if err != nil {
 			return fmt.Errorf("seeding synthetic referrals: %w", err)
 		}

@@ -1,6 +1,8 @@
 // Package demo makes synthetic data for demonstrations and load tests:
 // referrals about made-up people, with a realistic mix of offences, risk,
-// consent and agency answers, spread over the last twelve months.
+// consent and agency answers, spread over the last twelve months, and what
+// followed them: links, withdrawals, requests to share without consent, and
+// the monthly MARAC with its cases, research and actions.
 package demo
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -33,10 +36,17 @@ type Options struct {
 	// Seed picks the random choices: the same seed, count and time make
 	// the same people and history.
 	Seed uint64
+	// Panel is the MARAC panel whose monthly meetings hear the cases; the
+	// default configuration's first panel when its id is empty.
+	Panel config.Panel
+	// LawfulBases are the bases an officer may give for sharing without
+	// consent; the default configuration's when empty.
+	LawfulBases []string
 }
 
 // step is one thing in the history of the demo referrals: a referral is
-// raised, or an agency opens or answers its share.
+// raised, an agency opens or answers its share, or one of the later events
+// (consent, override, link, MARAC) set in the field of its own.
 type step struct {
 	at       time.Time
 	referral int // the index of the referral, in order of creation
@@ -47,6 +57,10 @@ type step struct {
 	reason   coded
 	outcome  coded
 	actor    identity.Principal
+	consent  *consent.Consent // a later consent record: the victim withdraws
+	override *overrideStep
+	link     *linkStep
+	marac    *maracStep
 }
 
 // person is someone named in a referral.
@@ -54,16 +68,24 @@ type person struct {
 	name, dob string
 }
 
-// generator holds the random source and what it has made so far, so that
+// generator holds the random sources and what it has made so far, so that
 // later referrals can name the same people again.
 type generator struct {
-	rng      *rand.Rand
-	now      time.Time
-	officers []identity.Principal
-	staff    map[string]identity.Principal
-	targets  []string // agencies that receive referrals
-	victims  []victimHistory
-	suspects []person
+	rng *rand.Rand
+	// hist draws what follows the referrals (links, overrides, MARAC), so
+	// that adding to that history leaves the referrals of a seed as they were.
+	hist        *rand.Rand
+	now         time.Time
+	officers    []identity.Principal
+	supervisor  identity.Principal
+	coordinator identity.Principal
+	staff       map[string]identity.Principal
+	targets     []string // agencies that receive referrals
+	victims     []victimHistory
+	suspects    []person
+	panel       config.Panel
+	bases       []string // lawful bases for sharing without consent
+	decks
 }
 
 // victimHistory is a victim named before, and who the suspect was.
@@ -80,6 +102,7 @@ const (
 	serialSuspectPercent = 8  // a suspect of an earlier referral, with a new victim
 	namedSuspectPercent  = 85
 	childrenPercent      = 30
+	concernPercent       = 70 // of high risk judged without DASH: a stated MARAC concern
 )
 
 // planner makes n referrals over the twelve months before the generator's
@@ -93,6 +116,8 @@ type planner struct {
 	next     int         // the next referral to raise
 	pending  stepQueue   // answers to come, soonest first
 	seq      int
+	people   // who was named before, for links
+	maracPlan
 }
 
 func newPlanner(agencies *agency.Directory, opt Options, n int) *planner {
@@ -107,27 +132,62 @@ func newPlanner(agencies *agency.Directory, opt Options, n int) *planner {
 		}
 	}
 	slices.SortFunc(created, func(a, b time.Time) int { return a.Compare(b) })
-	return &planner{g: g, agencies: agencies, created: created}
+	p := &planner{g: g, agencies: agencies, created: created, people: newPeople()}
+	p.planMeetings(g.now.Add(-365 * 24 * time.Hour))
+	return p
 }
 
 // step returns the next step in time, or false when the history is done.
 func (p *planner) step() (step, bool) {
-	if p.next < len(p.created) && (len(p.pending) == 0 || !p.pending[0].at.Before(p.created[p.next])) {
-		i, at := p.next, p.created[p.next]
-		p.next++
-		nr := p.g.referral(p.agencies, at)
-		for _, r := range nr.Submission.Agencies {
-			for _, st := range p.g.answers(i, r.Agency, at, nr.Due[r.Agency]) {
-				p.seq++
-				heap.Push(&p.pending, queued{st, p.seq})
+	for {
+		if p.next < len(p.created) && (len(p.pending) == 0 || !p.pending[0].at.Before(p.created[p.next])) {
+			i, at := p.next, p.created[p.next]
+			p.next++
+			nr, who := p.g.referral(p.agencies, at)
+			for _, r := range nr.Submission.Agencies {
+				for _, st := range p.g.answers(i, r.Agency, at, nr.Due[r.Agency]) {
+					p.push(st)
+				}
 			}
+			p.follow(i, at, &nr, who)
+			return step{at: at, referral: i, create: &nr, actor: nr.Officer}, true
 		}
-		return step{at: at, referral: i, create: &nr, actor: nr.Officer}, true
+		if len(p.pending) == 0 {
+			return step{}, false
+		}
+		st := heap.Pop(&p.pending).(queued).step
+		// Relisting is the planner's own step: it chooses, at its time,
+		// which cases come back, and plans their steps.
+		if st.marac != nil && st.marac.kind == maracRelist {
+			p.relist(st.marac.meeting, st.at)
+			continue
+		}
+		return st, true
 	}
-	if len(p.pending) == 0 {
-		return step{}, false
+}
+
+// push queues a step to come, unless it falls after now: the history stops
+// today, and what depends on a dropped step falls later still.
+func (p *planner) push(st step) {
+	if st.at.After(p.g.now) {
+		return
 	}
-	return heap.Pop(&p.pending).(queued).step, true
+	p.seq++
+	heap.Push(&p.pending, queued{st, p.seq})
+}
+
+// follow plans what happens to a referral after it is raised, besides the
+// agencies' answers: links to earlier referrals, a withdrawal of consent or
+// a request to share without it, and a MARAC case.
+func (p *planner) follow(i int, at time.Time, nr *store.NewReferral, who victimHistory) {
+	p.links(i, at, nr.Officer, who)
+	switch nr.Consent.Decision {
+	case consent.Given:
+		p.withdrawal(i, at, nr)
+	case consent.Refused, consent.NotSought:
+		p.override(i, at, nr)
+	}
+	p.listNew(i, at, nr, who)
 }
 
 // queued is a step waiting its time; seq keeps steps of the same time in
@@ -161,7 +221,18 @@ func newGenerator(agencies *agency.Directory, opt Options) *generator {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	g := &generator{rng: rand.New(rand.NewPCG(opt.Seed, 0x5eed)), now: now.UTC(), staff: map[string]identity.Principal{}}
+	defaults := config.Defaults()
+	if opt.Panel.ID == "" {
+		opt.Panel = defaults.Marac.Panels[0]
+	}
+	if len(opt.LawfulBases) == 0 {
+		opt.LawfulBases = defaults.Sharing.LawfulBases
+	}
+	hist := rand.New(rand.NewPCG(opt.Seed, 0x415d))
+	g := &generator{rng: rand.New(rand.NewPCG(opt.Seed, 0x5eed)), hist: hist, now: now.UTC(), staff: map[string]identity.Principal{},
+		panel: opt.Panel, bases: opt.LawfulBases, decks: newDecks(hist),
+		supervisor:  identity.Principal{Subject: "demo|supervisor", Name: "Demo supervisor", Roles: []identity.Role{identity.Supervisor}},
+		coordinator: identity.Principal{Subject: "demo|coordinator", Name: "Demo coordinator", Roles: []identity.Role{identity.MARACCoordinator}}}
 	for _, p := range devidp.Personas {
 		pr := identity.Principal{Subject: opt.Issuer + "|" + p.ID, Name: p.Name, Email: p.Email, Agency: p.Agency}
 		for _, r := range p.Roles {
@@ -170,6 +241,10 @@ func newGenerator(agencies *agency.Directory, opt Options) *generator {
 		switch {
 		case pr.Has(identity.Officer):
 			g.officers = append(g.officers, pr)
+		case pr.Has(identity.Supervisor):
+			g.supervisor = pr
+		case pr.Has(identity.MARACCoordinator):
+			g.coordinator = pr
 		case pr.Has(identity.AgencyStaff):
 			g.staff[p.Agency] = pr
 		}
@@ -244,8 +319,8 @@ func (g *generator) written(name string) string {
 	return name
 }
 
-// referral makes one referral raised at the time at.
-func (g *generator) referral(agencies *agency.Directory, at time.Time) store.NewReferral {
+// referral makes one referral raised at the time at, and says who it names.
+func (g *generator) referral(agencies *agency.Directory, at time.Time) (store.NewReferral, victimHistory) {
 	var s referral.Submission
 	s.Offence = g.weighted(offences)
 	s.Summary = g.pick(summaries[s.Offence])
@@ -263,6 +338,11 @@ func (g *generator) referral(agencies *agency.Directory, at time.Time) store.New
 		band := dashBands[level]
 		score := band[0] + g.rng.IntN(band[1]-band[0])
 		s.Risk.Score = &score
+	}
+	// High risk judged without a DASH count reaches MARAC through the
+	// officer's stated concern.
+	if level == "high" && s.Risk.Tool != "dash" && g.hist.IntN(100) < concernPercent {
+		s.ConcernMARAC = maracConcerns[g.hist.IntN(len(maracConcerns))]
 	}
 
 	victim, suspect, hasSuspect := g.people(at)
@@ -325,7 +405,7 @@ func (g *generator) referral(agencies *agency.Directory, at time.Time) store.New
 	}
 	given, cons := g.consent(s.Agencies, at, officer)
 	s.Consent = given
-	return store.NewReferral{Submission: s, Officer: officer, Due: due, Consent: cons}
+	return store.NewReferral{Submission: s, Officer: officer, Due: due, Consent: cons}, victimHistory{victim: victim, suspect: suspect, hasSuspect: hasSuspect}
 }
 
 // people picks the victim and the suspect: new people mostly, sometimes a
@@ -445,10 +525,7 @@ func (g *generator) consent(to []referral.Request, at time.Time, officer identit
 // the referral allows: opened, then accepted or declined (or nothing, and
 // so overdue), then work started and the share closed with an outcome.
 func (g *generator) answers(i int, agencyID string, sent, due time.Time) []step {
-	actor := g.staff[agencyID]
-	if actor.Subject == "" {
-		actor = identity.Principal{Subject: "demo|" + agencyID, Name: "Demo staff", Roles: []identity.Role{identity.AgencyStaff}, Agency: agencyID}
-	}
+	actor := g.staffOf(agencyID)
 	var out []step
 	add := func(at time.Time, s step) bool {
 		if at.After(g.now) {
@@ -481,4 +558,13 @@ func (g *generator) answers(i int, agencyID string, sent, due time.Time) []step 
 		add(at, step{to: referral.Closed, outcome: g.pickCoded(outcomes)})
 	}
 	return out
+}
+
+// staffOf is the agency's demo persona, or a stand-in of that agency when
+// the development provider has none for it.
+func (g *generator) staffOf(agencyID string) identity.Principal {
+	if p, ok := g.staff[agencyID]; ok {
+		return p
+	}
+	return identity.Principal{Subject: "demo|" + agencyID, Name: "Demo staff", Roles: []identity.Role{identity.AgencyStaff}, Agency: agencyID}
 }

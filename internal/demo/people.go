@@ -121,3 +121,72 @@ var notSoughtReasons = []string{
 	"The victim could not be reached safely before the referral",
 	"Children at risk: safeguarding referral made without delay",
 }
+
+// maracConcerns are an officer's stated MARAC concern, for high risk judged
+// without a DASH count.
+var maracConcerns = []string{
+	"Escalating pattern since the separation; the suspect has threatened to harm himself if the victim does not come back.",
+	"The suspect has access to a firearm through work and has made veiled threats.",
+	"The victim's fear has risen sharply; new threats against the children.",
+}
+
+// caseNotes are the coordinator's notes on a case listed for the first time.
+var caseNotes = []string{
+	"Safety planning and target hardening to be agreed; check the suspect's bail conditions.",
+	"Victim engaging with the IDVA; agencies to share what they hold on the suspect.",
+	"Several agencies involved; coordinate contact so that the victim is not overwhelmed.",
+	"Children in the household: children's services to attend.",
+}
+
+// repeatNotes are the coordinator's notes on a case heard again.
+var repeatNotes = []string{
+	"Further incidents reported since the last MARAC; the safety plan to be reviewed.",
+	"New breach of the restraining order; actions from the last meeting to be reviewed.",
+	"Back on the agenda: outstanding actions and a new report of following.",
+}
+
+// researchSummaries are what a member agency holds on a case.
+var researchSummaries = []string{
+	"Known to the service from an earlier referral; closed after support was declined.",
+	"Open case: support worker allocated; the victim attends appointments.",
+	"The suspect is known to the service; no current involvement.",
+	"Registered with the service; a history of missed appointments.",
+}
+
+// actionDescriptions are actions a MARAC agrees, by owning agency.
+var actionDescriptions = map[string][]string{
+	"housing":            {"Fit sanctuary measures at the victim's home", "Assess for a management transfer to a safe address"},
+	"health":             {"Flag the risk on the GP record and share with the practice", "Arrange a mental health assessment for the victim"},
+	"victim-support":     {"Allocate an ISVA and agree a safety plan", "Support the victim through the court hearing"},
+	"idva":               {"Contact the victim within 48 hours and review the safety plan", "Support the victim's application for a non-molestation order"},
+	"childrens-services": {"Complete a welfare check on the children", "Hold a strategy discussion about the children's safety"},
+	"adult-social-care":  {"Carry out an adult safeguarding assessment"},
+	"probation":          {"Review the suspect's licence conditions", "Tell the suspect's offender manager of the risk"},
+}
+
+// notPossibleNotes say what changed that made an action impossible.
+var notPossibleNotes = []string{
+	"The victim moved out of the area; the case was transferred to the receiving MARAC.",
+	"The victim declined the service when contacted.",
+	"The suspect was remanded in custody, so the action no longer applies.",
+}
+
+// notDoneNotes say why an action was not done, as recorded at review.
+var notDoneNotes = []string{
+	"Not done by the review: no worker was free; raised with the agency's lead.",
+	"Not done by the review: the agency did not make contact.",
+}
+
+// overrideRationales say why sharing without consent is necessary.
+var overrideRationales = []string{
+	"High risk of serious harm: the agencies need to know to keep the victim and the children safe.",
+	"Asking the victim would alert the suspect, who monitors their phone; sharing is proportionate to the risk.",
+	"Children in the household are at risk; safeguarding outweighs the victim's refusal.",
+	"The victim cannot be contacted safely; housing must act on the threat to the home.",
+}
+
+// refusalNotes say why a supervisor refused to share without consent.
+var refusalNotes = []string{
+	"Not proportionate: the risk is not high enough to override the victim's refusal; seek consent again.",
+	"The victim can be asked safely; ask the victim again with the IDVA before sharing.",
+}

@@ -2,9 +2,11 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -17,7 +19,7 @@ import (
 // may write to db while it runs: the clock is the store's.
 func Seed(ctx context.Context, db *store.DB, agencies *agency.Directory, n int, opt Options, progress func(done, total int64)) error {
 	p := newPlanner(agencies, opt, n)
-	ids := make([]string, n)
+	w := newWriter(db, n)
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	var done int64
@@ -28,7 +30,7 @@ func Seed(ctx context.Context, db *store.DB, agencies *agency.Directory, n int, 
 				if st, more = p.step(); !more {
 					return nil
 				}
-				if err := write(ctx, db, st, ids); err != nil {
+				if err := w.write(ctx, st); err != nil {
 					return err
 				}
 				if st.create != nil {
@@ -51,21 +53,95 @@ func Seed(ctx context.Context, db *store.DB, agencies *agency.Directory, n int, 
 // cost little, few enough that the transaction's pages stay in memory.
 const stepsPerBatch = 2000
 
-// write makes one step happen, with the store's clock at its time.
-func write(ctx context.Context, db *store.DB, st step, ids []string) error {
+// writer writes the steps and keeps the ids the store gives what they
+// make, for the later steps that refer to it.
+type writer struct {
+	db        *store.DB
+	referrals []string       // by index
+	overrides map[int]string // by referral index: one request each
+	meetings  map[int]string
+	cases     map[int]string
+	actions   map[int]string
+}
+
+func newWriter(db *store.DB, n int) *writer {
+	return &writer{db: db, referrals: make([]string, n), overrides: map[int]string{},
+		meetings: map[int]string{}, cases: map[int]string{}, actions: map[int]string{}}
+}
+
+// write makes one step happen, with the store's clock at its time, through
+// the store methods the web handlers call.
+func (w *writer) write(ctx context.Context, st step) error {
 	at := st.at
+	db := w.db
 	db.Now = func() time.Time { return at }
 	var err error
 	switch {
 	case st.create != nil:
-		ids[st.referral], _, err = db.CreateReferral(ctx, *st.create)
+		w.referrals[st.referral], _, err = db.CreateReferral(ctx, *st.create)
 	case st.view:
-		err = db.MarkViewed(ctx, ids[st.referral], st.agency, st.actor)
+		err = db.MarkViewed(ctx, w.referrals[st.referral], st.agency, st.actor)
+	case st.consent != nil:
+		_, err = db.AddConsent(ctx, w.referrals[st.referral], *st.consent, st.actor)
+	case st.override != nil:
+		err = w.override(ctx, st)
+	case st.link != nil:
+		err = db.DecideLink(ctx, w.referrals[st.referral], w.referrals[st.link.other], st.link.via, st.link.confirm, st.actor)
+	case st.marac != nil:
+		err = w.marac(ctx, st)
 	default:
-		_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: ids[st.referral], Agency: st.agency, To: st.to,
+		_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: w.referrals[st.referral], Agency: st.agency, To: st.to,
 			Reason: st.reason.text, ReasonCode: st.reason.code, Outcome: st.outcome.text, OutcomeCode: st.outcome.code, Actor: st.actor})
 	}
 	return err
+}
+
+// override asks to share without consent, or decides the referral's
+// request as the supervisor's page does, through consent.Decide.
+func (w *writer) override(ctx context.Context, st step) error {
+	o := st.override
+	if o.request != nil {
+		saved, err := w.db.RequestOverride(ctx, w.referrals[st.referral], *o.request, st.actor)
+		w.overrides[st.referral] = saved.ID
+		return err
+	}
+	_, err := w.db.DecideOverride(ctx, w.overrides[st.referral], func(req consent.Override) (consent.Override, error) {
+		return consent.Decide(req, st.actor, o.approve, o.note, st.at, freshSignin)
+	}, st.actor)
+	return err
+}
+
+// marac writes a MARAC step.
+func (w *writer) marac(ctx context.Context, st step) error {
+	db, m := w.db, st.marac
+	switch m.kind {
+	case maracMeeting:
+		saved, err := db.CreateMeeting(ctx, m.plan, st.actor)
+		w.meetings[m.meeting] = saved.ID
+		return err
+	case maracAttendance:
+		return db.RecordAttendance(ctx, w.meetings[m.meeting], st.agency, st.actor)
+	case maracAcknowledge:
+		_, err := db.Acknowledge(ctx, w.meetings[m.meeting], st.actor)
+		return err
+	case maracCase:
+		c := m.listing
+		c.ReferralID = w.referrals[st.referral]
+		saved, err := db.AddCase(ctx, w.meetings[m.meeting], c, st.actor)
+		w.cases[m.caseNo] = saved.ID
+		return err
+	case maracResearch:
+		_, err := db.SubmitResearch(ctx, w.cases[m.caseNo], m.research, st.actor)
+		return err
+	case maracAction:
+		saved, err := db.AddAction(ctx, w.cases[m.caseNo], m.action, st.actor)
+		w.actions[m.actionNo] = saved.ID
+		return err
+	case maracUpdate:
+		_, err := db.UpdateAction(ctx, store.ActionUpdate{ID: w.actions[m.actionNo], Status: string(m.action.Status), Note: m.action.Note, By: st.actor})
+		return err
+	}
+	return fmt.Errorf("unknown MARAC step %d", m.kind)
 }
 
 // SeedIfEmpty seeds n referrals only when the database holds none, so that
