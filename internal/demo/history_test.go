@@ -27,20 +27,20 @@ type historyCheck struct {
 	isRecipient func(string) bool
 	referrals   map[int]*store.NewReferral
 
-	withdrawn                   int
-	requests                    map[int]consent.Override // by referral index
-	approved, refused           int
-	confirmed, rejected         int
-	meetings                    map[int]marac.Meeting
-	attending                   map[int][]string
-	caseAt                      map[int]int // the meeting of each case
-	listed                      map[[2]int]bool
-	heard                       map[int][]time.Time // meeting dates by referral index
-	repeats, research           int
-	actions                     map[int]marac.Action
-	onTime, late, notPossible   int
-	notDone, open, overdue      int
-	ackBeforeMeeting, meetsPast int
+	withdrawn                 int
+	requests                  map[int]consent.Override // by referral index
+	approved, refused         int
+	confirmed, rejected       int
+	meetings                  map[int]marac.Meeting
+	attending                 map[int][]string
+	caseAt                    map[int]int // the meeting of each case
+	listed                    map[[2]int]bool
+	heard                     map[int][]time.Time // meeting dates by referral index
+	repeats, research         int
+	actions                   map[int]marac.Action
+	onTime, late, notPossible int
+	notDone, open, overdue    int
+	meetsPast                 int
 }
 
 func newHistoryCheck(dir *agency.Directory, opt Options) *historyCheck {
