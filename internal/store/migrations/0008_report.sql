@@ -1,9 +1,9 @@
 -- The outcomes report adds up a period's referrals and shares in SQL. To do
 -- that in one pass over an index, and not by looking up each referral's
--- consents, links and earlier referrals, each referral carries where it
--- stands in those as columns. Triggers keep them true, so that every path
--- that writes a referral, a consent or a link (the API, the pages, imports)
--- keeps them without knowing of the report.
+-- consents, links, shares and earlier referrals, each referral carries
+-- where it stands in those as columns. Triggers keep them true, so that
+-- every path that writes a referral, a consent, a link or a share (the API,
+-- the pages, the demo seed) keeps them without knowing of the report.
 
 ALTER TABLE referrals ADD COLUMN repeat_victim INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE referrals ADD COLUMN repeat_suspect INTEGER NOT NULL DEFAULT 0;
