@@ -80,6 +80,21 @@ func (p Period) Months() []string {
 	return out
 }
 
+// MonthSpan is the part of the i-th month of Months (from 0) that lies in
+// the period: from its first instant, or the period's, to the first instant
+// after it, or after the period.
+func (p Period) MonthSpan(i int) (start, end time.Time) {
+	start = time.Date(p.From.Year(), p.From.Month()+time.Month(i), 1, 0, 0, 0, 0, time.UTC)
+	end = start.AddDate(0, 1, 0)
+	if start.Before(p.Start()) {
+		start = p.Start()
+	}
+	if end.After(p.End()) {
+		end = p.End()
+	}
+	return start, end
+}
+
 // String is the period as the page and the audit log write it.
 func (p Period) String() string {
 	return p.From.Format(time.DateOnly) + ".." + p.To.Format(time.DateOnly)

@@ -57,6 +57,12 @@ func TestPeriodMonthsAndEnds(t *testing.T) {
 	if !p.End().Equal(date("2026-02-02")) || !p.Start().Equal(date("2025-11-30")) {
 		t.Errorf("start %v end %v", p.Start(), p.End())
 	}
+	spans := [][2]string{{"2025-11-30", "2025-12-01"}, {"2025-12-01", "2026-01-01"}, {"2026-01-01", "2026-02-01"}, {"2026-02-01", "2026-02-02"}}
+	for i, want := range spans {
+		if start, end := p.MonthSpan(i); !start.Equal(date(want[0])) || !end.Equal(date(want[1])) {
+			t.Errorf("month %d: %v to %v, want %v", i, start, end, want)
+		}
+	}
 	if p.String() != "2025-11-30..2026-02-01" {
 		t.Errorf("string %q", p.String())
 	}

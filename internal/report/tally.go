@@ -3,7 +3,6 @@ package report
 import (
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/stalking-hub/hub/internal/referral"
 )
@@ -65,13 +64,8 @@ func (t *ShareTally) Add(g ShareGroup) {
 // and reason code, and their closes by agency and outcome code. The durations are left for the caller, who can
 // read them at their ranks (SummariseDurations).
 func (t *ShareTally) Agencies() ([]AgencyFigures, []CodeCount, []CodeCount) {
-	ids := make([]string, 0, len(t.agencies))
-	for id := range t.agencies {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	agencies, declines, outcomes := []AgencyFigures{}, []CodeCount{}, []CodeCount{}
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(t.agencies)) {
 		c := t.agencies[id]
 		agencies = append(agencies, c.figures)
 		declines, outcomes = appendCodes(declines, id, c.declines), appendCodes(outcomes, id, c.outcomes)

@@ -59,8 +59,8 @@ func referralCounts() (columns []string, args []any) {
 	for _, offence := range report.Offences {
 		add("r.offence = ?", offence)
 	}
-	for _, cond := range factorConditions {
-		add(cond)
+	for _, factor := range report.Factors {
+		add(factorConditions[factor])
 	}
 	for _, d := range report.ConsentDecisions {
 		if d == report.NoConsentRecord {
@@ -75,7 +75,8 @@ func referralCounts() (columns []string, args []any) {
 }
 
 // factorConditions says which referrals have each of report.Factors.
-var factorConditions = []string{"r.domestic_abuse", "r.hate_crime_strand <> ''", "r.honour_based_abuse", "r.fear_of_violence", "r.technology_enabled"}
+var factorConditions = map[string]string{"domestic_abuse": "r.domestic_abuse", "hate_crime": "r.hate_crime_strand <> ''",
+	"honour_based_abuse": "r.honour_based_abuse", "fear_of_violence": "r.fear_of_violence", "technology_enabled": "r.technology_enabled"}
 
 // referralScope is the referrals a report counts: sent, raised between two
 // times, and when an agency is chosen, shared with it.
@@ -109,14 +110,13 @@ func (q reportQuery) referrals(f *report.Figures) error {
 	}
 	defer month.Close()
 	for i := range f.Referrals.Months {
-		from := time.Date(p.From.Year(), p.From.Month()+time.Month(i), 1, 0, 0, 0, 0, time.UTC)
-		to := from.AddDate(0, 1, 0)
+		from, to := p.MonthSpan(i)
 		n := make([]int, 1+len(columns))
 		dest := make([]any, len(n))
 		for k := range n {
 			dest[k] = &n[k]
 		}
-		if err := month.QueryRowContext(q.ctx, append(slices.Clone(countArgs), q.scopeArgs(latest(from, p.Start()), earliest(to, p.End()))...)...).Scan(dest...); err != nil {
+		if err := month.QueryRowContext(q.ctx, append(slices.Clone(countArgs), q.scopeArgs(from, to)...)...).Scan(dest...); err != nil {
 			return err
 		}
 		m := report.Month{Total: n[0], ByRisk: map[string]int{}, ByOffence: map[string]int{}, ByFactor: map[string]int{}}
@@ -242,21 +242,6 @@ func (q reportQuery) durations(agencyID, column string, count int) func(rank, n 
 		}
 		return out, rows.Err()
 	}
-}
-
-// latest is the later of two times; earliest the earlier.
-func latest(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
 
 // overrides counts the requests to share without consent made in the
