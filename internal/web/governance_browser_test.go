@@ -100,11 +100,11 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 	contains(t, "stale request page", text(t, supTab, "main"), "Sign in again to decide")
 	checkPage(t, supTab, "request, sign in again")
 	loc, _ := chromedp.Run(supTab, chromedp.Location())
-	if err := chromedp.Do(supTab, chromedp.Click(chromedp.CSS(`a.govuk-button[href^="/signin?"]`))); err != nil {
+	if _, err := chromedp.RunResponse(supTab, chromedp.Click(chromedp.CSS(`a.govuk-button[href^="/signin?"]`))); err != nil {
 		t.Fatal(err)
 	}
 	button := `button[name="persona"][value="supervisor"]`
-	if err := chromedp.Do(supTab, chromedp.WaitVisible(chromedp.CSS(button)), chromedp.Click(chromedp.CSS(button))); err != nil {
+	if _, err := chromedp.RunResponse(supTab, chromedp.WaitVisible(chromedp.CSS(button)), chromedp.Click(chromedp.CSS(button))); err != nil {
 		t.Fatalf("the provider's persona picker: %v", err)
 	}
 	if err := chromedp.Do(supTab, chromedp.WaitVisible(chromedp.CSS(`form[action$="/decision"]`))); err != nil {

@@ -33,12 +33,19 @@ func (h *Hub) signInOnce(ctx context.Context, button, path string) error {
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.URL+path), chromedp.WaitVisible(chromedp.CSS(button))); err != nil {
 		return err
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).click(), true`, button))); err != nil {
+	// Press it and wait for the load of the page the redirects end on
+	// (provider, callback, then path): a query made before that load can
+	// land on a document the browser is about to throw away.
+	press := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).click(), true`, button))(ctx, t)
+		return err
+	})
+	if _, err := chromedp.RunResponse(ctx, press); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		loc, err := chromedp.Run(ctx, chromedp.Location())
+		loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.href : ""`))
 		if err == nil && strings.HasPrefix(loc, h.URL) && !strings.Contains(loc, "/devidp/") && !strings.Contains(loc, "/auth/callback") {
 			return chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("main")))
 		}
