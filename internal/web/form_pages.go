@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"cmp"
 	"net/url"
 	"slices"
 	"strconv"
@@ -101,11 +101,11 @@ func (q question) choiceLabel(value string) string {
 // formField is a question on a page, with the answer and its error.
 type formField struct {
 	question
-	ID               string
-	Value            string
-	Day, Month, Year string
-	Error            string
-	Options          []fieldOption
+	ID      string
+	Value   string
+	Date    typedDate
+	Error   string
+	Options []fieldOption
 }
 
 // fieldOption is one choice on a page: whether it is chosen, and the fields
@@ -121,7 +121,7 @@ type fieldOption struct {
 func fieldOf(q question, v url.Values, errs map[string]string) formField {
 	f := formField{question: q, ID: fieldID(q.Name), Value: v.Get(q.Name), Error: errs[q.Name]}
 	if q.Kind == dateKind {
-		f.Day, f.Month, f.Year = v.Get(q.Name+"-day"), v.Get(q.Name+"-month"), v.Get(q.Name+"-year")
+		f.Date = typedDateOf(v, q.Name)
 	}
 	chosen := v[q.Name]
 	for i, c := range q.Choices {
@@ -174,6 +174,11 @@ func (f formField) Describedby() string {
 // ErrorLine is the field's error for the "field-error" partial.
 func (f formField) ErrorLine() fieldError { return fieldError{f.ID, f.Error} }
 
+// DateField is a date question as the "date-input" partial draws it.
+func (f formField) DateField() dateField {
+	return dateField{ID: f.ID, Name: f.Name, Legend: f.Label, Hint: cmp.Or(f.Hint, "For example, 27 3 2026"), typedDate: f.Date, Error: f.Error}
+}
+
 // errorSummary orders the errors as their questions appear on the page, each
 // linking to its question's first input. An error for no question on the
 // page is not dropped: it is listed last and links to the form.
@@ -199,39 +204,6 @@ func errorSummary(qs []question, errs map[string]string) []fieldError {
 		out = append(out, fieldError{"form", errs[n]})
 	}
 	return out
-}
-
-// dateOf reads a date given as day, month and year. No part given is no date
-// (""); otherwise it is the date as YYYY-MM-DD, or a message naming the
-// field by its label and saying what is wrong, in the words GOV.UK uses.
-func dateOf(label, day, month, year string) (string, string) {
-	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
-	if day == "" && month == "" && year == "" {
-		return "", ""
-	}
-	var missing []string
-	for _, p := range []struct{ name, v string }{{"day", day}, {"month", month}, {"year", year}} {
-		if p.v == "" {
-			missing = append(missing, p.name)
-		}
-	}
-	switch len(missing) {
-	case 1:
-		return "", fmt.Sprintf("%s must include a %s", label, missing[0])
-	case 2:
-		return "", fmt.Sprintf("%s must include a %s and %s", label, missing[0], missing[1])
-	}
-	d, errD := strconv.Atoi(day)
-	m, errM := strconv.Atoi(month)
-	y, errY := strconv.Atoi(year)
-	if errD != nil || errM != nil || errY != nil || len(year) != 4 {
-		return "", label + " must be a real date"
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != m || t.Year() != y {
-		return "", label + " must be a real date"
-	}
-	return t.Format(time.DateOnly), ""
 }
 
 // dateParts splits a YYYY-MM-DD date into the day, month and year a person

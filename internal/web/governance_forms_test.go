@@ -4,38 +4,7 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
-	"time"
 )
-
-func TestParseTypedDate(t *testing.T) {
-	cases := []struct {
-		name    string
-		in      typedDate
-		want    time.Time
-		message string
-	}{
-		{"empty is no date", typedDate{}, time.Time{}, ""},
-		{"a real date", typedDate{"21", "11", "2026"}, time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), ""},
-		{"leading zeros", typedDate{"01", "02", "2027"}, time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC), ""},
-		{"29 February in a leap year", typedDate{"29", "2", "2028"}, time.Date(2028, 2, 29, 0, 0, 0, 0, time.UTC), ""},
-		{"29 February in another year", typedDate{"29", "2", "2026"}, time.Time{}, "The date must be a real date"},
-		{"31 April", typedDate{"31", "4", "2026"}, time.Time{}, "The date must be a real date"},
-		{"month 13", typedDate{"1", "13", "2026"}, time.Time{}, "The date must be a real date"},
-		{"day 0", typedDate{"0", "1", "2026"}, time.Time{}, "The date must be a real date"},
-		{"two-digit year", typedDate{"1", "1", "26"}, time.Time{}, "The date must be a real date"},
-		{"words", typedDate{"first", "May", "2026"}, time.Time{}, "The date must be a real date"},
-		{"no month", typedDate{"1", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
-		{"only a year", typedDate{"", "", "2026"}, time.Time{}, "The date must include a day, month and year"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, msg := parseTypedDate(c.in, "The date")
-			if !got.Equal(c.want) || msg != c.message {
-				t.Fatalf("%v %q, want %v %q", got, msg, c.want, c.message)
-			}
-		})
-	}
-}
 
 func TestPageFieldErrors(t *testing.T) {
 	got := pageFieldErrors(map[string]string{

@@ -151,57 +151,6 @@ func choices(name string, values, labels []string, checked []string) []formChoic
 	return out
 }
 
-// typedDate is a date as typed into a GOV.UK date input.
-type typedDate struct{ Day, Month, Year string }
-
-func typedDateOf(form url.Values, name string) typedDate {
-	return typedDate{
-		Day:   strings.TrimSpace(form.Get(name + "-day")),
-		Month: strings.TrimSpace(form.Get(name + "-month")),
-		Year:  strings.TrimSpace(form.Get(name + "-year")),
-	}
-}
-
-// parseTypedDate reads a date typed as day, month and year. All three empty
-// is no date (zero time, no message); anything else must be a real date with
-// a four-digit year, else the message says what is wrong with noun.
-func parseTypedDate(d typedDate, noun string) (time.Time, string) {
-	if d.Day == "" && d.Month == "" && d.Year == "" {
-		return time.Time{}, ""
-	}
-	if d.Day == "" || d.Month == "" || d.Year == "" {
-		return time.Time{}, noun + " must include a day, month and year"
-	}
-	day, derr := strconv.Atoi(d.Day)
-	month, merr := strconv.Atoi(d.Month)
-	year, yerr := strconv.Atoi(d.Year)
-	if derr != nil || merr != nil || yerr != nil || len(d.Year) != 4 || year < 1900 {
-		return time.Time{}, noun + " must be a real date"
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day || int(t.Month()) != month || t.Year() != year {
-		return time.Time{}, noun + " must be a real date"
-	}
-	return t, ""
-}
-
-// isoDate is a date input's value as the API writes it: YYYY-MM-DD, or ""
-// when empty; with a message when it is not a date.
-func isoDate(d typedDate, noun string) (string, string) {
-	t, msg := parseTypedDate(d, noun)
-	if msg != "" || t.IsZero() {
-		return "", msg
-	}
-	return t.Format(time.DateOnly), ""
-}
-
-// dateField is what the governance-date partial draws.
-type dateField struct {
-	ID, Legend, Hint string
-	typedDate
-	Error string
-}
-
 // pageFieldErrors turns the field names of a validation problem into the
 // ids of the page's fields: agencies[1] is the agencies checkboxes (the
 // first message of the group stands), and a date links to its day box.
@@ -442,7 +391,7 @@ func (s *Server) recordConsent(c echo.Context) error {
 	errs := map[string]string{}
 	b := consentBody{Decision: f.Decision}
 	var msg string
-	if b.ObtainedOn, msg = isoDate(f.Obtained, "The date the person answered"); msg != "" {
+	if b.ObtainedOn, msg = f.Obtained.iso("The date the person answered"); msg != "" {
 		errs["obtained_on"] = msg
 	}
 	// The scope, method and review date belong to consent given, the reason
@@ -450,7 +399,7 @@ func (s *Server) recordConsent(c echo.Context) error {
 	switch consent.Decision(f.Decision) {
 	case consent.Given:
 		b.Agencies, b.Categories, b.Method = f.Agencies, f.Categories, f.Method
-		if b.ReviewOn, msg = isoDate(f.Review, "The review date"); msg != "" {
+		if b.ReviewOn, msg = f.Review.iso("The review date"); msg != "" {
 			errs["review_on"] = msg
 		}
 	case consent.NotSought:
@@ -526,7 +475,7 @@ func (s *Server) requestOverride(c echo.Context) error {
 	errs := map[string]string{}
 	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, Agencies: f.Agencies, Categories: f.Categories}
 	var msg string
-	if b.Until, msg = isoDate(f.Until, "The end date"); msg != "" {
+	if b.Until, msg = f.Until.iso("The end date"); msg != "" {
 		errs["until"] = msg
 	}
 	o, perr := s.newOverride(b)
@@ -741,12 +690,12 @@ func (s *Server) auditPage(c echo.Context) error {
 		}
 		api.Set("referral", id)
 	}
-	if v, m := isoDate(from, "The start date"); m != "" {
+	if v, m := from.iso("The start date"); m != "" {
 		errs["from"] = m
 	} else {
 		api.Set("from", v)
 	}
-	if v, m := isoDate(to, "The end date"); m != "" {
+	if v, m := to.iso("The end date"); m != "" {
 		errs["to"] = m
 	} else {
 		api.Set("to", v)

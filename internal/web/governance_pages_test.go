@@ -274,7 +274,7 @@ func TestAuditPages(t *testing.T) {
 	for _, c := range []struct{ query, field, message string }{
 		{"referral=SH-1999-000001", "referral", "There is no referral with this reference"},
 		{"from-day=31&from-month=2&from-year=2026", "from-day", "The start date must be a real date"},
-		{"to-day=1&to-month=&to-year=2026", "to-day", "The end date must include a day, month and year"},
+		{"to-day=1&to-month=&to-year=2026", "to-day", "The end date must include a month"},
 		{"from-day=2&from-month=1&from-year=2026&to-day=1&to-month=1&to-year=2026", "to-day", "The end date must be the same as or after the start date"},
 	} {
 		res := browse(t, h, "GET", "/audit?"+c.query, token, nil)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,12 +54,6 @@ func maracChoose(t *testing.T, ctx context.Context, css, value string) {
 	}
 }
 
-// maracDateFields fills a GOV.UK date input whose day field has the id.
-func maracDateFields(t *testing.T, ctx context.Context, id string, d time.Time) {
-	t.Helper()
-	maracFill(t, ctx, "#"+id, strconv.Itoa(d.Day()), "#"+id+"-month", strconv.Itoa(int(d.Month())), "#"+id+"-year", strconv.Itoa(d.Year()))
-}
-
 // maracSignedIn opens a tab signed in as the persona through the real persona
 // picker, on path.
 func maracSignedIn(t *testing.T, b *browsertest.Browser, h *apptest.Hub, persona, path string) context.Context {
@@ -98,7 +91,7 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	contains(t, "error summary", text(t, coord, ".govuk-error-summary"), "Enter the date of the meeting")
 	checkPage(t, coord, "plan a meeting with errors")
-	maracDateFields(t, coord, "date", today)
+	typeDate(t, coord, "date", today)
 	status, url := maracPress(t, coord, `form[action="/marac/meetings"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.Contains(url, "/marac/meetings/mm-") {
 		t.Fatalf("planning the meeting led to %s (%d)", url, status)
@@ -204,17 +197,17 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	maracChoose(t, coord, "#agency", "housing")
 	maracFill(t, coord, "#description", "Fit sanctuary locks at the victim's home")
-	maracDateFields(t, coord, "due", today.AddDate(0, 0, -1))
+	typeDate(t, coord, "due", today.AddDate(0, 0, -1))
 	if status, _ := maracPress(t, coord, `form[action$="/actions"] button[type="submit"]`); status != http.StatusUnprocessableEntity {
 		t.Errorf("an action due yesterday: status %d, want 422", status)
 	}
 	contains(t, "action errors", text(t, coord, ".govuk-error-summary"), "The due date cannot be in the past")
-	for _, f := range []string{"#due", "#due-month", "#due-year"} {
+	for _, f := range []string{"#due-day", "#due-month", "#due-year"} {
 		if err := chromedp.Do(coord, chromedp.Clear(chromedp.CSS(f))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	maracDateFields(t, coord, "due", today.AddDate(0, 0, 14))
+	typeDate(t, coord, "due", today.AddDate(0, 0, 14))
 	status, url = maracPress(t, coord, `form[action$="/actions"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/cases/"+case1) {
 		t.Fatalf("agreeing the action led to %s (%d)", url, status)

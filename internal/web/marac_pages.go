@@ -45,41 +45,14 @@ func (s *Server) agencyOptions(ids []string) []agencyOption {
 	return out
 }
 
-// formDate reads a GOV.UK date input (day, month, year) as YYYY-MM-DD. It
-// returns "" and true when all three are empty, and false when they do not
-// make a real date.
-func formDate(day, month, year string) (string, bool) {
-	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
-	if day == "" && month == "" && year == "" {
-		return "", true
-	}
-	d, derr := strconv.Atoi(day)
-	m, merr := strconv.Atoi(month)
-	y, yerr := strconv.Atoi(year)
-	if derr != nil || merr != nil || yerr != nil || len(year) != 4 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return "", false
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d {
-		return "", false // 31 April rolls over into May
-	}
-	return t.Format(time.DateOnly), true
-}
-
-// dateInput is what a person typed in a date input, to show back.
-type dateInput struct{ Day, Month, Year string }
-
-func dateInputOf(c echo.Context, name string) dateInput {
-	return dateInput{Day: c.FormValue(name + "-day"), Month: c.FormValue(name + "-month"), Year: c.FormValue(name + "-year")}
-}
-
-// checkDate puts the page's message for a date field into errs: the
-// domain's own messages speak of YYYY-MM-DD, which a date input does not show.
-func checkDate(errs map[string]string, field, what string, in dateInput) string {
-	iso, ok := formDate(in.Day, in.Month, in.Year)
+// checkDate puts the page's message for a date field into errs under the
+// field's name: the domain's own messages speak of YYYY-MM-DD, which a date
+// input does not show.
+func checkDate(errs map[string]string, field, what string, in typedDate) string {
+	iso, msg := in.iso(sentence(what))
 	switch {
-	case !ok:
-		errs[field] = sentence(what + " must be a real date")
+	case msg != "":
+		errs[field] = msg
 	case iso == "":
 		errs[field] = "Enter " + what
 	}
@@ -323,17 +296,20 @@ func (s *Server) panelNames() map[string]string {
 
 type meetingForm struct {
 	Panel string
-	Date  dateInput
+	Date  typedDate
 }
 
 type newMeetingData struct {
 	Panels []agencyOption // id and name of each panel
 	Form   meetingForm
-	Errors map[string]string
+	Date   dateField
+	Errors map[string]string // by the id of the field, a date's day box
 }
 
 func (s *Server) renderNewMeeting(c echo.Context, status int, f meetingForm, errs map[string]string) error {
-	d := newMeetingData{Form: f, Errors: errs}
+	errs = pageFieldErrors(errs, "date")
+	d := newMeetingData{Form: f, Errors: errs,
+		Date: dateField{ID: "date", Legend: "Date of the meeting", Hint: "For example, 27 3 2027", typedDate: f.Date, Error: errs["date-day"]}}
 	for _, p := range s.Config.Marac.Panels {
 		d.Panels = append(d.Panels, agencyOption{ID: p.ID, Name: p.Name})
 	}
@@ -350,7 +326,11 @@ func (s *Server) newMeetingPage(c echo.Context) error {
 
 // createMeetingPage plans the meeting and opens its page.
 func (s *Server) createMeetingPage(c echo.Context) error {
-	f := meetingForm{Panel: c.FormValue("panel"), Date: dateInputOf(c, "date")}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	f := meetingForm{Panel: form.Get("panel"), Date: typedDateOf(form, "date")}
 	errs := map[string]string{}
 	iso := checkDate(errs, "date", "the date of the meeting", f.Date)
 	m, perr := marac.NewMeeting{Date: iso, Panel: f.Panel}.Validate(s.panelIDs(), s.Now())
@@ -360,7 +340,7 @@ func (s *Server) createMeetingPage(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderNewMeeting(c, http.StatusUnprocessableEntity, f, errs)
 	}
-	m, err := s.DB.CreateMeeting(c.Request().Context(), m, principal(c))
+	m, err = s.DB.CreateMeeting(c.Request().Context(), m, principal(c))
 	if err != nil {
 		return err
 	}
@@ -646,7 +626,7 @@ type researchForm struct {
 
 type actionForm struct {
 	Agency, Description string
-	Due                 dateInput
+	Due                 typedDate
 }
 
 type maracCaseData struct {
@@ -662,8 +642,9 @@ type maracCaseData struct {
 	Research       researchForm
 	ResearchErrors map[string]string
 	Action         actionForm
-	ActionErrors   map[string]string
-	Saved          bool // the reader's research was just saved
+	Due            dateField
+	ActionErrors   map[string]string // by the id of the field, the due date's day box
+	Saved          bool              // the reader's research was just saved
 	ActionRows     []maracActionRow
 }
 
@@ -697,6 +678,8 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	if af != nil {
 		d.Action = *af
 	}
+	d.ActionErrors = pageFieldErrors(aerrs, "due")
+	d.Due = dateField{ID: "due", Legend: "Due date", Hint: "The last day to do it. For example, 27 3 2027", typedDate: d.Action.Due, Error: d.ActionErrors["due-day"]}
 	return s.render(c, status, "marac-case", d)
 }
 
@@ -725,7 +708,11 @@ func (s *Server) submitResearchPage(c echo.Context) error {
 // addActionPage records an action agreed on the case.
 func (s *Server) addActionPage(c echo.Context) error {
 	id := c.Param("id")
-	f := actionForm{Agency: c.FormValue("agency"), Description: c.FormValue("description"), Due: dateInputOf(c, "due")}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	f := actionForm{Agency: form.Get("agency"), Description: form.Get("description"), Due: typedDateOf(form, "due")}
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
 	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso}

@@ -48,35 +48,6 @@ func TestMARACParticipant(t *testing.T) {
 	}
 }
 
-func TestMARACFormDate(t *testing.T) {
-	cases := []struct {
-		name             string
-		day, month, year string
-		want             string
-		ok               bool
-	}{
-		{"a date", "3", "12", "2026", "2026-12-03", true},
-		{"padded and spaced", " 03 ", "12", "2026", "2026-12-03", true},
-		{"nothing entered", "", " ", "", "", true},
-		{"29 February in a leap year", "29", "2", "2028", "2028-02-29", true},
-		{"29 February in another year", "29", "2", "2027", "", false},
-		{"31 April", "31", "4", "2027", "", false},
-		{"month 13", "1", "13", "2027", "", false},
-		{"day 0", "0", "1", "2027", "", false},
-		{"a two-digit year", "1", "1", "27", "", false},
-		{"words", "first", "May", "2027", "", false},
-		{"a part missing", "1", "", "2027", "", false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, ok := formDate(c.day, c.month, c.year)
-			if got != c.want || ok != c.ok {
-				t.Fatalf("formDate = %q %v, want %q %v", got, ok, c.want, c.ok)
-			}
-		})
-	}
-}
-
 func TestMARACContentRows(t *testing.T) {
 	cases := []struct {
 		name string

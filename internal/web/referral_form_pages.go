@@ -297,7 +297,7 @@ func readForm(sub *referral.Submission, v url.Values, labels map[string]string) 
 		*p = strings.TrimSpace(v.Get(name))
 	}
 	readDate := func(name string, p *string) {
-		d, msg := dateOf(labels[name], v.Get(name+"-day"), v.Get(name+"-month"), v.Get(name+"-year"))
+		d, msg := typedDateOf(v, name).iso(labels[name])
 		if msg != "" {
 			errs[name] = msg
 		}

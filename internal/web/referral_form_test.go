@@ -22,32 +22,6 @@ func formServer() *Server {
 	return &Server{Deps: Deps{Agencies: dir, Now: now}, validator: referral.NewValidator(now)}
 }
 
-func TestDateOf(t *testing.T) {
-	cases := []struct {
-		day, month, year string
-		want, msg        string
-	}{
-		{"", "", "", "", ""},
-		{"2", "4", "1990", "1990-04-02", ""},
-		{" 02 ", "04", "1990", "1990-04-02", ""},
-		{"29", "2", "2024", "2024-02-29", ""},
-		{"29", "2", "2023", "", "Date of birth must be a real date"},
-		{"31", "4", "1990", "", "Date of birth must be a real date"},
-		{"1", "13", "1990", "", "Date of birth must be a real date"},
-		{"one", "4", "1990", "", "Date of birth must be a real date"},
-		{"2", "4", "90", "", "Date of birth must be a real date"},
-		{"", "4", "1990", "", "Date of birth must include a day"},
-		{"2", "", "1990", "", "Date of birth must include a month"},
-		{"2", "", "", "", "Date of birth must include a month and year"},
-	}
-	for _, c := range cases {
-		got, msg := dateOf("Date of birth", c.day, c.month, c.year)
-		if got != c.want || msg != c.msg {
-			t.Errorf("dateOf(%q, %q, %q) = %q, %q; want %q, %q", c.day, c.month, c.year, got, msg, c.want, c.msg)
-		}
-	}
-}
-
 func TestFieldOfPath(t *testing.T) {
 	sub := referral.Submission{Agencies: []referral.Request{{Agency: "housing"}, {Agency: "victim-support"}}}
 	cases := map[string]string{

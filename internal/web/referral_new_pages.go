@@ -274,7 +274,7 @@ func (s *Server) readChild(v url.Values) (referral.Child, map[string]string) {
 	}
 	ch := referral.Child{Name: v.Get("child.name"), School: v.Get("child.school"), LivesWithVictim: v.Get("child.lives_with_victim") == "yes"}
 	errs := map[string]string{}
-	dob, msg := dateOf(labels["child.date_of_birth"], v.Get("child.date_of_birth-day"), v.Get("child.date_of_birth-month"), v.Get("child.date_of_birth-year"))
+	dob, msg := typedDateOf(v, "child.date_of_birth").iso(labels["child.date_of_birth"])
 	if msg != "" {
 		errs["child.date_of_birth"] = msg
 	}
@@ -332,7 +332,7 @@ func answerRows(q question, v url.Values) []answerRow {
 	case headingKind:
 		return nil
 	case dateKind:
-		d, _ := dateOf(q.Label, v.Get(q.Name+"-day"), v.Get(q.Name+"-month"), v.Get(q.Name+"-year"))
+		d, _ := typedDateOf(v, q.Name).iso(q.Label)
 		return []answerRow{{Key: q.Label, Values: []string{orNotGiven(dateWords(d))}}}
 	case radiosKind, selectKind, checkboxesKind:
 		row := answerRow{Key: q.Label}
