@@ -42,12 +42,16 @@ const (
 	MARACAcknowledged  Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
 	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
 	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
+	WebhookRegistered  Action = "webhook_registered"   // an admin registered a partner system's webhook
+	WebhookRemoved     Action = "webhook_removed"      // an admin removed a webhook
+	WebhookResumed     Action = "webhook_resumed"      // an admin resumed a webhook paused after failures
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated}
+	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
+	WebhookRegistered, WebhookRemoved, WebhookResumed}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

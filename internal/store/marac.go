@@ -13,6 +13,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -198,6 +199,9 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 			return err
 		}
 		if err := db.record(ctx, tx, by, audit.MARACCaseAdded, c.ReferralID, "", string(c.Criterion)); err != nil {
+			return err
+		}
+		if err := db.partnerEvent(ctx, tx, partner.MARACCaseListed, agency.Police, c.ReferralID, c.Reference, ""); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s meeting on %s; criterion %s", m.Panel, dateText(m.Date), c.Criterion)
@@ -549,6 +553,9 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 		if err := db.addEvent(ctx, tx, a.ReferralID, now, by, a.Agency, "marac_action_agreed", "due "+dateText(a.Due)); err != nil {
 			return err
 		}
+		if err := db.partnerEvent(ctx, tx, partner.MARACActionChanged, a.Agency, a.ReferralID, a.Reference, string(a.Status)); err != nil {
+			return err
+		}
 		return db.notice(ctx, tx, notify.MARACAction, a.Agency, a.ReferralID, a.Reference)
 	})
 	return a, err
@@ -648,6 +655,9 @@ func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, e
 			return err
 		}
 		if err := db.record(ctx, tx, u.By, audit.MARACActionUpdated, a.ReferralID, a.Agency, string(next.Status)); err != nil {
+			return err
+		}
+		if err := db.partnerEvent(ctx, tx, partner.MARACActionChanged, a.Agency, a.ReferralID, a.Reference, string(next.Status)); err != nil {
 			return err
 		}
 		next.Version = a.Version + 1

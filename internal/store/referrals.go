@@ -15,6 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -155,6 +156,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		if !n.Draft {
 			for _, r := range s.Agencies {
 				if err := db.notice(ctx, tx, notify.NewShare, r.Agency, id, ref); err != nil {
+					return err
+				}
+				if err := db.partnerEvent(ctx, tx, partner.ShareCreated, r.Agency, id, ref, string(referral.Sent)); err != nil {
 					return err
 				}
 			}

@@ -32,6 +32,7 @@ var sealedColumns = []sealedColumn{
 	{"marac_actions", "description_key", "description", `id || '/description'`},
 	{"marac_actions", "note_key", "note", `id || '/note'`},
 	{"referral_drafts", "key_id", "sealed", `'draft/' || id`},
+	{"webhooks", "secret_key", "secret", `'webhook/' || id || '/secret'`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

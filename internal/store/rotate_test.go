@@ -13,6 +13,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
 )
@@ -56,6 +57,9 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 		o.Status, o.DecidedBy, o.DecidedAt, o.Note = consent.OverrideApproved, "iss|supervisor", time.Now(), "agreed"
 		return o, nil
 	}, identity.Principal{Subject: "iss|supervisor"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateWebhook(ctx, partner.Webhook{Agency: "housing", URL: "https://housing.example/hook", Events: partner.Types}, "whsec_c2VjcmV0IG9mIGF0IGxlYXN0IDI0IGJ5dGVzIQ==", admin); err != nil {
 		t.Fatal(err)
 	}
 	// MARAC: a case note, research, an action with a note.

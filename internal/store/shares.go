@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 )
@@ -92,6 +93,9 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if err := db.notice(ctx, tx, notify.StatusChanged, agency.Police, c.ReferralID, ref); err != nil {
 			return err
 		}
+		if err := db.partnerEvent(ctx, tx, partner.ShareStatusChanged, c.Agency, c.ReferralID, ref, string(c.To)); err != nil {
+			return err
+		}
 		out, err = db.shareTx(ctx, tx, c.ReferralID, c.Agency)
 		return err
 	})
@@ -109,6 +113,13 @@ func (db *DB) MarkViewed(ctx context.Context, referralID, agencyID string, actor
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
+				return err
+			}
+			ref, err := referenceOf(ctx, tx, referralID)
+			if err != nil {
+				return err
+			}
+			if err := db.partnerEvent(ctx, tx, partner.ShareStatusChanged, agencyID, referralID, ref, string(referral.Viewed)); err != nil {
 				return err
 			}
 			return db.record(ctx, tx, actor, audit.ShareStatusChanged, referralID, agencyID, string(referral.Viewed))
@@ -169,6 +180,9 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 		to := agencyID
 		if m.AuthorSide != agency.Police {
 			to = agency.Police
+		}
+		if err := db.partnerEvent(ctx, tx, partner.MessageCreated, to, referralID, ref, ""); err != nil {
+			return err
 		}
 		return db.notice(ctx, tx, notify.NewMessage, to, referralID, ref)
 	})
@@ -249,6 +263,15 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 		}
 		if err := db.addEvent(ctx, tx, referralID, now, actor, "", "consent_"+string(c.Decision), ""); err != nil {
 			return err
+		}
+		if c.Decision == consent.Withdrawn {
+			ref, err := referenceOf(ctx, tx, referralID)
+			if err != nil {
+				return err
+			}
+			if err := db.partnerEventToShares(ctx, tx, partner.ConsentWithdrawn, referralID, ref); err != nil {
+				return err
+			}
 		}
 		return db.record(ctx, tx, actor, audit.ConsentRecorded, referralID, "", string(c.Decision))
 	})

@@ -115,6 +115,9 @@ var actionLabels = map[audit.Action]string{
 	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",
 	audit.MARACActionAgreed:  "Agreed a MARAC action",
 	audit.MARACActionUpdated: "Updated a MARAC action",
+	audit.WebhookRegistered:  "Registered a partner system's webhook",
+	audit.WebhookRemoved:     "Removed a webhook",
+	audit.WebhookResumed:     "Resumed a paused webhook",
 }
 
 func actionLabel(a audit.Action) string {
