@@ -19,6 +19,7 @@ import (
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/web"
@@ -39,6 +40,7 @@ type App struct {
 
 	server   *http.Server
 	notifier *notify.Worker // nil when no SMTP server is configured
+	webhooks *partner.Worker
 }
 
 // OpenStore opens and migrates the database, with the audit signer set.
@@ -106,6 +108,7 @@ func (a *App) Open(ctx context.Context) error {
 		}
 		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
 	}
+	a.webhooks = NewWebhookWorker(cfg, db, a.Log)
 	if cfg.DevIDP.Enabled && cfg.DevIDP.SeedReferrals > 0 {
 		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer, Panel: cfg.Marac.Panels[0], LawfulBases: cfg.Sharing.LawfulBases}, nil)
 		if err != nil {
@@ -161,8 +164,11 @@ func (a *App) Run(ctx context.Context) error {
 
 // background runs the hub's own clockwork until ctx ends: every minute it
 // reads the sealing keys folder again and notes overdue shares and, with
-// SMTP configured, it delivers the outbox.
+// SMTP configured, it delivers the outbox; it delivers webhooks throughout.
 func (a *App) background(ctx context.Context) {
+	webhooksDone := make(chan struct{})
+	go func() { a.webhooks.Run(ctx); close(webhooksDone) }()
+	defer func() { <-webhooksDone }()
 	done := make(chan struct{})
 	if a.notifier != nil {
 		go func() { a.notifier.Run(ctx); close(done) }()
@@ -207,6 +213,14 @@ func (a *App) Close() error {
 		return a.DB.Close()
 	}
 	return nil
+}
+
+// NewWebhookWorker builds the worker that delivers partner systems'
+// webhooks through the guarded client: loopback addresses only while the
+// development provider is on, private ones only when configured.
+func NewWebhookWorker(cfg config.Config, db *store.DB, log *slog.Logger) *partner.Worker {
+	client := partner.NewClient(partner.ClientRules{AllowLoopback: cfg.DevIDP.Enabled, AllowPrivate: cfg.Partner.AllowPrivate, Timeout: cfg.Partner.Timeout.Duration})
+	return partner.NewWorker(db, partner.WorkerOptions{Log: log, Client: client})
 }
 
 // NewDevIDP builds the development identity provider from the configuration.

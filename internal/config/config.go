@@ -37,6 +37,7 @@ type Config struct {
 	Limits  Limits   `toml:"limits"`
 	Mail    Mail     `toml:"mail"`
 	Marac   Marac    `toml:"marac"`
+	Partner Partner  `toml:"webhooks"`
 
 	// Source is the file the configuration came from, empty for the defaults.
 	Source string `toml:"-"`
@@ -198,6 +199,7 @@ func Defaults() Config {
 		Limits:  Limits{SigninPerMinute: 30},
 		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
+		Partner: Partner{Timeout: Duration{15 * time.Second}},
 	}
 }
 
@@ -464,6 +466,9 @@ func (c Config) Validate() error {
 		return bad("limits.signin_per_minute", "must be at least 1")
 	}
 	if err := c.Marac.validate(bad); err != nil {
+		return err
+	}
+	if err := c.Partner.validate(bad); err != nil {
 		return err
 	}
 	return c.Mail.validate(bad)

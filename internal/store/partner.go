@@ -308,3 +308,13 @@ func (db *DB) DeliveryFailed(ctx context.Context, id int64, now time.Time, f par
 		return err
 	})
 }
+
+// ShareLocation finds a share by its id: the referral it belongs to and the
+// agency it was sent to. An unknown id is NotFound.
+func (db *DB) ShareLocation(ctx context.Context, shareID string) (referralID, agencyID string, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT referral_id, agency FROM shares WHERE id = ?`, shareID).Scan(&referralID, &agencyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", problem.New(problem.NotFound, "Not found")
+	}
+	return referralID, agencyID, err
+}

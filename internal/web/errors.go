@@ -80,8 +80,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	// A failed callback is shown, not sent back to sign in: with a provider
 	// that signs in at once, that would loop.
-	if status == http.StatusUnauthorized && !isAPI(c) && c.Request().Method == http.MethodGet && c.Path() != "/auth/callback" {
+	if status == http.StatusUnauthorized && !isAPI(c) && !isFHIR(c) && c.Request().Method == http.MethodGet && c.Path() != "/auth/callback" {
 		err = c.Redirect(http.StatusSeeOther, "/signin?return_to="+url.QueryEscape(safeReturn(c.Request().URL.RequestURI())))
+	} else if isFHIR(c) {
+		err = writeOperationOutcome(c, status, pe)
 	} else if isAPI(c) {
 		var body errorBody
 		body.Error.Code, body.Error.Message, body.Error.Fields, body.Error.RequestID = pe.Code, pe.Message, pe.Fields, rid

@@ -82,6 +82,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.maracRoutes()...)
 	rs = append(rs, s.linksRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
+	rs = append(rs, s.partnerRoutes()...)
 	return rs
 }
 
@@ -108,7 +109,7 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 				return next(c)
 			}
 			ctx := c.Request().Context()
-			if strings.HasPrefix(r.Path, "/api/") {
+			if strings.HasPrefix(r.Path, "/api/") || strings.HasPrefix(r.Path, fhirBase+"/") {
 				raw, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 				if !ok || raw == "" {
 					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="hub"`)

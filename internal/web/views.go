@@ -98,6 +98,7 @@ var navigationItems = []navItem{
 	{Title: "Audit log", Href: "/audit", Roles: []identity.Role{identity.Auditor}},
 	{Title: "Outcomes", Href: "/reports/outcomes", Roles: reportReaders},
 	{Title: "Memberships", Href: "/admin/memberships", Roles: []identity.Role{identity.Admin}},
+	{Title: "Partner systems", Href: "/admin/webhooks", Roles: []identity.Role{identity.Admin}},
 }
 
 // navigation is the part of the service navigation that p may use.
