@@ -66,6 +66,11 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /overrides/:id/decision":                     {identity.Supervisor},
 	"GET /audit":                                       {identity.Auditor},
 	"GET /referrals/:id/audit":                         {identity.Officer, identity.Supervisor, identity.Auditor},
+	"POST /api/v1/webhooks":                            {identity.Admin},
+	"GET /api/v1/webhooks":                             {identity.Admin},
+	"DELETE /api/v1/webhooks/:id":                      {identity.Admin},
+	"GET /api/v1/events":                               {identity.AgencyStaff},
+	"POST /admin/webhooks":                             {identity.Admin},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.
@@ -174,7 +179,7 @@ func concretePath(path string) string {
 func sendAs(t *testing.T, h *apptest.Hub, r web.Route, k gateCaller) (int, string) {
 	t.Helper()
 	path := concretePath(r.Path)
-	if strings.HasPrefix(r.Path, "/api/") {
+	if strings.HasPrefix(r.Path, "/api/") || strings.HasPrefix(r.Path, "/fhir/") {
 		demo := ""
 		if k.signed {
 			demo = k.demo
@@ -200,7 +205,7 @@ func refusedSignIn(r web.Route, status int, location string) bool {
 	if status == http.StatusUnauthorized {
 		return true
 	}
-	return !strings.HasPrefix(r.Path, "/api/") && r.Method == http.MethodGet &&
+	return !strings.HasPrefix(r.Path, "/api/") && !strings.HasPrefix(r.Path, "/fhir/") && r.Method == http.MethodGet &&
 		status == http.StatusSeeOther && strings.HasPrefix(location, "/signin?return_to=")
 }
 
