@@ -99,7 +99,8 @@ func (a *App) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies})
+	a.webhooks = NewWebhookWorker(cfg, db, a.Log)
+	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies, PartnerEvent: a.webhooks.Wake})
 	if cfg.Mail.Host != "" {
 		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
 			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS)})
@@ -108,7 +109,6 @@ func (a *App) Open(ctx context.Context) error {
 		}
 		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
 	}
-	a.webhooks = NewWebhookWorker(cfg, db, a.Log)
 	if cfg.DevIDP.Enabled && cfg.DevIDP.SeedReferrals > 0 {
 		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer, Panel: cfg.Marac.Panels[0], LawfulBases: cfg.Sharing.LawfulBases}, nil)
 		if err != nil {

@@ -90,6 +90,7 @@ type Worker struct {
 	store Deliveries
 	o     WorkerOptions
 	lease time.Duration
+	wake  chan struct{}
 }
 
 // NewWorker returns a worker over the store's deliveries.
@@ -117,11 +118,22 @@ func NewWorker(store Deliveries, o WorkerOptions) *Worker {
 		timeout = time.Minute
 	}
 	// The lease outlasts the sends of a whole batch.
-	return &Worker{store: store, o: o, lease: time.Duration(o.Batch+1) * timeout}
+	return &Worker{store: store, o: o, lease: time.Duration(o.Batch+1) * timeout, wake: make(chan struct{}, 1)}
 }
 
-// Run delivers until ctx ends, looking for due deliveries at every poll and
-// again at once while passes come back full.
+// Wake asks the worker to look for due deliveries now, for instance when an
+// event was just recorded. It never blocks. A wake that comes before the
+// event's transaction commits is still in time: the claim is a write, and
+// waits for the writer.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, looking for due deliveries at every poll, at
+// every Wake, and again at once while passes come back full.
 func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
@@ -141,6 +153,7 @@ func (w *Worker) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-w.wake:
 		case <-tick.C:
 		}
 	}

@@ -15,6 +15,9 @@ import (
 type Notices struct {
 	BaseURL  string
 	Agencies *agency.Directory
+	// PartnerEvent, when set, is called when an event for partner systems is
+	// recorded, so that webhook deliveries start without waiting for a poll.
+	PartnerEvent func()
 }
 
 // SetNotices turns on notifications for changes the store records.

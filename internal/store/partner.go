@@ -28,10 +28,16 @@ func (db *DB) partnerEvent(ctx context.Context, tx *sql.Tx, t partner.Type, agen
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
+	res, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
 		SELECT id, ?, ?, ? FROM webhooks WHERE agency = ? AND ',' || events || ',' LIKE ?`,
 		cursor, now, now, agencyID, "%,"+string(t)+",%")
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 && db.notices != nil && db.notices.PartnerEvent != nil {
+		db.notices.PartnerEvent()
+	}
+	return nil
 }
 
 // partnerEventToShares records an event for every agency the referral was sent to.

@@ -32,7 +32,7 @@ type receiver struct {
 	answer func(w http.ResponseWriter, r *http.Request)
 }
 
-func newReceiver(t *testing.T, answer func(http.ResponseWriter, *http.Request)) *receiver {
+func newReceiver(t testing.TB, answer func(http.ResponseWriter, *http.Request)) *receiver {
 	rc := &receiver{answer: answer}
 	rc.Server = httptest.NewServer(http.HandlerFunc(rc.serve))
 	t.Cleanup(rc.Close)
