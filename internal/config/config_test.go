@@ -91,6 +91,8 @@ func TestMalformedConfigNamesTheKey(t *testing.T) {
 		{"agency staff without agency", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"H\" = \"agency_staff\"\n", nil, "agency_staff needs an agency"},
 		{"bad env", prod, map[string]string{"HUB_SERVER_READERS": "lots"}, "HUB_SERVER_READERS (key server.readers)"},
 		{"missing secret file", prod + "client_secret_file = \"/nonexistent/secret\"\n", nil, "key signin.client_secret_file"},
+		{"webhook timeout too long", prod + "[webhooks]\ntimeout = \"5m\"\n", nil, "key webhooks.timeout"},
+		{"webhook private not a bool", prod, map[string]string{"HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "perhaps"}, "key webhooks.allow_private_networks"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -87,18 +87,10 @@ func (db *DB) PartnerEvents(ctx context.Context, agencyID string, after int64, l
 	return out, rows.Err()
 }
 
-// LastPartnerEvent is the cursor of the newest event of any agency; 0 when none.
-func (db *DB) LastPartnerEvent(ctx context.Context) (int64, error) {
-	var n sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT MAX(id) FROM partner_events`).Scan(&n)
-	return n.Int64, err
-}
-
-func scanPartnerEvent(rows *sql.Rows, extra ...any) (partner.Event, error) {
+func scanPartnerEvent(rows *sql.Rows) (partner.Event, error) {
 	var e partner.Event
 	var t, at string
-	dest := append([]any{&e.Cursor, &e.ID, &t, &e.Agency, &e.Referral, &e.Reference, &e.Status, &at}, extra...)
-	if err := rows.Scan(dest...); err != nil {
+	if err := rows.Scan(&e.Cursor, &e.ID, &t, &e.Agency, &e.Referral, &e.Reference, &e.Status, &at); err != nil {
 		return e, err
 	}
 	e.Type, e.At = partner.Type(t), parseTime(at)

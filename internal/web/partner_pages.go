@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -79,11 +80,12 @@ func (s *Server) adminCreateWebhook(c echo.Context) error {
 	}
 	w, secret, err := s.registerWebhook(c, webhookBody{Agency: f.Agency, URL: f.URL, Events: form["events"]})
 	if err != nil {
-		if problem.CodeOf(err) != problem.Invalid {
+		var pe *problem.Error
+		if !errors.As(err, &pe) || pe.Code != problem.Invalid {
 			return err
 		}
 		errs := map[string]string{}
-		for k, v := range err.(*problem.Error).Fields {
+		for k, v := range pe.Fields {
 			if strings.HasPrefix(k, "events") {
 				k = "events"
 			}
