@@ -124,7 +124,7 @@ func byHand(resourceType string, body []byte) error {
 			}
 		}
 		if r.Subject == nil || r.Subject.Reference == "" {
-			return fmt.Errorf("ServiceRequest.subject is required")
+			return fmt.Errorf("the element ServiceRequest.subject is required")
 		}
 		// dom-3: a contained resource is referred to from the resource.
 		for _, c := range r.Contained {
@@ -134,14 +134,14 @@ func byHand(resourceType string, body []byte) error {
 		}
 	case "Task":
 		if r.Status == "" {
-			return fmt.Errorf("Task.status is required")
+			return fmt.Errorf("the element Task.status is required")
 		}
 		if err := in("intent", r.Intent, taskIntent); err != nil {
 			return err
 		}
 	case "OperationOutcome":
 		if len(r.Issue) == 0 {
-			return fmt.Errorf("OperationOutcome.issue is required")
+			return fmt.Errorf("the element OperationOutcome.issue is required")
 		}
 	case "Bundle":
 		for i, e := range r.Entry {
