@@ -18,8 +18,8 @@ func TestNavigation(t *testing.T) {
 		{"supervisor", []identity.Role{identity.Supervisor}, []string{"/", "/referrals", "/overrides", "/reports/outcomes"}},
 		{"agency staff", []identity.Role{identity.AgencyStaff}, []string{"/", "/inbox", "/marac/actions"}},
 		{"coordinator", []identity.Role{identity.MARACCoordinator}, []string{"/", "/marac", "/reports/outcomes"}},
-		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships"}},
-		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/audit", "/reports/outcomes", "/admin/memberships"}},
+		{"admin", []identity.Role{identity.Admin}, []string{"/", "/admin/memberships", "/admin/webhooks"}},
+		{"admin and auditor", []identity.Role{identity.Auditor, identity.Admin}, []string{"/", "/audit", "/reports/outcomes", "/admin/memberships", "/admin/webhooks"}},
 	}
 	for _, c := range cases {
 		var got []string
