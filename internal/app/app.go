@@ -100,7 +100,8 @@ func (a *App) Open(ctx context.Context) error {
 		return err
 	}
 	a.webhooks = NewWebhookWorker(cfg, db, a.Log)
-	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies, PartnerEvent: a.webhooks.Wake})
+	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies, PartnerEvent: a.webhooks.Wake,
+		WebhookAlerts: cfg.Partner.AlertTo})
 	if cfg.Mail.Host != "" {
 		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
 			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS)})

@@ -92,6 +92,7 @@ func TestMalformedConfigNamesTheKey(t *testing.T) {
 		{"bad env", prod, map[string]string{"HUB_SERVER_READERS": "lots"}, "HUB_SERVER_READERS (key server.readers)"},
 		{"missing secret file", prod + "client_secret_file = \"/nonexistent/secret\"\n", nil, "key signin.client_secret_file"},
 		{"webhook timeout too long", prod + "[webhooks]\ntimeout = \"5m\"\n", nil, "key webhooks.timeout"},
+		{"webhook alert not an address", prod + "[webhooks]\nalert_to = [\"Ops <ops@example.gov.uk>\"]\n", nil, "key webhooks.alert_to[0]"},
 		{"webhook private not a bool", prod, map[string]string{"HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "perhaps"}, "key webhooks.allow_private_networks"},
 	}
 	for _, c := range cases {

@@ -23,10 +23,11 @@ const (
 	OverdueShare  Kind = "overdue_share"  // an agency has not answered within its response time
 	MARACAction   Kind = "marac_action"   // a MARAC action was given to an agency
 	OverdueAction Kind = "overdue_action" // a MARAC action is past its due date
+	WebhookPaused Kind = "webhook_paused" // deliveries to a partner system were paused after failures
 )
 
 // Kinds lists every kind, in the order pages show them.
-var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction}
+var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -97,6 +98,7 @@ var wording = map[Kind]struct{ subject, lead string }{
 	OverdueShare:  {"Referral %s: response overdue", "Referral %s is waiting for your agency's response, and the response is now overdue."},
 	MARACAction:   {"Referral %s: MARAC action for your agency", "A MARAC action on referral %s has been given to your agency."},
 	OverdueAction: {"Referral %s: MARAC action overdue", "A MARAC action on referral %s is past its due date."},
+	WebhookPaused: {"Partner system deliveries paused (last about %s)", "Deliveries of events to a partner agency's system have been paused after repeated failures; the last was about referral %s. Fix the receiver, then resume the webhook on the Partner systems page."},
 }
 
 // genericWording stands in for a kind Compose does not know.

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
@@ -43,7 +45,28 @@ func openStore(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	db.SetKeyring(k)
+	agencies, err := agency.Load(filepath.Join("..", "..", "agencies"), []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetNotices(store.Notices{BaseURL: "https://hub.example.gov.uk", Agencies: agencies, WebhookAlerts: []string{"ops@example.gov.uk"}})
 	return db
+}
+
+// pausedAlerts are the notifications telling of a pause.
+func pausedAlerts(t *testing.T, db *store.DB) []notify.Notification {
+	t.Helper()
+	ns, err := db.Outbox(context.Background(), store.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []notify.Notification
+	for _, n := range ns {
+		if n.Kind == notify.WebhookPaused {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 var officer = identity.Principal{Subject: "iss|officer", Name: "PC Test", Roles: []identity.Role{identity.Officer}}
@@ -103,6 +126,9 @@ func TestWorkerPausesAfterADayOfFailures(t *testing.T) {
 	ds, _ := db.WebhookDeliveries(ctx, wh.ID, 10)
 	if span := ds[0].FailedAt.Sub(ds[0].CreatedAt); span < 24*time.Hour || ds[0].Attempts < 25 {
 		t.Fatalf("gave up after %s and %d attempts", span, ds[0].Attempts)
+	}
+	if alerts := pausedAlerts(t, db); len(alerts) != 1 || alerts[0].To != "ops@example.gov.uk" || alerts[0].Link != "https://hub.example.gov.uk/admin/webhooks" {
+		t.Fatalf("the administrators were told %+v", alerts)
 	}
 	before := hits.Load()
 	sendToHousing(t, db)

@@ -18,6 +18,8 @@ type Notices struct {
 	// PartnerEvent, when set, is called when an event for partner systems is
 	// recorded, so that webhook deliveries start without waiting for a poll.
 	PartnerEvent func()
+	// WebhookAlerts are the addresses told when a webhook is paused.
+	WebhookAlerts []string
 }
 
 // SetNotices turns on notifications for changes the store records.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 )
@@ -302,8 +303,24 @@ func (db *DB) DeliveryFailed(ctx context.Context, id int64, now time.Time, f par
 		if err != nil || !f.GiveUp {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET paused_at = ?, pause_reason = ? WHERE id = ? AND paused_at IS NULL`, timeText(now), f.Pause, webhookID)
-		return err
+		res, err := tx.ExecContext(ctx, `UPDATE webhooks SET paused_at = ?, pause_reason = ? WHERE id = ? AND paused_at IS NULL`, timeText(now), f.Pause, webhookID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || db.notices == nil {
+			return nil
+		}
+		var reference string
+		if err := tx.QueryRowContext(ctx, `SELECT e.reference FROM webhook_deliveries d JOIN partner_events e ON e.id = d.event_id WHERE d.id = ?`, id).Scan(&reference); err != nil {
+			return err
+		}
+		link := strings.TrimSuffix(db.notices.BaseURL, "/") + "/admin/webhooks"
+		for _, to := range db.notices.WebhookAlerts {
+			if err := db.enqueue(ctx, tx, notify.Message{Kind: notify.WebhookPaused, To: to, Reference: reference, Link: link}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
