@@ -221,7 +221,7 @@ func (a *App) Close() error {
 // development provider is on, private ones only when configured.
 func NewWebhookWorker(cfg config.Config, db *store.DB, log *slog.Logger) *partner.Worker {
 	client := partner.NewClient(partner.ClientRules{AllowLoopback: cfg.DevIDP.Enabled, AllowPrivate: cfg.Partner.AllowPrivate, Timeout: cfg.Partner.Timeout.Duration})
-	return partner.NewWorker(db, partner.WorkerOptions{Log: log, Client: client})
+	return partner.NewWorker(db, partner.WorkerOptions{Log: log, Client: client, URLs: partner.URLRules{LoopbackHTTP: cfg.DevIDP.Enabled}})
 }
 
 // NewDevIDP builds the development identity provider from the configuration.

@@ -81,6 +81,9 @@ type WorkerOptions struct {
 	Batch int
 	// Client sends the deliveries; NewClient with its defaults.
 	Client *http.Client
+	// URLs are checked again before each send, so that a webhook registered
+	// in development is not called over http once development sign-in is off.
+	URLs URLRules
 }
 
 // Worker delivers webhooks: it claims due deliveries, signs and sends each,
@@ -224,7 +227,7 @@ func (w *Worker) send(ctx context.Context, d Delivery) (int, time.Duration, erro
 	if err != nil {
 		return 0, 0, errors.New("the webhook's URL cannot be used")
 	}
-	if msg := CheckURL(d.URL, URLRules{LoopbackHTTP: true}); msg != "" {
+	if msg := CheckURL(d.URL, w.o.URLs); msg != "" {
 		return 0, 0, errors.New(msg)
 	}
 	req.Header.Set("Content-Type", "application/json")

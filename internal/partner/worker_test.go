@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -105,7 +106,7 @@ func TestWorkerPausesAfterADayOfFailures(t *testing.T) {
 	db.Now = func() time.Time { return now }
 	sendToHousing(t, db)
 	w := partner.NewWorker(db, partner.WorkerOptions{Now: func() time.Time { return now },
-		Client: partner.NewClient(partner.ClientRules{AllowLoopback: true, Timeout: 5 * time.Second})})
+		Client: partner.NewClient(partner.ClientRules{AllowLoopback: true, Timeout: 5 * time.Second}), URLs: partner.URLRules{LoopbackHTTP: true}})
 	var attempts int
 	for step := 0; step < 200 && attempts < 100; step++ {
 		n, err := w.DeliverDue(ctx)
@@ -149,11 +150,34 @@ func TestWorkerPausesOnGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	sendToHousing(t, db)
-	w := partner.NewWorker(db, partner.WorkerOptions{Client: partner.NewClient(partner.ClientRules{AllowLoopback: true})})
+	w := partner.NewWorker(db, partner.WorkerOptions{Client: partner.NewClient(partner.ClientRules{AllowLoopback: true}), URLs: partner.URLRules{LoopbackHTTP: true}})
 	if n, err := w.DeliverDue(ctx); n != 1 || err != nil {
 		t.Fatalf("claimed %d (%v)", n, err)
 	}
 	if hooks, _ := db.Webhooks(ctx); !hooks[0].Paused() {
 		t.Fatalf("not paused after 410: %+v", hooks[0])
+	}
+}
+
+// A webhook registered over http in development is not called once
+// development sign-in is off: the URL is checked again before each send.
+func TestWorkerChecksTheURLAgain(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	secret, _ := partner.NewSecret()
+	if _, err := db.CreateWebhook(ctx, partner.Webhook{Agency: "housing", URL: srv.URL, Events: partner.Types}, secret, officer); err != nil {
+		t.Fatal(err)
+	}
+	sendToHousing(t, db)
+	w := partner.NewWorker(db, partner.WorkerOptions{Client: partner.NewClient(partner.ClientRules{AllowLoopback: true})})
+	if n, err := w.DeliverDue(ctx); n != 1 || err != nil {
+		t.Fatalf("claimed %d (%v)", n, err)
+	}
+	hooks, _ := db.Webhooks(ctx)
+	if hits.Load() != 0 || hooks[0].Delivered != 0 || !strings.Contains(hooks[0].LastError, "https") {
+		t.Fatalf("called over http outside development: %d hits, %+v", hits.Load(), hooks[0])
 	}
 }
