@@ -4,6 +4,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"embed"
 	"errors"
@@ -94,9 +96,10 @@ func (db *DB) Path() string { return db.path }
 
 // migration is one embedded schema step.
 type migration struct {
-	version int
-	name    string
-	sql     string
+	version  int
+	name     string
+	sql      string
+	checksum string // hex SHA-256 of the file
 }
 
 func migrations() ([]migration, error) {
@@ -115,7 +118,8 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		sum := sha256.Sum256(b)
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), checksum: hex.EncodeToString(sum[:])})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -145,54 +149,136 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 // ErrSchemaNewer is returned when the database was migrated by a newer binary.
 var ErrSchemaNewer = errors.New("the database schema is newer than this binary knows; run a newer hub")
 
-// Migrate applies every migration the database has not had, each in its own
-// transaction, and returns how many it applied. It refuses a newer schema.
+// ErrMigrationChanged is returned when a migration the database has applied
+// is not, byte for byte and by name, the one this binary embeds.
+var ErrMigrationChanged = errors.New("an applied migration has been changed")
+
+// appliedMigration is one row of schema_migrations.
+type appliedMigration struct {
+	version  int
+	name     string
+	checksum string // "" when applied before checksums were recorded
+}
+
+// applied reads schema_migrations; checksums are "" before migration 0009.
+func applied(ctx context.Context, q *sql.DB) (map[int]appliedMigration, error) {
+	cols := `version, name, ''`
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'`).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		cols = `version, name, checksum`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]appliedMigration{}
+	for rows.Next() {
+		var a appliedMigration
+		if err := rows.Scan(&a.version, &a.name, &a.checksum); err != nil {
+			return nil, err
+		}
+		out[a.version] = a
+	}
+	return out, rows.Err()
+}
+
+// checkHistory holds the applied migrations to the embedded ones: every
+// applied version must be embedded under the same name and, once its
+// checksum is recorded, with the same bytes.
+func checkHistory(done map[int]appliedMigration, ms []migration) error {
+	byVersion := map[int]migration{}
+	latest := 0
+	for _, m := range ms {
+		byVersion[m.version] = m
+		latest = max(latest, m.version)
+	}
+	versions := make([]int, 0, len(done))
+	for v := range done {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		a := done[v]
+		m, ok := byVersion[v]
+		switch {
+		case !ok && v > latest:
+			return fmt.Errorf("%w (database %d, binary %d)", ErrSchemaNewer, v, latest)
+		case !ok:
+			return fmt.Errorf("%w: the database has applied %s, which this binary does not have; run the hub that applied it", ErrMigrationChanged, a.name)
+		case a.name != m.name:
+			return fmt.Errorf("%w: the database applied version %d as %s, this binary has %s; migrations are never renamed", ErrMigrationChanged, v, a.name, m.name)
+		case a.checksum != "" && a.checksum != m.checksum:
+			return fmt.Errorf("%w: %s differs from the file the database applied (sha256 %s, now %s); restore the released file and add a new migration instead", ErrMigrationChanged, m.name, a.checksum, m.checksum)
+		}
+	}
+	return nil
+}
+
+// Migrate applies every migration the database has not had, in order of
+// version, each in its own transaction, and returns how many it applied.
+// It refuses a newer schema and a database whose applied migrations differ
+// from the embedded files; it records the checksum of each migration it
+// applies, and of each applied before checksums were kept.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	ms, err := migrations()
 	if err != nil {
 		return 0, err
 	}
-	current, err := db.Version(ctx)
+	if _, err := db.Version(ctx); err != nil {
+		return 0, err
+	}
+	done, err := applied(ctx, db.w)
 	if err != nil {
 		return 0, err
 	}
-	if latest := LatestVersion(); current > latest {
-		return 0, fmt.Errorf("%w (database %d, binary %d)", ErrSchemaNewer, current, latest)
+	if err := checkHistory(done, ms); err != nil {
+		return 0, err
 	}
-	applied := 0
+	n := 0
 	for _, m := range ms {
-		if m.version <= current {
+		if _, ok := done[m.version]; ok {
 			continue
 		}
-		tx, err := db.w.BeginTx(ctx, nil)
-		if err != nil {
-			return applied, err
+		if err := db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now()))
+			return err
+		}); err != nil {
+			return n, err
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		n++
+	}
+	// Checksums: of the migrations just applied, and of the released ones a
+	// database applied before it kept them, which are the embedded files.
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range ms {
+			if _, err := tx.ExecContext(ctx, `UPDATE schema_migrations SET checksum = ? WHERE version = ? AND checksum = ''`, m.checksum, m.version); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now())); err != nil {
-			tx.Rollback()
-			return applied, err
-		}
-		if err := tx.Commit(); err != nil {
-			return applied, err
-		}
-		applied++
+		return nil
+	}); err != nil {
+		return n, err
 	}
 	db.prepareWrites(ctx)
-	return applied, nil
+	return n, nil
 }
 
 // Ready reports whether the database answers and its schema is current.
 func (db *DB) Ready(ctx context.Context) error {
 	var v sql.NullInt64
-	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version), COUNT(*) FROM schema_migrations`).Scan(&v, &n); err != nil {
 		return problem.New(problem.Unavailable, "database not reachable")
 	}
-	if int(v.Int64) != LatestVersion() {
-		return problem.New(problem.Unavailable, "database schema is at version %d, want %d", v.Int64, LatestVersion())
+	if ms, _ := migrations(); int(v.Int64) != LatestVersion() || n != len(ms) {
+		return problem.New(problem.Unavailable, "database schema is at version %d with %d migrations, want %d with %d", v.Int64, n, LatestVersion(), len(ms))
 	}
 	return nil
 }
