@@ -49,6 +49,9 @@ type DB struct {
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
+	// writerTx, while a write reads through the read paths, is its
+	// transaction (readQuery, readRow).
+	writerTx atomic.Pointer[sql.Tx]
 }
 
 // Open opens (creating if needed) the database file at path with n readers.
