@@ -22,8 +22,8 @@ func TestCreateAndItsReleaseCommitTogether(t *testing.T) {
 	newReferral := func(release func(*referral.Referral) (audit.Entry, error)) NewReferral {
 		return NewReferral{
 			Submission: submission("Ada Atomic", "high"), Officer: officer,
-			Due:     map[string]time.Time{"housing": now.Add(24 * time.Hour), "health": now.Add(72 * time.Hour)},
-			Consent: consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedBy: officer.Subject, RecordedAt: now},
+			Due:            map[string]time.Time{"housing": now.Add(24 * time.Hour), "health": now.Add(72 * time.Hour)},
+			Consent:        consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedBy: officer.Subject, RecordedAt: now},
 			IdempotencyKey: "k", BodyHash: "h", Release: release,
 		}
 	}
