@@ -49,6 +49,9 @@ type DB struct {
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
+	// unwritable is set while the last write failed for want of the
+	// machine (ErrCannotWrite) and cleared by the next that succeeds.
+	unwritable atomic.Bool
 	// writerTx, while a write reads through the read paths, is its
 	// transaction (readQuery, readRow).
 	writerTx atomic.Pointer[sql.Tx]
@@ -273,7 +276,8 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Ready reports whether the database answers and its schema is current.
+// Ready reports whether the database answers, its schema is current and it
+// takes writes.
 func (db *DB) Ready(ctx context.Context) error {
 	var v sql.NullInt64
 	var n int
@@ -282,6 +286,9 @@ func (db *DB) Ready(ctx context.Context) error {
 	}
 	if ms, _ := migrations(); int(v.Int64) != LatestVersion() || n != len(ms) {
 		return problem.New(problem.Unavailable, "database schema is at version %d with %d migrations, want %d with %d", v.Int64, n, LatestVersion(), len(ms))
+	}
+	if err := db.writable(ctx); err != nil {
+		return problem.New(problem.Unavailable, "the database cannot take writes")
 	}
 	return nil
 }
@@ -308,11 +315,17 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	return os.Chmod(dest, 0o600)
 }
 
-// inTx runs fn in one write transaction; during Batch, in the batch's.
+// inTx runs fn in one write transaction; during Batch, in the batch's. A
+// failure of the machine to take the write is marked ErrCannotWrite.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if tx := db.batch.Load(); tx != nil {
 		return fn(tx)
 	}
+	return db.noteWrite(db.writeTx(ctx, fn))
+}
+
+// writeTx runs fn in a transaction of the writer.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
