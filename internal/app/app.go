@@ -39,6 +39,7 @@ type App struct {
 
 	server   *http.Server
 	notifier *notify.Worker // nil when no SMTP server is configured
+	unlock   func()         // releases the data folder's lock
 }
 
 // OpenStore opens and migrates the database, with the audit signer set.
@@ -72,6 +73,11 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 // Open wires configuration -> store -> services -> web server and listens.
 func (a *App) Open(ctx context.Context) error {
 	cfg := a.Config
+	unlock, err := LockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	a.unlock = unlock
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -198,8 +204,11 @@ func (a *App) background(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
+// Close releases the database and the data folder.
 func (a *App) Close() error {
+	if a.unlock != nil {
+		defer a.unlock()
+	}
 	if a.DB != nil {
 		if err := a.DB.Checkpoint(context.Background()); err != nil {
 			a.Log.Error("audit checkpoint at shutdown failed", "error", err.Error())

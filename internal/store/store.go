@@ -293,15 +293,17 @@ func (db *DB) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the database to dest while the hub runs.
-// The copy is a complete database file that `hub serve` can start from.
-func (db *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file", dest)
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
+// Snapshot writes a consistent copy of the database to dest, a new file
+// private to the owner (0600) from its first byte, while the hub runs. The
+// copy is a complete database file that `hub serve` can start from.
+func (db *DB) Snapshot(ctx context.Context, dest string) error {
+	// VACUUM INTO writes into an empty file: made here, it is never readable
+	// by others, not even while a killed backup leaves it half written.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return err
 	}
+	f.Close()
 	// VACUUM INTO reads one snapshot, so writers carry on while it copies. It
 	// needs a connection of its own: readers are query-only.
 	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
@@ -312,7 +314,37 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
-	return os.Chmod(dest, 0o600)
+	if f, err = os.OpenFile(dest, os.O_RDWR, 0); err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// IntegrityCheck runs SQLite's integrity check over the whole database.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the database failed its integrity check: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // inTx runs fn in one write transaction; during Batch, in the batch's. A
