@@ -111,3 +111,16 @@ func TestChangedMigrationRefused(t *testing.T) {
 		})
 	}
 }
+
+// Every commit the hub answers is synced (synchronous=FULL): in WAL mode
+// NORMAL can lose an acknowledged commit to a power cut.
+func TestWritesAreDurable(t *testing.T) {
+	db := open(t)
+	var mode int
+	if err := db.w.QueryRow(`PRAGMA synchronous`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != 2 {
+		t.Fatalf("synchronous = %d on the writer, want 2 (FULL)", mode)
+	}
+}

@@ -64,7 +64,11 @@ func Open(path string, readers int) (*DB, error) {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
 	// busy_timeout first so that the WAL switch itself waits for a lock.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// synchronous(FULL): in WAL mode NORMAL lets a power cut or an OS crash
+	// roll back a commit the hub has answered; FULL syncs the WAL at every
+	// commit, and group commit (audit entries) shares that sync among the
+	// batch. bench/README.md has the cost.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
