@@ -175,6 +175,9 @@ func (a *App) background(ctx context.Context) {
 	} else {
 		close(done)
 	}
+	checkpoints := make(chan struct{})
+	go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	defer func() { <-checkpoints }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -200,6 +203,32 @@ func (a *App) background(ctx context.Context) {
 			<-done
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// walCheckpointEvery is how often the WAL is copied into the database and
+// truncated.
+const walCheckpointEvery = 30 * time.Second
+
+// checkpointWAL truncates the WAL every so often until ctx ends, so that
+// it stays small even when long reads kept SQLite's own checkpoints from
+// finishing.
+func (a *App) checkpointWAL(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		busy, size, err := a.DB.CheckpointWAL(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("WAL checkpoint failed", "error", err.Error())
+		case busy:
+			a.Log.Debug("WAL checkpoint put off: a reader or writer is busy", "wal_bytes", size)
 		}
 	}
 }

@@ -68,8 +68,11 @@ func Open(path string, readers int) (*DB, error) {
 	// roll back a commit the hub has answered; FULL syncs the WAL at every
 	// commit, and group commit (audit entries) shares that sync among the
 	// batch. bench/README.md has the cost.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=journal_size_limit(%d)&_txlock=immediate"
+	// journal_size_limit: each time the WAL starts over it is cut back to
+	// this size, so a burst of writes under a long read does not leave a
+	// large file for ever.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + fmt.Sprintf(pragmas, walSizeLimit)
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -94,6 +97,9 @@ func Open(path string, readers int) (*DB, error) {
 	r.SetMaxIdleConns(readers)
 	return &DB{w: w, r: r, path: path, Now: time.Now}, nil
 }
+
+// walSizeLimit is the size the WAL is cut back to when it starts over.
+const walSizeLimit = 16 << 20
 
 // Close stops the audit log's group commit and closes every connection.
 func (db *DB) Close() error {
