@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
+)
+
+// operationsRoutes are what operators and admins use to keep the hub
+// running.
+func (s *Server) operationsRoutes() []Route {
+	admin := []identity.Role{identity.Admin}
+	return []Route{
+		{Method: http.MethodPost, Path: "/admin/outbox/:id/resend", Access: Roles, Roles: admin, CSRF: true, Handler: s.resendNotification},
+	}
+}
+
+// resendNotification makes a notification the hub gave up on pending
+// again, once an admin has fixed the cause (a mailbox, a mail server).
+func (s *Server) resendNotification(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return problem.New(problem.NotFound, "Page not found")
+	}
+	if err := s.DB.Resend(c.Request().Context(), id, s.Now()); err != nil {
+		return err
+	}
+	s.log.Info("failed notification queued again", append(logAttrs(c), "notification", id)...)
+	return c.Redirect(http.StatusSeeOther, "/admin/outbox?state=failed")
+}
