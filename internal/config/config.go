@@ -128,6 +128,9 @@ type Mail struct {
 	TLS          string   `toml:"tls"`
 	RetryBase    Duration `toml:"retry_base"`
 	MaxAttempts  int      `toml:"max_attempts"`
+	// SendTimeout bounds one delivery; a claim on a notification lasts a
+	// little longer, so a crashed hub's notifications wait about as long.
+	SendTimeout Duration `toml:"send_timeout"`
 }
 
 // Marac lists the MARAC panels the coordinator runs meetings for.
@@ -196,7 +199,7 @@ func Defaults() Config {
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
-		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
+		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12, SendTimeout: Duration{30 * time.Second}},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 	}
 }
@@ -481,6 +484,9 @@ func (m Mail) validate(bad func(key, format string, args ...any) error) error {
 	}
 	if m.MaxAttempts < 1 {
 		return bad("mail.max_attempts", "must be at least 1")
+	}
+	if m.SendTimeout.Duration < time.Second || m.SendTimeout.Duration > 5*time.Minute {
+		return bad("mail.send_timeout", "must be from 1s to 5m")
 	}
 	if m.Host == "" {
 		return nil
