@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -310,4 +311,58 @@ func TestBackupRestoreAfterKill(t *testing.T) {
 		t.Errorf("restore under a running hub: %v\n%s", err, out)
 	}
 	p.terminate(t)
+}
+
+// SIGTERM with a request that outlives the grace period: the hub cuts it,
+// logs what it cut (by route, never by path) and exits 0.
+func TestShutdownCutsAfterGrace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the hub binary")
+	}
+	env := newEnv(t).with("HUB_SERVER_SHUTDOWN_GRACE", "1s")
+	p := startProcess(t, env)
+	token, err := runBinary(t, env, "dev", "token", "officer")
+	if err != nil {
+		t.Fatal(token, err)
+	}
+	token = strings.TrimSpace(token)
+	// The hub fetches its provider's keys on the first token it checks.
+	if status := call(t, "GET", p.url+"/api/v1/me", token, nil, nil); status != http.StatusOK {
+		t.Fatalf("/api/v1/me: %d", status)
+	}
+	// A request whose body never finishes arriving stays in flight.
+	conn, err := net.Dial("tcp", env["HUB_LISTEN"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/referrals HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"offence\":",
+		env["HUB_LISTEN"], token)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(scrapeMetrics(t, p.url), "hub_http_requests_in_flight 2") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	start := time.Now()
+	if code := p.terminate(t); code != 0 {
+		t.Fatalf("serve exited %d, want 0\n%s", code, p.stderr)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("shutdown took %v with a grace of 1s", took)
+	}
+	log := p.stderr.String()
+	if !strings.Contains(log, "shutdown grace over") || !strings.Contains(log, "POST /api/v1/referrals (request ") {
+		t.Errorf("the log does not say what was cut:\n%s", log)
+	}
+}
+
+// scrapeMetrics reads /metrics (the test is a loopback caller).
+func scrapeMetrics(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
 }

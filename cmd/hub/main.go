@@ -171,7 +171,11 @@ func serve(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	a := &app.App{Config: cfg, Log: app.NewLogger(cmd.stderr)}
+	level, err := config.Level(cfg.Server.LogLevel)
+	if err != nil {
+		return fmt.Errorf("key server.log_level: %w", err)
+	}
+	a := &app.App{Config: cfg, Log: app.NewLoggerAt(cmd.stderr, level)}
 	// Libraries that log through the default logger write JSON lines too.
 	slog.SetDefault(a.Log)
 	defer a.Close()

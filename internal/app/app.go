@@ -40,6 +40,9 @@ type App struct {
 	server   *http.Server
 	notifier *notify.Worker // nil when no SMTP server is configured
 	unlock   func()         // releases the data folder's lock
+	// metricsServer serves /metrics on server.metrics_listen; nil when unset.
+	metricsServer   *http.Server
+	metricsListener net.Listener
 }
 
 // OpenStore opens and migrates the database, with the audit signer set.
@@ -121,9 +124,23 @@ func (a *App) Open(ctx context.Context) error {
 			a.Log.Info("seeded synthetic referrals for development", "count", cfg.DevIDP.SeedReferrals)
 		}
 	}
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts})
+	metrics := web.NewMetrics(db, cfg.Session.Idle.Duration)
+	db.SetHooks(metrics.Hooks())
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts, Metrics: metrics})
 	if err != nil {
 		return err
+	}
+	if cfg.Server.MetricsListen != "" {
+		l, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("key server.metrics_listen: %w", err)
+		}
+		// Profiles show the process's insides: on a loopback address only.
+		host, _, _ := net.SplitHostPort(cfg.Server.MetricsListen)
+		ip := net.ParseIP(host)
+		profiles := host == "localhost" || (ip != nil && ip.IsLoopback())
+		a.metricsServer = &http.Server{Handler: a.Web.MetricsHandler(profiles), ReadHeaderTimeout: 10 * time.Second}
+		a.metricsListener = l
 	}
 	if a.Listener == nil {
 		if a.Listener, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
@@ -140,10 +157,19 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
-// Run serves until ctx ends, then lets requests in flight finish.
+// Run serves until ctx ends, then lets requests in flight finish for the
+// grace period, cuts (and logs) any still running, and returns nil.
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.Listener) }()
+	if a.metricsServer != nil {
+		go func() {
+			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("the metrics listener failed", "error", err.Error())
+			}
+		}()
+		defer a.metricsServer.Close()
+	}
 	bctx, stopBackground := context.WithCancel(ctx)
 	background := make(chan struct{})
 	go func() { a.background(bctx); close(background) }()
@@ -156,12 +182,19 @@ func (a *App) Run(ctx context.Context) error {
 	a.Log.Info("shutting down", "grace", a.Config.Server.Shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.Server.Shutdown.Duration)
 	defer cancel()
-	if err := a.server.Shutdown(sctx); err != nil {
+	if err := a.server.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		// The grace is over: what still runs is cut, and said so. Stopping
+		// as asked is not a failure of the hub.
+		cut := a.Web.InFlight()
+		a.Log.Warn("shutdown grace over; cutting requests still running", "count", len(cut), "requests", cut)
+		a.server.Close()
+	} else if err != nil {
 		return err
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	a.Log.Info("stopped")
 	return nil
 }
 
@@ -279,7 +312,10 @@ func identityOptions(cfg config.Config) identity.Options {
 	return o
 }
 
-// NewLogger writes JSON log lines to w.
-func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// NewLogger writes JSON log lines at info and above to w.
+func NewLogger(w io.Writer) *slog.Logger { return NewLoggerAt(w, slog.LevelInfo) }
+
+// NewLoggerAt writes JSON log lines at level and above to w.
+func NewLoggerAt(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }

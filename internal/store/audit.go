@@ -297,6 +297,9 @@ func (db *DB) groupCommit(queue <-chan *auditRequest, stop <-chan struct{}, stop
 		// Not a caller's context: the batch is many callers' work.
 		ctx := context.Background()
 		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.appendAudit(ctx, tx, entries...) })
+		if err == nil && db.hooks.AuditBatch != nil {
+			db.hooks.AuditBatch(len(entries))
+		}
 		for _, r := range batch {
 			r.done <- err
 		}

@@ -63,6 +63,14 @@ func (db *DB) OutboxStats(ctx context.Context, now time.Time) (OutboxStats, erro
 	return s, nil
 }
 
+// CountSessions counts the browser sessions seen since since (now less
+// the idle timeout: the live ones).
+func (db *DB) CountSessions(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE last_seen >= ?`, timeText(since)).Scan(&n)
+	return n, err
+}
+
 // The worker's side of the outbox is complete: ClaimDue, MarkDelivered,
 // MarkFailed and ReleaseLease.
 var _ notify.Outbox = (*DB)(nil)

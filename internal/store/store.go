@@ -49,6 +49,8 @@ type DB struct {
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
+	// hooks tell monitoring what the store sees (SetHooks).
+	hooks Hooks
 	// unwritable is set while the last write failed for want of the
 	// machine (ErrCannotWrite) and cleared by the next that succeeds.
 	unwritable atomic.Bool

@@ -31,15 +31,33 @@ func cannotWrite(err error) bool {
 	return false
 }
 
+// Hooks tell monitoring what the store sees; a nil field is not called.
+type Hooks struct {
+	// AuditBatch hears how many entries each group commit wrote.
+	AuditBatch func(entries int)
+	// DBError hears each failed write of the database's own making:
+	// "cannot_write" (ErrCannotWrite) or "other".
+	DBError func(kind string)
+}
+
+// SetHooks sets the monitoring hooks; call it before serving.
+func (db *DB) SetHooks(h Hooks) { db.hooks = h }
+
 // noteWrite keeps the database's writability as the last write found it and
 // marks err with ErrCannotWrite when it is the machine's refusal.
 func (db *DB) noteWrite(err error) error {
+	var se *sqlite.Error
 	switch {
 	case err == nil:
 		db.unwritable.Store(false)
 	case cannotWrite(err):
 		db.unwritable.Store(true)
+		if db.hooks.DBError != nil {
+			db.hooks.DBError("cannot_write")
+		}
 		return fmt.Errorf("%w: %w", ErrCannotWrite, err)
+	case errors.As(err, &se) && db.hooks.DBError != nil:
+		db.hooks.DBError("other")
 	}
 	return err
 }

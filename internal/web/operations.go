@@ -16,6 +16,10 @@ func (s *Server) operationsRoutes() []Route {
 	admin := []identity.Role{identity.Admin}
 	return []Route{
 		{Method: http.MethodPost, Path: "/admin/outbox/:id/resend", Access: Roles, Roles: admin, CSRF: true, Handler: s.resendNotification},
+		// Loopback callers only (metricsPage), as a Prometheus on the same
+		// machine scrapes; a remote caller sees no such page.
+		{Method: http.MethodGet, Path: "/metrics", Access: Public, Handler: s.metricsPage},
+		{Method: http.MethodGet, Path: "/debug/pprof/*", Access: Roles, Roles: admin, Handler: s.profile},
 	}
 }
 
