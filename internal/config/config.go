@@ -66,7 +66,7 @@ type Server struct {
 // Level parses a log level name: debug, info, warn or error.
 func Level(name string) (slog.Level, error) {
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(name)); err != nil || strings.ToLower(name) != strings.ToLower(l.String()) {
+	if err := l.UnmarshalText([]byte(name)); err != nil || !strings.EqualFold(name, l.String()) {
 		return 0, fmt.Errorf("want debug, info, warn or error, got %q", name)
 	}
 	return l, nil
