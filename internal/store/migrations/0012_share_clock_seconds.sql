@@ -7,6 +7,9 @@
 -- and the indexes are over the columns. Triggers keep them, so every path
 -- that answers or accepts a share keeps them without knowing of them.
 
+DROP INDEX shares_answer_time;
+DROP INDEX shares_accept_time;
+
 ALTER TABLE shares ADD COLUMN answer_seconds INTEGER; -- sent to first answer; NULL until answered
 ALTER TABLE shares ADD COLUMN accept_seconds INTEGER; -- sent to accepted; NULL until accepted
 
@@ -31,7 +34,5 @@ BEGIN
     WHERE id = NEW.id;
 END;
 
-DROP INDEX shares_answer_time;
-DROP INDEX shares_accept_time;
 CREATE INDEX shares_answer_time ON shares (agency, answer_seconds, sent_at, referral_id) WHERE answered_at <> '';
 CREATE INDEX shares_accept_time ON shares (agency, accept_seconds, sent_at, referral_id) WHERE accepted_at <> '';
