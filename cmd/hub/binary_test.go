@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -365,4 +366,25 @@ func scrapeMetrics(t *testing.T, url string) string {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return string(b)
+}
+
+// A database whose applied migration was changed stops `hub migrate` and
+// `hub serve`, naming the file.
+func TestChangedMigrationStopsTheStart(t *testing.T) {
+	env := newEnv(t)
+	mustHub(t, env, "migrate")
+	raw, err := sql.Open("sqlite", filepath.Join(env["HUB_DATA_DIR"], "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE schema_migrations SET checksum = 'edited' WHERE version = 5`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	for _, args := range [][]string{{"migrate"}, {"serve"}} {
+		_, _, err := hub(t, env, args...)
+		if err == nil || !strings.Contains(err.Error(), "0005_marac.sql") {
+			t.Errorf("hub %s on a changed migration: %v, want an error naming 0005_marac.sql", args[0], err)
+		}
+	}
 }
