@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	"modernc.org/sqlite" // the database/sql driver "sqlite", and its backup API
 
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/seal"
@@ -308,22 +308,45 @@ func (db *DB) Ready(ctx context.Context) error {
 // Snapshot writes a consistent copy of the database to dest, a new file
 // private to the owner (0600) from its first byte, while the hub runs. The
 // copy is a complete database file that `hub serve` can start from.
+//
+// It copies pages through SQLite's online backup API in steps, each a short
+// read of its own, so that checkpoints carry on between them and the WAL
+// is not held for the whole copy. A write between two steps starts the
+// copy over; after snapshotRestarts such restarts the rest is copied in
+// one step from one snapshot, so a busy hub is still backed up.
 func (db *DB) Snapshot(ctx context.Context, dest string) error {
-	// VACUUM INTO writes into an empty file: made here, it is never readable
-	// by others, not even while a killed backup leaves it half written.
+	// Made here, the file is never readable by others, not even while a
+	// killed backup leaves it half written.
 	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	f.Close()
-	// VACUUM INTO reads one snapshot, so writers carry on while it copies. It
-	// needs a connection of its own: readers are query-only.
-	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	// A connection of its own: readers are query-only, the writer is busy.
+	src, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	conn, err := src.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+	err = conn.Raw(func(dc any) error {
+		b, err := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		}).NewBackup(dest)
+		if err != nil {
+			return err
+		}
+		if err := copyPages(ctx, b); err != nil {
+			b.Finish()
+			return err
+		}
+		return b.Finish()
+	})
+	if err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	if f, err = os.OpenFile(dest, os.O_RDWR, 0); err != nil {
@@ -331,6 +354,42 @@ func (db *DB) Snapshot(ctx context.Context, dest string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// snapshotStep is how many pages (4 KiB each) one step of a backup copies,
+// and snapshotRestarts how often a backup starts over before it copies the
+// rest in one step.
+const (
+	snapshotStep     = 2048
+	snapshotRestarts = 3
+)
+
+// copyPages drives a backup to its end, in steps while writes let it.
+func copyPages(ctx context.Context, b *sqlite.Backup) error {
+	restarts, copied := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		step := int32(snapshotStep)
+		if restarts >= snapshotRestarts {
+			step = -1
+		}
+		more, err := b.Step(step)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		// A step that leaves no more pages copied than before started over:
+		// a write came between it and the last.
+		now := b.PageCount() - b.Remaining()
+		if now <= copied {
+			restarts++
+		}
+		copied = now
+	}
 }
 
 // IntegrityCheck runs SQLite's integrity check over the whole database.

@@ -71,7 +71,11 @@ func TestWALStaysBoundedUnderLongReads(t *testing.T) {
 		if report, err := db.VerifyAudit(ctx, nil); err != nil || !report.OK() {
 			t.Fatalf("verify: %v %v", report, err)
 		}
-		if err := db.Snapshot(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("copy%d.db", round))); err != nil {
+		copyPath := filepath.Join(t.TempDir(), fmt.Sprintf("copy%d.db", round))
+		if err := db.Snapshot(ctx, copyPath); err != nil {
+			t.Fatal(err)
+		}
+		if err := copyDBIntegrity(ctx, copyPath); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Outcomes(ctx, report.DefaultPeriod(now), "", now); err != nil {
@@ -94,4 +98,34 @@ func TestWALStaysBoundedUnderLongReads(t *testing.T) {
 		t.Errorf("after the load the WAL is %d bytes (busy %v, %v), want it truncated", size, busy, err)
 	}
 	t.Logf("%d writes; the WAL's largest size %d KB", writes.Load(), largest.Load()>>10)
+}
+
+// A quiet database larger than one backup step is copied in steps, whole.
+func TestSnapshotInSteps(t *testing.T) {
+	ctx := context.Background()
+	db := openSealed(t)
+	SeedReportLoad(t, db, 5000, time.Now())
+	var pages int
+	if err := db.r.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages <= snapshotStep {
+		t.Fatalf("only %d pages: one step", pages)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Snapshot(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := copyDBIntegrity(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	copied, err := Open(dest, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copied.Close()
+	var n int
+	if err := copied.r.QueryRow(`SELECT COUNT(*) FROM referrals`).Scan(&n); err != nil || n != 5000 {
+		t.Fatalf("the copy holds %d referrals (%v), want 5000", n, err)
+	}
 }
