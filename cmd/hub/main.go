@@ -25,7 +25,8 @@ usage:
   hub migrate                     apply database migrations
   hub config check                validate the configuration
   hub agencies check              validate the agency files
-  hub backup FILE                 write a consistent copy of the database (safe while serving)
+  hub backup DIR                  write the database and its keys into a new private folder (safe while serving)
+  hub restore DIR                 put a backup back into the data folder (hub stopped) and check it
   hub users list                  list memberships kept in the hub
   hub users grant EMAIL ROLE [AGENCY]
   hub users revoke EMAIL ROLE [AGENCY]
@@ -96,6 +97,8 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer, getenv fu
 		return agenciesCheck(cmd)
 	case name == "backup":
 		return backup(ctx, cmd)
+	case name == "restore":
+		return restore(ctx, cmd)
 	case name == "users":
 		return users(ctx, cmd)
 	case name == "dev" && sub == "token":
@@ -168,7 +171,11 @@ func serve(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	a := &app.App{Config: cfg, Log: app.NewLogger(cmd.stderr)}
+	level, err := config.Level(cfg.Server.LogLevel)
+	if err != nil {
+		return fmt.Errorf("key server.log_level: %w", err)
+	}
+	a := &app.App{Config: cfg, Log: app.NewLoggerAt(cmd.stderr, level)}
 	// Libraries that log through the default logger write JSON lines too.
 	slog.SetDefault(a.Log)
 	defer a.Close()

@@ -328,10 +328,9 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-// A backup taken while the hub writes opens as a working hub: ready, with a
-// referral made before the backup readable in full. The sealing and audit
-// keys are not in the database: they stay where they are, as a production
-// deployment keeps them apart from its backups.
+// A backup taken while the hub writes, restored into a new data folder,
+// opens as a working hub: ready, with a referral made before the backup
+// readable in full, since the backup carries the sealing and audit keys.
 func TestBackupWhileServing(t *testing.T) {
 	env := newEnv(t)
 	s := startServe(t, env)
@@ -372,7 +371,8 @@ func TestBackupWhileServing(t *testing.T) {
 	}
 	copyDir := t.TempDir()
 	beforeBackup := written.Load()
-	out := mustHub(t, env, "backup", filepath.Join(copyDir, "hub.db"))
+	backupDir := filepath.Join(copyDir, "backup")
+	out := mustHub(t, env, "backup", backupDir)
 	duringBackup := written.Load()
 	for written.Load() < duringBackup+5 {
 		time.Sleep(10 * time.Millisecond)
@@ -388,10 +388,15 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	restored := env.with("HUB_DATA_DIR", copyDir).
-		with("HUB_SEALING_KEYS_DIR", filepath.Join(env["HUB_DATA_DIR"], "keys")).
-		with("HUB_AUDIT_SIGNING_KEY_FILE", filepath.Join(env["HUB_DATA_DIR"], "audit-signing.key")).
-		with("HUB_LISTEN", freeAddress(t))
+	privateTree(t, backupDir)
+	if _, _, err := hub(t, env, "backup", backupDir); err == nil {
+		t.Error("a second backup into the same folder")
+	}
+
+	restored := env.with("HUB_DATA_DIR", filepath.Join(copyDir, "data")).with("HUB_LISTEN", freeAddress(t))
+	if out := mustHub(t, restored, "restore", backupDir); !strings.Contains(out, "audit log OK") {
+		t.Errorf("restore said %q", out)
+	}
 	if out := mustHub(t, restored, "audit", "verify"); !strings.HasPrefix(out, "audit log OK") {
 		t.Errorf("the copy's audit log: %q", out)
 	}

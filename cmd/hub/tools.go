@@ -97,24 +97,44 @@ func names(s category.Set) []string {
 	return out
 }
 
-// backup writes a consistent copy of the database while the hub may be serving.
+// backup writes the database and the keys it needs into a new private
+// folder while the hub may be serving.
 func backup(ctx context.Context, cmd command) error {
 	if len(cmd.args) != 1 {
-		return fmt.Errorf("name the file to write: hub backup FILE: %w", errUsage)
+		return fmt.Errorf("name the folder to write: hub backup DIR: %w", errUsage)
 	}
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.DatabasePath(), 1)
+	m, err := app.Backup(ctx, cfg, cmd.args[0])
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w (delete the folder before trying again)", cmd.args[0], err)
+	}
+	fmt.Fprintf(cmd.stdout, "backup written to %s: the database, %d files in all, with the sealing keys and the audit signing key.\n"+
+		"Keep it as safe as the data folder: whoever holds it can read every record. To restore: stop the hub, then hub restore %s\n",
+		cmd.args[0], len(m.Files), cmd.args[0])
+	return nil
+}
+
+// restore puts a backup folder back into the data folder of a stopped hub
+// and checks the result.
+func restore(ctx context.Context, cmd command) error {
+	if len(cmd.args) != 1 {
+		return fmt.Errorf("name the backup folder: hub restore DIR: %w", errUsage)
+	}
+	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Backup(ctx, cmd.args[0]); err != nil {
+	r, err := app.Restore(ctx, cfg, cmd.args[0])
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.stdout, "backup written to %s; to restore, stop the hub and copy it to %s\n", cmd.args[0], cfg.DatabasePath())
+	if r.Aside != "" {
+		fmt.Fprintf(cmd.stdout, "what the restore replaced is in %s; delete it when the hub runs as it should\n", r.Aside)
+	}
+	fmt.Fprintf(cmd.stdout, "restored %s into %s; database integrity OK; %s\n", cmd.args[0], cfg.Server.DataDir, r.Audit)
 	return nil
 }
 

@@ -41,6 +41,10 @@ type App struct {
 	server   *http.Server
 	notifier *notify.Worker // nil when no SMTP server is configured
 	webhooks *partner.Worker
+	unlock   func()         // releases the data folder's lock
+	// metricsServer serves /metrics on server.metrics_listen; nil when unset.
+	metricsServer   *http.Server
+	metricsListener net.Listener
 }
 
 // OpenStore opens and migrates the database, with the audit signer set.
@@ -74,6 +78,11 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 // Open wires configuration -> store -> services -> web server and listens.
 func (a *App) Open(ctx context.Context) error {
 	cfg := a.Config
+	unlock, err := LockDataDir(cfg)
+	if err != nil {
+		return err
+	}
+	a.unlock = unlock
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -104,11 +113,11 @@ func (a *App) Open(ctx context.Context) error {
 		WebhookAlerts: cfg.Partner.AlertTo})
 	if cfg.Mail.Host != "" {
 		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
-			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS)})
+			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS), Timeout: cfg.Mail.SendTimeout.Duration})
 		if err != nil {
 			return fmt.Errorf("key mail.host: %w", err)
 		}
-		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts})
+		a.notifier = notify.NewWorker(db, sender, notify.WorkerOptions{Log: a.Log, RetryBase: cfg.Mail.RetryBase.Duration, MaxAttempts: cfg.Mail.MaxAttempts, SendTimeout: cfg.Mail.SendTimeout.Duration})
 	}
 	if cfg.DevIDP.Enabled && cfg.DevIDP.SeedReferrals > 0 {
 		seeded, err := demo.SeedIfEmpty(ctx, db, a.Agencies, cfg.DevIDP.SeedReferrals, demo.Options{Issuer: cfg.Signin.Issuer, Panel: cfg.Marac.Panels[0], LawfulBases: cfg.Sharing.LawfulBases}, nil)
@@ -119,9 +128,23 @@ func (a *App) Open(ctx context.Context) error {
 			a.Log.Info("seeded synthetic referrals for development", "count", cfg.DevIDP.SeedReferrals)
 		}
 	}
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts})
+	metrics := web.NewMetrics(db, cfg.Session.Idle.Duration)
+	db.SetHooks(metrics.Hooks())
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts, Metrics: metrics})
 	if err != nil {
 		return err
+	}
+	if cfg.Server.MetricsListen != "" {
+		l, err := net.Listen("tcp", cfg.Server.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("key server.metrics_listen: %w", err)
+		}
+		// Profiles show the process's insides: on a loopback address only.
+		host, _, _ := net.SplitHostPort(cfg.Server.MetricsListen)
+		ip := net.ParseIP(host)
+		profiles := host == "localhost" || (ip != nil && ip.IsLoopback())
+		a.metricsServer = &http.Server{Handler: a.Web.MetricsHandler(profiles), ReadHeaderTimeout: 10 * time.Second}
+		a.metricsListener = l
 	}
 	if a.Listener == nil {
 		if a.Listener, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
@@ -138,10 +161,19 @@ func (a *App) Open(ctx context.Context) error {
 	return nil
 }
 
-// Run serves until ctx ends, then lets requests in flight finish.
+// Run serves until ctx ends, then lets requests in flight finish for the
+// grace period, cuts (and logs) any still running, and returns nil.
 func (a *App) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.Listener) }()
+	if a.metricsServer != nil {
+		go func() {
+			if err := a.metricsServer.Serve(a.metricsListener); !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error("the metrics listener failed", "error", err.Error())
+			}
+		}()
+		defer a.metricsServer.Close()
+	}
 	bctx, stopBackground := context.WithCancel(ctx)
 	background := make(chan struct{})
 	go func() { a.background(bctx); close(background) }()
@@ -154,12 +186,19 @@ func (a *App) Run(ctx context.Context) error {
 	a.Log.Info("shutting down", "grace", a.Config.Server.Shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.Server.Shutdown.Duration)
 	defer cancel()
-	if err := a.server.Shutdown(sctx); err != nil {
+	if err := a.server.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		// The grace is over: what still runs is cut, and said so. Stopping
+		// as asked is not a failure of the hub.
+		cut := a.Web.InFlight()
+		a.Log.Warn("shutdown grace over; cutting requests still running", "count", len(cut), "requests", cut)
+		a.server.Close()
+	} else if err != nil {
 		return err
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	a.Log.Info("stopped")
 	return nil
 }
 
@@ -176,6 +215,9 @@ func (a *App) background(ctx context.Context) {
 	} else {
 		close(done)
 	}
+	checkpoints := make(chan struct{})
+	go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	defer func() { <-checkpoints }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -205,8 +247,37 @@ func (a *App) background(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
+// walCheckpointEvery is how often the WAL is copied into the database and
+// truncated.
+const walCheckpointEvery = 30 * time.Second
+
+// checkpointWAL truncates the WAL every so often until ctx ends, so that
+// it stays small even when long reads kept SQLite's own checkpoints from
+// finishing.
+func (a *App) checkpointWAL(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		busy, size, err := a.DB.CheckpointWAL(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Log.Error("WAL checkpoint failed", "error", err.Error())
+		case busy:
+			a.Log.Debug("WAL checkpoint put off: a reader or writer is busy", "wal_bytes", size)
+		}
+	}
+}
+
+// Close releases the database and the data folder.
 func (a *App) Close() error {
+	if a.unlock != nil {
+		defer a.unlock()
+	}
 	if a.DB != nil {
 		if err := a.DB.Checkpoint(context.Background()); err != nil {
 			a.Log.Error("audit checkpoint at shutdown failed", "error", err.Error())
@@ -256,7 +327,10 @@ func identityOptions(cfg config.Config) identity.Options {
 	return o
 }
 
-// NewLogger writes JSON log lines to w.
-func NewLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// NewLogger writes JSON log lines at info and above to w.
+func NewLogger(w io.Writer) *slog.Logger { return NewLoggerAt(w, slog.LevelInfo) }
+
+// NewLoggerAt writes JSON log lines at level and above to w.
+func NewLoggerAt(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }

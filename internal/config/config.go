@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/mail"
 	"net/url"
@@ -52,6 +53,24 @@ type Server struct {
 	BodyLimit int64    `toml:"body_limit"`
 	Readers   int      `toml:"readers"`
 	Shutdown  Duration `toml:"shutdown_grace"`
+	// MetricsListen, when set, serves /metrics (and, on a loopback
+	// address, /debug/pprof/) on a listener of its own instead of to
+	// loopback callers of the main one.
+	MetricsListen string `toml:"metrics_listen"`
+	// LogLevel is the least level logged: debug, info, warn or error.
+	LogLevel string `toml:"log_level"`
+	// RequestLogLevel is the level of the one line per request; below
+	// LogLevel (debug under info), requests are not logged.
+	RequestLogLevel string `toml:"request_log_level"`
+}
+
+// Level parses a log level name: debug, info, warn or error.
+func Level(name string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(name)); err != nil || !strings.EqualFold(name, l.String()) {
+		return 0, fmt.Errorf("want debug, info, warn or error, got %q", name)
+	}
+	return l, nil
 }
 
 // Session holds the timeouts of a browser session.
@@ -129,6 +148,9 @@ type Mail struct {
 	TLS          string   `toml:"tls"`
 	RetryBase    Duration `toml:"retry_base"`
 	MaxAttempts  int      `toml:"max_attempts"`
+	// SendTimeout bounds one delivery; a claim on a notification lasts a
+	// little longer, so a crashed hub's notifications wait about as long.
+	SendTimeout Duration `toml:"send_timeout"`
 }
 
 // Marac lists the MARAC panels the coordinator runs meetings for.
@@ -181,6 +203,7 @@ func Defaults() Config {
 			BodyLimit: 1 << 20,
 			Readers:   4,
 			Shutdown:  Duration{10 * time.Second},
+			LogLevel:  "info", RequestLogLevel: "info",
 		},
 		Session: Session{
 			Idle:     Duration{30 * time.Minute},
@@ -197,7 +220,7 @@ func Defaults() Config {
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
 		Limits:  Limits{SigninPerMinute: 30},
-		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
+		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12, SendTimeout: Duration{30 * time.Second}},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 		Partner: Partner{Timeout: Duration{15 * time.Second}},
 	}
@@ -409,6 +432,17 @@ func (c Config) Validate() error {
 	if c.Server.Readers < 1 {
 		return bad("server.readers", "must be at least 1")
 	}
+	if c.Server.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.Server.MetricsListen); err != nil {
+			return bad("server.metrics_listen", "want host:port, got %q", c.Server.MetricsListen)
+		}
+	}
+	if _, err := Level(c.Server.LogLevel); err != nil {
+		return bad("server.log_level", "%v", err)
+	}
+	if _, err := Level(c.Server.RequestLogLevel); err != nil {
+		return bad("server.request_log_level", "%v", err)
+	}
 	if c.Session.Idle.Duration <= 0 {
 		return bad("session.idle_timeout", "must be positive")
 	}
@@ -486,6 +520,9 @@ func (m Mail) validate(bad func(key, format string, args ...any) error) error {
 	}
 	if m.MaxAttempts < 1 {
 		return bad("mail.max_attempts", "must be at least 1")
+	}
+	if m.SendTimeout.Duration < time.Second || m.SendTimeout.Duration > 5*time.Minute {
+		return bad("mail.send_timeout", "must be from 1s to 5m")
 	}
 	if m.Host == "" {
 		return nil

@@ -48,6 +48,7 @@ func TestMalformedMailNamesTheKey(t *testing.T) {
 		{"unknown tls", "tls = \"sometimes\"\n", "key mail.tls"},
 		{"retry base zero", "retry_base = \"0s\"\n", "key mail.retry_base"},
 		{"no attempts", "max_attempts = 0\n", "key mail.max_attempts"},
+		{"send timeout too short", "send_timeout = \"10ms\"\n", "key mail.send_timeout"},
 		{"host without from", "host = \"smtp.example.gov.uk\"\n", "key mail.from"},
 		{"from with a display name", "host = \"smtp.example.gov.uk\"\nfrom = \"Hub <hub@example.gov.uk>\"\n", "key mail.from"},
 		{"username without password", "host = \"smtp.example.gov.uk\"\nfrom = \"hub@example.gov.uk\"\nusername = \"hub\"\n", "key mail.password"},

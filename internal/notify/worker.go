@@ -16,7 +16,15 @@ type Outbox interface {
 	// MarkFailed records a failed attempt and when to try again, or, when
 	// final, that the hub has given up.
 	MarkFailed(ctx context.Context, id int64, now time.Time, errText string, nextAttempt time.Time, final bool) error
+	// ReleaseLease gives back an unused claim, leased until leasedUntil, so
+	// that the notification is due again at once.
+	ReleaseLease(ctx context.Context, id int64, leasedUntil time.Time) error
 }
+
+// leaseMargin is how much longer than one send's timeout a claim lasts:
+// enough to record the outcome, short enough that after a crash the
+// notification waits well under a minute for another worker.
+const leaseMargin = 5 * time.Second
 
 // MaxBackoff caps the wait between two attempts.
 const MaxBackoff = time.Hour
@@ -41,15 +49,19 @@ type WorkerOptions struct {
 	RetryBase time.Duration
 	// MaxAttempts is how many attempts are made before giving up; 12.
 	MaxAttempts int
-	// Batch is how many notifications one pass claims; 10.
+	// Batch is how many notifications one pass delivers, claiming one at a
+	// time; 10.
 	Batch int
-	// SendTimeout bounds one delivery; 1m.
+	// SendTimeout bounds one delivery; 30s, as the SMTP client's own.
 	SendTimeout time.Duration
 }
 
 // Worker delivers the outbox: it claims due notifications, sends each, and
 // records the outcome. Several workers may share one outbox: a claim is a
-// lease, so two workers never send the same notification.
+// lease, so two workers never send the same notification. Each claim is
+// of one notification and lasts just longer than one send, so that the
+// notifications of a worker that died are taken up within a minute; a
+// worker that stops gives its claim back.
 type Worker struct {
 	outbox Outbox
 	sender Sender
@@ -79,15 +91,9 @@ func NewWorker(outbox Outbox, sender Sender, o WorkerOptions) *Worker {
 		o.Batch = 10
 	}
 	if o.SendTimeout <= 0 {
-		o.SendTimeout = time.Minute
+		o.SendTimeout = 30 * time.Second
 	}
-	return &Worker{
-		outbox: outbox, sender: sender, o: o,
-		// The lease outlasts the sends of a whole batch, so that no claim runs
-		// out while its worker is still busy with the batch.
-		lease: time.Duration(o.Batch+1) * o.SendTimeout,
-		wake:  make(chan struct{}, 1),
-	}
+	return &Worker{outbox: outbox, sender: sender, o: o, lease: o.SendTimeout + leaseMargin, wake: make(chan struct{}, 1)}
 }
 
 // Wake asks the worker to look at the outbox now, for instance just after a
@@ -126,27 +132,25 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// DeliverDue makes one pass: it claims a batch of due notifications and tries
-// each once. It returns how many it claimed; an error is a failure of the
-// outbox itself, not of a delivery.
+// DeliverDue makes one pass: up to a batch of due notifications, each
+// claimed and tried once. It returns how many it claimed; an error is a
+// failure of the outbox itself, not of a delivery.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
-	claimed, err := w.outbox.ClaimDue(ctx, w.o.Now(), w.lease, w.o.Batch)
-	if err != nil {
-		return 0, err
-	}
-	for _, n := range claimed {
-		if ctx.Err() != nil {
-			// The rest stay leased; another pass claims them once the lease runs out.
-			break
+	n := 0
+	for n < w.o.Batch && ctx.Err() == nil {
+		claimed, err := w.outbox.ClaimDue(ctx, w.o.Now(), w.lease, 1)
+		if err != nil || len(claimed) == 0 {
+			return n, err
 		}
-		if w.o.Now().Add(w.o.SendTimeout).After(n.LeasedUntil) {
-			// Too little of the lease is left to finish a send before another
-			// worker may claim it: leave it to that worker.
+		n++
+		if w.o.Now().Add(w.o.SendTimeout).After(claimed[0].LeasedUntil) {
+			// The clock jumped: too little of the lease is left to finish a
+			// send before another worker may claim it; leave it to that one.
 			continue
 		}
-		w.deliver(ctx, n)
+		w.deliver(ctx, claimed[0])
 	}
-	return len(claimed), nil
+	return n, nil
 }
 
 // deliver sends one notification and records the outcome. A delivery is
@@ -158,6 +162,14 @@ func (w *Worker) deliver(ctx context.Context, n Notification) {
 	cancel()
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if sendErr != nil && ctx.Err() != nil {
+		// Stopping cut the send short: not the mail server's failure. The
+		// claim goes back so that the next start sends it at once.
+		if err := w.outbox.ReleaseLease(mctx, n.ID, n.LeasedUntil); err != nil {
+			w.o.Log.Error("outbox: giving back a claim failed; it runs out by itself", "notification", n.ID, "error", err.Error())
+		}
+		return
+	}
 	now := w.o.Now()
 	if sendErr == nil {
 		if err := w.outbox.MarkDelivered(mctx, n.ID, now); err != nil {

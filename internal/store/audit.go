@@ -297,6 +297,9 @@ func (db *DB) groupCommit(queue <-chan *auditRequest, stop <-chan struct{}, stop
 		// Not a caller's context: the batch is many callers' work.
 		ctx := context.Background()
 		err := db.inTx(ctx, func(tx *sql.Tx) error { return db.appendAudit(ctx, tx, entries...) })
+		if err == nil && db.hooks.AuditBatch != nil {
+			db.hooks.AuditBatch(len(entries))
+		}
 		for _, r := range batch {
 			r.done <- err
 		}
@@ -428,8 +431,9 @@ func (r storedHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // VerifyAudit checks the whole audit log against its signed checkpoints and
-// head, reading it as one snapshot, a row at a time. progress, when not nil,
-// hears how many entries are done of about how many.
+// head: the head and checkpoints as of one moment, then the entries up to
+// that moment's end in chunks (readEntries), a row at a time. progress, when
+// not nil, hears how many entries are done of about how many.
 func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64)) (audit.Report, error) {
 	db.audit.mu.Lock()
 	v := db.audit.verifier
@@ -437,8 +441,8 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64))
 	if v == nil {
 		return audit.Report{}, errors.New("audit log: no verifier key is set")
 	}
-	// One read transaction: the entries, hashes, checkpoints and head all
-	// come from the same moment, however many appends happen meanwhile.
+	// The head, the checkpoints and the log's end come from the same
+	// moment, however many appends happen meanwhile.
 	tx, err := db.r.BeginTx(ctx, nil)
 	if err != nil {
 		return audit.Report{}, err
@@ -472,14 +476,16 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64))
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries`).Scan(&total); err != nil {
 		return audit.Report{}, err
 	}
-	log.Entries = storedEntries(ctx, tx, total, progress)
+	// The entries are read in chunks, each in a transaction of its own.
+	tx.Rollback()
+	log.Entries = db.storedEntries(ctx, total, progress)
 	return audit.Verify(v, log)
 }
 
 // storedEntries streams the log's entries in order, each with the stored
 // hashes written with it. The rows are read on a goroutine of their own, a
 // batch ahead of the caller, so that reading and hashing use two cores.
-func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(done, total int64)) iter.Seq2[audit.Stored, error] {
+func (db *DB) storedEntries(ctx context.Context, total int64, progress func(done, total int64)) iter.Seq2[audit.Stored, error] {
 	return func(yield func(audit.Stored, error) bool) {
 		// Two batches: one being read while the caller checks the other.
 		full := make(chan *entryBatch, 1)
@@ -490,7 +496,7 @@ func storedEntries(ctx context.Context, tx *sql.Tx, total int64, progress func(d
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			defer close(full)
-			readEntries(ctx, tx, full, free, quit)
+			db.readEntries(ctx, total, full, free, quit)
 		})
 		defer wg.Wait()
 		defer close(quit)
@@ -535,10 +541,17 @@ func newEntryBatch() *entryBatch {
 	return &entryBatch{columns: make([]audit.Columns, entryBatchSize), hashes: make([]tlog.Hash, 0, 2*entryBatchSize)}
 }
 
+// verifyChunk is how many entries one read transaction of VerifyAudit
+// reads. Short transactions let checkpoints through, so a verify of a long
+// log does not pin the WAL; the log is append-only, so its first total
+// entries read the same in any later transaction.
+const verifyChunk = 16 * entryBatchSize
+
 // readEntries fills free batches from two cursors walked side by side,
-// entries and hashes, and passes them on full until the log ends, a read
-// fails, or quit closes.
-func readEntries(ctx context.Context, tx *sql.Tx, full chan<- *entryBatch, free <-chan *entryBatch, quit <-chan struct{}) {
+// entries and hashes, chunk by chunk, each chunk in a read transaction of
+// its own, and passes them on full until the first total entries are read,
+// a read fails, or quit closes.
+func (db *DB) readEntries(ctx context.Context, total int64, full chan<- *entryBatch, free <-chan *entryBatch, quit <-chan struct{}) {
 	send := func(b *entryBatch) bool {
 		select {
 		case full <- b:
@@ -547,66 +560,97 @@ func readEntries(ctx context.Context, tx *sql.Tx, full chan<- *entryBatch, free 
 			return false
 		}
 	}
-	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries ORDER BY idx`)
-	if err != nil {
-		send(&entryBatch{err: err})
-		return
-	}
-	defer entries.Close()
-	hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes ORDER BY id`)
-	if err != nil {
-		send(&entryBatch{err: err})
-		return
-	}
-	defer hashRows.Close()
-	hashes := hashCursor{rows: hashRows}
-
-	var body sql.RawBytes
-	var at, action string
 	type span struct{ body, hashes [2]int }
+	var b *entryBatch
 	spans := make([]span, 0, entryBatchSize)
-	for {
-		var b *entryBatch
-		select {
-		case b = <-free:
-		case <-quit:
-			return
-		}
-		b.stored, b.bodies, b.hashes, spans = b.stored[:0], b.bodies[:0], b.hashes[:0], spans[:0]
-		more := true
-		for len(b.stored) < entryBatchSize {
-			if more = entries.Next(); !more {
-				b.err = entries.Err()
-				break
-			}
-			i := len(b.stored)
-			c := &b.columns[i]
-			var s audit.Stored
-			if b.err = entries.Scan(&s.Index, &at, &c.Actor, &action, &c.Record, &c.Agency, &body); b.err != nil {
-				break
-			}
-			c.Time, c.Action = parseTime(at), audit.Action(action)
-			sp := span{body: [2]int{len(b.bodies), len(b.bodies) + len(body)}}
-			b.bodies = append(b.bodies, body...)
-			sp.hashes[0] = len(b.hashes)
-			if b.hashes, b.err = hashes.take(b.hashes, tlog.StoredHashIndex(0, s.Index), tlog.StoredHashCount(s.Index+1)); b.err != nil {
-				break
-			}
-			sp.hashes[1] = len(b.hashes)
-			s.Columns = c
-			b.stored = append(b.stored, s)
-			spans = append(spans, sp)
-		}
-		// The arenas are complete: point each entry into them.
+	// flush points each entry into the batch's arenas and passes it on.
+	flush := func() bool {
 		for i, sp := range spans {
 			b.stored[i].Body = b.bodies[sp.body[0]:sp.body[1]]
 			b.stored[i].Hashes = b.hashes[sp.hashes[0]:sp.hashes[1]:sp.hashes[1]]
 		}
-		last := !more || b.err != nil
-		if !send(b) || last {
+		ok := send(b)
+		b = nil
+		return ok
+	}
+	fail := func(err error) {
+		if b == nil {
+			b = &entryBatch{}
+		}
+		b.stored, spans = b.stored[:0], spans[:0]
+		b.err = err
+		flush()
+	}
+	for lo := int64(0); lo < total; lo += verifyChunk {
+		hi := min(lo+verifyChunk, total)
+		err := db.readChunk(ctx, lo, hi, func(entries *sql.Rows, hashes *hashCursor) error {
+			var body sql.RawBytes
+			var at, action string
+			for entries.Next() {
+				if b == nil {
+					select {
+					case b = <-free:
+					case <-quit:
+						return errAuditClosed
+					}
+					b.stored, b.bodies, b.hashes, b.err, spans = b.stored[:0], b.bodies[:0], b.hashes[:0], nil, spans[:0]
+				}
+				c := &b.columns[len(b.stored)]
+				var s audit.Stored
+				if err := entries.Scan(&s.Index, &at, &c.Actor, &action, &c.Record, &c.Agency, &body); err != nil {
+					return err
+				}
+				c.Time, c.Action = parseTime(at), audit.Action(action)
+				sp := span{body: [2]int{len(b.bodies), len(b.bodies) + len(body)}}
+				b.bodies = append(b.bodies, body...)
+				sp.hashes[0] = len(b.hashes)
+				var err error
+				if b.hashes, err = hashes.take(b.hashes, tlog.StoredHashIndex(0, s.Index), tlog.StoredHashCount(s.Index+1)); err != nil {
+					return err
+				}
+				sp.hashes[1] = len(b.hashes)
+				s.Columns = c
+				b.stored = append(b.stored, s)
+				spans = append(spans, sp)
+				if len(b.stored) == entryBatchSize && !flush() {
+					return errAuditClosed
+				}
+			}
+			return entries.Err()
+		})
+		if errors.Is(err, errAuditClosed) {
+			return
+		}
+		if err != nil {
+			fail(err)
 			return
 		}
 	}
+	if b != nil {
+		flush()
+	}
+}
+
+// readChunk reads the entries lo..hi-1 and their stored hashes in one read
+// transaction.
+func (db *DB) readChunk(ctx context.Context, lo, hi int64, read func(*sql.Rows, *hashCursor) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer entries.Close()
+	hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes WHERE id >= ? AND id < ? ORDER BY id`,
+		tlog.StoredHashIndex(0, lo), tlog.StoredHashCount(hi))
+	if err != nil {
+		return err
+	}
+	defer hashRows.Close()
+	return read(entries, &hashCursor{rows: hashRows})
 }
 
 // hashCursor walks audit_hashes in id order, one row of look-ahead.

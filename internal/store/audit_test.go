@@ -555,3 +555,40 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		}
 	}
 }
+
+// VerifyAudit reads the entries in chunks of their own transactions: a log
+// over two chunks verifies whole, and a change past the first chunk's end
+// is found at its index.
+func TestAuditVerifyAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openAuditDB(t, t.TempDir(), 5000)
+	size := 2*verifyChunk + 700
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for done := 0; done < size; {
+			batch := make([]audit.Entry, min(1000, size-done))
+			for i := range batch {
+				batch[i] = releaseEntry("idp|a", done+i)
+			}
+			if err := db.appendAudit(ctx, tx, batch...); err != nil {
+				return err
+			}
+			done += len(batch)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.VerifyAudit(ctx, nil)
+	if err != nil || !rep.OK() || rep.Entries != int64(size) {
+		t.Fatalf("verify: %s, %v", rep, err)
+	}
+	for _, idx := range []int64{verifyChunk + 3, 2 * verifyChunk} {
+		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'housing', 'probation') AS BLOB) WHERE idx = %d`, idx))
+		rep, err := db.VerifyAudit(ctx, nil)
+		if err != nil || rep.OK() || rep.Failure.Reason != audit.Changed || rep.Failure.Index != idx {
+			t.Fatalf("entry %d changed: %s, %v", idx, rep, err)
+		}
+		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'probation', 'housing') AS BLOB) WHERE idx = %d`, idx))
+	}
+}

@@ -63,6 +63,11 @@ type NewReferral struct {
 	Draft          bool
 	IdempotencyKey string
 	BodyHash       string
+	// Release, when set, decides what the creator is shown of the referral
+	// as stored and returns the audit entry of that release, which is
+	// appended in the create's transaction: the referral and the record of
+	// its first release commit together, or neither does.
+	Release func(*referral.Referral) (audit.Entry, error)
 	// FromDraft is the id of the officer's draft the referral is sent from:
 	// the draft is deleted in the same transaction, so a referral is never
 	// sent twice from one draft and a failed send leaves the draft as it was.
@@ -170,9 +175,34 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			}
 		}
 		created = true
-		return nil
+		return db.releaseInTx(ctx, tx, id, n.Release)
 	})
 	return id, created, err
+}
+
+// releaseInTx loads the referral id in the writer's transaction tx, passes
+// it to release and appends the audit entry it returns, in tx.
+func (db *DB) releaseInTx(ctx context.Context, tx *sql.Tx, id string, release func(*referral.Referral) (audit.Entry, error)) error {
+	if release == nil {
+		return nil
+	}
+	db.writerTx.Store(tx)
+	r, err := db.loadReferral(ctx, tx, id)
+	db.writerTx.Store(nil)
+	if err != nil {
+		return err
+	}
+	e, err := release(r)
+	if err != nil {
+		return err
+	}
+	if e.Time.IsZero() {
+		e.Time = db.Now()
+	}
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return db.appendAudit(ctx, tx, e)
 }
 
 // takeReference counts the year's referrals on by one.
@@ -275,11 +305,16 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 		return nil, err
 	}
 	defer tx.Rollback()
+	return db.loadReferral(ctx, tx, id)
+}
+
+// loadReferral is Referral in tx, a reader's transaction or the writer's.
+func (db *DB) loadReferral(ctx context.Context, tx *sql.Tx, id string) (*referral.Referral, error) {
 	r := &referral.Referral{ID: id}
 	var state, level, created, sent, updated string
 	var score sql.NullInt64
 	m := &r.Meta
-	err = db.readRow(ctx, tx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
+	err := db.readRow(ctx, tx, `SELECT reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score, incidents, first_incident, last_incident,
 		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled, marac_concern, created_at, sent_at, updated_at, version
 		FROM referrals WHERE id = ?`, id).Scan(&r.Reference, &state, &r.Officer, &m.OfficerName, &m.Offence, &level, &m.RiskTool, &score,
 		&m.Incidents, &m.FirstIncident, &m.LastIncident, &m.Factors.DomesticAbuse, &m.Factors.HateCrimeStrand, &m.Factors.HonourBasedAbuse,

@@ -211,12 +211,13 @@ func (q reportQuery) shares(f *report.Figures) error {
 
 // durations reads, for SummariseDurations, the count seconds an agency's
 // shares took from sending to the time in column (answered_at or
-// accepted_at), by rank, shortest first. The shares_answer_time and
+// accepted_at), by rank, shortest first, from the whole seconds stored
+// beside it (answer_seconds, accept_seconds). The shares_answer_time and
 // shares_accept_time indexes hold them in that order, so a rank is a walk
 // along an index, not a sort; a rank in the upper half, such as the 90th
 // percentile's, is walked to from the longest end.
 func (q reportQuery) durations(agencyID, column string, count int) func(rank, n int) ([]int64, error) {
-	seconds := `unixepoch(s.` + column + `) - unixepoch(s.sent_at)`
+	seconds := map[string]string{"answered_at": "s.answer_seconds", "accepted_at": "s.accept_seconds"}[column]
 	return func(rank, n int) ([]int64, error) {
 		order, offset := "ASC", rank
 		if rank >= count/2 {

@@ -56,6 +56,9 @@ func (db *DB) prepare(query string) {
 // readQuery runs a query of the read paths in tx, a transaction of the
 // reader pool, or on the pool when tx is nil: prepared when it can be.
 func (db *DB) readQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if tx != nil && tx == db.writerTx.Load() {
+		return tx.QueryContext(ctx, query, args...)
+	}
 	s := db.cached(query)
 	switch {
 	case s != nil && tx != nil:
@@ -69,7 +72,12 @@ func (db *DB) readQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 }
 
 // readRow is readQuery for a query of one row, in tx.
+// In the writer's transaction (writerTx) both run unprepared: the cached
+// statements belong to the reader pool.
 func (db *DB) readRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if tx != nil && tx == db.writerTx.Load() {
+		return tx.QueryRowContext(ctx, query, args...)
+	}
 	if s := db.cached(query); s != nil {
 		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
 	}

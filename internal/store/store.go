@@ -4,8 +4,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,7 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	"modernc.org/sqlite" // the database/sql driver "sqlite", and its backup API
 
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/seal"
@@ -47,6 +49,14 @@ type DB struct {
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
+	// hooks tell monitoring what the store sees (SetHooks).
+	hooks Hooks
+	// unwritable is set while the last write failed for want of the
+	// machine (ErrCannotWrite) and cleared by the next that succeeds.
+	unwritable atomic.Bool
+	// writerTx, while a write reads through the read paths, is its
+	// transaction (readQuery, readRow).
+	writerTx atomic.Pointer[sql.Tx]
 }
 
 // Open opens (creating if needed) the database file at path with n readers.
@@ -56,8 +66,15 @@ func Open(path string, readers int) (*DB, error) {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
 	// busy_timeout first so that the WAL switch itself waits for a lock.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	// synchronous(FULL): in WAL mode NORMAL lets a power cut or an OS crash
+	// roll back a commit the hub has answered; FULL syncs the WAL at every
+	// commit, and group commit (audit entries) shares that sync among the
+	// batch. bench/README.md has the cost.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=journal_size_limit(%d)&_txlock=immediate"
+	// journal_size_limit: each time the WAL starts over it is cut back to
+	// this size, so a burst of writes under a long read does not leave a
+	// large file for ever.
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + fmt.Sprintf(pragmas, walSizeLimit)
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -83,6 +100,9 @@ func Open(path string, readers int) (*DB, error) {
 	return &DB{w: w, r: r, path: path, Now: time.Now}, nil
 }
 
+// walSizeLimit is the size the WAL is cut back to when it starts over.
+const walSizeLimit = 16 << 20
+
 // Close stops the audit log's group commit and closes every connection.
 func (db *DB) Close() error {
 	db.stopAudit()
@@ -94,9 +114,10 @@ func (db *DB) Path() string { return db.path }
 
 // migration is one embedded schema step.
 type migration struct {
-	version int
-	name    string
-	sql     string
+	version  int
+	name     string
+	sql      string
+	checksum string // hex SHA-256 of the file
 }
 
 func migrations() ([]migration, error) {
@@ -115,7 +136,8 @@ func migrations() ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+		sum := sha256.Sum256(b)
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), checksum: hex.EncodeToString(sum[:])})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -145,85 +167,268 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 // ErrSchemaNewer is returned when the database was migrated by a newer binary.
 var ErrSchemaNewer = errors.New("the database schema is newer than this binary knows; run a newer hub")
 
-// Migrate applies every migration the database has not had, each in its own
-// transaction, and returns how many it applied. It refuses a newer schema.
+// ErrMigrationChanged is returned when a migration the database has applied
+// is not, byte for byte and by name, the one this binary embeds.
+var ErrMigrationChanged = errors.New("an applied migration has been changed")
+
+// appliedMigration is one row of schema_migrations.
+type appliedMigration struct {
+	version  int
+	name     string
+	checksum string // "" when applied before checksums were recorded
+}
+
+// applied reads schema_migrations; checksums are "" before migration 0009.
+func applied(ctx context.Context, q *sql.DB) (map[int]appliedMigration, error) {
+	cols := `version, name, ''`
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'`).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 1 {
+		cols = `version, name, checksum`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]appliedMigration{}
+	for rows.Next() {
+		var a appliedMigration
+		if err := rows.Scan(&a.version, &a.name, &a.checksum); err != nil {
+			return nil, err
+		}
+		out[a.version] = a
+	}
+	return out, rows.Err()
+}
+
+// checkHistory holds the applied migrations to the embedded ones: every
+// applied version must be embedded under the same name and, once its
+// checksum is recorded, with the same bytes.
+func checkHistory(done map[int]appliedMigration, ms []migration) error {
+	byVersion := map[int]migration{}
+	latest := 0
+	for _, m := range ms {
+		byVersion[m.version] = m
+		latest = max(latest, m.version)
+	}
+	versions := make([]int, 0, len(done))
+	for v := range done {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		a := done[v]
+		m, ok := byVersion[v]
+		switch {
+		case !ok && v > latest:
+			return fmt.Errorf("%w (database %d, binary %d)", ErrSchemaNewer, v, latest)
+		case !ok:
+			return fmt.Errorf("%w: the database has applied %s, which this binary does not have; run the hub that applied it", ErrMigrationChanged, a.name)
+		case a.name != m.name:
+			return fmt.Errorf("%w: the database applied version %d as %s, this binary has %s; migrations are never renamed", ErrMigrationChanged, v, a.name, m.name)
+		case a.checksum != "" && a.checksum != m.checksum:
+			return fmt.Errorf("%w: %s differs from the file the database applied (sha256 %s, now %s); restore the released file and add a new migration instead", ErrMigrationChanged, m.name, a.checksum, m.checksum)
+		}
+	}
+	return nil
+}
+
+// Migrate applies every migration the database has not had, in order of
+// version, each in its own transaction, and returns how many it applied.
+// It refuses a newer schema and a database whose applied migrations differ
+// from the embedded files; it records the checksum of each migration it
+// applies, and of each applied before checksums were kept.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	ms, err := migrations()
 	if err != nil {
 		return 0, err
 	}
-	current, err := db.Version(ctx)
+	if _, err := db.Version(ctx); err != nil {
+		return 0, err
+	}
+	done, err := applied(ctx, db.w)
 	if err != nil {
 		return 0, err
 	}
-	if latest := LatestVersion(); current > latest {
-		return 0, fmt.Errorf("%w (database %d, binary %d)", ErrSchemaNewer, current, latest)
+	if err := checkHistory(done, ms); err != nil {
+		return 0, err
 	}
-	applied := 0
+	n := 0
 	for _, m := range ms {
-		if m.version <= current {
+		if _, ok := done[m.version]; ok {
 			continue
 		}
-		tx, err := db.w.BeginTx(ctx, nil)
-		if err != nil {
-			return applied, err
+		if err := db.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now()))
+			return err
+		}); err != nil {
+			return n, err
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("migration %s: %w", m.name, err)
+		n++
+	}
+	// Checksums: of the migrations just applied, and of the released ones a
+	// database applied before it kept them, which are the embedded files.
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range ms {
+			if _, err := tx.ExecContext(ctx, `UPDATE schema_migrations SET checksum = ? WHERE version = ? AND checksum = ''`, m.checksum, m.version); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now())); err != nil {
-			tx.Rollback()
-			return applied, err
-		}
-		if err := tx.Commit(); err != nil {
-			return applied, err
-		}
-		applied++
+		return nil
+	}); err != nil {
+		return n, err
 	}
 	db.prepareWrites(ctx)
-	return applied, nil
+	return n, nil
 }
 
-// Ready reports whether the database answers and its schema is current.
+// Ready reports whether the database answers, its schema is current and it
+// takes writes.
 func (db *DB) Ready(ctx context.Context) error {
 	var v sql.NullInt64
-	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version), COUNT(*) FROM schema_migrations`).Scan(&v, &n); err != nil {
 		return problem.New(problem.Unavailable, "database not reachable")
 	}
-	if int(v.Int64) != LatestVersion() {
-		return problem.New(problem.Unavailable, "database schema is at version %d, want %d", v.Int64, LatestVersion())
+	if ms, _ := migrations(); int(v.Int64) != LatestVersion() || n != len(ms) {
+		return problem.New(problem.Unavailable, "database schema is at version %d with %d migrations, want %d with %d", v.Int64, n, LatestVersion(), len(ms))
+	}
+	if err := db.writable(ctx); err != nil {
+		return problem.New(problem.Unavailable, "the database cannot take writes")
 	}
 	return nil
 }
 
-// Backup writes a consistent copy of the database to dest while the hub runs.
-// The copy is a complete database file that `hub serve` can start from.
-func (db *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
-		return fmt.Errorf("%s already exists; choose a new file", dest)
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
+// Snapshot writes a consistent copy of the database to dest, a new file
+// private to the owner (0600) from its first byte, while the hub runs. The
+// copy is a complete database file that `hub serve` can start from.
+//
+// It copies pages through SQLite's online backup API in steps, each a short
+// read of its own, so that checkpoints carry on between them and the WAL
+// is not held for the whole copy. A write between two steps starts the
+// copy over; after snapshotRestarts such restarts the rest is copied in
+// one step from one snapshot, so a busy hub is still backed up.
+func (db *DB) Snapshot(ctx context.Context, dest string) error {
+	// Made here, the file is never readable by others, not even while a
+	// killed backup leaves it half written.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return err
 	}
-	// VACUUM INTO reads one snapshot, so writers carry on while it copies. It
-	// needs a connection of its own: readers are query-only.
-	conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	f.Close()
+	// A connection of its own: readers are query-only, the writer is busy.
+	src, err := sql.Open("sqlite", "file:"+(&url.URL{Path: db.path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	conn, err := src.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+	err = conn.Raw(func(dc any) error {
+		b, err := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		}).NewBackup(dest)
+		if err != nil {
+			return err
+		}
+		if err := copyPages(ctx, b); err != nil {
+			b.Finish()
+			return err
+		}
+		return b.Finish()
+	})
+	if err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
-	return os.Chmod(dest, 0o600)
+	if f, err = os.OpenFile(dest, os.O_RDWR, 0); err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
-// inTx runs fn in one write transaction; during Batch, in the batch's.
+// snapshotStep is how many pages (4 KiB each) one step of a backup copies,
+// and snapshotRestarts how often a backup starts over before it copies the
+// rest in one step.
+const (
+	snapshotStep     = 2048
+	snapshotRestarts = 3
+)
+
+// copyPages drives a backup to its end, in steps while writes let it.
+func copyPages(ctx context.Context, b *sqlite.Backup) error {
+	restarts, copied := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		step := int32(snapshotStep)
+		if restarts >= snapshotRestarts {
+			step = -1
+		}
+		more, err := b.Step(step)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		// A step that leaves no more pages copied than before started over:
+		// a write came between it and the last.
+		now := b.PageCount() - b.Remaining()
+		if now <= copied {
+			restarts++
+		}
+		copied = now
+	}
+}
+
+// IntegrityCheck runs SQLite's integrity check over the whole database.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the database failed its integrity check: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// inTx runs fn in one write transaction; during Batch, in the batch's. A
+// failure of the machine to take the write is marked ErrCannotWrite.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if tx := db.batch.Load(); tx != nil {
 		return fn(tx)
 	}
+	return db.noteWrite(db.writeTx(ctx, fn))
+}
+
+// writeTx runs fn in a transaction of the writer.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

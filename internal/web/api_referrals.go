@@ -13,12 +13,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -43,16 +45,25 @@ func (s *Server) apiCreateReferral(c echo.Context) error {
 		sum := sha256.Sum256(body)
 		in.IdempotencyKey, in.BodyHash = key, hex.EncodeToString(sum[:])
 	}
+	// The creator's release is decided and audited in the create's own
+	// transaction: an error then means nothing was saved.
+	var v sharing.View
+	in.Release = func(r *referral.Referral) (audit.Entry, error) {
+		var err error
+		if v, err = sharing.Release(principal(c), r, agency.Referral, s.Agencies, s.Now()); err != nil {
+			return audit.Entry{}, err
+		}
+		return s.releaseEntry(c, v), nil
+	}
 	id, created, err := s.DB.CreateReferral(c.Request().Context(), in)
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if !created {
-		status = http.StatusOK
-	}
 	c.Response().Header().Set("Location", "/api/v1/referrals/"+id)
-	return s.apiRelease(c, id, status)
+	if !created {
+		return s.apiRelease(c, id, http.StatusOK)
+	}
+	return s.answerView(c, v, http.StatusCreated)
 }
 
 // newReferral checks a submission whole and turns it into what the store writes.
@@ -118,6 +129,11 @@ func (s *Server) apiRelease(c echo.Context, id string, status int) error {
 	if err != nil {
 		return err
 	}
+	return s.answerView(c, v, status)
+}
+
+// answerView writes a released referral, with its ETag.
+func (s *Server) answerView(c echo.Context, v sharing.View, status int) error {
 	etag := v.Meta().Version
 	for _, sh := range v.Shares() {
 		if sh.Agency == principal(c).Agency {

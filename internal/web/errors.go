@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/store"
 )
 
 // statusOf is the one table from error code to HTTP status.
@@ -41,6 +42,9 @@ func codeOfStatus(status int) problem.Code {
 	return problem.Internal
 }
 
+// retryAfter is how many seconds a 503 asks a client to wait.
+const retryAfter = "30"
+
 // errorBody is the JSON error of the API contract.
 type errorBody struct {
 	Error struct {
@@ -62,6 +66,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &pe):
+	case errors.Is(err, store.ErrCannotWrite):
+		pe = problem.New(problem.Unavailable, "The service cannot save anything at the moment. Nothing was saved; try again in a minute.")
 	case errors.As(err, &he):
 		code := codeOfStatus(he.Code)
 		msg := http.StatusText(he.Code)
@@ -76,7 +82,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	rid := requestID(c)
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", rid, "actor", actorOf(c), "method", c.Request().Method, "route", c.Path(), "error", err.Error())
-		pe = problem.New(pe.Code, "Something went wrong on our side")
+		if pe.Code != problem.Unavailable {
+			pe = problem.New(pe.Code, "Something went wrong on our side")
+		}
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfter)
 	}
 	// A failed callback is shown, not sent back to sign in: with a provider
 	// that signs in at once, that would loop.

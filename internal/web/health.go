@@ -11,9 +11,11 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers when the database is reachable and its schema current.
+// readyz answers when the database is reachable, its schema current and
+// it takes writes.
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.DB.Ready(c.Request().Context()); err != nil {
+		c.Response().Header().Set("Retry-After", retryAfter)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

@@ -118,9 +118,17 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 	case identity.Auditor:
 		return []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}, nil
 	case identity.Admin:
+		stats, err := s.DB.OutboxStats(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		failed := "None failed"
+		if stats.Failed > 0 {
+			failed = plural(stats.Failed, "failed", "failed")
+		}
 		return []task{
 			{Title: "Memberships", Href: "/admin/memberships", Hint: "Who belongs to which agency and role"},
-			{Title: "Notifications", Href: "/admin/outbox", Hint: "The e-mails the hub sends, and any that failed"},
+			{Title: "Notifications", Href: "/admin/outbox", Hint: "The e-mails the hub sends, and any that failed", Status: failed},
 		}, nil
 	}
 	return nil, nil

@@ -54,6 +54,7 @@ type outboxData struct {
 	States        []notify.State
 	State         notify.State
 	Limit         int
+	Failed        int // how many the hub gave up on, in all
 }
 
 // adminOutbox shows admins how delivery goes: what waits, what went, and
@@ -64,5 +65,9 @@ func (s *Server) adminOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "outbox", outboxData{Notifications: ns, States: notify.States, State: state, Limit: outboxPageSize})
+	stats, err := s.DB.OutboxStats(c.Request().Context(), s.Now())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "outbox", outboxData{Notifications: ns, States: notify.States, State: state, Limit: outboxPageSize, Failed: stats.Failed})
 }

@@ -85,7 +85,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasPrefix(c.Path(), "/assets/") {
 			return nil
 		}
-		s.log.Info("request", "request_id", requestID(c), "actor", actorOf(c), "method", c.Request().Method,
+		s.log.Log(c.Request().Context(), s.requestLevel, "request", "request_id", requestID(c), "actor", actorOf(c), "method", c.Request().Method,
 			"route", c.Path(), "status", c.Response().Status, "ms", time.Since(start).Milliseconds())
 		return nil
 	}

@@ -44,6 +44,14 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 		}
 		return sharing.View{}, err
 	}
+	if err := s.DB.Audit(ctx, s.releaseEntry(c, v)); err != nil {
+		return sharing.View{}, err
+	}
+	return v, nil
+}
+
+// releaseEntry is the audit entry of the release v to the caller.
+func (s *Server) releaseEntry(c echo.Context, v sharing.View) audit.Entry {
 	sum := v.Summary()
 	entry := s.entry(c, audit.Release)
 	entry.Record, entry.Agency, entry.Purpose = sum.Referral, sum.Agency, string(sum.Purpose)
@@ -54,10 +62,7 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 		entry.Withheld = append(entry.Withheld, cat.String())
 	}
 	entry.Rules, entry.Basis = sum.Rules, strings.Join(sum.Bases, ",")
-	if err := s.DB.Audit(ctx, entry); err != nil {
-		return sharing.View{}, err
-	}
-	return v, nil
+	return entry
 }
 
 // firstOpen reports whether the agency has a share of r not yet opened.

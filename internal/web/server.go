@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -48,6 +49,8 @@ type Deps struct {
 	// identity provider at /devidp.
 	Mounts map[string]http.Handler
 	Now    func() time.Time
+	// Metrics, when nil, are made here (without the store's hooks).
+	Metrics *Metrics
 }
 
 // Server is the hub's web service.
@@ -58,6 +61,10 @@ type Server struct {
 	validator *referral.Validator
 	log       *slog.Logger
 	base      *url.URL
+	metrics   *Metrics
+	running   requests
+	// requestLevel is the level of the access log's line per request.
+	requestLevel slog.Level
 }
 
 // New builds the server: parses the templates, sets the middleware and routes.
@@ -73,11 +80,19 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now)}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.DB, d.Config.Session.Idle.Duration)
+	}
+	requestLevel, err := config.Level(d.Config.Server.RequestLogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("key server.request_log_level: %w", err)
+	}
+	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now),
+		metrics: d.Metrics, running: requests{now: map[*http.Request]inFlight{}}, requestLevel: requestLevel}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.requestID, middleware.Recover(), s.securityHeaders, s.accessLog)
+	e.Use(s.requestID, middleware.Recover(), s.securityHeaders, s.observe, s.accessLog)
 	e.Use(middleware.BodyLimit(bodyLimit(d.Config.Server.BodyLimit)))
 	for prefix, h := range d.Mounts {
 		e.Any(prefix+"/*", echo.WrapHandler(h), s.rateLimit(prefix))

@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/backup"
+	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/store"
+)
+
+// files are where the configuration keeps what a backup holds.
+func files(cfg config.Config) backup.Files {
+	return backup.Files{Database: cfg.DatabasePath(), SealingKeys: cfg.Sealing.KeysDir, AuditKey: cfg.Audit.SigningKeyFile}
+}
+
+// LockDataDir takes the data folder's lock, which `hub serve` holds for as
+// long as it runs, so that `hub restore` never replaces a database under a
+// running hub. The lock goes with the process, however it ends.
+func LockDataDir(cfg config.Config) (release func(), err error) {
+	if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create the data folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(cfg.Server.DataDir, "hub.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("a hub is running on the data folder %s: stop it first", cfg.Server.DataDir)
+		}
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// Backup writes the database and the keys it needs into dir, a new folder
+// private to the owner, while the hub may be serving.
+func Backup(ctx context.Context, cfg config.Config, dir string) (backup.Manifest, error) {
+	db, err := store.Open(cfg.DatabasePath(), 1)
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	defer db.Close()
+	return backup.Write(ctx, db, files(cfg), dir, time.Now())
+}
+
+// Restored is what a restore did and found.
+type Restored struct {
+	// Aside is the folder the replaced files were moved to; "" when the
+	// data folder held none.
+	Aside string
+	// Audit is the verified audit log's report.
+	Audit string
+}
+
+// Restore puts the backup in dir into the configured data folder, which no
+// hub may be serving, then opens the result as `hub serve` would
+// (migrating it when the backup is older) and checks it: SQLite's
+// integrity check, a key for every sealed value, and the audit log against
+// its signed checkpoints. It succeeds only when every check does.
+func Restore(ctx context.Context, cfg config.Config, dir string) (Restored, error) {
+	var out Restored
+	unlock, err := LockDataDir(cfg)
+	if err != nil {
+		return out, err
+	}
+	defer unlock()
+	if out.Aside, err = backup.Restore(dir, files(cfg), time.Now()); err != nil {
+		return out, err
+	}
+	failed := func(err error) (Restored, error) {
+		if out.Aside != "" {
+			err = fmt.Errorf("%w (what the restore replaced is in %s)", err, out.Aside)
+		}
+		return out, fmt.Errorf("the restored data failed its checks: %w", err)
+	}
+	db, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return failed(err)
+	}
+	defer db.Close()
+	if err := db.IntegrityCheck(ctx); err != nil {
+		return failed(err)
+	}
+	used, err := db.SealedByKey(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	have := db.Keyring().IDs()
+	for id := range used {
+		if !slices.Contains(have, id) {
+			return failed(fmt.Errorf("values are sealed under key %s, which is not in %s", id, cfg.Sealing.KeysDir))
+		}
+	}
+	report, err := db.VerifyAudit(ctx, nil)
+	if err != nil {
+		return failed(err)
+	}
+	if !report.OK() {
+		return failed(errors.New(report.String()))
+	}
+	out.Audit = report.String()
+	return out, nil
+}
