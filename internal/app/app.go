@@ -41,7 +41,7 @@ type App struct {
 	server   *http.Server
 	notifier *notify.Worker // nil when no SMTP server is configured
 	webhooks *partner.Worker
-	unlock   func()         // releases the data folder's lock
+	unlock   func() // releases the data folder's lock
 	// metricsServer serves /metrics on server.metrics_listen; nil when unset.
 	metricsServer   *http.Server
 	metricsListener net.Listener
