@@ -233,10 +233,12 @@ func identityOptions(cfg config.Config) identity.Options {
 		APIAudience:  cfg.API.Audience,
 		Idle:         cfg.Session.Idle.Duration,
 		Absolute:     cfg.Session.Absolute.Duration,
+		Leeway:       cfg.Signin.ClockLeeway.Duration,
 		Now:          time.Now,
 	}
 	for _, c := range cfg.Claims {
-		o.Claims = append(o.Claims, identity.ClaimRules{Issuer: c.Issuer, RolePaths: c.RolePaths, AgencyPath: c.AgencyPath, Map: c.Map})
+		o.Claims = append(o.Claims, identity.ClaimRules{Issuer: c.Issuer, RolePaths: c.RolePaths, AgencyPath: c.AgencyPath, Map: c.Map,
+			TrustEmail: c.TrustsEmail(), EmailClaims: c.EmailClaims})
 	}
 	return o
 }

@@ -51,6 +51,10 @@ type Server struct {
 	BodyLimit int64    `toml:"body_limit"`
 	Readers   int      `toml:"readers"`
 	Shutdown  Duration `toml:"shutdown_grace"`
+	// TrustedProxies are the CIDRs of the reverse proxies in front of the
+	// hub: only a request from one of them may name the client address in
+	// X-Forwarded-For. Without them the peer address is the client's.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // Session holds the timeouts of a browser session.
@@ -67,6 +71,9 @@ type Signin struct {
 	ClientSecret     string   `toml:"client_secret"`
 	ClientSecretFile string   `toml:"client_secret_file"`
 	Scopes           []string `toml:"scopes"`
+	// ClockLeeway is how far a provider's clock may be from the hub's when
+	// token times are checked.
+	ClockLeeway Duration `toml:"clock_leeway"`
 }
 
 // API is how partner systems' bearer tokens are checked.
@@ -75,11 +82,22 @@ type API struct {
 }
 
 // Claims maps one issuer's token claims to hub roles and an agency.
+// EmailVerifiedRequired (default true) makes memberships follow an e-mail
+// address only when the issuer says email_verified; EmailClaims are the
+// claims that may hold the address, first present wins (default email).
 type Claims struct {
-	Issuer     string            `toml:"issuer"`
-	RolePaths  []string          `toml:"role_paths"`
-	AgencyPath string            `toml:"agency_path"`
-	Map        map[string]string `toml:"map"`
+	Issuer                string            `toml:"issuer"`
+	RolePaths             []string          `toml:"role_paths"`
+	AgencyPath            string            `toml:"agency_path"`
+	Map                   map[string]string `toml:"map"`
+	EmailVerifiedRequired *bool             `toml:"email_verified_required"`
+	EmailClaims           []string          `toml:"email_claims"`
+}
+
+// TrustsEmail reports whether the issuer's e-mail addresses pick up
+// memberships without email_verified (email_verified_required = false).
+func (c Claims) TrustsEmail() bool {
+	return c.EmailVerifiedRequired != nil && !*c.EmailVerifiedRequired
 }
 
 // DevIDP switches on the embedded development identity provider.
@@ -111,9 +129,12 @@ type Sealing struct {
 	Create bool `toml:"create"`
 }
 
-// Limits are the rate limits on sign-in and token endpoints.
+// Limits are the rate limits on sign-in and token endpoints, per client
+// address: SigninPerMinute requests to /signin and /auth/callback, and
+// FailedTokensPerMinute refused API access tokens, before 429.
 type Limits struct {
-	SigninPerMinute int `toml:"signin_per_minute"`
+	SigninPerMinute       int `toml:"signin_per_minute"`
+	FailedTokensPerMinute int `toml:"failed_tokens_per_minute"`
 }
 
 // Mail is the mail server that notifications go through. With no host the
@@ -186,7 +207,7 @@ func Defaults() Config {
 			Absolute: Duration{12 * time.Hour},
 			Reauth:   Duration{15 * time.Minute},
 		},
-		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}},
+		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}, ClockLeeway: Duration{2 * time.Minute}},
 		API:     API{Audience: "hub-api"},
 		DevIDP:  DevIDP{Enabled: true, SeedReferrals: 40},
 		Sealing: Sealing{Create: true},
@@ -195,7 +216,7 @@ func Defaults() Config {
 			CheckpointInterval: Duration{time.Minute},
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
-		Limits:  Limits{SigninPerMinute: 30},
+		Limits:  Limits{SigninPerMinute: 30, FailedTokensPerMinute: 30},
 		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 	}
@@ -407,6 +428,11 @@ func (c Config) Validate() error {
 	if c.Server.Readers < 1 {
 		return bad("server.readers", "must be at least 1")
 	}
+	for i, cidr := range c.Server.TrustedProxies {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			return bad(fmt.Sprintf("server.trusted_proxies[%d]", i), "want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32, got %q", cidr)
+		}
+	}
 	if c.Session.Idle.Duration <= 0 {
 		return bad("session.idle_timeout", "must be positive")
 	}
@@ -431,6 +457,9 @@ func (c Config) Validate() error {
 	if c.Signin.ClientID == "" {
 		return bad("signin.client_id", "must be set")
 	}
+	if c.Signin.ClockLeeway.Duration < 0 || c.Signin.ClockLeeway.Duration > 10*time.Minute {
+		return bad("signin.clock_leeway", "must be from 0s to 10m")
+	}
 	if c.API.Audience == "" {
 		return bad("api.audience", "must be set")
 	}
@@ -446,8 +475,19 @@ func (c Config) Validate() error {
 			return bad(key+".role_paths", "must name at least one claim path")
 		}
 		for value, target := range cl.Map {
+			if target == string(identity.AgencyStaff) {
+				if cl.AgencyPath == "" {
+					return bad(fmt.Sprintf("%s.map.%q", key, value), "a bare agency_staff takes its agency from the claim at agency_path; set agency_path, or map to agency_staff:AGENCY")
+				}
+				continue
+			}
 			if _, _, err := ParseRoleTarget(target); err != nil {
 				return bad(fmt.Sprintf("%s.map.%q", key, value), "%v", err)
+			}
+		}
+		for j, e := range cl.EmailClaims {
+			if strings.TrimSpace(e) == "" {
+				return bad(fmt.Sprintf("%s.email_claims[%d]", key, j), "must name a claim")
 			}
 		}
 	}
@@ -462,6 +502,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.SigninPerMinute < 1 {
 		return bad("limits.signin_per_minute", "must be at least 1")
+	}
+	if c.Limits.FailedTokensPerMinute < 1 {
+		return bad("limits.failed_tokens_per_minute", "must be at least 1")
 	}
 	if err := c.Marac.validate(bad); err != nil {
 		return err

@@ -25,6 +25,7 @@ const (
 	clientID    = "hub-test"
 	apiAudience = "hub-api"
 	cookieName  = "__Host-hub_session"
+	bindingName = "__Host-hub_signin"
 )
 
 // clock is the one time of a test: the hub, its database and the provider read it.
@@ -54,6 +55,9 @@ type hub struct {
 	Auth   *identity.Service
 	Clock  *clock
 	client *http.Client
+	// binding is the sign-in cookie this test browser holds; Go's cookie jar
+	// would not keep a Secure cookie over http, so the test carries it.
+	binding string
 }
 
 type setup struct {
@@ -123,11 +127,19 @@ func (h *hub) do(req *http.Request, cookie string) response {
 		// Go's cookie jar would not send a Secure cookie over http: carry it by hand.
 		req.AddCookie(&http.Cookie{Name: cookieName, Value: cookie})
 	}
+	if h.binding != "" && strings.HasPrefix(req.URL.String(), h.URL) {
+		req.AddCookie(&http.Cookie{Name: bindingName, Value: h.binding})
+	}
 	res, err := h.client.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == bindingName {
+			h.binding = c.Value
+		}
+	}
 	b, _ := io.ReadAll(res.Body)
 	return response{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b), Cookies: res.Cookies()}
 }

@@ -37,11 +37,11 @@ var (
 // The real sign-in has its own tests; these are about the pages.
 type fakeAuth struct{ sessions map[string]identity.Principal }
 
-func (a fakeAuth) BeginSignin(context.Context, string, bool) (string, error) {
+func (a fakeAuth) BeginSignin(context.Context, string, bool, string) (string, error) {
 	return "/signed-out", nil
 }
 
-func (a fakeAuth) FinishSignin(context.Context, string, string) (string, identity.Session, string, error) {
+func (a fakeAuth) FinishSignin(context.Context, string, string, string) (string, identity.Session, string, error) {
 	return "", identity.Session{}, "", problem.New(problem.NotFound, "no sign-in in tests")
 }
 
@@ -54,6 +54,10 @@ func (a fakeAuth) Session(_ context.Context, token string) (identity.Session, er
 }
 
 func (a fakeAuth) Signout(context.Context, string) (string, error) { return "", nil }
+
+func (a fakeAuth) EndSessions(context.Context, identity.SessionsOf, identity.Principal) (int, error) {
+	return 0, nil
+}
 
 func (a fakeAuth) Bearer(context.Context, string) (identity.Principal, error) {
 	return identity.Principal{}, problem.New(problem.Unauthorized, "no bearer tokens in tests")

@@ -120,10 +120,30 @@ func pageTitle(status int) string {
 
 func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
 
-// safeReturn keeps a return address on this site: a path, never a URL.
+// maxReturn bounds a return address: it is stored with the sign-in state.
+const maxReturn = 2048
+
+// safeReturn keeps a return address on this site: a path, never a URL. It
+// reads the address as a browser will: browsers drop tab, CR and LF anywhere
+// in a URL and read a backslash as a slash, so "/\t/evil.example" and
+// "/\evil" would leave the site. Anything else, or longer than 2 KB, is "/".
 func safeReturn(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	p = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, p)
+	if len(p) > maxReturn || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
 		return "/"
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	return p
 }

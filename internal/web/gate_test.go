@@ -108,7 +108,12 @@ func pageSession(t *testing.T, h *apptest.Hub, p identity.Principal) (string, st
 	if p.AuthTime == 0 {
 		p.AuthTime = now.Unix()
 	}
-	if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, CSRF: csrf, CreatedAt: now, LastSeen: now}); err != nil {
+	// The roles stand for what the provider's claims gave: a session's roles are its claims' and today's memberships.
+	g := identity.Grant{Roles: p.Roles}
+	if p.Agency != "" {
+		g.Agencies = []string{p.Agency}
+	}
+	if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, Grant: g, CSRF: csrf, CreatedAt: now, LastSeen: now}); err != nil {
 		t.Fatal(err)
 	}
 	return token, csrf
