@@ -23,7 +23,7 @@ const usage = `hub: the stalking and harassment referral hub
 usage:
   hub serve                       run the web service
   hub migrate                     apply database migrations
-  hub config check                validate the configuration
+  hub config check [--online]     validate the configuration; --online also reaches each OpenID provider
   hub agencies check              validate the agency files
   hub backup FILE                 write a consistent copy of the database (safe while serving)
   hub users list                  list memberships kept in the hub
@@ -32,6 +32,7 @@ usage:
   hub dev token PERSONA           print an API access token for a demo persona
   hub audit verify                check the audit log against its signed checkpoints
   hub audit prove ENTRY           print an inclusion proof for one audit entry
+  hub keys init                   create the sealing keys folder (0700) with the first keys
   hub keys rotate [--batch N]     add a sealing key and re-seal everything under it (safe while serving)
   hub keys status                 count sealed values by the key that sealed them
   hub demo seed --referrals N     write N synthetic referrals (made-up people) for demonstrations

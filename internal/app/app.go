@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -41,7 +43,9 @@ type App struct {
 	notifier *notify.Worker // nil when no SMTP server is configured
 }
 
-// OpenStore opens and migrates the database, with the audit signer set.
+// OpenStore opens and migrates the database, with the audit signer set. On
+// the first start (nothing sealed yet) a missing or empty keys folder is
+// created (0700) with the first keys, as `hub keys init` does.
 func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	db, err := store.Open(cfg.DatabasePath(), cfg.Server.Readers)
 	if err != nil {
@@ -60,6 +64,10 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := firstKeys(ctx, db, cfg.Sealing.KeysDir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("key sealing.keys_dir: %w", err)
+	}
 	keys, err := seal.Load(cfg.Sealing.KeysDir, cfg.Sealing.Create)
 	if err != nil {
 		db.Close()
@@ -67,6 +75,27 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	}
 	db.SetKeyring(keys)
 	return db, nil
+}
+
+// firstKeys makes the first sealing keys when the keys folder is missing or
+// empty and the database holds nothing sealed. With sealed values and no
+// keys it makes none: those values need the keys that sealed them back.
+func firstKeys(ctx context.Context, db *store.DB, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if len(entries) > 0 {
+		return nil
+	}
+	sealed, err := db.SealedByKey(ctx)
+	if err != nil {
+		return err
+	}
+	if len(sealed) > 0 {
+		return fmt.Errorf("%s holds no keys but the database holds sealed values: restore the keys folder from the backup", dir)
+	}
+	return seal.Init(dir)
 }
 
 // Open wires configuration -> store -> services -> web server and listens.
