@@ -65,7 +65,9 @@ type command struct {
 	configPath string
 	// numbers holds the numeric flags some subcommands take, by name
 	// without dashes: --referrals N, --batch N.
-	numbers        map[string]int
+	numbers map[string]int
+	// flags holds the switches some subcommands take: --online.
+	flags          map[string]bool
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -146,6 +148,11 @@ func parseArgs(argv []string) (command, error) {
 				c.numbers = map[string]int{}
 			}
 			c.numbers[strings.TrimLeft(name, "-")] = n
+		case switchFlags[a]:
+			if c.flags == nil {
+				c.flags = map[string]bool{}
+			}
+			c.flags[strings.TrimLeft(a, "-")] = true
 		case strings.HasPrefix(a, "-") && a != "-h" && a != "--help":
 			return c, fmt.Errorf("unknown flag %s: %w", a, errUsage)
 		default:
@@ -157,6 +164,9 @@ func parseArgs(argv []string) (command, error) {
 
 // numericFlags are the flags that take a number.
 var numericFlags = map[string]bool{"--referrals": true, "--batch": true}
+
+// switchFlags are the flags that take nothing.
+var switchFlags = map[string]bool{"--online": true}
 
 // loadConfig reads the configuration named on the command line.
 func loadConfig(cmd command) (config.Config, error) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -399,6 +400,18 @@ func (c *Config) hasClaims(issuer string) bool {
 		}
 	}
 	return false
+}
+
+// Issuers lists every OpenID provider the configuration names: the sign-in
+// issuer first, then each [[claims]] issuer, once each.
+func Issuers(c Config) []string {
+	out := []string{c.Signin.Issuer}
+	for _, cl := range c.Claims {
+		if !slices.Contains(out, cl.Issuer) {
+			out = append(out, cl.Issuer)
+		}
+	}
+	return out
 }
 
 // DatabasePath is the SQLite file under the data folder.
