@@ -8,6 +8,8 @@
 // Settings:
 //   client      {client_id, client_secret, redirect_uris, post_logout_redirect_uris}
 //   accounts    {LOGIN: {claim: value, ...}} (sub defaults to LOGIN)
+//   scopes      {SCOPE: [claim, ...]}: scopes beyond openid, profile and
+//               email, and the claims they release
 //   idTokenClaims  true puts every claim in the ID token too; by default,
 //                  as the library does, the ID token of a code flow that
 //                  also issues an access token carries none, and only
@@ -18,10 +20,12 @@ import Provider from 'oidc-provider';
 
 const settings = JSON.parse(process.env.HUB_TEST_PROVIDER || '{}');
 const accounts = settings.accounts || {};
+const scopes = settings.scopes || {};
+const scoped = new Set(['sub', 'email', 'email_verified', ...Object.values(scopes).flat()]);
 const profileClaims = new Set(['name', 'preferred_username', 'upn']);
 for (const claims of Object.values(accounts)) {
   for (const k of Object.keys(claims)) {
-    if (!['sub', 'email', 'email_verified'].includes(k)) profileClaims.add(k);
+    if (!scoped.has(k)) profileClaims.add(k);
   }
 }
 
@@ -37,7 +41,9 @@ const configuration = {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: [...profileClaims],
+    ...scopes,
   },
+  scopes: ['openid', 'offline_access', ...Object.keys(scopes)],
   conformIdTokenClaims: !settings.idTokenClaims,
   pkce: { required: () => true },
   async findAccount(ctx, id) {
@@ -50,7 +56,7 @@ const configuration = {
     const id = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (id) return ctx.oidc.provider.Grant.find(id);
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope('openid email profile');
+    grant.addOIDCScope(['openid', 'email', 'profile', ...Object.keys(scopes)].join(' '));
     await grant.save();
     return grant;
   },
