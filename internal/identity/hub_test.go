@@ -63,6 +63,7 @@ type hub struct {
 type setup struct {
 	idp  oidctest.Options
 	opts func(*identity.Options)
+	log  io.Writer // the identity service's log lines; discarded when nil
 }
 
 func newHub(t *testing.T, s setup) *hub {
@@ -79,6 +80,9 @@ func newHub(t *testing.T, s setup) *hub {
 	t.Cleanup(srv.Close)
 
 	log := slog.New(slog.DiscardHandler)
+	if s.log != nil {
+		log = slog.New(slog.NewJSONHandler(s.log, nil))
+	}
 	opts := identity.Options{
 		BaseURL:     srv.URL,
 		Issuer:      idp.URL,

@@ -1,10 +1,13 @@
 package identity_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -234,4 +237,87 @@ func merge(a, b map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// Every reason a person ends with no role is logged, with the request id
+// the person sees, and without their e-mail address.
+func TestNoRoleReasonsLogged(t *testing.T) {
+	var logs syncBuffer
+	h := newHub(t, setup{log: &logs, opts: func(o *identity.Options) {
+		o.KnownAgency = func(id string) bool { return id == "housing" }
+	}})
+	cases := []struct {
+		user   map[string]any
+		reason string
+	}{
+		{map[string]any{"sub": "a", "email": "a@x.example", "email_verified": false}, "email_verified is not true"},
+		{map[string]any{"sub": "b"}, "no e-mail address in the claims email"},
+		{map[string]any{"sub": "c", "email": "c@x.example", "email_verified": true}, "no membership for the e-mail address"},
+		{map[string]any{"sub": "d", "roles": []string{"agency_staff"}, "agency": "nowhere"}, `agency \"nowhere\" is not in the agency files`},
+		{map[string]any{"sub": "e", "roles": []string{"agency_staff"}}, "no string at the agency path agency"},
+		{map[string]any{"sub": "f", "roles": []string{"nothing"}}, "none mapped to a role"},
+	}
+	for _, c := range cases {
+		h.IdP.SetUser(c.user)
+		before := logs.Len()
+		r := h.get(h.callback(""), "")
+		line := logs.String()[before:]
+		if r.Status != http.StatusSeeOther || !strings.Contains(line, `"msg":"signed in with no role"`) || !strings.Contains(line, c.reason) {
+			t.Errorf("%v: want a no-role line naming %q, got:\n%s", c.user, c.reason, line)
+		}
+		if m := requestIDField.FindStringSubmatch(line); m == nil || len(m[1]) < 16 {
+			t.Errorf("%v: the line carries no request id:\n%s", c.user, line)
+		}
+		if strings.Contains(line, "@x.example") {
+			t.Errorf("the log holds an e-mail address:\n%s", line)
+		}
+	}
+}
+
+var requestIDField = regexp.MustCompile(`"request_id":"([0-9a-f]*)"`)
+
+// syncBuffer is a log destination the hub's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
+}
+
+// Expired sign-in states are pruned as new ones come.
+func TestExpiredSigninStatesPruned(t *testing.T) {
+	h := newHub(t, setup{})
+	ctx := context.Background()
+	old := identity.SigninState{State: "old-state", Nonce: "n", Verifier: "v", ReturnTo: "/", Browser: "b", CreatedAt: h.Clock.Now()}
+	if err := h.DB.SaveSigninState(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(identity.SigninTTL + time.Second)
+	fresh := old
+	fresh.State, fresh.CreatedAt = "fresh-state", h.Clock.Now()
+	if err := h.DB.SaveSigninState(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.DB.TakeSigninState(ctx, "old-state"); err == nil {
+		t.Fatalf("an expired sign-in state was kept")
+	}
+	if _, err := h.DB.TakeSigninState(ctx, "fresh-state"); err != nil {
+		t.Fatalf("the new state: %v", err)
+	}
 }

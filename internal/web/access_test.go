@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,5 +201,54 @@ func TestPrivilegedGrantNeedsSecondAdmin(t *testing.T) {
 	}
 	if ms := a.memberships(t); len(ms) != 2 {
 		t.Fatalf("agency staff did not take effect at once: %+v", ms)
+	}
+}
+
+// An administrator ends all of one person's sessions from the Memberships page.
+func TestAdminEndsSessions(t *testing.T) {
+	a := newAdminPages(t)
+	now := time.Now()
+	for _, token := range []string{"cy-laptop", "cy-phone"} {
+		p := identity.Principal{Subject: "test|cy", Email: "cy@hub.example", Received: "cy@hub.example", Roles: []identity.Role{identity.Officer}}
+		if err := a.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, Grant: identity.Grant{Roles: p.Roles}, CSRF: "c", CreatedAt: now, LastSeen: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _ := a.post(t, "ada", "/admin/sessions/end", url.Values{"email": {"not an address"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("ending sessions of a malformed address: %d, want 422", status)
+	}
+	if status, _ := a.post(t, "ada", "/admin/sessions/end", url.Values{"email": {"Cy@hub.example"}}); status != http.StatusSeeOther {
+		t.Fatalf("ending Cy's sessions: %d, want 303", status)
+	}
+	for _, token := range []string{"cy-laptop", "cy-phone"} {
+		req, _ := http.NewRequest(http.MethodGet, a.URL+"/", nil)
+		req.AddCookie(&http.Cookie{Name: "__Host-hub_session", Value: token})
+		if status, header, _ := send(t, req); status != http.StatusSeeOther || !strings.HasPrefix(header.Get("Location"), "/signin") {
+			t.Fatalf("session %s after it was ended: %d", token, status)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, a.URL+"/", nil)
+	req.AddCookie(&http.Cookie{Name: "__Host-hub_session", Value: a.cookies["ada"]})
+	if status, _, _ := send(t, req); status != http.StatusOK {
+		t.Fatalf("the admin's own session ended too: %d", status)
+	}
+}
+
+// The Development tag shows only while the development provider is on.
+func TestDevelopmentTagOnlyInDevelopment(t *testing.T) {
+	dev := apptest.Start(t, nil)
+	req, _ := http.NewRequest(http.MethodGet, dev.URL+"/signed-out", nil)
+	if _, _, body := send(t, req); !strings.Contains(body, ">Development</strong>") {
+		t.Fatalf("no Development tag with the development provider")
+	}
+	prod := t.TempDir() + "/config.toml"
+	if err := os.WriteFile(prod, []byte("[signin]\nissuer = \"https://idp.example\"\nclient_id = \"hub\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := apptest.StartConfig(t, nil, prod, nil)
+	req, _ = http.NewRequest(http.MethodGet, h.URL+"/signed-out", nil)
+	if status, _, body := send(t, req); status != http.StatusOK || strings.Contains(body, "Development") {
+		t.Fatalf("a hub with a real provider shows the Development tag (%d)", status)
 	}
 }
