@@ -82,11 +82,11 @@ func (db *DB) DecideMembership(ctx context.Context, id string, approve bool, by 
 		if err != nil {
 			return err
 		}
-		me := strings.ToLower(by.Email)
+		me, received := strings.ToLower(by.Email), strings.ToLower(by.Received)
 		switch {
 		case r.RequestedBy == by.Subject || (me != "" && me == r.Requester):
 			return problem.New(problem.Forbidden, "another administrator must decide a request you made")
-		case me != "" && me == r.Membership.Email:
+		case (me != "" && me == r.Membership.Email) || (received != "" && received == r.Membership.Email):
 			return problem.New(problem.Forbidden, "nobody decides their own memberships")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM membership_requests WHERE id = ?`, id); err != nil {

@@ -195,6 +195,23 @@ func TestPrivilegedGrantNeedsSecondAdmin(t *testing.T) {
 	if ms := a.memberships(t); len(ms) != 1 || ms[0].Email != "cy@hub.example" || ms[0].Role != identity.Auditor {
 		t.Fatalf("after approval: %+v", ms)
 	}
+	// Nor does anyone approve a role asked for them.
+	if status, _ := a.post(t, "ada", "/admin/memberships", url.Values{"email": {"bo@hub.example"}, "role": {"marac_coordinator"}}); status != http.StatusSeeOther {
+		t.Fatalf("asking a role for the other admin: %d", status)
+	}
+	reqs, _ = a.App.DB.MembershipRequests(context.Background())
+	if len(reqs) != 1 {
+		t.Fatalf("requests %+v", reqs)
+	}
+	if status, _ := a.post(t, "bo", "/admin/memberships/requests/"+reqs[0].ID, url.Values{"decision": {"approve"}}); status != http.StatusForbidden {
+		t.Fatalf("approving one's own role: %d, want 403", status)
+	}
+	if status, _ := a.post(t, "ada", "/admin/memberships/requests/"+reqs[0].ID, url.Values{"decision": {"refuse"}}); status != http.StatusForbidden {
+		t.Fatalf("the asking admin refusing their own request: %d, want 403", status)
+	}
+	if ms := a.memberships(t); len(ms) != 1 {
+		t.Fatalf("a role approved by the person it is for: %+v", ms)
+	}
 	// An ordinary role takes effect at once.
 	if status, _ := a.post(t, "ada", "/admin/memberships", url.Values{"email": {"dee@housing.example"}, "role": {"agency_staff"}, "agency": {"housing"}}); status != http.StatusSeeOther {
 		t.Fatalf("granting agency staff: %d", status)

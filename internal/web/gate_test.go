@@ -58,6 +58,8 @@ var criticalRoutes = map[string][]identity.Role{
 	"GET /admin/memberships":                           {identity.Admin},
 	"POST /admin/memberships":                          {identity.Admin},
 	"POST /admin/memberships/revoke":                   {identity.Admin},
+	"POST /admin/memberships/requests/:id":             {identity.Admin},
+	"POST /admin/sessions/end":                         {identity.Admin},
 	"GET /admin/outbox":                                {identity.Admin},
 	"POST /referrals/:id/consent":                      {identity.Officer},
 	"POST /referrals/:id/overrides":                    {identity.Officer},
