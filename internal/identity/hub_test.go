@@ -48,7 +48,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // hub is the real router over a real database, signing in at a real provider.
 type hub struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string
 	IdP    *oidctest.Provider
 	DB     *store.DB
@@ -66,7 +66,7 @@ type setup struct {
 	log  io.Writer // the identity service's log lines; discarded when nil
 }
 
-func newHub(t *testing.T, s setup) *hub {
+func newHub(t testing.TB, s setup) *hub {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s.idp.ClientID, s.idp.Audience, s.idp.Now = clientID, apiAudience, clk.Now

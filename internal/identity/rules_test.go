@@ -221,7 +221,7 @@ func TestSessionsFollowMemberships(t *testing.T) {
 	h.signedOut(b)
 }
 
-func grant(t *testing.T, h *hub, email string, r identity.Role, agency string) {
+func grant(t testing.TB, h *hub, email string, r identity.Role, agency string) {
 	t.Helper()
 	if err := h.DB.Grant(context.Background(), identity.Membership{Email: email, Role: r, Agency: agency}, identity.Principal{Subject: "test|admin"}); err != nil {
 		t.Fatal(err)
@@ -320,4 +320,29 @@ func TestExpiredSigninStatesPruned(t *testing.T) {
 	if _, err := h.DB.TakeSigninState(ctx, "fresh-state"); err != nil {
 		t.Fatalf("the new state: %v", err)
 	}
+}
+
+
+// The cost of reading a session, now that every request reads the person's
+// memberships again so that a revocation takes effect at once.
+func BenchmarkSessionFollowsMemberships(b *testing.B) {
+	h := newHub(b, setup{})
+	grant(b, h, "bea@force.example", identity.Officer, "")
+	h.IdP.SetUser(map[string]any{"sub": "b-1", "email": "bea@force.example", "email_verified": true})
+	cookie := h.signIn()
+	ctx := context.Background()
+	b.Run("session row only", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.DB.TouchSession(ctx, cookie, time.Hour, time.Hour); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("with memberships", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.Auth.Session(ctx, cookie); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
