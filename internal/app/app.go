@@ -120,13 +120,13 @@ func (a *App) Open(ctx context.Context) error {
 		a.Log.Warn("DEVELOPMENT IDENTITY PROVIDER IS ON: anyone can sign in as a demo persona. Never use this with real data.",
 			"issuer", cfg.Signin.Issuer)
 	}
+	a.checkProviders(ctx)
 	opts := identityOptions(cfg)
 	opts.KnownAgency = func(id string) bool { _, ok := a.Agencies.Get(id); return ok }
 	auth, err := identity.NewService(opts, db, a.Log)
 	if err != nil {
 		return err
 	}
-	a.checkProviders(ctx)
 	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies})
 	if cfg.Mail.Host != "" {
 		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
@@ -239,26 +239,6 @@ func (a *App) Close() error {
 	return nil
 }
 
-// checkProviders reaches each OpenID provider the configuration names, as
-// `hub config check --online` does, and logs what is wrong, without holding
-// up the start: sign-in discovers again on first use. The development
-// provider is served by this very hub and is not checked.
-func (a *App) checkProviders(ctx context.Context) {
-	for _, issuer := range config.Issuers(a.Config) {
-		if a.Config.DevIDP.Enabled && issuer == a.Config.Server.BaseURL+config.DevIssuerPath {
-			continue
-		}
-		go func() {
-			c := identity.CheckProvider(ctx, nil, issuer)
-			if c.OK() {
-				a.Log.Info("OpenID provider reachable", "issuer", issuer, "signing_keys", c.Keys, "notes", c.Notes)
-				return
-			}
-			a.Log.Error("OpenID provider cannot work as configured", "issuer", issuer, "problems", c.Problems, "notes", c.Notes)
-		}()
-	}
-}
-
 // NewDevIDP builds the development identity provider from the configuration.
 func NewDevIDP(cfg config.Config) (*devidp.Provider, error) {
 	return devidp.New(devidp.Config{
@@ -296,4 +276,24 @@ func identityOptions(cfg config.Config) identity.Options {
 // NewLogger writes JSON log lines to w.
 func NewLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// checkProviders reaches each OpenID provider the configuration names, as
+// `hub config check --online` does, and logs what is wrong, without holding
+// up the start: sign-in discovers again on first use. The development
+// provider is served by this very hub and is not checked.
+func (a *App) checkProviders(ctx context.Context) {
+	for _, issuer := range config.Issuers(a.Config) {
+		if a.Config.DevIDP.Enabled && issuer == a.Config.Server.BaseURL+config.DevIssuerPath {
+			continue
+		}
+		go func() {
+			c := identity.CheckProvider(ctx, nil, issuer)
+			if c.OK() {
+				a.Log.Info("OpenID provider reachable", "issuer", issuer, "signing_keys", c.Keys, "notes", c.Notes)
+				return
+			}
+			a.Log.Error("OpenID provider cannot work as configured", "issuer", issuer, "problems", c.Problems, "notes", c.Notes)
+		}()
+	}
 }

@@ -22,34 +22,33 @@ type Action string
 
 // The actions the hub records.
 const (
-	Release             Action = "release"              // a record was released to a reader (what was shown and withheld)
-	ReleaseRefused      Action = "release_refused"      // access to a record was refused or the record is not visible
-	SignIn              Action = "signin"               // a person signed in
-	SignOut             Action = "signout"              // a person signed out or their session ended
-	MembershipGranted   Action = "membership_granted"   // an admin gave someone a role
-	MembershipRevoked   Action = "membership_revoked"   // an admin took a role away
-	ReferralCreated     Action = "referral_created"     // an officer created and sent a referral
-	ConsentRecorded     Action = "consent_recorded"     // a consent decision was recorded or withdrawn
-	OverrideRequested   Action = "override_requested"   // an officer asked to share without consent
-	OverrideDecided     Action = "override_decided"     // a supervisor approved or refused such a request
-	ShareStatusChanged  Action = "share_status_changed" // an agency moved its share of a referral on
-	Export              Action = "export"               // records left the hub as a file
-	MARACPapers         Action = "marac_papers"         // MARAC papers were produced for a meeting
-	AuditRead           Action = "audit_read"           // someone read the audit log itself
-	LinkDecided         Action = "link_decided"         // an officer confirmed or rejected a link between two referrals
-	MARACCaseAdded      Action = "marac_case_added"     // the coordinator put a referral on a MARAC agenda
-	MARACResearch       Action = "marac_research"       // a member agency gave (or changed) its research on a case
-	MARACAcknowledged   Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
-	MARACActionAgreed   Action = "marac_action_agreed"  // an action on a case was given to an agency
-	MARACActionUpdated  Action = "marac_action_updated" // an action's status changed
-	MembershipRequested Action = "membership_requested" // an admin asked for a privileged role to be given; a second admin decides
+	Release            Action = "release"              // a record was released to a reader (what was shown and withheld)
+	ReleaseRefused     Action = "release_refused"      // access to a record was refused or the record is not visible
+	SignIn             Action = "signin"               // a person signed in
+	SignOut            Action = "signout"              // a person signed out or their session ended
+	MembershipGranted  Action = "membership_granted"   // an admin gave someone a role
+	MembershipRevoked  Action = "membership_revoked"   // an admin took a role away
+	RoleRequested      Action = "membership_requested" // an admin asked for a privileged role to be given; a second admin decides
+	ReferralCreated    Action = "referral_created"     // an officer created and sent a referral
+	ConsentRecorded    Action = "consent_recorded"     // a consent decision was recorded or withdrawn
+	OverrideRequested  Action = "override_requested"   // an officer asked to share without consent
+	OverrideDecided    Action = "override_decided"     // a supervisor approved or refused such a request
+	ShareStatusChanged Action = "share_status_changed" // an agency moved its share of a referral on
+	Export             Action = "export"               // records left the hub as a file
+	MARACPapers        Action = "marac_papers"         // MARAC papers were produced for a meeting
+	AuditRead          Action = "audit_read"           // someone read the audit log itself
+	LinkDecided        Action = "link_decided"         // an officer confirmed or rejected a link between two referrals
+	MARACCaseAdded     Action = "marac_case_added"     // the coordinator put a referral on a MARAC agenda
+	MARACResearch      Action = "marac_research"       // a member agency gave (or changed) its research on a case
+	MARACAcknowledged  Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
+	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
+	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
 )
 
 // Actions lists every action.
-var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
+var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked, RoleRequested,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
-	MembershipRequested}
+	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -42,7 +42,7 @@ func (db *DB) RequestMembership(ctx context.Context, m identity.Membership, by i
 		if n, _ := res.RowsAffected(); n == 0 {
 			return problem.New(problem.Conflict, "that role has already been asked for; another administrator must approve it")
 		}
-		return db.record(ctx, tx, by, audit.MembershipRequested, email, m.Agency, string(m.Role))
+		return db.record(ctx, tx, by, audit.RoleRequested, email, m.Agency, string(m.Role))
 	})
 	return id, err
 }
