@@ -257,6 +257,12 @@ func TestNoRoleReasonsLogged(t *testing.T) {
 		{map[string]any{"sub": "e", "roles": []string{"agency_staff"}}, "no string at the agency path agency"},
 		{map[string]any{"sub": "f", "roles": []string{"nothing"}}, "none mapped to a role"},
 	}
+	h.IdP.SetUser(map[string]any{"sub": "g", "roles": []string{"agency_staff", "auditor"}, "agency": "nowhere"})
+	before := logs.Len()
+	h.get(h.callback(""), "")
+	if line := logs.String()[before:]; !strings.Contains(line, `"msg":"a role was dropped"`) || !strings.Contains(line, `nowhere`) || !requestIDField.MatchString(line) {
+		t.Errorf("agency_staff of an unknown agency dropped beside another role: want a line saying why, got:\n%s", line)
+	}
 	for _, c := range cases {
 		h.IdP.SetUser(c.user)
 		before := logs.Len()

@@ -260,6 +260,9 @@ func (s *Service) principal(ctx context.Context, issuer string, claims map[strin
 		return Principal{}, Grant{}, err
 	}
 	p.Roles, p.Agency = roles, agency
+	if len(p.Roles) > 0 && len(more) > 0 {
+		s.log.Warn("a role was dropped", "request_id", audit.RequestIDFrom(ctx), "subject", p.Subject, "reasons", more)
+	}
 	if len(p.Roles) == 0 {
 		reasons = append(reasons, more...)
 		if p.Email != "" {
