@@ -125,8 +125,10 @@ type Sharing struct {
 // Sealing says where the keys that encrypt personal data at rest are kept.
 type Sealing struct {
 	KeysDir string `toml:"keys_dir"`
-	// Create lets the hub make its first keys when the folder is empty
-	// (development); in production keys are provisioned and this stays off.
+	// Create lets the hub make new keys whenever the folder is empty
+	// (development). Without it the first keys are made only while nothing
+	// is sealed (the first start, or `hub keys init`), so that a lost keys
+	// folder stops the start.
 	Create bool `toml:"create"`
 }
 
