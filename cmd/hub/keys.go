@@ -30,6 +30,13 @@ func keysCmd(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
+	if cmd.args[0] == "init" {
+		if err := seal.Init(cfg.Sealing.KeysDir); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Sealing.KeysDir, err)
+		}
+		fmt.Fprintf(cmd.stdout, "sealing keys created in %s (folder 0700, files 0600); back them up with the database\n", cfg.Sealing.KeysDir)
+		return nil
+	}
 	db, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -84,3 +84,32 @@ func TestDemoSeedRefusals(t *testing.T) {
 		t.Errorf("seeding a hub without development sign-in: %v", err)
 	}
 }
+
+// With a configuration file the hub does not make keys as it goes; the first
+// start makes the keys folder (0700) with its first keys, and `hub keys
+// init` does the same by hand and never overwrites.
+func TestKeysOnFirstStartAndInit(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(file, []byte("[devidp]\nenabled = true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runIn(t, dir, "--config", file, "users", "list"); err != nil {
+		t.Fatalf("first start with a config file: %v %s", err, out)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "keys"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("keys folder: %v %v, want 0700", fi, err)
+	}
+	if _, err := runIn(t, dir, "--config", file, "keys", "init"); err == nil || !strings.Contains(err.Error(), "already holds keys") {
+		t.Fatalf("keys init over existing keys: %v, want a refusal", err)
+	}
+	other := t.TempDir()
+	out, err := runIn(t, other, "--config", file, "keys", "init")
+	if err != nil || !strings.Contains(out, "sealing keys created") {
+		t.Fatalf("keys init: %v %s", err, out)
+	}
+	if keys, _ := filepath.Glob(filepath.Join(other, "keys", "*.key")); len(keys) != 2 {
+		t.Fatalf("keys init wrote %v, want a sealing key and the fingerprint key", keys)
+	}
+}

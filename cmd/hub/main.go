@@ -23,7 +23,7 @@ const usage = `hub: the stalking and harassment referral hub
 usage:
   hub serve                       run the web service
   hub migrate                     apply database migrations
-  hub config check                validate the configuration
+  hub config check [--online]     validate the configuration; --online also reaches each OpenID provider
   hub agencies check              validate the agency files
   hub backup DIR                  write the database and its keys into a new private folder (safe while serving)
   hub restore DIR                 put a backup back into the data folder (hub stopped) and check it
@@ -33,6 +33,7 @@ usage:
   hub dev token PERSONA           print an API access token for a demo persona
   hub audit verify                check the audit log against its signed checkpoints
   hub audit prove ENTRY           print an inclusion proof for one audit entry
+  hub keys init                   create the sealing keys folder (0700) with the first keys
   hub keys rotate [--batch N]     add a sealing key and re-seal everything under it (safe while serving)
   hub keys status                 count sealed values by the key that sealed them
   hub demo seed --referrals N     write N synthetic referrals (made-up people) for demonstrations
@@ -65,7 +66,9 @@ type command struct {
 	configPath string
 	// numbers holds the numeric flags some subcommands take, by name
 	// without dashes: --referrals N, --batch N.
-	numbers        map[string]int
+	numbers map[string]int
+	// flags holds the switches some subcommands take: --online.
+	flags          map[string]bool
 	stdout, stderr io.Writer
 	getenv         func(string) string
 }
@@ -148,6 +151,11 @@ func parseArgs(argv []string) (command, error) {
 				c.numbers = map[string]int{}
 			}
 			c.numbers[strings.TrimLeft(name, "-")] = n
+		case switchFlags[a]:
+			if c.flags == nil {
+				c.flags = map[string]bool{}
+			}
+			c.flags[strings.TrimLeft(a, "-")] = true
 		case strings.HasPrefix(a, "-") && a != "-h" && a != "--help":
 			return c, fmt.Errorf("unknown flag %s: %w", a, errUsage)
 		default:
@@ -159,6 +167,9 @@ func parseArgs(argv []string) (command, error) {
 
 // numericFlags are the flags that take a number.
 var numericFlags = map[string]bool{"--referrals": true, "--batch": true}
+
+// switchFlags are the flags that take nothing.
+var switchFlags = map[string]bool{"--online": true}
 
 // loadConfig reads the configuration named on the command line.
 func loadConfig(cmd command) (config.Config, error) {

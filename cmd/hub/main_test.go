@@ -17,6 +17,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/app"
+	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/store"
 )
 
 // root is the repository's root, from this package's folder.
@@ -312,6 +317,21 @@ func TestUsers(t *testing.T) {
 		if !strings.Contains(list, want) {
 			t.Errorf("list lacks %q:\n%s", want, list)
 		}
+	}
+	// The command line grants without a second administrator, for the first
+	// one on the host, and every grant is in the audit log.
+	cfg, err := config.Load("", env.getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := app.OpenStore(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	granted, err := db.AuditEntries(context.Background(), store.AuditFilter{Action: audit.MembershipGranted})
+	db.Close()
+	if err != nil || len(granted) != 2 || granted[0].Record != "pat@police.example.gov.uk" || !strings.HasPrefix(granted[0].Actor, "cli|") || granted[0].Detail != "supervisor" {
+		t.Fatalf("audit of the grants: %+v %v", granted, err)
 	}
 	mustHub(t, env, "users", "revoke", "pat@police.example.gov.uk", "supervisor")
 	if list := mustHub(t, env, "users", "list"); strings.Contains(list, "pat@") || !strings.Contains(list, "lee@") {

@@ -59,6 +59,32 @@ func configCheck(cmd command) error {
 	}
 	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, development sign-in %v\n",
 		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.DevIDP.Enabled)
+	if !cmd.flags["online"] {
+		return nil
+	}
+	failed := 0
+	for _, issuer := range config.Issuers(cfg) {
+		if cfg.DevIDP.Enabled && issuer == cfg.Server.BaseURL+config.DevIssuerPath {
+			fmt.Fprintf(cmd.stdout, "%s: the development provider, served by the hub itself; not checked\n", issuer)
+			continue
+		}
+		c := identity.CheckProvider(context.Background(), nil, issuer)
+		if c.OK() {
+			fmt.Fprintf(cmd.stdout, "%s: OK, discovery and %d signing key(s)\n", issuer, c.Keys)
+		} else {
+			failed++
+			fmt.Fprintf(cmd.stdout, "%s: NOT OK\n", issuer)
+		}
+		for _, p := range c.Problems {
+			fmt.Fprintf(cmd.stdout, "  problem: %s\n", p)
+		}
+		for _, n := range c.Notes {
+			fmt.Fprintf(cmd.stdout, "  note: %s\n", n)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d OpenID provider(s) cannot work as configured", failed)
+	}
 	return nil
 }
 

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -47,7 +49,9 @@ type App struct {
 	metricsListener net.Listener
 }
 
-// OpenStore opens and migrates the database, with the audit signer set.
+// OpenStore opens and migrates the database, with the audit signer set. On
+// the first start (nothing sealed yet) a missing or empty keys folder is
+// created (0700) with the first keys, as `hub keys init` does.
 func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	db, err := store.Open(cfg.DatabasePath(), cfg.Server.Readers)
 	if err != nil {
@@ -66,6 +70,10 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := firstKeys(ctx, db, cfg.Sealing.KeysDir); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("key sealing.keys_dir: %w", err)
+	}
 	keys, err := seal.Load(cfg.Sealing.KeysDir, cfg.Sealing.Create)
 	if err != nil {
 		db.Close()
@@ -73,6 +81,27 @@ func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	}
 	db.SetKeyring(keys)
 	return db, nil
+}
+
+// firstKeys makes the first sealing keys when the keys folder is missing or
+// empty and the database holds nothing sealed. With sealed values and no
+// keys it makes none: those values need the keys that sealed them back.
+func firstKeys(ctx context.Context, db *store.DB, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if len(entries) > 0 {
+		return nil
+	}
+	sealed, err := db.SealedByKey(ctx)
+	if err != nil {
+		return err
+	}
+	if len(sealed) > 0 {
+		return fmt.Errorf("%s holds no keys but the database holds sealed values: restore the keys folder from the backup", dir)
+	}
+	return seal.Init(dir)
 }
 
 // Open wires configuration -> store -> services -> web server and listens.
@@ -102,6 +131,7 @@ func (a *App) Open(ctx context.Context) error {
 		a.Log.Warn("DEVELOPMENT IDENTITY PROVIDER IS ON: anyone can sign in as a demo persona. Never use this with real data.",
 			"issuer", cfg.Signin.Issuer)
 	}
+	a.checkProviders(ctx)
 	opts := identityOptions(cfg)
 	opts.KnownAgency = func(id string) bool { _, ok := a.Agencies.Get(id); return ok }
 	auth, err := identity.NewService(opts, db, a.Log)
@@ -319,10 +349,12 @@ func identityOptions(cfg config.Config) identity.Options {
 		APIAudience:  cfg.API.Audience,
 		Idle:         cfg.Session.Idle.Duration,
 		Absolute:     cfg.Session.Absolute.Duration,
+		Leeway:       cfg.Signin.ClockLeeway.Duration,
 		Now:          time.Now,
 	}
 	for _, c := range cfg.Claims {
-		o.Claims = append(o.Claims, identity.ClaimRules{Issuer: c.Issuer, RolePaths: c.RolePaths, AgencyPath: c.AgencyPath, Map: c.Map})
+		o.Claims = append(o.Claims, identity.ClaimRules{Issuer: c.Issuer, RolePaths: c.RolePaths, AgencyPath: c.AgencyPath, Map: c.Map,
+			TrustEmail: c.TrustsEmail(), EmailClaims: c.EmailClaims})
 	}
 	return o
 }
@@ -333,4 +365,24 @@ func NewLogger(w io.Writer) *slog.Logger { return NewLoggerAt(w, slog.LevelInfo)
 // NewLoggerAt writes JSON log lines at level and above to w.
 func NewLoggerAt(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// checkProviders reaches each OpenID provider the configuration names, as
+// `hub config check --online` does, and logs what is wrong, without holding
+// up the start: sign-in discovers again on first use. The development
+// provider is served by this very hub and is not checked.
+func (a *App) checkProviders(ctx context.Context) {
+	for _, issuer := range config.Issuers(a.Config) {
+		if a.Config.DevIDP.Enabled && issuer == a.Config.Server.BaseURL+config.DevIssuerPath {
+			continue
+		}
+		go func() {
+			c := identity.CheckProvider(ctx, nil, issuer)
+			if c.OK() {
+				a.Log.Info("OpenID provider reachable", "issuer", issuer, "signing_keys", c.Keys, "notes", c.Notes)
+				return
+			}
+			a.Log.Error("OpenID provider cannot work as configured", "issuer", issuer, "problems", c.Problems, "notes", c.Notes)
+		}()
+	}
 }

@@ -28,6 +28,7 @@ const (
 	SignOut            Action = "signout"              // a person signed out or their session ended
 	MembershipGranted  Action = "membership_granted"   // an admin gave someone a role
 	MembershipRevoked  Action = "membership_revoked"   // an admin took a role away
+	RoleRequested      Action = "membership_requested" // an admin asked for a privileged role to be given; a second admin decides
 	ReferralCreated    Action = "referral_created"     // an officer created and sent a referral
 	ConsentRecorded    Action = "consent_recorded"     // a consent decision was recorded or withdrawn
 	OverrideRequested  Action = "override_requested"   // an officer asked to share without consent
@@ -48,7 +49,7 @@ const (
 )
 
 // Actions lists every action.
-var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
+var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked, RoleRequested,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
 	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
 	WebhookRegistered, WebhookRemoved, WebhookResumed}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,10 @@ type Server struct {
 	// RequestLogLevel is the level of the one line per request; below
 	// LogLevel (debug under info), requests are not logged.
 	RequestLogLevel string `toml:"request_log_level"`
+	// TrustedProxies are the CIDRs of the reverse proxies in front of the
+	// hub: only a request from one of them may name the client address in
+	// X-Forwarded-For. Without them the peer address is the client's.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // Level parses a log level name: debug, info, warn or error.
@@ -87,6 +92,9 @@ type Signin struct {
 	ClientSecret     string   `toml:"client_secret"`
 	ClientSecretFile string   `toml:"client_secret_file"`
 	Scopes           []string `toml:"scopes"`
+	// ClockLeeway is how far a provider's clock may be from the hub's when
+	// token times are checked.
+	ClockLeeway Duration `toml:"clock_leeway"`
 }
 
 // API is how partner systems' bearer tokens are checked.
@@ -95,11 +103,22 @@ type API struct {
 }
 
 // Claims maps one issuer's token claims to hub roles and an agency.
+// EmailVerifiedRequired (default true) makes memberships follow an e-mail
+// address only when the issuer says email_verified; EmailClaims are the
+// claims that may hold the address, first present wins (default email).
 type Claims struct {
-	Issuer     string            `toml:"issuer"`
-	RolePaths  []string          `toml:"role_paths"`
-	AgencyPath string            `toml:"agency_path"`
-	Map        map[string]string `toml:"map"`
+	Issuer                string            `toml:"issuer"`
+	RolePaths             []string          `toml:"role_paths"`
+	AgencyPath            string            `toml:"agency_path"`
+	Map                   map[string]string `toml:"map"`
+	EmailVerifiedRequired *bool             `toml:"email_verified_required"`
+	EmailClaims           []string          `toml:"email_claims"`
+}
+
+// TrustsEmail reports whether the issuer's e-mail addresses pick up
+// memberships without email_verified (email_verified_required = false).
+func (c Claims) TrustsEmail() bool {
+	return c.EmailVerifiedRequired != nil && !*c.EmailVerifiedRequired
 }
 
 // DevIDP switches on the embedded development identity provider.
@@ -126,14 +145,19 @@ type Sharing struct {
 // Sealing says where the keys that encrypt personal data at rest are kept.
 type Sealing struct {
 	KeysDir string `toml:"keys_dir"`
-	// Create lets the hub make its first keys when the folder is empty
-	// (development); in production keys are provisioned and this stays off.
+	// Create lets the hub make new keys whenever the folder is empty
+	// (development). Without it the first keys are made only while nothing
+	// is sealed (the first start, or `hub keys init`), so that a lost keys
+	// folder stops the start.
 	Create bool `toml:"create"`
 }
 
-// Limits are the rate limits on sign-in and token endpoints.
+// Limits are the rate limits on sign-in and token endpoints, per client
+// address: SigninPerMinute requests to /signin and /auth/callback, and
+// FailedTokensPerMinute refused API access tokens, before 429.
 type Limits struct {
-	SigninPerMinute int `toml:"signin_per_minute"`
+	SigninPerMinute       int `toml:"signin_per_minute"`
+	FailedTokensPerMinute int `toml:"failed_tokens_per_minute"`
 }
 
 // Mail is the mail server that notifications go through. With no host the
@@ -210,7 +234,7 @@ func Defaults() Config {
 			Absolute: Duration{12 * time.Hour},
 			Reauth:   Duration{15 * time.Minute},
 		},
-		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}},
+		Signin:  Signin{Scopes: []string{"openid", "profile", "email"}, ClockLeeway: Duration{2 * time.Minute}},
 		API:     API{Audience: "hub-api"},
 		DevIDP:  DevIDP{Enabled: true, SeedReferrals: 40},
 		Sealing: Sealing{Create: true},
@@ -219,7 +243,7 @@ func Defaults() Config {
 			CheckpointInterval: Duration{time.Minute},
 		},
 		Sharing: Sharing{LawfulBases: []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"}},
-		Limits:  Limits{SigninPerMinute: 30},
+		Limits:  Limits{SigninPerMinute: 30, FailedTokensPerMinute: 30},
 		Mail:    Mail{Port: 587, TLS: "opportunistic", RetryBase: Duration{30 * time.Second}, MaxAttempts: 12, SendTimeout: Duration{30 * time.Second}},
 		Marac:   Marac{Panels: []Panel{{ID: "north", Name: "Northshire MARAC", EscalationIncidents: DefaultEscalationIncidents}}},
 		Partner: Partner{Timeout: Duration{15 * time.Second}},
@@ -405,6 +429,18 @@ func (c *Config) hasClaims(issuer string) bool {
 	return false
 }
 
+// Issuers lists every OpenID provider the configuration names: the sign-in
+// issuer first, then each [[claims]] issuer, once each.
+func Issuers(c Config) []string {
+	out := []string{c.Signin.Issuer}
+	for _, cl := range c.Claims {
+		if !slices.Contains(out, cl.Issuer) {
+			out = append(out, cl.Issuer)
+		}
+	}
+	return out
+}
+
 // DatabasePath is the SQLite file under the data folder.
 func (c Config) DatabasePath() string { return filepath.Join(c.Server.DataDir, "hub.db") }
 
@@ -443,6 +479,11 @@ func (c Config) Validate() error {
 	if _, err := Level(c.Server.RequestLogLevel); err != nil {
 		return bad("server.request_log_level", "%v", err)
 	}
+	for i, cidr := range c.Server.TrustedProxies {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			return bad(fmt.Sprintf("server.trusted_proxies[%d]", i), "want a CIDR such as 10.0.0.0/8 or 192.0.2.7/32, got %q", cidr)
+		}
+	}
 	if c.Session.Idle.Duration <= 0 {
 		return bad("session.idle_timeout", "must be positive")
 	}
@@ -467,6 +508,9 @@ func (c Config) Validate() error {
 	if c.Signin.ClientID == "" {
 		return bad("signin.client_id", "must be set")
 	}
+	if c.Signin.ClockLeeway.Duration < 0 || c.Signin.ClockLeeway.Duration > 10*time.Minute {
+		return bad("signin.clock_leeway", "must be from 0s to 10m")
+	}
 	if c.API.Audience == "" {
 		return bad("api.audience", "must be set")
 	}
@@ -482,8 +526,19 @@ func (c Config) Validate() error {
 			return bad(key+".role_paths", "must name at least one claim path")
 		}
 		for value, target := range cl.Map {
+			if target == string(identity.AgencyStaff) {
+				if cl.AgencyPath == "" {
+					return bad(fmt.Sprintf("%s.map.%q", key, value), "a bare agency_staff takes its agency from the claim at agency_path; set agency_path, or map to agency_staff:AGENCY")
+				}
+				continue
+			}
 			if _, _, err := ParseRoleTarget(target); err != nil {
 				return bad(fmt.Sprintf("%s.map.%q", key, value), "%v", err)
+			}
+		}
+		for j, e := range cl.EmailClaims {
+			if strings.TrimSpace(e) == "" {
+				return bad(fmt.Sprintf("%s.email_claims[%d]", key, j), "must name a claim")
 			}
 		}
 	}
@@ -498,6 +553,9 @@ func (c Config) Validate() error {
 	}
 	if c.Limits.SigninPerMinute < 1 {
 		return bad("limits.signin_per_minute", "must be at least 1")
+	}
+	if c.Limits.FailedTokensPerMinute < 1 {
+		return bad("limits.failed_tokens_per_minute", "must be at least 1")
 	}
 	if err := c.Marac.validate(bad); err != nil {
 		return err

@@ -91,7 +91,7 @@ func TestMalformedConfigNamesTheKey(t *testing.T) {
 		{"no issuer", "[server]\nlisten = \"127.0.0.1:1\"\n", nil, "key signin.issuer"},
 		{"audience equals client", prod + "[api]\naudience = \"hub\"\n", nil, "key api.audience"},
 		{"bad role map", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"Hub.Boss\" = \"emperor\"\n", nil, `key claims[0].map."Hub.Boss"`},
-		{"agency staff without agency", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"H\" = \"agency_staff\"\n", nil, "agency_staff needs an agency"},
+		{"agency staff without agency", prod + "[[claims]]\nissuer = \"https://idp.example.com\"\nrole_paths = [\"roles\"]\n[claims.map]\n\"H\" = \"agency_staff\"\n", nil, "bare agency_staff takes its agency from the claim at agency_path"},
 		{"bad env", prod, map[string]string{"HUB_SERVER_READERS": "lots"}, "HUB_SERVER_READERS (key server.readers)"},
 		{"missing secret file", prod + "client_secret_file = \"/nonexistent/secret\"\n", nil, "key signin.client_secret_file"},
 		{"webhook timeout too long", prod + "[webhooks]\ntimeout = \"5m\"\n", nil, "key webhooks.timeout"},

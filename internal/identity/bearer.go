@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
@@ -15,17 +17,22 @@ import (
 var errToken = problem.New(problem.Unauthorized, "the access token is not valid")
 
 // Bearer checks an API access token: a JWT from a configured issuer, signed
-// with a key from that issuer's JWKS, for the hub's API audience, unexpired.
-// ID tokens fail the audience check: their audience is the client.
+// with a key from that issuer's JWKS, for the hub's API audience, unexpired
+// (within the clock leeway), not issued in the future. An ID token is never
+// an access token: one with a nonce, or one issued to the sign-in client
+// without the access-token type at+jwt, is refused even when its audience
+// also names the API. Every refusal is logged with the request id.
 func (s *Service) Bearer(ctx context.Context, raw string) (Principal, error) {
-	issuer, err := unverifiedIssuer(raw)
-	if err != nil {
-		s.log.Info("access token refused", "reason", err.Error())
+	refuse := func(reason string) (Principal, error) {
+		s.log.Info("access token refused", "request_id", audit.RequestIDFrom(ctx), "reason", reason)
 		return Principal{}, errToken
 	}
+	issuer, typ, err := unverifiedHeader(raw)
+	if err != nil {
+		return refuse(err.Error())
+	}
 	if _, ok := s.rules[issuer]; !ok {
-		s.log.Info("access token refused", "reason", "the issuer is not configured")
-		return Principal{}, errToken
+		return refuse("the issuer is not configured")
 	}
 	p, err := s.provider(ctx, issuer)
 	if err != nil {
@@ -33,45 +40,62 @@ func (s *Service) Bearer(ctx context.Context, raw string) (Principal, error) {
 	}
 	tok, err := p.api.Verify(ctx, raw)
 	if err != nil {
-		s.log.Info("access token refused", "reason", err.Error())
-		return Principal{}, errToken
+		return refuse(err.Error())
 	}
 	var claims map[string]any
 	if err := tok.Claims(&claims); err != nil {
-		s.log.Info("access token refused", "reason", "claims do not parse")
-		return Principal{}, errToken
+		return refuse("claims do not parse")
 	}
-	return s.principal(ctx, tok.Issuer, claims)
+	if _, ok := claims["nonce"]; ok {
+		return refuse("the token carries a nonce: it is an ID token")
+	}
+	if !accessTokenType(typ) && slices.Contains(tok.Audience, s.opts.ClientID) {
+		return refuse("the token is issued to the sign-in client and is not typed at+jwt: it is an ID token")
+	}
+	if err := s.checkIssuedAt(claims); err != nil {
+		return refuse(err.Error())
+	}
+	pr, _, err := s.principal(ctx, tok.Issuer, claims)
+	return pr, err
 }
 
-// unverifiedIssuer reads the issuer of a compact JWT before its signature is
-// checked, only to choose which issuer's keys to check it with. It refuses a
-// token whose typ says it is something other than an access token or a JWT.
-func unverifiedIssuer(raw string) (string, error) {
+// accessTokenType reports whether a JWT's typ says it is an access token (RFC 9068).
+func accessTokenType(typ string) bool {
+	t := strings.ToLower(typ)
+	return t == "at+jwt" || t == "application/at+jwt"
+}
+
+// unverifiedHeader reads the issuer and type of a compact JWT before its
+// signature is checked, only to choose which issuer's keys to check it with.
+// It refuses a token whose typ says it is something other than an access
+// token or a JWT.
+func unverifiedHeader(raw string) (string, string, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return "", errors.New("not a signed JWT")
+		return "", "", errors.New("not a signed JWT")
 	}
 	var header struct {
 		Typ *string `json:"typ"`
 	}
 	if err := decodeSegment(parts[0], &header); err != nil {
-		return "", errors.New("the header does not parse")
+		return "", "", errors.New("the header does not parse")
 	}
+	typ := ""
 	if header.Typ != nil {
-		switch strings.ToLower(*header.Typ) {
+		typ = *header.Typ
+		switch strings.ToLower(typ) {
 		case "at+jwt", "application/at+jwt", "jwt":
 		default:
-			return "", errors.New("the token type is not an access token")
+			return "", "", errors.New("the token type is not an access token")
 		}
 	}
 	var payload struct {
 		Issuer string `json:"iss"`
 	}
 	if err := decodeSegment(parts[1], &payload); err != nil || payload.Issuer == "" {
-		return "", errors.New("the payload names no issuer")
+		return "", "", errors.New("the payload names no issuer")
 	}
-	return payload.Issuer, nil
+	return payload.Issuer, typ, nil
 }
 
 func decodeSegment(seg string, v any) error {

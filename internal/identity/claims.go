@@ -2,21 +2,33 @@ package identity
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
 
 // ClaimRules maps one issuer's claims to roles. RolePaths are dotted paths to
-// string or []string claims ("roles", "groups", "realm_access.roles"); each
-// value found is looked up in Map ("Hub.Officer" -> "officer",
-// "grp-1234" -> "agency_staff:housing"). With an empty Map a value that is
-// itself a role name maps to that role. AgencyPath (optional) is a dotted path
-// to a string claim giving the agency for agency_staff.
+// claims that hold a string, a list of strings, or an object whose keys are
+// the values (ZITADEL's "urn:zitadel:iam:org:project:roles"); each value
+// found is looked up in Map ("Hub.Officer" -> "officer", "grp-1234" ->
+// "agency_staff:housing", "hub-staff" -> "agency_staff"). With an empty Map a
+// value that is itself a role name maps to that role. AgencyPath (optional)
+// is a dotted path to a string claim giving the agency of a bare
+// agency_staff.
+//
+// By default an e-mail address picks up the memberships granted to it only
+// when email_verified is true. TrustEmail trusts the issuer's addresses
+// without it, for an issuer that never sends email_verified (Microsoft Entra
+// ID for work accounts; the configuration's email_verified_required = false).
+// EmailClaims are the claims that may hold the address, first present wins
+// (default "email").
 type ClaimRules struct {
-	Issuer     string
-	RolePaths  []string
-	AgencyPath string
-	Map        map[string]string
+	Issuer      string
+	RolePaths   []string
+	AgencyPath  string
+	Map         map[string]string
+	TrustEmail  bool
+	EmailClaims []string
 }
 
 // Check reports the first Map value that names no role, so that a mistyped
@@ -30,16 +42,33 @@ func (r ClaimRules) Check() error {
 	return nil
 }
 
+// Grant is what a token's claims give, before the memberships kept in the
+// hub are added: roles, and the agencies claims named for agency_staff.
+// A session keeps it, so that memberships can be read again on every request.
+type Grant struct {
+	Roles    []Role
+	Agencies []string
+}
+
 // MapClaims gives the roles and agency that a token's claims and the person's
 // memberships grant: claim-mapped roles together with the memberships' roles.
-// agency_staff needs exactly one agency; with none, or with two that disagree,
-// it is dropped rather than guessed. Values that map to nothing are ignored.
 func MapClaims(rules ClaimRules, claims map[string]any, memberships []Membership) (roles []Role, agency string) {
+	g, _ := GrantOf(rules, claims)
+	roles, agency, _ = g.With(memberships)
+	return roles, agency
+}
+
+// GrantOf reads what the claims grant under rules, and why a value gave
+// nothing (for the log; the reasons name no personal data).
+func GrantOf(rules ClaimRules, claims map[string]any) (Grant, []string) {
 	held := map[Role]bool{}
 	agencies := map[string]bool{}
+	var reasons []string
 	bareStaff := false // agency_staff from a claim that named no agency
+	found := 0
 	for _, path := range rules.RolePaths {
 		for _, value := range claimStrings(lookup(claims, path)) {
+			found++
 			target := value
 			if len(rules.Map) > 0 {
 				var ok bool
@@ -59,10 +88,48 @@ func MapClaims(rules ClaimRules, claims map[string]any, memberships []Membership
 			}
 		}
 	}
-	if bareStaff && rules.AgencyPath != "" {
-		if a, _ := lookup(claims, rules.AgencyPath).(string); a != "" {
+	switch {
+	case len(rules.RolePaths) > 0 && found == 0:
+		reasons = append(reasons, fmt.Sprintf("no value at the role paths %v", rules.RolePaths))
+	case found > 0 && len(held) == 0:
+		reasons = append(reasons, fmt.Sprintf("%d role claim values, none mapped to a role", found))
+	}
+	if bareStaff {
+		a, _ := lookup(claims, rules.AgencyPath).(string)
+		switch {
+		case rules.AgencyPath == "":
+			reasons = append(reasons, "agency_staff with no agency: the claims set no agency_path")
+		case a == "":
+			reasons = append(reasons, "agency_staff with no agency: no string at the agency path "+rules.AgencyPath)
+		default:
 			agencies[a] = true
 		}
+	}
+	var g Grant
+	for _, r := range Roles {
+		if held[r] {
+			g.Roles = append(g.Roles, r)
+		}
+	}
+	for a := range agencies {
+		g.Agencies = append(g.Agencies, a)
+	}
+	slices.Sort(g.Agencies)
+	return g, reasons
+}
+
+// With adds the memberships to what the claims granted. agency_staff needs
+// exactly one agency; with none, or with two that disagree, it is dropped
+// rather than guessed, and the reason says so. Memberships of unknown
+// roles are ignored.
+func (g Grant) With(memberships []Membership) (roles []Role, agency string, reasons []string) {
+	held := map[Role]bool{}
+	agencies := map[string]bool{}
+	for _, r := range g.Roles {
+		held[r] = true
+	}
+	for _, a := range g.Agencies {
+		agencies[a] = true
 	}
 	for _, m := range memberships {
 		held[m.Role] = true
@@ -70,11 +137,16 @@ func MapClaims(rules ClaimRules, claims map[string]any, memberships []Membership
 			agencies[m.Agency] = true
 		}
 	}
-	if held[AgencyStaff] && len(agencies) == 1 {
+	switch {
+	case held[AgencyStaff] && len(agencies) == 1:
 		for a := range agencies {
 			agency = a
 		}
-	} else {
+	case held[AgencyStaff] && len(agencies) > 1:
+		reasons = append(reasons, fmt.Sprintf("agency_staff dropped: %d agencies disagree", len(agencies)))
+		delete(held, AgencyStaff)
+	case held[AgencyStaff]:
+		reasons = append(reasons, "agency_staff dropped: no agency")
 		delete(held, AgencyStaff)
 	}
 	for _, r := range Roles {
@@ -82,7 +154,7 @@ func MapClaims(rules ClaimRules, claims map[string]any, memberships []Membership
 			roles = append(roles, r)
 		}
 	}
-	return roles, agency
+	return roles, agency, reasons
 }
 
 // parseTarget reads a role mapping: "officer", "agency_staff" (agency from
@@ -115,10 +187,13 @@ func lookup(claims map[string]any, path string) any {
 	return nil
 }
 
-// claimStrings reads a claim that is a string or a list of strings; anything
-// else gives nothing.
+// claimStrings reads a claim that is a string, a list of strings, or an
+// object whose keys are the values (ZITADEL's roles, whose values describe
+// the organisations that granted them); anything else gives nothing.
 func claimStrings(v any) []string {
 	switch v := v.(type) {
+	case map[string]any:
+		return slices.Sorted(maps.Keys(v))
 	case string:
 		return []string{v}
 	case []string:

@@ -36,6 +36,18 @@ func TestMapClaims(t *testing.T) {
 		RolePaths:  []string{"realm_access.roles", "resource_access.hub.roles"},
 		AgencyPath: "agency",
 	}
+	zitadel := identity.ClaimRules{
+		Issuer:     "https://hub.zitadel.example",
+		RolePaths:  []string{"urn:zitadel:iam:org:project:roles"},
+		AgencyPath: "hub_agency",
+		Map:        map[string]string{"hub-officer": "officer", "hub-staff": "agency_staff", "hub-auditor": "auditor"},
+	}
+	keycloakMapped := identity.ClaimRules{
+		Issuer:     "https://sso.example/realms/hub",
+		RolePaths:  []string{"realm_access.roles"},
+		AgencyPath: "agency",
+		Map:        map[string]string{"hub-agency-staff": "agency_staff", "hub-officer": "officer"},
+	}
 	namespaced := identity.ClaimRules{Issuer: "https://tenant.auth0.example/", RolePaths: []string{"https://hub.example/roles"}}
 	member := func(r identity.Role, agency string) identity.Membership {
 		return identity.Membership{Email: "a@example.org", Role: r, Agency: agency}
@@ -77,6 +89,15 @@ func TestMapClaims(t *testing.T) {
 		{"membership gives the agency a bare claim lacks", keycloak, `{"realm_access":{"roles":["agency_staff"]}}`,
 			[]identity.Membership{member(identity.AgencyStaff, "idva")}, []identity.Role{identity.AgencyStaff}, "idva"},
 		{"membership with an unknown role ignored", entra, `{}`, []identity.Membership{member("superuser", "")}, nil, ""},
+		{"zitadel object-shaped roles", zitadel, `{"urn:zitadel:iam:org:project:roles":{"hub-officer":{"123":"org.example"},"hub-auditor":{"123":"org.example"}}}`, nil,
+			[]identity.Role{identity.Officer, identity.Auditor}, ""},
+		{"zitadel bare agency_staff takes the agency claim", zitadel, `{"urn:zitadel:iam:org:project:roles":{"hub-staff":{"1":"o"}},"hub_agency":"idva"}`, nil,
+			[]identity.Role{identity.AgencyStaff}, "idva"},
+		{"keycloak mapped bare agency_staff: each person's own agency", keycloakMapped, `{"realm_access":{"roles":["hub-agency-staff"]},"agency":"health"}`, nil,
+			[]identity.Role{identity.AgencyStaff}, "health"},
+		{"keycloak mapped bare agency_staff without the attribute", keycloakMapped, `{"realm_access":{"roles":["hub-agency-staff","hub-officer"]}}`, nil,
+			[]identity.Role{identity.Officer}, ""},
+		{"object whose values are not roles gives its keys only", zitadel, `{"urn:zitadel:iam:org:project:roles":{"nothing":{"hub-officer":"x"}}}`, nil, nil, ""},
 		{"no rules for the issuer: memberships only", identity.ClaimRules{}, `{"roles":["officer"]}`, []identity.Membership{member(identity.Auditor, "")},
 			[]identity.Role{identity.Auditor}, ""},
 	}

@@ -25,6 +25,7 @@ const (
 	clientID    = "hub-test"
 	apiAudience = "hub-api"
 	cookieName  = "__Host-hub_session"
+	bindingName = "__Host-hub_signin"
 )
 
 // clock is the one time of a test: the hub, its database and the provider read it.
@@ -47,21 +48,25 @@ func (c *clock) Advance(d time.Duration) {
 
 // hub is the real router over a real database, signing in at a real provider.
 type hub struct {
-	t      *testing.T
+	t      testing.TB
 	URL    string
 	IdP    *oidctest.Provider
 	DB     *store.DB
 	Auth   *identity.Service
 	Clock  *clock
 	client *http.Client
+	// binding is the sign-in cookie this test browser holds; Go's cookie jar
+	// would not keep a Secure cookie over http, so the test carries it.
+	binding string
 }
 
 type setup struct {
 	idp  oidctest.Options
 	opts func(*identity.Options)
+	log  io.Writer // the identity service's log lines; discarded when nil
 }
 
-func newHub(t *testing.T, s setup) *hub {
+func newHub(t testing.TB, s setup) *hub {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	s.idp.ClientID, s.idp.Audience, s.idp.Now = clientID, apiAudience, clk.Now
@@ -75,6 +80,9 @@ func newHub(t *testing.T, s setup) *hub {
 	t.Cleanup(srv.Close)
 
 	log := slog.New(slog.DiscardHandler)
+	if s.log != nil {
+		log = slog.New(slog.NewJSONHandler(s.log, nil))
+	}
 	opts := identity.Options{
 		BaseURL:     srv.URL,
 		Issuer:      idp.URL,
@@ -123,11 +131,19 @@ func (h *hub) do(req *http.Request, cookie string) response {
 		// Go's cookie jar would not send a Secure cookie over http: carry it by hand.
 		req.AddCookie(&http.Cookie{Name: cookieName, Value: cookie})
 	}
+	if h.binding != "" && strings.HasPrefix(req.URL.String(), h.URL) {
+		req.AddCookie(&http.Cookie{Name: bindingName, Value: h.binding})
+	}
 	res, err := h.client.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == bindingName {
+			h.binding = c.Value
+		}
+	}
 	b, _ := io.ReadAll(res.Body)
 	return response{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b), Cookies: res.Cookies()}
 }

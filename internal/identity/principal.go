@@ -36,7 +36,8 @@ func ParseRole(s string) (Role, error) {
 type Principal struct {
 	Subject   string // issuer-scoped subject: "issuer|sub"
 	Name      string
-	Email     string // only when the provider vouches for it (email_verified)
+	Email     string // only when trusted (email_verified, or an issuer trusted for it): memberships follow it
+	Received  string // the e-mail address the provider sent, trusted or not, else its subject: shown to a person with no role
 	Roles     []Role
 	Agency    string // set for agency_staff, empty otherwise
 	SessionID string // empty for bearer tokens

@@ -17,6 +17,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
@@ -27,7 +28,14 @@ type Store interface {
 	CreateSession(ctx context.Context, token string, s Session) error
 	TouchSession(ctx context.Context, token string, idle, absolute time.Duration) (Session, error)
 	DeleteSession(ctx context.Context, token string) error
+	EndSessions(ctx context.Context, who SessionsOf, by Principal, why string) (int, error)
 	Memberships(ctx context.Context, email string) ([]Membership, error)
+}
+
+// SessionsOf names whose sessions to end: a subject ("issuer|sub"), or an
+// e-mail address (the sessions of whoever signed in with it).
+type SessionsOf struct {
+	Subject, Email string
 }
 
 // Options configure the Service; cmd/hub fills them from the configuration.
@@ -48,6 +56,9 @@ type Options struct {
 	Claims []ClaimRules
 	// Idle and Absolute are the session timeouts.
 	Idle, Absolute time.Duration
+	// Leeway is how far a provider's clock may be from ours when expiry and
+	// issue times are checked (the configuration's default is 2 minutes).
+	Leeway time.Duration
 	// KnownAgency (optional) reports whether an agency id exists; agency_staff
 	// with an unknown agency is dropped. Nil accepts any agency id.
 	KnownAgency func(id string) bool
@@ -57,8 +68,9 @@ type Options struct {
 	Now func() time.Time
 }
 
-// signinTTL is how long a redirect to the provider may take to come back.
-const signinTTL = 10 * time.Minute
+// SigninTTL is how long a redirect to the provider may take to come back;
+// older sign-in states are of no use and are pruned.
+const SigninTTL = 10 * time.Minute
 
 // discoveryTimeout bounds one discovery request, which runs under the lock.
 const discoveryTimeout = 10 * time.Second
@@ -83,6 +95,7 @@ type Service struct {
 type provider struct {
 	oidc       *oidc.Provider
 	endSession string
+	userinfo   string
 	api        *oidc.IDTokenVerifier // access tokens: audience is the API
 	login      *oidc.IDTokenVerifier // ID tokens: audience is our client
 }
@@ -128,6 +141,9 @@ func NewService(opts Options, store Store, log *slog.Logger) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.opts.Leeway < 0 {
+		return nil, errors.New("identity: the clock leeway must not be negative")
+	}
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -149,11 +165,12 @@ func (s *Service) provider(ctx context.Context, issuer string) (*provider, error
 	defer cancel()
 	op, err := oidc.NewProvider(dctx, issuer)
 	if err != nil {
-		s.log.Error("OpenID provider discovery failed", "issuer", issuer, "error", err.Error())
+		s.log.Error("OpenID provider discovery failed", "request_id", audit.RequestIDFrom(ctx), "issuer", issuer, "error", err.Error())
 		return nil, problem.New(problem.Unavailable, "the sign-in service cannot be reached; try again in a minute")
 	}
 	var meta struct {
 		EndSession string `json:"end_session_endpoint"`
+		UserInfo   string `json:"userinfo_endpoint"`
 	}
 	if err := op.Claims(&meta); err != nil {
 		return nil, problem.New(problem.Unavailable, "the sign-in service cannot be reached; try again in a minute")
@@ -161,8 +178,9 @@ func (s *Service) provider(ctx context.Context, issuer string) (*provider, error
 	p := &provider{
 		oidc:       op,
 		endSession: meta.EndSession,
-		api:        op.Verifier(&oidc.Config{ClientID: s.opts.APIAudience, Now: s.now}),
-		login:      op.Verifier(&oidc.Config{ClientID: s.opts.ClientID, Now: s.now}),
+		userinfo:   meta.UserInfo,
+		api:        op.Verifier(&oidc.Config{ClientID: s.opts.APIAudience, Now: s.lenient}),
+		login:      op.Verifier(&oidc.Config{ClientID: s.opts.ClientID, Now: s.lenient}),
 	}
 	s.providers[issuer] = p
 	return p, nil
@@ -184,40 +202,114 @@ func (s *Service) oauth2Config(p *provider) *oauth2.Config {
 	}
 }
 
-// principal builds the Principal that verified claims from issuer describe:
-// claim-mapped roles together with the memberships of a verified e-mail.
-func (s *Service) principal(ctx context.Context, issuer string, claims map[string]any) (Principal, error) {
+// lenient is the clock the verifiers check expiry with: a token that expired
+// less than the leeway ago by our clock may have been fresh by the provider's.
+func (s *Service) lenient() time.Time { return s.now().Add(-s.opts.Leeway) }
+
+// checkIssuedAt refuses a token issued in the future beyond the leeway: a
+// provider whose clock runs ahead would otherwise mint tokens that outlive
+// their stated lifetime here.
+func (s *Service) checkIssuedAt(claims map[string]any) error {
+	iat, ok := claims["iat"].(float64)
+	if !ok {
+		return nil
+	}
+	if time.Unix(int64(iat), 0).After(s.now().Add(s.opts.Leeway)) {
+		return errors.New("the token was issued in the future, beyond the clock leeway")
+	}
+	return nil
+}
+
+// principal builds the Principal that verified claims from issuer describe,
+// and the Grant of its claims: claim-mapped roles together with the
+// memberships of a trusted e-mail address. Every reason the person ends with
+// no role is logged with the request id.
+func (s *Service) principal(ctx context.Context, issuer string, claims map[string]any) (Principal, Grant, error) {
 	sub, _ := claims["sub"].(string)
 	if sub == "" {
-		return Principal{}, problem.New(problem.Unauthorized, "the token names no subject")
+		return Principal{}, Grant{}, problem.New(problem.Unauthorized, "the token names no subject")
 	}
-	p := Principal{Subject: issuer + "|" + sub, AuthTime: s.now().Unix()}
+	rules := s.rules[issuer]
+	p := Principal{Subject: issuer + "|" + sub}
 	p.Name, _ = claims["name"].(string)
 	if p.Name == "" {
 		p.Name, _ = claims["preferred_username"].(string)
 	}
+	// An unknown time of sign-in is never a recent one.
 	if t, ok := claims["auth_time"].(float64); ok && t > 0 {
 		p.AuthTime = int64(t)
 	}
-	var memberships []Membership
+	grant, reasons := GrantOf(rules, claims)
+	email := emailOf(rules, claims)
+	p.Received = email
+	if p.Received == "" {
+		p.Received = sub
+	}
+	switch {
+	case email == "":
+		reasons = append(reasons, "no e-mail address in the claims "+strings.Join(emailClaims(rules), ", ")+", so no memberships")
 	// An e-mail the provider does not vouch for could be anyone's; it must
-	// not pick up the memberships granted to that address. (An empty e-mail
-	// would list everyone's.)
-	if email, _ := claims["email"].(string); email != "" && emailVerified(claims) {
+	// not pick up the memberships granted to that address.
+	case !rules.TrustEmail && !emailVerified(claims):
+		reasons = append(reasons, "email_verified is not true and the issuer's claims require it, so no memberships")
+	default:
 		p.Email = email
+	}
+	roles, agency, more, err := s.roles(ctx, grant, p.Email)
+	if err != nil {
+		return Principal{}, Grant{}, err
+	}
+	p.Roles, p.Agency = roles, agency
+	if len(p.Roles) > 0 && len(more) > 0 {
+		s.log.Warn("a role was dropped", "request_id", audit.RequestIDFrom(ctx), "subject", p.Subject, "reasons", more)
+	}
+	if len(p.Roles) == 0 {
+		reasons = append(reasons, more...)
+		if p.Email != "" {
+			reasons = append(reasons, "no membership for the e-mail address")
+		}
+		s.log.Warn("signed in with no role", "request_id", audit.RequestIDFrom(ctx), "subject", p.Subject, "reasons", reasons)
+	}
+	return p, grant, nil
+}
+
+// roles adds the memberships of email (none when empty) to what the claims
+// granted, dropping agency_staff of an agency the hub does not know.
+func (s *Service) roles(ctx context.Context, g Grant, email string) ([]Role, string, []string, error) {
+	var memberships []Membership
+	if email != "" { // an empty e-mail would list everyone's memberships
 		ms, err := s.store.Memberships(ctx, email)
 		if err != nil {
-			return Principal{}, err
+			return nil, "", nil, err
 		}
 		memberships = ms
 	}
-	p.Roles, p.Agency = MapClaims(s.rules[issuer], claims, memberships)
-	if p.Agency != "" && s.opts.KnownAgency != nil && !s.opts.KnownAgency(p.Agency) {
-		s.log.Warn("agency_staff role dropped: unknown agency", "subject", p.Subject, "agency", p.Agency)
-		p.Roles = slices.DeleteFunc(p.Roles, func(r Role) bool { return r == AgencyStaff })
-		p.Agency = ""
+	roles, agency, reasons := g.With(memberships)
+	if agency != "" && s.opts.KnownAgency != nil && !s.opts.KnownAgency(agency) {
+		reasons = append(reasons, fmt.Sprintf("agency_staff dropped: agency %q is not in the agency files", agency))
+		roles = slices.DeleteFunc(roles, func(r Role) bool { return r == AgencyStaff })
+		agency = ""
 	}
-	return p, nil
+	return roles, agency, reasons, nil
+}
+
+// emailClaims are the claims that may hold the e-mail address, in order.
+func emailClaims(r ClaimRules) []string {
+	if len(r.EmailClaims) > 0 {
+		return r.EmailClaims
+	}
+	return []string{"email"}
+}
+
+// emailOf is the first of the issuer's e-mail claims that holds a string
+// with an @, lower-cased as memberships are kept.
+func emailOf(r ClaimRules, claims map[string]any) string {
+	for _, c := range emailClaims(r) {
+		if v, _ := claims[c].(string); strings.Contains(v, "@") {
+			return strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+	return ""
 }
 
 // emailVerified reads email_verified, which some providers send as a string.

@@ -17,12 +17,12 @@ import (
 // SaveSigninState records a new sign-in attempt.
 func (db *DB) SaveSigninState(ctx context.Context, s identity.SigninState) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		// Old attempts are of no use to anyone; clear them as we go.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_states WHERE created_at < ?`, timeText(db.Now().Add(-time.Hour))); err != nil {
+		// Expired attempts are of no use to anyone; clear them as we go.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_states WHERE created_at < ?`, timeText(db.Now().Add(-identity.SigninTTL))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO signin_states (state, nonce, verifier, return_to, created_at) VALUES (?, ?, ?, ?, ?)`,
-			s.State, s.Nonce, s.Verifier, s.ReturnTo, timeText(s.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO signin_states (state, nonce, verifier, return_to, browser, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.State, s.Nonce, s.Verifier, s.ReturnTo, s.Browser, timeText(s.CreatedAt))
 		return err
 	})
 }
@@ -33,8 +33,8 @@ func (db *DB) TakeSigninState(ctx context.Context, state string) (identity.Signi
 	var s identity.SigninState
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var created string
-		err := tx.QueryRowContext(ctx, `DELETE FROM signin_states WHERE state = ? RETURNING state, nonce, verifier, return_to, created_at`, state).
-			Scan(&s.State, &s.Nonce, &s.Verifier, &s.ReturnTo, &created)
+		err := tx.QueryRowContext(ctx, `DELETE FROM signin_states WHERE state = ? RETURNING state, nonce, verifier, return_to, browser, created_at`, state).
+			Scan(&s.State, &s.Nonce, &s.Verifier, &s.ReturnTo, &s.Browser, &created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return problem.New(problem.NotFound, "this sign-in link has expired or was already used")
 		}
@@ -57,10 +57,12 @@ func (db *DB) CreateSession(ctx context.Context, token string, s identity.Sessio
 		if err := db.record(ctx, tx, p, audit.SignIn, "", "", joinRoles(p.Roles)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf,
+			claim_roles, claim_agency, received)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			HashToken(token), p.Subject, p.Name, p.Email, joinRoles(p.Roles), p.Agency, s.IDToken, p.AuthTime,
-			timeText(s.CreatedAt), timeText(s.LastSeen), s.CSRF)
+			timeText(s.CreatedAt), timeText(s.LastSeen), s.CSRF,
+			joinRoles(s.Grant.Roles), strings.Join(s.Grant.Agencies, ","), p.Received)
 		return err
 	})
 }
@@ -72,10 +74,12 @@ func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute tim
 	now := db.Now()
 	ended := false // expired: the delete and its audit entry commit, then the caller is refused
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var roles, created, seen string
+		var roles, created, seen, claimRoles, claimAgencies string
 		h := HashToken(token)
-		err := tx.QueryRowContext(ctx, `SELECT subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf FROM sessions WHERE token_hash = ?`, h).
-			Scan(&s.Principal.Subject, &s.Principal.Name, &s.Principal.Email, &roles, &s.Principal.Agency, &s.IDToken, &s.Principal.AuthTime, &created, &seen, &s.CSRF)
+		err := tx.QueryRowContext(ctx, `SELECT subject, name, email, roles, agency, id_token, auth_time, created_at, last_seen, csrf,
+			claim_roles, claim_agency, received FROM sessions WHERE token_hash = ?`, h).
+			Scan(&s.Principal.Subject, &s.Principal.Name, &s.Principal.Email, &roles, &s.Principal.Agency, &s.IDToken, &s.Principal.AuthTime, &created, &seen, &s.CSRF,
+				&claimRoles, &claimAgencies, &s.Principal.Received)
 		if errors.Is(err, sql.ErrNoRows) {
 			return problem.New(problem.Unauthorized, "your session has ended; sign in again")
 		}
@@ -84,6 +88,10 @@ func (db *DB) TouchSession(ctx context.Context, token string, idle, absolute tim
 		}
 		s.CreatedAt, s.LastSeen = parseTime(created), parseTime(seen)
 		s.Principal.Roles = splitRoles(roles)
+		s.Grant.Roles = splitRoles(claimRoles)
+		if claimAgencies != "" {
+			s.Grant.Agencies = strings.Split(claimAgencies, ",")
+		}
 		s.Principal.SessionID = h
 		if now.Sub(s.LastSeen) > idle || now.Sub(s.CreatedAt) > absolute {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
@@ -118,6 +126,42 @@ func (db *DB) DeleteSession(ctx context.Context, token string) error {
 		}
 		return db.record(ctx, tx, p, audit.SignOut, "", "", "signed_out")
 	})
+}
+
+// EndSessions ends every session of one person, by subject or by e-mail
+// address (trusted or received), each with an audit entry whose actor is by
+// and whose detail is why. It returns how many ended.
+func (db *DB) EndSessions(ctx context.Context, who identity.SessionsOf, by identity.Principal, why string) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		rows, err := tx.QueryContext(ctx, `DELETE FROM sessions WHERE (? <> '' AND subject = ?) OR (? <> '' AND (email = ? OR received = ?)) RETURNING subject`,
+			who.Subject, who.Subject, who.Email, who.Email, who.Email)
+		if err != nil {
+			return err
+		}
+		var subjects []string
+		for rows.Next() {
+			var sub string
+			if err := rows.Scan(&sub); err != nil {
+				rows.Close()
+				return err
+			}
+			subjects = append(subjects, sub)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, sub := range subjects {
+			if err := db.record(ctx, tx, by, audit.SignOut, sub, "", why); err != nil {
+				return err
+			}
+		}
+		n = len(subjects)
+		return nil
+	})
+	return n, err
 }
 
 // Grant adds a membership; granting one that exists changes nothing. The

@@ -71,14 +71,17 @@ type benchAuth struct{}
 
 var benchSupervisor = identity.Principal{Subject: "bench|supervisor", Name: "Bench Supervisor", Roles: []identity.Role{identity.Supervisor}}
 
-func (benchAuth) BeginSignin(context.Context, string, bool) (string, error) { return "/", nil }
-func (benchAuth) FinishSignin(context.Context, string, string) (string, identity.Session, string, error) {
+func (benchAuth) BeginSignin(context.Context, string, bool, string) (string, error) { return "/", nil }
+func (benchAuth) FinishSignin(context.Context, string, string, string) (string, identity.Session, string, error) {
 	return "", identity.Session{}, "", errors.New("no sign-in in benchmarks")
 }
 func (benchAuth) Session(context.Context, string) (identity.Session, error) {
 	return identity.Session{Principal: benchSupervisor, CSRF: "bench"}, nil
 }
 func (benchAuth) Signout(context.Context, string) (string, error) { return "", nil }
+func (benchAuth) EndSessions(context.Context, identity.SessionsOf, identity.Principal) (int, error) {
+	return 0, nil
+}
 func (benchAuth) Bearer(context.Context, string) (identity.Principal, error) {
 	return benchSupervisor, nil
 }

@@ -37,11 +37,11 @@ var (
 // The real sign-in has its own tests; these are about the pages.
 type fakeAuth struct{ sessions map[string]identity.Principal }
 
-func (a fakeAuth) BeginSignin(context.Context, string, bool) (string, error) {
+func (a fakeAuth) BeginSignin(context.Context, string, bool, string) (string, error) {
 	return "/signed-out", nil
 }
 
-func (a fakeAuth) FinishSignin(context.Context, string, string) (string, identity.Session, string, error) {
+func (a fakeAuth) FinishSignin(context.Context, string, string, string) (string, identity.Session, string, error) {
 	return "", identity.Session{}, "", problem.New(problem.NotFound, "no sign-in in tests")
 }
 
@@ -54,6 +54,10 @@ func (a fakeAuth) Session(_ context.Context, token string) (identity.Session, er
 }
 
 func (a fakeAuth) Signout(context.Context, string) (string, error) { return "", nil }
+
+func (a fakeAuth) EndSessions(context.Context, identity.SessionsOf, identity.Principal) (int, error) {
+	return 0, nil
+}
 
 func (a fakeAuth) Bearer(context.Context, string) (identity.Principal, error) {
 	return identity.Principal{}, problem.New(problem.Unauthorized, "no bearer tokens in tests")
@@ -298,6 +302,45 @@ func TestBrowserMemberships(t *testing.T) {
 		t.Errorf("an error summary after a good grant")
 	}
 	checkPage(t, ctx, "memberships with a member")
+
+	// A privileged role waits for a second administrator; the one who asked
+	// sees it waiting, with no button to approve it.
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("email"), "new.auditor@hub.example"),
+		chromedp.SetValue(chromedp.ID("role"), "auditor"),
+		chromedp.SetValue(chromedp.ID("agency"), ""),
+	); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/memberships"] button[type="submit"]`)))
+	if err != nil || resp.Status != http.StatusOK || !strings.HasSuffix(resp.URL, "/admin/memberships") {
+		t.Fatalf("asking for a privileged role: %v %v", resp, err)
+	}
+	contains(t, "main", text(t, ctx, "main"), "Waiting for a second administrator", "new.auditor@hub.example", "Another administrator decides")
+	if n := eval[int](t, ctx, `document.querySelectorAll('form[action^="/admin/memberships/requests/"]').length`); n != 0 {
+		t.Errorf("the admin who asked is offered %d approval forms", n)
+	}
+	checkPage(t, ctx, "memberships with a request waiting")
+
+	// Ending someone's sessions: a bad address re-renders with the error
+	// linked to its field; a good one says how many ended.
+	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/sessions/end"] button[type="submit"]`)))
+	if err != nil || resp.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("ending the sessions of no one: %v %v, want 422", resp, err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector('.govuk-error-summary a').getAttribute("href")`); got != "#end-email" {
+		t.Errorf("the error links to %q, want #end-email", got)
+	}
+	checkPage(t, ctx, "memberships with an end-sessions error")
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("end-email"), "new.worker@housing.example")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/sessions/end"] button[type="submit"]`)))
+	if err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("ending sessions: %v %v", resp, err)
+	}
+	contains(t, "banner", text(t, ctx, ".govuk-notification-banner"), "Sessions ended: 0")
+	checkPage(t, ctx, "memberships after ending sessions")
 }
 
 // The memberships form needs no JavaScript: validation is the server's.

@@ -42,8 +42,8 @@ func codeOfStatus(status int) problem.Code {
 	return problem.Internal
 }
 
-// retryAfter is how many seconds a 503 asks a client to wait.
-const retryAfter = "30"
+// unavailableRetryAfter is how many seconds a 503 asks a client to wait.
+const unavailableRetryAfter = "30"
 
 // errorBody is the JSON error of the API contract.
 type errorBody struct {
@@ -87,7 +87,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	if status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", retryAfter)
+		c.Response().Header().Set("Retry-After", unavailableRetryAfter)
 	}
 	// A failed callback is shown, not sent back to sign in: with a provider
 	// that signs in at once, that would loop.
@@ -133,10 +133,30 @@ func pageTitle(status int) string {
 
 func isAPI(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") }
 
-// safeReturn keeps a return address on this site: a path, never a URL.
+// maxReturn bounds a return address: it is stored with the sign-in state.
+const maxReturn = 2048
+
+// safeReturn keeps a return address on this site: a path, never a URL. It
+// reads the address as a browser will: browsers drop tab, CR and LF anywhere
+// in a URL and read a backslash as a slash, so "/\t/evil.example" and
+// "/\evil" would leave the site. Anything else, or longer than 2 KB, is "/".
 func safeReturn(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	p = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, p)
+	if len(p) > maxReturn || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
 		return "/"
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	return p
 }

@@ -58,6 +58,8 @@ var criticalRoutes = map[string][]identity.Role{
 	"GET /admin/memberships":                           {identity.Admin},
 	"POST /admin/memberships":                          {identity.Admin},
 	"POST /admin/memberships/revoke":                   {identity.Admin},
+	"POST /admin/memberships/requests/:id":             {identity.Admin},
+	"POST /admin/sessions/end":                         {identity.Admin},
 	"GET /admin/outbox":                                {identity.Admin},
 	"POST /admin/outbox/:id/resend":                    {identity.Admin},
 	"POST /referrals/:id/consent":                      {identity.Officer},
@@ -114,7 +116,12 @@ func pageSession(t *testing.T, h *apptest.Hub, p identity.Principal) (string, st
 	if p.AuthTime == 0 {
 		p.AuthTime = now.Unix()
 	}
-	if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, CSRF: csrf, CreatedAt: now, LastSeen: now}); err != nil {
+	// The roles stand for what the provider's claims gave: a session's roles are its claims' and today's memberships.
+	g := identity.Grant{Roles: p.Roles}
+	if p.Agency != "" {
+		g.Agencies = []string{p.Agency}
+	}
+	if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, Grant: g, CSRF: csrf, CreatedAt: now, LastSeen: now}); err != nil {
 		t.Fatal(err)
 	}
 	return token, csrf

@@ -102,6 +102,7 @@ var actionLabels = map[audit.Action]string{
 	audit.SignOut:            "Signed out",
 	audit.MembershipGranted:  "Gave a role",
 	audit.MembershipRevoked:  "Took a role away",
+	audit.RoleRequested:      "Asked for a role to be given; a second administrator decides",
 	audit.ReferralCreated:    "Raised and sent the referral",
 	audit.ConsentRecorded:    "Recorded a consent decision",
 	audit.OverrideRequested:  "Asked to share without consent",

@@ -15,7 +15,7 @@ func (s *Server) healthz(c echo.Context) error {
 // it takes writes.
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.DB.Ready(c.Request().Context()); err != nil {
-		c.Response().Header().Set("Retry-After", retryAfter)
+		c.Response().Header().Set("Retry-After", unavailableRetryAfter)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

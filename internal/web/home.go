@@ -43,6 +43,9 @@ var roleTitles = map[identity.Role]string{
 func (s *Server) home(c echo.Context) error {
 	p := principal(c)
 	if len(p.Roles) == 0 {
+		// The reference on the page leads here, and the actor to the
+		// sign-in's line that says why there is no role.
+		s.log.Info("no-role page shown", logAttrs(c)...)
 		return s.render(c, http.StatusOK, "no-role", nil)
 	}
 	d := homeData{}

@@ -92,7 +92,8 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // rateLimit allows each client address a burst of sign-in or token requests
-// and then the configured rate per minute.
+// and then the configured rate per minute; beyond it, 429 with Retry-After.
+// The address is the peer's, or the one a trusted proxy names.
 func (s *Server) rateLimit(name string) echo.MiddlewareFunc {
 	per := s.Config.Limits.SigninPerMinute
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
@@ -101,6 +102,8 @@ func (s *Server) rateLimit(name string) echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: store,
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			retryAfter(c, time.Minute/time.Duration(per))
+			s.log.Warn("too many sign-in requests", "request_id", requestID(c), "route", name)
 			return problem.New(problem.TooMany, "too many sign-in attempts; wait a minute and try again")
 		},
 		ErrorHandler: func(c echo.Context, err error) error {

@@ -177,7 +177,7 @@ func startReportHub(t *testing.T) *reportHub {
 	} {
 		token := "report-session-" + name
 		now := time.Now()
-		if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, CSRF: "csrf-" + name, CreatedAt: now, LastSeen: now}); err != nil {
+		if err := h.App.DB.CreateSession(context.Background(), token, identity.Session{Principal: p, Grant: identity.Grant{Roles: p.Roles}, CSRF: "csrf-" + name, CreatedAt: now, LastSeen: now}); err != nil {
 			t.Fatal(err)
 		}
 		rh.cookies[name] = token

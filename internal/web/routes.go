@@ -59,11 +59,14 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/signed-out", Access: Public, Handler: s.signedOut},
 		{Method: http.MethodGet, Path: "/", Access: SignedIn, Handler: s.home},
 		{Method: http.MethodPost, Path: "/signout", Access: SignedIn, CSRF: true, Handler: s.signout},
+		{Method: http.MethodPost, Path: "/signout/everywhere", Access: SignedIn, CSRF: true, Handler: s.signoutEverywhere},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Access: Public, Handler: s.openapi},
 		{Method: http.MethodGet, Path: "/api/v1/me", Access: SignedIn, Handler: s.apiMe},
 		page(http.MethodGet, "/admin/memberships", []identity.Role{identity.Admin}, s.memberships),
 		page(http.MethodPost, "/admin/memberships", []identity.Role{identity.Admin}, s.grantMembership),
 		page(http.MethodPost, "/admin/memberships/revoke", []identity.Role{identity.Admin}, s.revokeMembership),
+		page(http.MethodPost, "/admin/memberships/requests/:id", []identity.Role{identity.Admin}, s.decideMembership),
+		page(http.MethodPost, "/admin/sessions/end", []identity.Role{identity.Admin}, s.endSessions),
 		page(http.MethodGet, "/admin/outbox", []identity.Role{identity.Admin}, s.adminOutbox),
 		page(http.MethodGet, "/dev/mailbox", everyRole, s.devMailbox),
 		api(http.MethodGet, "/agencies", everyRole, s.apiAgencies),
@@ -116,8 +119,17 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="hub"`)
 					return problem.New(problem.Unauthorized, "send an access token: Authorization: Bearer TOKEN")
 				}
+				addr := c.RealIP()
+				if wait, blocked := s.tokens.blocked(addr); blocked {
+					retryAfter(c, wait)
+					s.log.Warn("access token refused", "request_id", requestID(c), "reason", "too many refused tokens from this address")
+					return problem.New(problem.TooMany, "too many refused access tokens; wait and try again")
+				}
 				p, err := s.Auth.Bearer(ctx, strings.TrimSpace(raw))
 				if err != nil {
+					if problem.CodeOf(err) == problem.Unauthorized {
+						s.tokens.fail(addr)
+					}
 					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="hub", error="invalid_token"`)
 					return err
 				}

@@ -24,18 +24,22 @@ import (
 // Authenticator is the part of identity the web needs: browser sign-in,
 // sessions and API bearer tokens.
 type Authenticator interface {
-	// BeginSignin starts the authorization code flow and returns the provider
-	// URL; fresh asks the provider to authenticate the person again.
-	BeginSignin(ctx context.Context, returnTo string, fresh bool) (string, error)
-	// FinishSignin checks the provider's answer and opens a session; it returns
-	// the session token for the cookie and where to go next.
-	FinishSignin(ctx context.Context, state, code string) (token string, s identity.Session, returnTo string, err error)
+	// BeginSignin starts the authorization code flow, bound to the browser
+	// holding the cookie value browser, and returns the provider URL; fresh
+	// asks the provider to authenticate the person again.
+	BeginSignin(ctx context.Context, returnTo string, fresh bool, browser string) (string, error)
+	// FinishSignin checks the provider's answer, and that it reached the
+	// browser that started the sign-in, and opens a session; it returns the
+	// session token for the cookie and where to go next.
+	FinishSignin(ctx context.Context, state, code, browser string) (token string, s identity.Session, returnTo string, err error)
 	// Session returns the live session for a cookie token.
 	Session(ctx context.Context, token string) (identity.Session, error)
 	// Signout ends the session and returns the provider's logout URL, if any.
 	Signout(ctx context.Context, token string) (string, error)
 	// Bearer checks an API access token.
 	Bearer(ctx context.Context, raw string) (identity.Principal, error)
+	// EndSessions ends every session of one person; it returns how many.
+	EndSessions(ctx context.Context, who identity.SessionsOf, by identity.Principal) (int, error)
 }
 
 // Deps is what the server is built from; cmd/hub wires it.
@@ -65,6 +69,7 @@ type Server struct {
 	running   requests
 	// requestLevel is the level of the access log's line per request.
 	requestLevel slog.Level
+	tokens       *failures // refused bearer tokens per client address
 }
 
 // New builds the server: parses the templates, sets the middleware and routes.
@@ -88,9 +93,13 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("key server.request_log_level: %w", err)
 	}
 	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now),
-		metrics: d.Metrics, running: requests{now: map[*http.Request]inFlight{}}, requestLevel: requestLevel}
+		metrics: d.Metrics, running: requests{now: map[*http.Request]inFlight{}}, requestLevel: requestLevel,
+		tokens: newFailures(d.Config.Limits.FailedTokensPerMinute, d.Now)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	if e.IPExtractor, err = clientAddress(d.Config.Server.TrustedProxies); err != nil {
+		return nil, err
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, middleware.Recover(), s.securityHeaders, s.observe, s.accessLog)
 	e.Use(middleware.BodyLimit(bodyLimit(d.Config.Server.BodyLimit)))

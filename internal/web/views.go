@@ -62,7 +62,9 @@ type page struct {
 	SignedIn  bool
 	CSRF      string
 	RequestID string
-	Data      any
+	// Development marks every page while the development identity provider is on.
+	Development bool
+	Data        any
 }
 
 // render writes a page inside the layout.
@@ -72,7 +74,8 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		return fmt.Errorf("no template %q", name)
 	}
 	p := principal(c)
-	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c), Data: data}
+	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c),
+		Development: s.Config.DevIDP.Enabled, Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pg); err != nil {
 		return err

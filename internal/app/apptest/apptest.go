@@ -39,13 +39,25 @@ func Root() string {
 // default logger.
 var quiet sync.Once
 
-// Start runs a hub until the test ends. env adds HUB_* settings.
+// Start runs a hub until the test ends, on the development defaults with
+// the development identity provider. env adds HUB_* settings.
 func Start(t testing.TB, env map[string]string) *Hub {
 	t.Helper()
+	return StartConfig(t, nil, "", env)
+}
+
+// StartConfig runs a hub until the test ends with the configuration file
+// (none: the development defaults), on the listener l (nil: a free loopback
+// port), its listen address, base URL and data folder overridden for the
+// test. env adds HUB_* settings.
+func StartConfig(t testing.TB, l net.Listener, file string, env map[string]string) *Hub {
+	t.Helper()
 	quiet.Do(func() { slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) })
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if l == nil {
+		var err error
+		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	vars := map[string]string{
 		"HUB_LISTEN":                    l.Addr().String(),
@@ -55,6 +67,9 @@ func Start(t testing.TB, env map[string]string) *Hub {
 		"HUB_DEVIDP_SEED_REFERRALS":     "0",
 		"HUB_AUDIT_CHECKPOINT_INTERVAL": "1h",
 	}
+	if file != "" {
+		vars["HUB_SERVER_BASE_URL"] = "http://" + l.Addr().String()
+	}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -63,7 +78,7 @@ func Start(t testing.TB, env map[string]string) *Hub {
 	if _, err := os.Stat(filepath.Join(wd, "config.toml")); err == nil {
 		t.Fatal("apptest: a config.toml in the test's folder would be read")
 	}
-	cfg, err := config.Load("", func(k string) string { return vars[k] })
+	cfg, err := config.Load(file, func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

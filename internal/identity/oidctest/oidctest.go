@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,9 @@ type Options struct {
 	Audience string
 	// NoEndSession leaves end_session_endpoint out of discovery.
 	NoEndSession bool
+	// UserInfoOnly names claims the ID token leaves out and only the
+	// UserInfo endpoint gives, as many providers do with e-mail and name.
+	UserInfoOnly []string
 	// Now is the clock tokens are stamped with; time.Now when nil.
 	Now func() time.Time
 }
@@ -61,6 +65,7 @@ type Provider struct {
 	discoveries int
 	codes       map[string]grant
 	logouts     []url.Values
+	userinfo    map[string]map[string]any // access token -> the claims UserInfo answers with
 }
 
 // grant is an issued authorization code, waiting to be redeemed once.
@@ -83,7 +88,7 @@ func New(t testing.TB, opts Options) *Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Provider{opts: opts, key: key, rogue: rogue, codes: map[string]grant{},
+	p := &Provider{opts: opts, key: key, rogue: rogue, codes: map[string]grant{}, userinfo: map[string]map[string]any{},
 		user: map[string]any{"sub": "person-1", "name": "Test Person", "email": "test.person@example.org", "email_verified": true}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
@@ -91,6 +96,7 @@ func New(t testing.TB, opts Options) *Provider {
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.token)
 	mux.HandleFunc("GET /logout", p.logout)
+	mux.HandleFunc("GET /userinfo", p.userInfo)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
@@ -218,6 +224,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
+		"userinfo_endpoint":                     p.URL + "/userinfo",
 	}
 	if !p.opts.NoEndSession {
 		doc["end_session_endpoint"] = p.URL + "/logout"
@@ -291,15 +298,37 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := maps.Clone(g.user)
+	for _, c := range p.opts.UserInfoOnly {
+		delete(claims, c)
+	}
 	if g.nonce != "" {
 		claims["nonce"] = g.nonce
 	}
+	access := p.AccessToken(map[string]any{"sub": g.user["sub"]}, None)
+	p.mu.Lock()
+	p.userinfo[access] = maps.Clone(g.user)
+	p.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": p.AccessToken(map[string]any{"sub": g.user["sub"]}, None),
+		"access_token": access,
 		"token_type":   "Bearer",
 		"expires_in":   3600,
 		"id_token":     p.IDToken(claims, fault),
 	})
+}
+
+// userInfo answers with the whole of the person's claims for an access
+// token this provider issued at the token endpoint.
+func (p *Provider) userInfo(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.mu.Lock()
+	claims, known := p.userinfo[token]
+	p.mu.Unlock()
+	if !ok || !known {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		return
+	}
+	writeJSON(w, http.StatusOK, claims)
 }
 
 func (p *Provider) logout(w http.ResponseWriter, r *http.Request) {
