@@ -42,12 +42,18 @@ const (
 	MARACAcknowledged  Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
 	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
 	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
+	OrderRecorded      Action = "order_recorded"       // an officer recorded an order or bail that protects the victim
+	OrderChanged       Action = "order_changed"        // an order was varied, extended or discharged
+	BreachRecorded     Action = "breach_recorded"      // an officer recorded a breach of an order
+	VictimUpdate       Action = "victim_update"        // a Victims' Code update was recorded as owed, or as told
+	OutcomeRecorded    Action = "outcome_recorded"     // the criminal-justice outcome of a referral was recorded
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated}
+	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
+	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

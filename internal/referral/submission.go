@@ -29,6 +29,13 @@ type Submission struct {
 	Agencies           []Request           `json:"agencies" validate:"required,min=1,dive"`
 	Consent            ConsentGiven        `json:"consent"`
 	ConcernMARAC       string              `json:"marac_concern,omitempty" validate:"max=2000"`
+	VictimCode         *VictimCode         `json:"victim_code,omitempty"`
+}
+
+// VictimCode is what the Victims' Code gives the victim. Enhanced is nil
+// when the officer did not say: the offence then decides (stalking: yes).
+type VictimCode struct {
+	Enhanced *bool `json:"enhanced"`
 }
 
 // Incidents is the pattern so far: how many, the first and the last.
@@ -100,7 +107,7 @@ type ConsentGiven struct {
 	Decision   string   `json:"decision" validate:"required,oneof=given refused not_sought withdrawn"`
 	Reason     string   `json:"reason,omitempty" validate:"required_if=Decision not_sought,max=1000"`
 	Agencies   []string `json:"agencies"`
-	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs"`
+	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs orders"`
 	Method     string   `json:"method" validate:"omitempty,oneof=verbal written electronic"`
 	ObtainedOn string   `json:"obtained_on" validate:"omitempty,date,past"`
 	ReviewOn   string   `json:"review_on" validate:"omitempty,date"`

@@ -134,6 +134,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {
 			return err
 		}
+		if err := setVictimCode(ctx, tx, id, s); err != nil {
+			return err
+		}
 		for _, r := range s.Agencies {
 			kid, req, err := db.sealText(r.Request, id+"/share/"+r.Agency+"/request")
 			if err != nil {
@@ -293,6 +296,9 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 		m.RiskScore = &v
 	}
 	if err := db.loadSections(ctx, tx, r); err != nil {
+		return nil, err
+	}
+	if err := db.loadOrders(ctx, tx, r); err != nil {
 		return nil, err
 	}
 	if r.Shares, err = db.loadShares(ctx, tx, id); err != nil {
