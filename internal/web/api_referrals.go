@@ -125,7 +125,13 @@ func (s *Server) apiRelease(c echo.Context, id string, status int) error {
 		}
 	}
 	c.Response().Header().Set("ETag", store.ETag(etag))
-	return c.JSON(status, viewJSON(v, s.Now()))
+	out := viewJSON(v, s.Now())
+	if v.Agency() == agency.Police {
+		if out.justiceJSON, err = s.referralJustice(c, id); err != nil {
+			return err
+		}
+	}
+	return c.JSON(status, out)
 }
 
 type shareStatusBody struct {

@@ -66,6 +66,9 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /overrides/:id/decision":                     {identity.Supervisor},
 	"GET /audit":                                       {identity.Auditor},
 	"GET /referrals/:id/audit":                         {identity.Officer, identity.Supervisor, identity.Auditor},
+	"POST /api/v1/referrals/:id/orders":                {identity.Officer},
+	"PATCH /api/v1/orders/:id":                         {identity.Officer},
+	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.

@@ -16,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
@@ -58,6 +59,7 @@ type Server struct {
 	validator *referral.Validator
 	log       *slog.Logger
 	base      *url.URL
+	calendar  justice.Calendar // working days for the Victims' Code
 }
 
 // New builds the server: parses the templates, sets the middleware and routes.
@@ -74,6 +76,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now)}
+	if s.calendar, err = justice.EnglandAndWales(); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
