@@ -189,3 +189,13 @@ func (db *DB) OverdueVictimUpdates(ctx context.Context, officer string, day time
 	return db.victimUpdates(ctx, `WHERE v.told_on = '' AND v.due_by < ? AND (? = '' OR r.officer = ?) ORDER BY v.due_by, v.id LIMIT 500`,
 		dateText(day), officer, officer)
 }
+
+// VictimUpdateReferral is the referral an update belongs to.
+func (db *DB) VictimUpdateReferral(ctx context.Context, id string) (string, error) {
+	var referralID string
+	err := db.r.QueryRowContext(ctx, `SELECT referral_id FROM victim_updates WHERE id = ?`, id).Scan(&referralID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", VictimUpdateNotFound()
+	}
+	return referralID, err
+}

@@ -274,10 +274,11 @@ func newBreach(b breachBody) (store.Breach, *problem.Error) {
 	return store.Breach{OccurredOn: on, Summary: strings.TrimSpace(b.Summary)}, nil
 }
 
-// newReferralForBreach is the address of the referral form prefilled for a
-// breach: a breach is a new offence, linked to the pattern it continues.
-func newReferralForBreach(orderID string) string {
-	return "/referrals/new?breach_of=" + url.QueryEscape(orderID)
+// newReferralForBreach is the page that offers the officer a new referral
+// prefilled for a breach: a breach is a new offence, linked to the pattern
+// it continues.
+func newReferralForBreach(referralID, orderID string) string {
+	return "/referrals/" + url.PathEscape(referralID) + "?done=breach&order=" + url.QueryEscape(orderID) + "#orders"
 }
 
 // apiRecordBreach records a breach of an order: an incident of the
@@ -299,7 +300,7 @@ func (s *Server) apiRecordBreach(c echo.Context) error {
 	return c.JSON(http.StatusCreated, map[string]any{
 		"id": b.ID, "order": b.OrderID, "referral": b.ReferralID, "occurred_on": b.OccurredOn.Format(time.DateOnly), "summary": b.Summary,
 		"incidents":    map[string]any{"count": b.Incidents.Count, "first": b.Incidents.First, "last": b.Incidents.Last},
-		"new_referral": map[string]any{"offence": "breach_of_order", "linked_to": b.ReferralID, "form": newReferralForBreach(b.OrderID)},
+		"new_referral": map[string]any{"offence": "breach_of_order", "linked_to": b.ReferralID, "form": newReferralForBreach(b.ReferralID, b.OrderID)},
 	})
 }
 

@@ -251,7 +251,7 @@ func TestBreach(t *testing.T) {
 	}
 	res.JSON(t, &b)
 	if res.Status != 201 || b.ID == "" || b.Incidents.Count != 7 || b.Incidents.Last != day(-1) ||
-		b.NewReferral.Offence != "breach_of_order" || !strings.Contains(b.NewReferral.Form, o.Order.ID) {
+		b.NewReferral.Offence != "breach_of_order" || !strings.Contains(b.NewReferral.Form, o.Order.ID) || !strings.Contains(b.NewReferral.Form, r.ID) {
 		t.Fatalf("breach: %d %s", res.Status, res.Body)
 	}
 	got := h.Do("GET", "/api/v1/referrals/"+r.ID, "officer", nil)

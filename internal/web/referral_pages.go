@@ -90,6 +90,9 @@ type referralPage struct {
 	Summary       []fieldError
 	Errors        map[string]string
 	Links         []pageLink
+
+	// The orders beside safe contact, and the force's Victims' Code panel.
+	justiceParts
 }
 
 type safeContactPanel struct {
@@ -179,8 +182,13 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Your agency's answer has been saved."
 	case "message":
 		pg.Done = "Message sent."
+	default:
+		pg.Done = justiceDone[c.QueryParam("done")]
 	}
 	if err := s.sectionsOf(v, &pg); err != nil {
+		return pg, err
+	}
+	if err := s.justiceOf(c, v, &pg); err != nil {
 		return pg, err
 	}
 	for _, sh := range v.Shares() {
@@ -263,6 +271,12 @@ func (s *Server) sectionsOf(v sharing.View, pg *referralPage) error {
 				return err
 			}
 			pg.SafeContact = &safeContactPanel{Method: orNotGiven(labelOf(safeContactChoices, sc.Method)), Times: orNotGiven(sc.Times), Instructions: lines(orNotGiven(sc.Instructions))}
+			continue
+		}
+		if d.Category == category.Orders {
+			if err := s.orderSection(content, pg); err != nil {
+				return err
+			}
 			continue
 		}
 		rows, err := sectionRows(d.Category, content)

@@ -83,6 +83,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.linksRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.justiceRoutes()...)
+	rs = append(rs, s.justicePageRoutes()...)
 	return rs
 }
 
