@@ -555,7 +555,7 @@ func (s *Server) breachReferral(c echo.Context) error {
 	sub.Victim.Needs, sub.Victim.Views, sub.Victim.Health = needs.Needs, needs.Views, health.Health
 	sub.AggravatingFactors = offence.AggravatingFactors
 	kind, _ := justice.OrderKinds.Label(o.Kind)
-	sub.Summary = "Breach of " + lowerFirst(kind) + " recorded on referral " + v.Reference() + "."
+	sub.Summary = "Breach of the " + kind + " recorded on referral " + v.Reference() + "."
 	if last := breachDate(offence, o); last != "" {
 		sub.Incidents = referral.Incidents{Count: 1, First: last, Last: last}
 	}

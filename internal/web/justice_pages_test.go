@@ -1,0 +1,110 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dateForm is a date as the GOV.UK date input posts it.
+func dateForm(v url.Values, name string, d time.Time) {
+	v.Set(name+"-day", d.Format("2"))
+	v.Set(name+"-month", d.Format("1"))
+	v.Set(name+"-year", d.Format("2006"))
+}
+
+// The officer's forms: each re-renders with its errors named and nothing
+// saved, and on success the referral page shows the result; housing sees
+// the order beside safe contact, before anything else it reads.
+func TestJusticePages(t *testing.T) {
+	h := startPagesHub(t)
+	id := h.referral("medium", 48*time.Hour)
+	today := time.Now().UTC()
+
+	h.expect(h.do(http.MethodGet, "/referrals/"+id+"/orders/new", "officer", nil), 200, "Record an order or bail", "Stalking Protection Order")
+	if a := h.do(http.MethodGet, "/referrals/"+id+"/orders/new", "housing", nil); a.status != http.StatusForbidden {
+		t.Fatalf("housing opens the order form: %d", a.status)
+	}
+	bad := h.do(http.MethodPost, "/referrals/"+id+"/orders/new", "officer", url.Values{"conditions": {"Must not enter Orchard Road"}})
+	h.expect(bad, http.StatusUnprocessableEntity, "There is a problem", `href="#kind"`, `href="#starts_on-day"`, "Must not enter Orchard Road")
+	if strings.Contains(h.do(http.MethodGet, "/referrals/"+id, "officer", nil).body, "data-breaches") {
+		t.Fatal("a refused form saved an order")
+	}
+
+	form := url.Values{"kind": {"stalking_protection_order"}, "conditions": {"Must not enter Orchard Road"}, "court": {"Northshire Magistrates"}}
+	dateForm(form, "starts_on", today.AddDate(0, 0, -10))
+	dateForm(form, "ends_on", today.AddDate(0, 0, 20))
+	a := h.do(http.MethodPost, "/referrals/"+id+"/orders/new", "officer", form)
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/referrals/"+id) {
+		t.Fatalf("order form: %d %q %s", a.status, a.location, a.body)
+	}
+	page := h.do(http.MethodGet, a.location, "officer", nil)
+	h.expect(page, 200, "Order recorded.", "Stalking Protection Order", "Must not enter Orchard Road", "Record a breach", "20 days left")
+	orderID := regexp.MustCompile(`/orders/(o-[0-9a-f]+)/breach`).FindStringSubmatch(page.body)[1]
+
+	housing := h.do(http.MethodGet, "/referrals/"+id, "housing", nil)
+	h.expect(housing, 200, "Orders and bail", "Must not enter Orchard Road")
+	if strings.Index(housing.body, "Orchard Road") > strings.Index(housing.body, `id="your-answer"`) || strings.Index(housing.body, "Safe contact") > strings.Index(housing.body, "Orchard Road") {
+		t.Errorf("housing does not see the order between safe contact and its answer: %d %d %d", strings.Index(housing.body, "Safe contact"), strings.Index(housing.body, "Orchard Road"), strings.Index(housing.body, `id="your-answer"`))
+	}
+	if strings.Contains(housing.body, "Record a breach") || strings.Contains(housing.body, "The victim&#39;s journey") {
+		t.Error("housing is offered the officer's forms")
+	}
+	if a := h.do(http.MethodGet, "/referrals/"+id, "victim-support", nil); strings.Contains(a.body, "Orchard Road") {
+		t.Error("victim support, without identity, sees the order")
+	}
+
+	breach := url.Values{"summary": {"Seen on Orchard Road"}}
+	h.expect(h.do(http.MethodPost, "/orders/"+orderID+"/breach", "officer", breach), http.StatusUnprocessableEntity, `href="#occurred_on-day"`, "Enter the date of the breach")
+	dateForm(breach, "occurred_on", today.AddDate(0, 0, -1))
+	a = h.do(http.MethodPost, "/orders/"+orderID+"/breach", "officer", breach)
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("breach: %d %s", a.status, a.body)
+	}
+	page = h.do(http.MethodGet, a.location, "officer", nil)
+	h.expect(page, 200, "Breach recorded.", "Raise a referral for the breach", `<dd class="govuk-summary-list__value" data-breaches>1</dd>`, "Order breached")
+	a = h.do(http.MethodPost, "/orders/"+orderID+"/breach-referral", "officer", url.Values{})
+	if a.status != http.StatusSeeOther || !regexp.MustCompile(`^/referrals/new/d-[0-9a-f]+/offence$`).MatchString(a.location) {
+		t.Fatalf("breach referral: %d %q", a.status, a.location)
+	}
+	h.expect(h.do(http.MethodGet, a.location, "officer", nil), 200, "Breach of a restraining order or Stalking Protection Order", "Breach of the Stalking Protection Order recorded on referral SH-")
+
+	change := url.Values{"action": {"extend"}, "reason": {"Extended by the court"}}
+	dateForm(change, "ends_on", today.AddDate(0, 0, 200))
+	if a := h.do(http.MethodPost, "/orders/"+orderID+"/change", "officer", change); a.status != http.StatusSeeOther {
+		t.Fatalf("extend: %d %s", a.status, a.body)
+	}
+	if strings.Contains(h.do(http.MethodGet, "/referrals/"+id, "officer", nil).body, "days left") {
+		t.Error("an extended order still shows days left")
+	}
+
+	upd := url.Values{"event": {"charge"}}
+	dateForm(upd, "event_on", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	if a := h.do(http.MethodPost, "/referrals/"+id+"/victim-updates/new", "officer", upd); a.status != http.StatusSeeOther {
+		t.Fatalf("update: %d %s", a.status, a.body)
+	}
+	page = h.do(http.MethodGet, "/referrals/"+id, "officer", nil)
+	h.expect(page, 200, "Suspect charged", "30 November 2026", "Overdue", "Enhanced: told within one working day")
+	h.expect(h.do(http.MethodGet, "/victim-updates", "supervisor", nil), 200, "Suspect charged", "Overdue")
+	h.expect(h.do(http.MethodGet, "/", "supervisor", nil), 200, "Victims&#39; Code updates overdue", "1 overdue")
+	h.expect(h.do(http.MethodGet, "/orders", "officer", nil), 200, "Orders and bail ending")
+
+	updateID := regexp.MustCompile(`/victim-updates/(v-[0-9a-f]+)/told`).FindStringSubmatch(page.body)[1]
+	told := url.Values{"method": {"text"}}
+	dateForm(told, "told_on", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	if a := h.do(http.MethodPost, "/victim-updates/"+updateID+"/told", "officer", told); a.status != http.StatusSeeOther {
+		t.Fatalf("told: %d %s", a.status, a.body)
+	}
+	h.expect(h.do(http.MethodGet, "/victim-updates", "supervisor", nil), 200, "Nothing is overdue.")
+
+	out := url.Values{"outcome": {"charged"}}
+	h.expect(h.do(http.MethodPost, "/referrals/"+id+"/outcome", "officer", out), http.StatusUnprocessableEntity, `href="#decided_on-day"`)
+	dateForm(out, "decided_on", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	if a := h.do(http.MethodPost, "/referrals/"+id+"/outcome", "officer", out); a.status != http.StatusSeeOther {
+		t.Fatalf("outcome: %d %s", a.status, a.body)
+	}
+	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Charged or summonsed, 1 December 2026")
+}
