@@ -27,6 +27,9 @@ type Figures struct {
 	Overrides      []OverrideBasis `json:"overrides"`
 	Patterns       Patterns        `json:"patterns"`
 	MARAC          MARAC           `json:"marac"`
+
+	// The criminal-justice side: outcomes, orders and the Victims' Code.
+	CriminalJustice CriminalJustice `json:"criminal_justice"`
 }
 
 // Referrals counts the referrals raised (sent) in the period, in all and

@@ -123,6 +123,41 @@ var wantTables = map[string][][]string{
 		{vsName, "2", "1", "1", "0", "0", "0", "0"},
 		{"Total", "7", "2", "1", "1", "1", "1", "1"},
 	},
+	// The criminal-justice figures of internal/report/reporttest/justice.go.
+	"criminal-justice-outcomes": {
+		{"Outcome", "Referrals", "Share of outcomes"},
+		{"Charged or summonsed", "2", "50.0%"},
+		{"Cautioned", "1", "25.0%"},
+		{"Community resolution", "0", "0.0%"},
+		{"No further action: evidential difficulties, victim supports action", "0", "0.0%"},
+		{"No further action: evidential difficulties, victim does not support action", "1", "25.0%"},
+		{"No further action: not in the public interest", "0", "0.0%"},
+		{"Another outcome", "0", "0.0%"},
+		{"Total", "4", "100.0%"},
+	},
+	"criminal-justice-by-offence": {
+		{"Offence", "Charged or summonsed", "Cautioned", "Community resolution", "No further action: evidential difficulties, victim supports action",
+			"No further action: evidential difficulties, victim does not support action", "No further action: not in the public interest", "Another outcome"},
+		{"Harassment (s2)", "0", "0", "0", "0", "1", "0", "0"},
+		{"Harassment, fear of violence (s4)", "0", "1", "0", "0", "0", "0", "0"},
+		{"Stalking (s2A)", "0", "0", "0", "0", "0", "0", "0"},
+		{"Stalking, fear of violence or serious alarm or distress (s4A)", "1", "0", "0", "0", "0", "0", "0"},
+		{"Malicious communications", "0", "0", "0", "0", "0", "0", "0"},
+		{"Breach of an order", "1", "0", "0", "0", "0", "0", "0"},
+		{"Other", "0", "0", "0", "0", "0", "0", "0"},
+	},
+	"time-to-outcome": {
+		{"Referrals", "Outcomes", "Median (hours)", "90th percentile (hours)"},
+		{"With an outcome", "4", "252.0", "588.0"},
+	},
+	"victims-code": {
+		{"Figure", "Number", "Share"},
+		{"Updates due", "6", "100.0%"},
+		{"Told on time", "3", "50.0%"},
+		{"Told late", "2", "33.3%"},
+		{"Overdue, not told", "1", "16.7%"},
+		{"Referrals with an active protective order", "2", "25.0%"},
+	},
 }
 
 // wantCSV is a table's CSV as worked out: the page's cells without the %

@@ -184,6 +184,7 @@ func Build(t testing.TB, db *store.DB) Fixture {
 	}
 	links(t, db, f.Referrals)
 	maracCases(t, db, f.Referrals)
+	criminalJustice(t, db, f.Referrals)
 	return f
 }
 

@@ -112,6 +112,7 @@ func Want() report.Figures {
 				{Agency: "idva", ActionCounts: report.ActionCounts{Actions: 1, NotDone: 1}},
 				{Agency: "victim-support", ActionCounts: report.ActionCounts{Actions: 2, DoneOnTime: 1, DoneLate: 1}},
 			}},
+		CriminalJustice: wantCriminalJustice(),
 	}
 }
 
@@ -152,6 +153,7 @@ func WantHealth() report.Figures {
 		Patterns: report.Patterns{Referrals: 4, RepeatVictim: 1, Linked: 2, LinkedViaVictim: 1, LinkedViaSuspect: 1},
 		MARAC: report.MARAC{Cases: 2, ActionCounts: report.ActionCounts{Actions: 1, NotPossible: 1},
 			ByAgency: []report.AgencyActions{{Agency: "health", ActionCounts: report.ActionCounts{Actions: 1, NotPossible: 1}}}},
+		CriminalJustice: wantCriminalJusticeHealth(),
 	}
 }
 

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"time"
+
+	"github.com/stalking-hub/hub/internal/report"
+)
+
+// criminalJustice counts the outcomes of the period's referrals, how long
+// they took, the referrals an order protects on the period's last day, and
+// the Victims' Code updates due in the period and whether they were told.
+func (q reportQuery) criminalJustice(f *report.Figures) error {
+	cj := report.NewCriminalJustice()
+	scope, args := q.referralScope(), q.scopeArgs(q.period.Start(), q.period.End())
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT r.offence, r.cj_outcome, r.created_at, r.cj_outcome_on FROM referrals r
+		WHERE `+scope+` AND r.cj_outcome <> ''`, args...)
+	if err != nil {
+		return err
+	}
+	var seconds []int64
+	for rows.Next() {
+		var offence, outcome, created, decided string
+		if err := rows.Scan(&offence, &outcome, &created, &decided); err != nil {
+			rows.Close()
+			return err
+		}
+		cj.WithOutcome++
+		cj.ByOutcome[outcome]++
+		if byOutcome, ok := cj.ByOffence[offence]; ok {
+			byOutcome[outcome]++
+		}
+		// The decision is a day: it is taken at the end of it, so that an
+		// outcome on the day of the referral counts a part day, never less.
+		if d := parseDate(decided).AddDate(0, 0, 1).Sub(parseTime(created)); d > 0 {
+			seconds = append(seconds, int64(d/time.Second))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cj.ToOutcome = report.DurationsOf(seconds)
+
+	day := q.period.To
+	if today := dateOf(q.now); today.Before(day) {
+		day = today
+	}
+	on := dateText(day)
+	if err := q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*) FROM referrals r WHERE `+scope+` AND EXISTS (
+		SELECT 1 FROM orders o WHERE o.referral_id = r.id AND o.starts_on <= ? AND (o.ends_on = '' OR o.ends_on >= ?) AND (o.discharged_on = '' OR o.discharged_on > ?))`,
+		append(args, on, on, on)...).Scan(&cj.WithActiveOrder); err != nil {
+		return err
+	}
+
+	updates := `SELECT COUNT(*), COUNT(*) FILTER (WHERE v.told_on <> '' AND v.told_on <= v.due_by), COUNT(*) FILTER (WHERE v.told_on > v.due_by),
+		COUNT(*) FILTER (WHERE v.told_on = '' AND v.due_by < ?) FROM victim_updates v JOIN referrals r ON r.id = v.referral_id
+		WHERE v.due_by >= ? AND v.due_by <= ? AND r.state = 'sent'`
+	uargs := []any{dateText(dateOf(q.now)), dateText(q.period.From), dateText(q.period.To)}
+	if q.agency != "" {
+		updates += ` AND instr(r.shared_with, ',' || ? || ',') > 0`
+		uargs = append(uargs, q.agency)
+	}
+	u := &cj.VictimUpdates
+	if err := q.tx.QueryRowContext(q.ctx, updates, uargs...).Scan(&u.Due, &u.OnTime, &u.Late, &u.Overdue); err != nil {
+		return err
+	}
+	f.CriminalJustice = cj
+	return nil
+}
