@@ -398,6 +398,14 @@ func (db *DB) ReferralOrders(ctx context.Context, referralID string) ([]justice.
 	return db.referralOrders(ctx, db.r, referralID)
 }
 
+// ProtectionLapses reports whether the victim of a referral is protected by
+// an order on today but by none on day (a MARAC meeting's): every order in
+// force ends before it. It says nothing of what the orders are.
+func (db *DB) ProtectionLapses(ctx context.Context, referralID string, today, day time.Time) (bool, error) {
+	orders, err := db.referralOrders(ctx, db.r, referralID)
+	return justice.ProtectionLapses(orders, today, day), err
+}
+
 // EndingOrder is a line of the list of orders ending soon: metadata only.
 type EndingOrder struct {
 	ID         string

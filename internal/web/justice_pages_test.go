@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/identity"
 )
 
 // dateForm is a date as the GOV.UK date input posts it.
@@ -107,4 +109,34 @@ func TestJusticePages(t *testing.T) {
 		t.Fatalf("outcome: %d %s", a.status, a.body)
 	}
 	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Charged or summonsed, 1 December 2026")
+}
+
+// A MARAC case whose orders end before its meeting is flagged on the
+// agenda for every participant, without showing the orders.
+func TestProtectionLapsesBeforeTheMeeting(t *testing.T) {
+	h := maracHub(t)
+	r := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	kept := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	addOrder(t, h, r.ID, spo(5))
+	addOrder(t, h, kept.ID, spo(5))
+	addOrder(t, h, kept.ID, spo(60))
+	var m struct{ ID string }
+	h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(14), "panel": "north"}).JSON(t, &m)
+	for _, id := range []string{r.ID, kept.ID} {
+		if res := h.Do("POST", "/api/v1/marac/meetings/"+m.ID+"/cases", "coordinator", map[string]any{"referral": id, "criterion": "visible_high_risk"}); res.Status != http.StatusCreated {
+			t.Fatalf("listing: %d %s", res.Status, res.Body)
+		}
+	}
+	token, _ := pageSession(t, h, sessionOf(h, "coordinator", identity.MARACCoordinator))
+	page := browse(t, h, "GET", "/marac/meetings/"+m.ID, token, nil)
+	if page.Status != http.StatusOK {
+		t.Fatalf("meeting page: %d", page.Status)
+	}
+	if n := strings.Count(page.Body, "Protection lapses before this meeting"); n != 1 || strings.Contains(page.Body, "Orchard Road") {
+		t.Fatalf("%d flags on the agenda, want 1 (the case whose only order ends first); or the orders show", n)
+	}
+	row := page.Body[strings.Index(page.Body, r.Reference):]
+	if i := strings.Index(row, "</tr>"); !strings.Contains(row[:i], "Protection lapses") {
+		t.Error("the flag is not on the case whose protection lapses")
+	}
 }
