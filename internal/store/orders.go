@@ -86,10 +86,17 @@ func (db *DB) addOrderChange(ctx context.Context, tx *sql.Tx, o justice.Order, c
 // orderTouched puts a change of a referral's orders on its timeline and in
 // the audit log, and moves the referral's version on.
 func (db *DB) orderTouched(ctx context.Context, tx *sql.Tx, referralID string, actor identity.Principal, now time.Time, kind, detail string, action audit.Action) error {
+	return db.justiceTouched(ctx, tx, referralID, "", actor, now, kind, detail, action)
+}
+
+// justiceTouched records a change on the criminal-justice side: on the
+// timeline of the agency named (police: the force's alone; empty: every
+// reader of the referral), in the audit log, and in the referral's version.
+func (db *DB) justiceTouched(ctx context.Context, tx *sql.Tx, referralID, eventAgency string, actor identity.Principal, now time.Time, kind, detail string, action audit.Action) error {
 	if err := touchReferral(ctx, tx, referralID, now); err != nil {
 		return err
 	}
-	if err := db.addEvent(ctx, tx, referralID, now, actor, "", kind, detail); err != nil {
+	if err := db.addEvent(ctx, tx, referralID, now, actor, eventAgency, kind, detail); err != nil {
 		return err
 	}
 	return db.record(ctx, tx, actor, action, referralID, "", detail)

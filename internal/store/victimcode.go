@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/justice"
@@ -60,7 +61,7 @@ func (db *DB) SetEnhanced(ctx context.Context, referralID string, enhanced bool,
 		if enhanced {
 			detail = "enhanced"
 		}
-		return db.orderTouched(ctx, tx, referralID, actor, now, "victim_code_rights", detail, audit.VictimUpdate)
+		return db.justiceTouched(ctx, tx, referralID, agency.Police, actor, now, "victim_code_rights", detail, audit.VictimUpdate)
 	})
 }
 
@@ -74,7 +75,7 @@ func (db *DB) SetOutcome(ctx context.Context, referralID, outcome string, decide
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET cj_outcome = ?, cj_outcome_on = ? WHERE id = ?`, outcome, dateText(decidedOn), referralID); err != nil {
 			return err
 		}
-		return db.orderTouched(ctx, tx, referralID, actor, now, "outcome_recorded", outcome, audit.OutcomeRecorded)
+		return db.justiceTouched(ctx, tx, referralID, agency.Police, actor, now, "outcome_recorded", outcome, audit.OutcomeRecorded)
 	})
 }
 
@@ -101,7 +102,7 @@ func (db *DB) AddVictimUpdate(ctx context.Context, u justice.Update, cal justice
 			u.ID, u.ReferralID, u.Event, dateText(u.EventOn), dateText(u.DueBy), u.Enhanced, actor.Subject, timeText(now)); err != nil {
 			return err
 		}
-		return db.orderTouched(ctx, tx, u.ReferralID, actor, now, "victim_update_owed", u.Event, audit.VictimUpdate)
+		return db.justiceTouched(ctx, tx, u.ReferralID, agency.Police, actor, now, "victim_update_owed", u.Event, audit.VictimUpdate)
 	})
 	return u, err
 }
@@ -134,7 +135,7 @@ func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch in
 			dateText(out.ToldOn), out.Method, kid, sealed, out.Version, out.ID); err != nil {
 			return err
 		}
-		return db.orderTouched(ctx, tx, out.ReferralID, actor, now, "victim_told", out.Event, audit.VictimUpdate)
+		return db.justiceTouched(ctx, tx, out.ReferralID, agency.Police, actor, now, "victim_told", out.Event, audit.VictimUpdate)
 	})
 	return out, err
 }

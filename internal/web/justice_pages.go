@@ -40,6 +40,8 @@ func (s *Server) justicePageRoutes() []Route {
 		page(http.MethodPost, "/referrals/:id/victim-updates/new", officer, s.justiceFormPost(updateForm)),
 		page(http.MethodGet, "/victim-updates/:id/told", officer, s.justiceFormPage(toldForm)),
 		page(http.MethodPost, "/victim-updates/:id/told", officer, s.justiceFormPost(toldForm)),
+		page(http.MethodGet, "/referrals/:id/victim-code", officer, s.justiceFormPage(rightsForm)),
+		page(http.MethodPost, "/referrals/:id/victim-code", officer, s.justiceFormPost(rightsForm)),
 		page(http.MethodGet, "/referrals/:id/outcome", officer, s.justiceFormPage(outcomeForm)),
 		page(http.MethodPost, "/referrals/:id/outcome", officer, s.justiceFormPost(outcomeForm)),
 	}
@@ -72,6 +74,9 @@ var (
 	toldForm = &justiceForm{Title: "Record that the victim was told", Submit: "Save",
 		Intro:     "Tell the victim through the safe-contact method recorded on the referral.",
 		questions: toldQuestions, subject: updateSubject, save: (*Server).saveToldForm}
+	rightsForm = &justiceForm{Title: "The victim's rights under the Victims' Code", Submit: "Save",
+		Intro:     "Victims of the most serious crime, and those persistently targeted, vulnerable or intimidated, have enhanced rights: they are told of each decision by the end of the next working day. Victims of stalking usually are. A change applies to the updates recorded after it.",
+		questions: rightsQuestions, subject: referralSubject, save: (*Server).saveRightsForm}
 	outcomeForm = &justiceForm{Title: "Record the criminal-justice outcome", Submit: "Record the outcome",
 		questions: outcomeQuestions, subject: referralSubject, save: (*Server).saveOutcomeForm}
 )
@@ -298,6 +303,24 @@ func (s *Server) saveToldForm(c echo.Context, form url.Values) (string, error) {
 	return "/referrals/" + u.ReferralID + "?done=told#victims-code", nil
 }
 
+func rightsQuestions() []question {
+	return []question{{Name: "enhanced", Label: "Rights", Kind: radiosKind, Choices: []choice{
+		{Value: "yes", Label: "Enhanced rights", Hint: "Told by the end of the next working day"},
+		{Value: "no", Label: "Standard rights", Hint: "Told within five working days"},
+	}}}
+}
+
+func (s *Server) saveRightsForm(c echo.Context, form url.Values) (string, error) {
+	v := form.Get("enhanced")
+	if v != "yes" && v != "no" {
+		return "", problem.Invalidf("enhanced", "Choose the victim's rights")
+	}
+	if err := s.DB.SetEnhanced(c.Request().Context(), c.Param("id"), v == "yes", principal(c)); err != nil {
+		return "", err
+	}
+	return "/referrals/" + c.Param("id") + "?done=rights#victims-code", nil
+}
+
 func outcomeQuestions() []question {
 	return []question{
 		{Name: "outcome", Label: "Outcome", Kind: radiosKind, Choices: codeChoices(justice.Outcomes)},
@@ -513,6 +536,7 @@ var justiceDone = map[string]string{
 	"update":        "Recorded. The victim must be told by the date shown.",
 	"told":          "Recorded that the victim was told.",
 	"outcome":       "Outcome recorded.",
+	"rights":        "The victim's rights are recorded.",
 }
 
 // breachReferral starts the officer's draft of a new referral for a breach

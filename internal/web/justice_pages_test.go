@@ -109,6 +109,12 @@ func TestJusticePages(t *testing.T) {
 		t.Fatalf("outcome: %d %s", a.status, a.body)
 	}
 	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Charged or summonsed, 1 December 2026")
+
+	h.expect(h.do(http.MethodPost, "/referrals/"+id+"/victim-code", "officer", url.Values{}), http.StatusUnprocessableEntity, `href="#enhanced"`)
+	if a := h.do(http.MethodPost, "/referrals/"+id+"/victim-code", "officer", url.Values{"enhanced": {"no"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("rights: %d %s", a.status, a.body)
+	}
+	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Standard: told within five working days", "Recorded by the officer")
 }
 
 // A MARAC case whose orders end before its meeting is flagged on the
@@ -138,5 +144,29 @@ func TestProtectionLapsesBeforeTheMeeting(t *testing.T) {
 	row := page.Body[strings.Index(page.Body, r.Reference):]
 	if i := strings.Index(row, "</tr>"); !strings.Contains(row[:i], "Protection lapses") {
 		t.Error("the flag is not on the case whose protection lapses")
+	}
+}
+
+// The Victims' Code and the outcome are the force's: an agency's timeline
+// shows the orders' events, not those.
+func TestJusticeTimelineForAgencies(t *testing.T) {
+	h := startPagesHub(t)
+	id := h.referral("medium", 48*time.Hour)
+	upd := url.Values{"event": {"arrest"}}
+	dateForm(upd, "event_on", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	form := url.Values{"kind": {"bail_pre_charge"}, "conditions": {"No contact"}}
+	dateForm(form, "starts_on", time.Now().UTC().AddDate(0, 0, -1))
+	out := url.Values{"outcome": {"cautioned"}}
+	dateForm(out, "decided_on", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	for path, f := range map[string]url.Values{"/victim-updates/new": upd, "/orders/new": form, "/outcome": out} {
+		if a := h.do(http.MethodPost, "/referrals/"+id+path, "officer", f); a.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %s", path, a.status, a.body)
+		}
+	}
+	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Victim update owed", "Outcome recorded", "Order recorded")
+	housing := h.do(http.MethodGet, "/referrals/"+id, "housing", nil)
+	h.expect(housing, 200, "Order recorded")
+	if strings.Contains(housing.body, "Victim update owed") || strings.Contains(housing.body, "Outcome recorded") {
+		t.Error("housing's timeline shows the force's Victims' Code or outcome events")
 	}
 }
