@@ -56,6 +56,9 @@ type justiceForm struct {
 	subject func(s *Server, c echo.Context) (referralID string, err error)
 	// save checks and stores the answers, and says where to go next.
 	save func(s *Server, c echo.Context, form url.Values) (string, error)
+	// prefill, when set, puts first answers into an empty form from the
+	// referral as released to the officer.
+	prefill func(v sharing.View, form url.Values)
 }
 
 var (
@@ -73,7 +76,7 @@ var (
 		questions: updateQuestions, subject: referralSubject, save: (*Server).saveUpdateForm}
 	toldForm = &justiceForm{Title: "Record that the victim was told", Submit: "Save",
 		Intro:     "Tell the victim through the safe-contact method recorded on the referral.",
-		questions: toldQuestions, subject: updateSubject, save: (*Server).saveToldForm}
+		questions: toldQuestions, subject: updateSubject, save: (*Server).saveToldForm, prefill: safeContactMethod}
 	rightsForm = &justiceForm{Title: "The victim's rights under the Victims' Code", Submit: "Save",
 		Intro:     "Victims of the most serious crime, and those persistently targeted, vulnerable or intimidated, have enhanced rights: they are told of each decision by the end of the next working day. Victims of stalking usually are. A change applies to the updates recorded after it.",
 		questions: rightsQuestions, subject: referralSubject, save: (*Server).saveRightsForm}
@@ -119,6 +122,10 @@ func (s *Server) renderJusticeForm(c echo.Context, f *justiceForm, status int, f
 	}
 	if v.Agency() != agency.Police {
 		return problem.New(problem.NotFound, "Referral not found")
+	}
+	if f.prefill != nil && len(form) == 0 {
+		form = url.Values{}
+		f.prefill(v, form)
 	}
 	qs := f.questions()
 	d := justiceFormData{Title: f.Title, Intro: f.Intro, Submit: f.Submit, ReferralID: id, Reference: v.Reference(), Action: c.Request().URL.Path,
@@ -286,6 +293,15 @@ func toldQuestions() []question {
 		{Name: "told_on", Label: "Date the victim was told", Hint: "For example, 27 11 2026", Kind: dateKind},
 		{Name: "method", Label: "How the victim was told", Kind: radiosKind, Choices: codeChoices(justice.TellMethods)},
 		{Name: "note", Label: "Note", Hint: "Optional", Kind: textareaKind},
+	}
+}
+
+// safeContactMethod answers "how the victim was told" with the referral's
+// safe-contact method: the victim is told the way they said is safe.
+func safeContactMethod(v sharing.View, form url.Values) {
+	var sc referral.SafeContact
+	if b, ok := v.Content(category.SafeContact); ok && unmarshalSection(b, &sc) == nil && sc.Method != "" {
+		form.Set("method", sc.Method)
 	}
 }
 

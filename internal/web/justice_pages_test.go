@@ -95,6 +95,8 @@ func TestJusticePages(t *testing.T) {
 	h.expect(h.do(http.MethodGet, "/orders", "officer", nil), 200, "Orders and bail ending")
 
 	updateID := regexp.MustCompile(`/victim-updates/(v-[0-9a-f]+)/told`).FindStringSubmatch(page.body)[1]
+	// The referral's safe contact is by text: the form offers it first.
+	h.expect(h.do(http.MethodGet, "/victim-updates/"+updateID+"/told", "officer", nil), 200, `value="text" checked`)
 	told := url.Values{"method": {"text"}}
 	dateForm(told, "told_on", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	if a := h.do(http.MethodPost, "/victim-updates/"+updateID+"/told", "officer", told); a.status != http.StatusSeeOther {
