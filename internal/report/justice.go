@@ -1,6 +1,11 @@
 package report
 
-import "github.com/stalking-hub/hub/internal/justice"
+import (
+	"strings"
+
+	"github.com/stalking-hub/hub/internal/justice"
+	"github.com/stalking-hub/hub/internal/referral"
+)
 
 // JusticeOutcomes are the criminal-justice outcome codes tables count by.
 var JusticeOutcomes = justice.Outcomes.Values()
@@ -99,4 +104,32 @@ func justiceLabel(code string) string {
 		return l
 	}
 	return code
+}
+
+// NewEquality is the equality counts at zero, every question and answer present.
+func NewEquality() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, f := range referral.EqualityFields {
+		out[f.Name] = zeros(f.Values)
+	}
+	return out
+}
+
+func equalityTable(f Figures) Table {
+	t := Table{ID: "equality", Caption: "Victims' equality details, given with their agreement", RowHeader: "Question and answer",
+		Columns: []Column{{Name: "Referrals"}, {Name: "Share of those given", Unit: Percent}}}
+	words := func(s string) string {
+		if a, b, ok := strings.Cut(s, "_"); ok && a >= "0" && a <= "9z" && b >= "0" && b <= "9z" {
+			return a + " to " + b // an age band, 18_24
+		}
+		s = strings.NewReplacer("_plus", " and over", "_", " ").Replace(s)
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+	for _, q := range referral.EqualityFields {
+		for _, v := range q.Values {
+			n := f.Equality[q.Name][v]
+			t.Rows = append(t.Rows, Row{Label: words(q.Name) + ": " + words(v), Cells: []Cell{count(n), rate(n, f.EqualityGiven)}})
+		}
+	}
+	return t
 }

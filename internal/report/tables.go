@@ -26,6 +26,7 @@ func Tables(f Figures, agencyName func(string) string) []Table {
 		justiceByOffenceTable(f.CriminalJustice),
 		timeToOutcomeTable(f.CriminalJustice),
 		victimsCodeTable(f.CriminalJustice, f.Referrals.Total),
+		equalityTable(f),
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"time"
 
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/report"
 )
 
@@ -66,4 +67,33 @@ func (q reportQuery) criminalJustice(f *report.Figures) error {
 	}
 	f.CriminalJustice = cj
 	return nil
+}
+
+// equality counts the equality details of the period's referrals whose
+// victims agreed to give them, answer by answer: counts, never a row.
+func (q reportQuery) equality(f *report.Figures) error {
+	f.Equality = report.NewEquality()
+	scope, args := q.referralScope(), q.scopeArgs(q.period.Start(), q.period.End())
+	for _, field := range referral.EqualityFields {
+		// The column is a name from the fixed list, never input.
+		rows, err := q.tx.QueryContext(q.ctx, `SELECT e.`+field.Name+`, COUNT(*) FROM victim_equality e JOIN referrals r ON r.id = e.referral_id
+			WHERE `+scope+` AND e.`+field.Name+` <> '' GROUP BY e.`+field.Name, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var v string
+			var n int
+			if err := rows.Scan(&v, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			f.Equality[field.Name][v] += n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*) FROM victim_equality e JOIN referrals r ON r.id = e.referral_id WHERE `+scope, args...).Scan(&f.EqualityGiven)
 }

@@ -23,15 +23,23 @@ type Justice struct {
 	OutcomeOn      time.Time
 }
 
-// setVictimCode writes a new referral's Victims' Code rights: the
-// officer's answer, or the offence's default with its reason.
+// setVictimCode writes a new referral's Victims' Code rights (the
+// officer's answer, or the offence's default with its reason) and, when the
+// victim agreed, their equality details.
 func setVictimCode(ctx context.Context, tx *sql.Tx, id string, s referral.Submission) error {
 	enhanced, reason := justice.DefaultEnhanced(s.Offence)
 	if s.VictimCode != nil && s.VictimCode.Enhanced != nil {
 		enhanced, reason = *s.VictimCode.Enhanced, "recorded by the officer"
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE referrals SET victim_enhanced = ?, victim_enhanced_reason = ? WHERE id = ?`, enhanced, reason, id)
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET victim_enhanced = ?, victim_enhanced_reason = ? WHERE id = ?`, enhanced, reason, id); err != nil {
+		return err
+	}
+	if e := s.Equality; e != nil && e.Agreed {
+		_, err := tx.ExecContext(ctx, `INSERT INTO victim_equality (referral_id, sex, age_band, ethnicity, disability, sexual_orientation, gender_identity, interpreter)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, e.Sex, e.AgeBand, e.Ethnicity, e.Disability, e.SexualOrientation, e.GenderIdentity, e.Interpreter)
+		return err
+	}
+	return nil
 }
 
 // ReferralJustice reads a referral's Victims' Code rights and outcome.

@@ -467,3 +467,61 @@ func TestVictimUpdatesAndOutcome(t *testing.T) {
 		t.Fatalf("outcome on the referral: %+v", withOutcome)
 	}
 }
+
+// Several suspects, others at risk and the victim's equality details: the
+// first two travel in the suspect and risk categories, the last in none.
+func TestPeopleAtRiskAndEquality(t *testing.T) {
+	h := apptest.Start(t, nil)
+	body := exampleReferral()
+	body["suspects"] = []any{map[string]any{"name": "Second Suspectson", "relationship": "acquaintance"}}
+	body["others_at_risk"] = []any{map[string]any{"name": "Nell Newpartner", "relationship": "new_partner", "notes": "followed from work"}}
+	body["equality"] = map[string]any{"agreed": true, "sex": "female", "age_band": "35_44", "ethnicity": "not_stated", "interpreter": "no"}
+	r := createReferral(t, h, body)
+	var officer struct {
+		Sections struct {
+			Suspect struct {
+				Name     string
+				Suspects []struct{ Name string }
+			}
+			Risk struct {
+				OthersAtRisk []struct{ Name, Relationship string } `json:"others_at_risk"`
+			}
+		}
+	}
+	res := h.Do("GET", "/api/v1/referrals/"+r.ID, "officer", nil)
+	res.JSON(t, &officer)
+	if officer.Sections.Suspect.Name != "Sid Suspectson" || len(officer.Sections.Suspect.Suspects) != 1 || officer.Sections.Suspect.Suspects[0].Name != "Second Suspectson" ||
+		len(officer.Sections.Risk.OthersAtRisk) != 1 || officer.Sections.Risk.OthersAtRisk[0].Relationship != "new_partner" {
+		t.Fatalf("the officer reads %s", res.Body)
+	}
+	housing := h.Do("GET", "/api/v1/referrals/"+r.ID, "housing", nil)
+	if !strings.Contains(string(housing.Body), "Nell Newpartner") || strings.Contains(string(housing.Body), "Second Suspectson") {
+		t.Fatalf("housing (risk, not suspect) reads %s", housing.Body)
+	}
+	for _, b := range [][]byte{res.Body, housing.Body} {
+		if strings.Contains(string(b), "age_band") || strings.Contains(string(b), "35_44") {
+			t.Fatal("equality details are released")
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		edit  func(map[string]any)
+		field string
+	}{
+		{"equality without agreement", func(m map[string]any) { m["equality"] = map[string]any{"sex": "female"} }, "equality.agreed"},
+		{"an unknown answer", func(m map[string]any) { m["equality"] = map[string]any{"agreed": true, "sex": "robot"} }, "equality.sex"},
+		{"someone at risk without a relationship", func(m map[string]any) { m["others_at_risk"] = []any{map[string]any{"name": "X"}} }, "others_at_risk[0].relationship"},
+		{"a second suspect with a bad date", func(m map[string]any) { m["suspects"] = []any{map[string]any{"name": "Y", "date_of_birth": "1/1/80"}} }, "suspects[0].date_of_birth"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := exampleReferral()
+			tc.edit(b)
+			res := h.Do("POST", "/api/v1/referrals", "officer", b)
+			var e struct{ Error struct{ Fields map[string]string } }
+			res.JSON(t, &e)
+			if res.Status != 422 || e.Error.Fields[tc.field] == "" {
+				t.Fatalf("%d %s, want 422 naming %s", res.Status, res.Body, tc.field)
+			}
+		})
+	}
+}

@@ -618,3 +618,35 @@ func breachDate(offence referral.OffenceSection, o justice.Order) string {
 	}
 	return offence.Incidents.Last
 }
+
+// suspectLine is one further suspect on a page: name, born, relationship,
+// address and orders, each given.
+func suspectLine(x referral.Suspect) []string {
+	out := []string{orNotGiven(x.Name)}
+	if x.DateOfBirth != "" {
+		out = append(out, "Born "+dateWords(x.DateOfBirth))
+	}
+	if x.Relationship != "" {
+		out = append(out, labelOf(relationshipChoices, x.Relationship))
+	}
+	for _, v := range []string{x.Address, x.Orders} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// personAtRiskLabels are the words for how someone else at risk is
+// connected to the victim.
+var personAtRiskLabels = map[string]string{"new_partner": "New partner", "family": "Family", "child_not_in_household": "A child not living with the victim",
+	"friend": "Friend", "colleague": "Colleague", "neighbour": "Neighbour", "professional": "A professional working with the victim", "other": "Other"}
+
+// personAtRiskLine is someone else at risk on a page.
+func personAtRiskLine(p referral.PersonAtRisk) []string {
+	out := []string{orNotGiven(p.Name), orNotGiven(personAtRiskLabels[p.Relationship])}
+	if p.Notes != "" {
+		out = append(out, p.Notes)
+	}
+	return out
+}

@@ -172,3 +172,19 @@ func TestJusticeTimelineForAgencies(t *testing.T) {
 		t.Error("housing's timeline shows the force's Victims' Code or outcome events")
 	}
 }
+
+// The referral page lists the further suspects and the others at risk.
+func TestPeopleAtRiskOnThePage(t *testing.T) {
+	h := maracHub(t)
+	body := exampleReferral()
+	body["suspects"] = []any{map[string]any{"name": "Second Suspectson", "relationship": "acquaintance", "orders": "bail: no contact"}}
+	body["others_at_risk"] = []any{map[string]any{"name": "Nell Newpartner", "relationship": "new_partner"}}
+	r := createReferral(t, h, body)
+	token, _ := pageSession(t, h, sessionOf(h, "officer", identity.Officer))
+	page := browse(t, h, "GET", "/referrals/"+r.ID, token, nil)
+	for _, want := range []string{"Other suspect 1", "Second Suspectson", "Acquaintance", "bail: no contact", "Also at risk 1", "Nell Newpartner", "New partner"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}

@@ -356,14 +356,21 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		if x.MARACConcern != "" {
 			rows = append(rows, row("Concern for MARAC (professional judgement)", x.MARACConcern))
 		}
+		for i, o := range x.OthersAtRisk {
+			rows = append(rows, answerRow{Key: "Also at risk " + strconv.Itoa(i+1), Values: personAtRiskLine(o)})
+		}
 		return rows, nil
 	case category.Suspect:
-		var x referral.Suspect
+		var x referral.SuspectSection
 		if err := unmarshalSection(b, &x); err != nil {
 			return nil, err
 		}
-		return []answerRow{row("Name", x.Name), row("Date of birth", dateWords(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
-			row("Address", x.Address), row("Orders or bail conditions", x.Orders)}, nil
+		rows := []answerRow{row("Name", x.Name), row("Date of birth", dateWords(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
+			row("Address", x.Address), row("Orders or bail conditions", x.Orders)}
+		for i, o := range x.Others {
+			rows = append(rows, answerRow{Key: "Other suspect " + strconv.Itoa(i+1), Values: suspectLine(o)})
+		}
+		return rows, nil
 	case category.Health:
 		var x referral.HealthSection
 		if err := unmarshalSection(b, &x); err != nil {

@@ -158,6 +158,20 @@ var wantTables = map[string][][]string{
 		{"Overdue, not told", "1", "16.7%"},
 		{"Referrals with an active protective order", "2", "25.0%"},
 	},
+	// R1, R3 and R6 gave their equality details (reporttest/justice.go).
+	"equality": {
+		{"Question and answer", "Referrals", "Share of those given"},
+		{"Sex: Female", "2", "66.7%"}, {"Sex: Male", "1", "33.3%"}, {"Sex: Not stated", "0", "0.0%"},
+		{"Age band: Under 18", "0", "0.0%"}, {"Age band: 18 to 24", "0", "0.0%"}, {"Age band: 25 to 34", "2", "66.7%"}, {"Age band: 35 to 44", "1", "33.3%"},
+		{"Age band: 45 to 54", "0", "0.0%"}, {"Age band: 55 to 64", "0", "0.0%"}, {"Age band: 65 and over", "0", "0.0%"}, {"Age band: Not stated", "0", "0.0%"},
+		{"Ethnicity: White", "1", "33.3%"}, {"Ethnicity: Mixed", "0", "0.0%"}, {"Ethnicity: Asian", "1", "33.3%"}, {"Ethnicity: Black", "1", "33.3%"},
+		{"Ethnicity: Other", "0", "0.0%"}, {"Ethnicity: Not stated", "0", "0.0%"},
+		{"Disability: Yes", "1", "33.3%"}, {"Disability: No", "2", "66.7%"}, {"Disability: Not stated", "0", "0.0%"},
+		{"Sexual orientation: Heterosexual", "1", "33.3%"}, {"Sexual orientation: Gay or lesbian", "1", "33.3%"}, {"Sexual orientation: Bisexual", "0", "0.0%"},
+		{"Sexual orientation: Other", "0", "0.0%"}, {"Sexual orientation: Not stated", "1", "33.3%"},
+		{"Gender identity: Trans", "0", "0.0%"}, {"Gender identity: Not trans", "2", "66.7%"}, {"Gender identity: Not stated", "0", "0.0%"},
+		{"Interpreter: Yes", "1", "33.3%"}, {"Interpreter: No", "2", "66.7%"}, {"Interpreter: Not stated", "0", "0.0%"},
+	},
 }
 
 // wantCSV is a table's CSV as worked out: the page's cells without the %

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/justice"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/store"
 )
@@ -105,6 +106,36 @@ func criminalJustice(t testing.TB, db *store.DB, ids []string) {
 			}
 		}
 	}
+}
+
+// equalities are the victims' equality details, given with their agreement,
+// by the time the referral was raised: R1, R3 and R6 in the period, R9
+// after it.
+var equalities = map[string]*referral.Equality{
+	"2026-01-05T12:00:00Z": {Agreed: true, Sex: "female", AgeBand: "25_34", Ethnicity: "white", Disability: "no", SexualOrientation: "heterosexual", GenderIdentity: "not_trans", Interpreter: "no"},
+	"2026-01-31T23:00:00Z": {Agreed: true, Sex: "female", AgeBand: "35_44", Ethnicity: "asian", Disability: "yes", SexualOrientation: "not_stated", GenderIdentity: "not_trans", Interpreter: "yes"},
+	"2026-02-28T12:00:00Z": {Agreed: true, Sex: "male", AgeBand: "25_34", Ethnicity: "black", Disability: "no", SexualOrientation: "gay_or_lesbian", Interpreter: "no"},
+	"2026-04-01T00:00:00Z": {Agreed: true, Sex: "female", AgeBand: "65_plus", Ethnicity: "other", Disability: "yes", Interpreter: "yes"},
+}
+
+// wantEquality is the equality details of R1, R3 and R6 (all agencies) or
+// of R3 and R6 (health).
+func wantEquality(health bool) (map[string]map[string]int, int) {
+	e := report.NewEquality()
+	add := func(r *referral.Equality) {
+		for q, v := range r.Answers() {
+			e[q][v]++
+		}
+	}
+	given := 0
+	for at, r := range equalities {
+		if at == "2026-04-01T00:00:00Z" || health && at == "2026-01-05T12:00:00Z" {
+			continue
+		}
+		add(r)
+		given++
+	}
+	return e, given
 }
 
 // wantCriminalJustice is the figures above, for all agencies.

@@ -69,7 +69,9 @@ import "github.com/stalking-hub/hub/internal/report"
 //
 // R0's open action (December's meeting) and R8's (April's) are outside.
 func Want() report.Figures {
+	equality, given := wantEquality(false)
 	return report.Figures{
+		Equality: equality, EqualityGiven: given,
 		Period: Period,
 		AsOf:   Now,
 		Referrals: report.Referrals{
@@ -126,7 +128,9 @@ func Want() report.Figures {
 // owns one action, not possible.
 func WantHealth() report.Figures {
 	all := Want()
+	equality, given := wantEquality(true)
 	return report.Figures{
+		Equality: equality, EqualityGiven: given,
 		Period: Period,
 		AsOf:   Now,
 		Agency: "health",
