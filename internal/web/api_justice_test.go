@@ -517,7 +517,9 @@ func TestPeopleAtRiskAndEquality(t *testing.T) {
 			b := exampleReferral()
 			tc.edit(b)
 			res := h.Do("POST", "/api/v1/referrals", "officer", b)
-			var e struct{ Error struct{ Fields map[string]string } }
+			var e struct {
+				Error struct{ Fields map[string]string }
+			}
 			res.JSON(t, &e)
 			if res.Status != 422 || e.Error.Fields[tc.field] == "" {
 				t.Fatalf("%d %s, want 422 naming %s", res.Status, res.Body, tc.field)
