@@ -191,6 +191,7 @@ func (p *planner) follow(i int, at time.Time, nr *store.NewReferral, who victimH
 		p.override(i, at, nr)
 	}
 	p.listNew(i, at, nr, who)
+	p.equality(nr)
 	p.criminalJustice(i, at, nr.Submission.Offence)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stalking-hub/hub/internal/justice"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -92,7 +93,7 @@ func (p *planner) criminalJustice(i int, at time.Time, offence string) {
 		return
 	}
 	decided := arrest.Add(days(14, 150))
-	outcome := p.g.weighted(outcomeWeights)
+	outcome := pickWeighted(r, outcomeWeights)
 	p.push(step{at: decided.Add(4 * time.Hour), referral: i, actor: officer, justice: &justiceStep{kind: outcomeDecided, outcome: outcome, day: dayOf(decided)}})
 	switch outcome {
 	case "charged":
@@ -107,6 +108,47 @@ func (p *planner) criminalJustice(i int, at time.Time, offence string) {
 	default:
 		update("no_further_action", decided)
 	}
+}
+
+// equalityPercent of victims agree to give their equality details.
+const equalityPercent = 60
+
+// equality answers the equality questions for a victim who agrees, from
+// the criminal-justice history's random source.
+func (p *planner) equality(nr *store.NewReferral) {
+	r := p.cj
+	if r.IntN(100) >= equalityPercent {
+		return
+	}
+	e := &referral.Equality{Agreed: true}
+	pick := func(name string) string {
+		for _, f := range referral.EqualityFields {
+			if f.Name == name {
+				return f.Values[r.IntN(len(f.Values))]
+			}
+		}
+		return ""
+	}
+	e.Sex, e.AgeBand, e.Ethnicity, e.Disability = pick("sex"), pick("age_band"), pick("ethnicity"), pick("disability")
+	e.SexualOrientation, e.GenderIdentity, e.Interpreter = pick("sexual_orientation"), pick("gender_identity"), pick("interpreter")
+	nr.Submission.Equality = e
+}
+
+// pickWeighted draws a key by weight from r, leaving the referrals'
+// own random source alone.
+func pickWeighted(r *rand.Rand, ws []weight) string {
+	total := 0
+	for _, w := range ws {
+		total += w.n
+	}
+	n := r.IntN(total)
+	for _, w := range ws {
+		if n < w.n {
+			return w.key
+		}
+		n -= w.n
+	}
+	return ws[len(ws)-1].key
 }
 
 func dayOf(t time.Time) time.Time {
