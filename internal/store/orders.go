@@ -361,7 +361,9 @@ func OrderJSON(o justice.Order, hist []OrderChange, day time.Time) any {
 // order with its status today, active ones first. A referral with no orders
 // has no orders section.
 func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) error {
-	orders, err := db.referralOrders(ctx, tx, r.ID)
+	// Every read of a referral takes this path: the statements are prepared.
+	q := readTx{db, tx}
+	orders, err := db.referralOrders(ctx, q, r.ID)
 	if err != nil || len(orders) == 0 {
 		return err
 	}
@@ -372,7 +374,7 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 			if (justice.StatusOn(o, day) == justice.Active) != active {
 				continue
 			}
-			hist, err := db.orderHistory(ctx, tx, o)
+			hist, err := db.orderHistory(ctx, q, o)
 			if err != nil {
 				return err
 			}

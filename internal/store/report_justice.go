@@ -70,30 +70,30 @@ func (q reportQuery) criminalJustice(f *report.Figures) error {
 }
 
 // equality counts the equality details of the period's referrals whose
-// victims agreed to give them, answer by answer: counts, never a row.
+// victims agreed to give them, answer by answer: counts, never a row. One
+// grouped pass gives every combination of answers; Go adds them up by
+// question.
 func (q reportQuery) equality(f *report.Figures) error {
 	f.Equality = report.NewEquality()
 	scope, args := q.referralScope(), q.scopeArgs(q.period.Start(), q.period.End())
-	for _, field := range referral.EqualityFields {
-		// The column is a name from the fixed list, never input.
-		rows, err := q.tx.QueryContext(q.ctx, `SELECT e.`+field.Name+`, COUNT(*) FROM victim_equality e JOIN referrals r ON r.id = e.referral_id
-			WHERE `+scope+` AND e.`+field.Name+` <> '' GROUP BY e.`+field.Name, args...)
-		if err != nil {
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT e.sex, e.age_band, e.ethnicity, e.disability, e.sexual_orientation, e.gender_identity, e.interpreter, COUNT(*)
+		FROM victim_equality e JOIN referrals r ON r.id = e.referral_id WHERE `+scope+` GROUP BY 1, 2, 3, 4, 5, 6, 7`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e referral.Equality
+		var n int
+		if err := rows.Scan(&e.Sex, &e.AgeBand, &e.Ethnicity, &e.Disability, &e.SexualOrientation, &e.GenderIdentity, &e.Interpreter, &n); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var v string
-			var n int
-			if err := rows.Scan(&v, &n); err != nil {
-				rows.Close()
-				return err
+		f.EqualityGiven += n
+		for question, answer := range e.Answers() {
+			if byAnswer, ok := f.Equality[question]; ok {
+				byAnswer[answer] += n
 			}
-			f.Equality[field.Name][v] += n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 	}
-	return q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*) FROM victim_equality e JOIN referrals r ON r.id = e.referral_id WHERE `+scope, args...).Scan(&f.EqualityGiven)
+	return rows.Err()
 }
