@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/problem"
@@ -114,10 +115,15 @@ func (s *Server) orderOut(o justice.Order, hist []store.OrderChange) map[string]
 	return map[string]any{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now())}
 }
 
-// apiGetOrder answers one order with its history and ETag.
+// apiGetOrder answers one order with its history and ETag. The order is
+// part of its referral: reading it is a release of the referral to the
+// force, decided and audited as every read is.
 func (s *Server) apiGetOrder(c echo.Context) error {
 	o, hist, err := s.DB.Order(c.Request().Context(), c.Param("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.forceRead(c, o.ReferralID); err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
@@ -327,6 +333,20 @@ func (s *Server) apiOrdersEnding(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"ending_within_days": days, "orders": out})
 }
 
+// forceRead releases referral id to the caller, writing the release to
+// the audit log, and refuses (404, as for a referral that does not exist)
+// anyone but the force that raised it.
+func (s *Server) forceRead(c echo.Context, id string) error {
+	v, err := s.release(c, id, agency.Referral)
+	if err != nil {
+		return err
+	}
+	if v.Agency() != agency.Police {
+		return referral.NotFound()
+	}
+	return nil
+}
+
 // ownOrTeam is the officer whose referrals a police reader's lists cover:
 // their own, or everyone's (empty) for a supervisor.
 func (s *Server) ownOrTeam(c echo.Context) string {
@@ -396,8 +416,12 @@ func (s *Server) victimUpdatesJSON(us []justice.Update) map[string]any {
 	return map[string]any{"victim_updates": out}
 }
 
-// apiReferralVictimUpdates lists a referral's updates.
+// apiReferralVictimUpdates lists a referral's updates, notes included:
+// a read of the referral, released and audited.
 func (s *Server) apiReferralVictimUpdates(c echo.Context) error {
+	if err := s.forceRead(c, c.Param("id")); err != nil {
+		return err
+	}
 	us, err := s.DB.VictimUpdates(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err

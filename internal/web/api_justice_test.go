@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -133,6 +134,25 @@ func TestOrdersAPI(t *testing.T) {
 	}
 	if res := h.Do("GET", "/api/v1/orders/"+o.Order.ID, "housing", nil); res.Status != http.StatusForbidden {
 		t.Fatalf("agency staff reading the register: %d", res.Status)
+	}
+	// The supervisor's read of the order is a release of its referral, in the audit log.
+	releases := func() int {
+		var audit struct{ Entries []map[string]any }
+		h.Do("GET", "/api/v1/referrals/"+r.ID+"/audit", "auditor", nil).JSON(t, &audit)
+		n := 0
+		for _, e := range audit.Entries {
+			if e["action"] == "release" && strings.Contains(fmt.Sprint(e["actor"]), "supervisor") {
+				n++
+			}
+		}
+		return n
+	}
+	n := releases()
+	if res := h.Do("GET", "/api/v1/orders/"+o.Order.ID, "supervisor", nil); res.Status != 200 || !strings.Contains(string(res.Body), "Orchard Road") {
+		t.Fatalf("the supervisor reads the order: %d", res.Status)
+	}
+	if got := releases(); got != n+1 {
+		t.Errorf("reading an order: %d releases to the supervisor in the audit log, then %d", n, got)
 	}
 }
 
