@@ -74,6 +74,12 @@ func TestJusticePages(t *testing.T) {
 	}
 	h.expect(h.do(http.MethodGet, a.location, "officer", nil), 200, "Breach of a restraining order or Stalking Protection Order", "Breach of the Stalking Protection Order recorded on referral SH-")
 
+	h.expect(h.do(http.MethodGet, "/orders", "officer", nil), 200, `href="/referrals/`+id+`#orders"`, "Stalking Protection Order", ">20<")
+	h.expect(h.do(http.MethodGet, "/", "officer", nil), 200, "Orders and bail ending", "1 ending")
+	if a := h.do(http.MethodGet, "/orders", "officer2", nil); strings.Contains(a.body, id) {
+		t.Error("another officer's list shows this referral's order")
+	}
+
 	change := url.Values{"action": {"extend"}, "reason": {"Extended by the court"}}
 	dateForm(change, "ends_on", today.AddDate(0, 0, 200))
 	if a := h.do(http.MethodPost, "/orders/"+orderID+"/change", "officer", change); a.status != http.StatusSeeOther {
