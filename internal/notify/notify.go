@@ -25,11 +25,10 @@ const (
 	OverdueAction Kind = "overdue_action" // a MARAC action is past its due date
 	OrderBreached Kind = "order_breached" // an order or bail protecting the victim was breached
 	OrderEnding   Kind = "order_ending"   // an order or bail ends within 28 (then 7) days
-	ProtectionEnd Kind = "protection_end" // a MARAC case's protection lapses before its next meeting
 )
 
 // Kinds lists every kind, in the order pages show them.
-var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, OrderBreached, OrderEnding, ProtectionEnd}
+var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, OrderBreached, OrderEnding}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -102,7 +101,6 @@ var wording = map[Kind]struct{ subject, lead string }{
 	OverdueAction: {"Referral %s: MARAC action overdue", "A MARAC action on referral %s is past its due date."},
 	OrderBreached: {"Referral %s: order breached", "A breach of an order or bail conditions protecting the victim has been recorded on referral %s."},
 	OrderEnding:   {"Referral %s: order ending soon", "An order or bail protecting the victim on referral %s ends soon."},
-	ProtectionEnd: {"Referral %s: protection lapses before MARAC", "The orders protecting the victim on referral %s end before the case's next MARAC meeting."},
 }
 
 // genericWording stands in for a kind Compose does not know.
