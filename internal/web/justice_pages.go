@@ -650,3 +650,47 @@ func personAtRiskLine(p referral.PersonAtRisk) []string {
 	}
 	return out
 }
+
+// victimCodeQuestion asks the victim's rights when the referral is raised;
+// unanswered, the offence decides (enhanced for stalking).
+var victimCodeQuestion = question{Name: "victim_code.enhanced", Label: "The victim's rights under the Victims' Code (optional)", Kind: radiosKind,
+	Hint: "If you do not answer, victims of stalking have enhanced rights and others standard rights",
+	Choices: []choice{
+		{Value: "yes", Label: "Enhanced rights", Hint: "Told of each decision by the end of the next working day"},
+		{Value: "no", Label: "Standard rights", Hint: "Told within five working days"},
+	}}
+
+// equalityLabels are the words of the equality questions and answers.
+var equalityLabels = map[string]string{
+	"sex": "Sex", "age_band": "Age", "ethnicity": "Ethnic group", "disability": "Disability", "sexual_orientation": "Sexual orientation",
+	"gender_identity": "Trans or not", "interpreter": "Needs an interpreter",
+	"female": "Female", "male": "Male", "not_stated": "Not stated", "under_18": "Under 18", "18_24": "18 to 24", "25_34": "25 to 34",
+	"35_44": "35 to 44", "45_54": "45 to 54", "55_64": "55 to 64", "65_plus": "65 and over", "white": "White", "mixed": "Mixed or multiple",
+	"asian": "Asian or Asian British", "black": "Black, African, Caribbean or Black British", "other": "Another", "yes": "Yes", "no": "No",
+	"heterosexual": "Heterosexual", "gay_or_lesbian": "Gay or lesbian", "bisexual": "Bisexual", "trans": "Trans", "not_trans": "Not trans",
+}
+
+// equalityQuestion asks the equality details MARAC returns count, shown
+// beneath the victim's agreement to give them.
+func equalityQuestion() question {
+	var asks []question
+	for _, f := range referral.EqualityFields {
+		q := question{Name: "equality." + f.Name, Label: equalityLabels[f.Name], Kind: selectKind, Placeholder: "Not answered"}
+		for _, v := range f.Values {
+			q.Choices = append(q.Choices, choice{Value: v, Label: equalityLabels[v]})
+		}
+		asks = append(asks, q)
+	}
+	return question{Name: "equality.agreed", Label: "Equality details (optional)", Kind: radiosKind,
+		Hint: "MARAC data returns ask for these. Record them only if the victim agrees: they are counted, never shared",
+		Choices: []choice{
+			{Value: "yes", Label: "The victim agreed to give them", Reveal: asks},
+			{Value: "no", Label: "Not given"},
+		}}
+}
+
+// equalityInputs ties each equality answer to its place.
+func equalityInputs(e *referral.Equality) map[string]*string {
+	return map[string]*string{"sex": &e.Sex, "age_band": &e.AgeBand, "ethnicity": &e.Ethnicity, "disability": &e.Disability,
+		"sexual_orientation": &e.SexualOrientation, "gender_identity": &e.GenderIdentity, "interpreter": &e.Interpreter}
+}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -192,5 +193,33 @@ func TestPeopleAtRiskOnThePage(t *testing.T) {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the page lacks %q", want)
 		}
+	}
+}
+
+// The referral form asks the victim's rights and, with the victim's
+// agreement, the equality details; a draft keeps them, and answers given
+// without agreement are dropped.
+func TestFormAsksRightsAndEquality(t *testing.T) {
+	h := startPagesHub(t)
+	a := h.do(http.MethodPost, "/referrals/new", "officer", url.Values{"victim.name": {"Ysolde Brackenridge"}, "victim.safe_contact.method": {"text"}, "action": {"continue"}})
+	draft := strings.TrimSuffix(a.location, "/contact")
+	draftID := strings.TrimPrefix(draft, "/referrals/new/")
+	h.expect(h.do(http.MethodGet, draft+"/needs", "officer", nil), 200, "Equality details (optional)", "Enhanced rights", "Ethnic group")
+	a = h.do(http.MethodPost, draft+"/needs", "officer", url.Values{"victim_code.enhanced": {"no"}, "equality.agreed": {"yes"},
+		"equality.sex": {"female"}, "equality.age_band": {"35_44"}, "action": {"continue"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("needs: %d %s", a.status, a.body)
+	}
+	d, err := h.db.Draft(context.Background(), pagePeople["officer"].Subject, draftID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := d.Submission.Equality; e == nil || !e.Agreed || e.Sex != "female" || e.AgeBand != "35_44" || d.Submission.VictimCode == nil || *d.Submission.VictimCode.Enhanced {
+		t.Fatalf("the draft holds %+v %+v", d.Submission.Equality, d.Submission.VictimCode)
+	}
+	h.expect(h.do(http.MethodGet, draft+"/needs", "officer", nil), 200, `value="female" selected`, `value="no" checked`)
+	h.do(http.MethodPost, draft+"/needs", "officer", url.Values{"equality.agreed": {"no"}, "equality.sex": {"male"}, "action": {"continue"}})
+	if d, _ := h.db.Draft(context.Background(), pagePeople["officer"].Subject, draftID); d.Submission.Equality != nil || d.Submission.VictimCode != nil {
+		t.Fatalf("answers without agreement kept: %+v %+v", d.Submission.Equality, d.Submission.VictimCode)
 	}
 }

@@ -85,6 +85,7 @@ func (s *Server) referralSteps() []step {
 			{Name: "victim.views", Label: "The victim's views", Kind: textareaKind, Hint: "What the victim wants, and anything they do not want to happen"},
 			{Name: "marac_concern", Label: "Concern for MARAC (optional)", Kind: textareaKind,
 				Hint: "If you think this case should go to MARAC on professional judgement, say what the concern is"},
+			victimCodeQuestion, equalityQuestion(),
 		}},
 		{Slug: "agencies", Title: "Agencies and what you ask of them", Questions: []question{
 			{Name: "agencies", Label: "Agencies to send the referral to", Kind: checkboxesKind, Choices: agencyChoices,
@@ -208,6 +209,42 @@ func fieldOfPath(path string, sub referral.Submission) string {
 	return path
 }
 
+// readVictimAnswers reads the Victims' Code rights and the equality
+// details from the form: no answer leaves the rights to the offence's
+// default, and equality details are kept only when the victim agreed.
+func readVictimAnswers(sub *referral.Submission, v url.Values) {
+	sub.VictimCode = nil
+	switch v.Get("victim_code.enhanced") {
+	case "yes", "no":
+		enhanced := v.Get("victim_code.enhanced") == "yes"
+		sub.VictimCode = &referral.VictimCode{Enhanced: &enhanced}
+	}
+	sub.Equality = nil
+	if v.Get("equality.agreed") == "yes" {
+		e := &referral.Equality{Agreed: true}
+		for name, p := range equalityInputs(e) {
+			*p = v.Get("equality." + name)
+		}
+		sub.Equality = e
+	}
+}
+
+// victimAnswers puts the Victims' Code rights and equality details of a
+// submission back into form values.
+func victimAnswers(sub referral.Submission, v url.Values) {
+	if c := sub.VictimCode; c != nil && c.Enhanced != nil {
+		v.Set("victim_code.enhanced", map[bool]string{true: "yes", false: "no"}[*c.Enhanced])
+	}
+	if e := sub.Equality; e != nil && e.Agreed {
+		v.Set("equality.agreed", "yes")
+		for name, p := range equalityInputs(e) {
+			if *p != "" {
+				v.Set("equality."+name, *p)
+			}
+		}
+	}
+}
+
 // textInputs ties each one-answer form field to its place in a submission.
 func textInputs(s *referral.Submission) map[string]*string {
 	return map[string]*string{
@@ -278,6 +315,7 @@ func formValues(sub referral.Submission) url.Values {
 		v.Set("consent.reason", c.Reason)
 	}
 	setDate("consent.review_on", c.ReviewOn)
+	victimAnswers(sub, v)
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -318,6 +356,7 @@ func readForm(sub *referral.Submission, v url.Values, labels map[string]string) 
 		}
 		return n, true
 	}
+	readVictimAnswers(sub, v)
 	sub.Incidents.Count, _ = readNumber("incidents.count")
 	sub.Risk.Score = nil
 	if n, ok := readNumber("risk.score"); ok {
