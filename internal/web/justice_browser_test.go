@@ -94,6 +94,8 @@ func TestBrowserOrdersJourney(t *testing.T) {
 	contains(t, "the officer's updates", officer.content("#victim-updates"), "Suspect charged", "30 November 2026", "Overdue")
 
 	supervisor := tab("supervisor")
+	supervisor.visit(h.url+"/referrals", "team referrals")
+	contains(t, "the team's referrals", supervisor.content("#overdue-updates-warning"), "1 Victims' Code update is overdue")
 	supervisor.visit(h.url+"/", "supervisor's home")
 	contains(t, "the supervisor's home", supervisor.content("main"), "Victims' Code updates overdue", "1 overdue")
 	supervisor.open(`a[href="/victim-updates"]`, "team's overdue updates")

@@ -98,6 +98,7 @@ func TestJusticePages(t *testing.T) {
 	page = h.do(http.MethodGet, "/referrals/"+id, "officer", nil)
 	h.expect(page, 200, "Suspect charged", "30 November 2026", "Overdue", "Enhanced: told within one working day")
 	h.expect(h.do(http.MethodGet, "/victim-updates", "supervisor", nil), 200, "Suspect charged", "Overdue")
+	h.expect(h.do(http.MethodGet, "/referrals", "supervisor", nil), 200, "1 Victims' Code update is overdue", `href="/victim-updates"`)
 	h.expect(h.do(http.MethodGet, "/", "supervisor", nil), 200, "Victims&#39; Code updates overdue", "1 overdue")
 	h.expect(h.do(http.MethodGet, "/orders", "officer", nil), 200, "Orders and bail ending")
 
