@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -693,4 +695,80 @@ func equalityQuestion() question {
 func equalityInputs(e *referral.Equality) map[string]*string {
 	return map[string]*string{"sex": &e.Sex, "age_band": &e.AgeBand, "ethnicity": &e.Ethnicity, "disability": &e.Disability,
 		"sexual_orientation": &e.SexualOrientation, "gender_identity": &e.GenderIdentity, "interpreter": &e.Interpreter}
+}
+
+// The referral form asks for up to otherSuspectSlots further suspects and
+// otherAtRiskSlots others at risk, by name and relationship; the API takes
+// any number, with more detail.
+const (
+	otherSuspectSlots = 2
+	otherAtRiskSlots  = 3
+)
+
+// otherSuspectQuestions are the suspect page's further suspects: a heading,
+// then a name and a relationship for each slot.
+var otherSuspectQuestions = slotQuestions("suspects", "Other suspects (optional)", "Anyone else who takes part in the stalking or harassment",
+	"Other suspect", otherSuspectSlots, relationshipChoices)
+
+// othersAtRiskQuestions are the risk page's others at risk.
+var othersAtRiskQuestions = slotQuestions("others_at_risk", "Others at risk (optional)", "People the suspect also threatens: a new partner, family, colleagues",
+	"Person at risk", otherAtRiskSlots, personAtRiskChoices())
+
+func slotQuestions(name, heading, hint, each string, slots int, relationships []choice) []question {
+	qs := []question{{Name: name, Label: heading, Hint: hint, Kind: headingKind}}
+	for k := range slots {
+		prefix := fmt.Sprintf("%s[%d].", name, k)
+		qs = append(qs,
+			question{Name: prefix + "name", Label: fmt.Sprintf("%s %d: name", each, k+1), Kind: textKind},
+			question{Name: prefix + "relationship", Label: fmt.Sprintf("%s %d: relationship to the victim", each, k+1), Kind: selectKind, Choices: relationships})
+	}
+	return qs
+}
+
+func personAtRiskChoices() []choice {
+	var out []choice
+	for _, v := range []string{"new_partner", "family", "child_not_in_household", "friend", "colleague", "neighbour", "professional", "other"} {
+		out = append(out, choice{Value: v, Label: personAtRiskLabels[v]})
+	}
+	return out
+}
+
+// readPeople reads the further suspects and others at risk from the form:
+// each slot with a name or a relationship, in order.
+func readPeople(sub *referral.Submission, v url.Values) {
+	slot := func(name string, k int) (string, string) {
+		prefix := fmt.Sprintf("%s[%d].", name, k)
+		return strings.TrimSpace(v.Get(prefix + "name")), v.Get(prefix + "relationship")
+	}
+	sub.Suspects, sub.OthersAtRisk = nil, nil
+	for k := range otherSuspectSlots {
+		if n, r := slot("suspects", k); n != "" || r != "" {
+			sub.Suspects = append(sub.Suspects, referral.Suspect{Name: n, Relationship: r})
+		}
+	}
+	for k := range otherAtRiskSlots {
+		if n, r := slot("others_at_risk", k); n != "" || r != "" {
+			sub.OthersAtRisk = append(sub.OthersAtRisk, referral.PersonAtRisk{Name: n, Relationship: r})
+		}
+	}
+}
+
+// peopleAnswers puts the further suspects and others at risk of a
+// submission back into form values.
+func peopleAnswers(sub referral.Submission, v url.Values) {
+	set := func(name string, k int, n, r string) {
+		prefix := fmt.Sprintf("%s[%d].", name, k)
+		if n != "" {
+			v.Set(prefix+"name", n)
+		}
+		if r != "" {
+			v.Set(prefix+"relationship", r)
+		}
+	}
+	for k, x := range sub.Suspects[:min(len(sub.Suspects), otherSuspectSlots)] {
+		set("suspects", k, x.Name, x.Relationship)
+	}
+	for k, x := range sub.OthersAtRisk[:min(len(sub.OthersAtRisk), otherAtRiskSlots)] {
+		set("others_at_risk", k, x.Name, x.Relationship)
+	}
 }

@@ -224,3 +224,35 @@ func TestFormAsksRightsAndEquality(t *testing.T) {
 		t.Fatalf("answers without agreement kept: %+v %+v", d.Submission.Equality, d.Submission.VictimCode)
 	}
 }
+
+// The form takes further suspects and others at risk, names a missing
+// name, and keeps them in the draft.
+func TestFormAsksOtherPeople(t *testing.T) {
+	h := startPagesHub(t)
+	a := h.do(http.MethodPost, "/referrals/new", "officer", url.Values{"victim.name": {"Ysolde Brackenridge"}, "victim.safe_contact.method": {"text"}, "action": {"continue"}})
+	draft := strings.TrimSuffix(a.location, "/contact")
+	draftID := strings.TrimPrefix(draft, "/referrals/new/")
+	h.expect(h.do(http.MethodGet, draft+"/risk", "officer", nil), 200, "Others at risk (optional)", "Person at risk 1: name")
+	bad := h.do(http.MethodPost, draft+"/risk", "officer", url.Values{"risk.level": {"high"}, "others_at_risk[0].relationship": {"new_partner"}, "action": {"continue"}})
+	h.expect(bad, http.StatusUnprocessableEntity, `href="#others_at_risk-0-name"`)
+	a = h.do(http.MethodPost, draft+"/risk", "officer", url.Values{"risk.level": {"high"}, "others_at_risk[0].relationship": {"new_partner"},
+		"others_at_risk[0].name": {"Nell Newpartner"}, "action": {"continue"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("risk: %d %s", a.status, a.body)
+	}
+	a = h.do(http.MethodPost, draft+"/suspect", "officer", url.Values{"suspect.name": {"Sid Suspectson"}, "suspects[1].name": {"Second Suspectson"},
+		"suspects[1].relationship": {"acquaintance"}, "action": {"continue"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("suspect: %d %s", a.status, a.body)
+	}
+	d, err := h.db.Draft(context.Background(), pagePeople["officer"].Subject, draftID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.Submission
+	if len(s.OthersAtRisk) != 1 || s.OthersAtRisk[0].Name != "Nell Newpartner" || len(s.Suspects) != 1 || s.Suspects[0].Relationship != "acquaintance" {
+		t.Fatalf("the draft holds %+v and %+v", s.OthersAtRisk, s.Suspects)
+	}
+	h.expect(h.do(http.MethodGet, draft+"/suspect", "officer", nil), 200, `value="Second Suspectson"`)
+	h.expect(h.do(http.MethodGet, draft+"/check", "officer", nil), 200, "Nell Newpartner", "Second Suspectson")
+}

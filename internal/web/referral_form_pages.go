@@ -61,22 +61,22 @@ func (s *Server) referralSteps() []step {
 			{Name: "incidents.last", Label: "Date of the last incident", Kind: dateKind},
 			{Name: "aggravating_factors", Label: "Aggravating factors", Kind: checkboxesKind, Choices: factorChoices, Hint: "Select all that apply"},
 		}},
-		{Slug: "risk", Title: "Risk assessment", Questions: []question{
+		{Slug: "risk", Title: "Risk assessment", Questions: append([]question{
 			{Name: "risk.tool", Label: "Risk assessment tool", Kind: radiosKind, Choices: riskToolChoices},
 			{Name: "risk.score", Label: "Score", Kind: numberKind, Width: "govuk-input--width-3",
 				Hint: "The number of ‘yes’ answers. A DASH score of 14 or more is visible high risk"},
 			{Name: "risk.level", Label: "Risk level", Kind: radiosKind, Choices: riskLevelChoices, Required: "Choose the risk level",
 				Hint: "Professional judgement can raise the level; it must never lower a DASH score"},
 			{Name: "risk.assessed_on", Label: "Date of the assessment", Kind: dateKind},
-		}},
-		{Slug: "suspect", Title: "The suspect", Questions: []question{
+		}, othersAtRiskQuestions...)},
+		{Slug: "suspect", Title: "The suspect", Questions: append([]question{
 			{Name: "suspect.name", Label: "Suspect's name", Kind: textKind},
 			{Name: "suspect.date_of_birth", Label: "Suspect's date of birth", Kind: dateKind, Hint: "For example, 30 9 1985"},
 			{Name: "suspect.relationship", Label: "Relationship to the victim", Kind: selectKind, Choices: relationshipChoices},
 			{Name: "suspect.address", Label: "Suspect's address", Kind: textareaKind},
 			{Name: "suspect.orders", Label: "Orders or bail conditions", Kind: textareaKind,
 				Hint: "For example, bail with no contact, or a Stalking Protection Order and its end date"},
-		}},
+		}, otherSuspectQuestions...)},
 		{Slug: "children", Title: "Children", Intro: "Add each child in the victim's life. If there are none, continue.", Questions: childQuestions},
 		{Slug: "needs", Title: "Health, needs and views", Questions: []question{
 			{Name: "victim.health", Label: "Health", Kind: textareaKind,
@@ -316,6 +316,7 @@ func formValues(sub referral.Submission) url.Values {
 	}
 	setDate("consent.review_on", c.ReviewOn)
 	victimAnswers(sub, v)
+	peopleAnswers(sub, v)
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -357,6 +358,7 @@ func readForm(sub *referral.Submission, v url.Values, labels map[string]string) 
 		return n, true
 	}
 	readVictimAnswers(sub, v)
+	readPeople(sub, v)
 	sub.Incidents.Count, _ = readNumber("incidents.count")
 	sub.Risk.Score = nil
 	if n, ok := readNumber("risk.score"); ok {
