@@ -36,6 +36,10 @@ type Submission struct {
 	Suspects     []Suspect      `json:"suspects,omitempty" validate:"dive"`
 	OthersAtRisk []PersonAtRisk `json:"others_at_risk,omitempty" validate:"dive"`
 	Equality     *Equality      `json:"equality,omitempty"`
+	// LinkedTo is an earlier referral of the same victim or suspect that
+	// this one continues, such as the one whose order was breached: the
+	// two are linked, confirmed, when this one is sent.
+	LinkedTo string `json:"linked_to,omitempty" validate:"max=40"`
 }
 
 // VictimCode is what the Victims' Code gives the victim. Enhanced is nil

@@ -134,7 +134,7 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {
 			return err
 		}
-		if err := setVictimCode(ctx, tx, id, s); err != nil {
+		if err := db.createJustice(ctx, tx, id, n, now); err != nil {
 			return err
 		}
 		for _, r := range s.Agencies {

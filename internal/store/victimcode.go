@@ -23,6 +23,36 @@ type Justice struct {
 	OutcomeOn      time.Time
 }
 
+// createJustice writes what a new referral holds besides its sections: the
+// Victims' Code rights and equality details (setVictimCode), and, once it is
+// sent, its link to the earlier referral it continues, confirmed by the
+// officer who names it: through the victim, the suspect or both. A
+// referral that shares neither is refused.
+func (db *DB) createJustice(ctx context.Context, tx *sql.Tx, id string, n NewReferral, now time.Time) error {
+	s := n.Submission
+	if err := setVictimCode(ctx, tx, id, s); err != nil {
+		return err
+	}
+	if s.LinkedTo == "" || n.Draft {
+		return nil
+	}
+	linked := false
+	for _, via := range []referral.LinkVia{referral.ViaVictim, referral.ViaSuspect} {
+		err := db.decideLink(ctx, tx, id, s.LinkedTo, via, referral.LinkConfirmed, n.Officer, now)
+		if problem.CodeOf(err) == problem.Invalid {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		linked = true
+	}
+	if !linked {
+		return problem.Invalidf("linked_to", "linked_to must be a referral about the same victim or suspect")
+	}
+	return nil
+}
+
 // setVictimCode writes a new referral's Victims' Code rights (the
 // officer's answer, or the offence's default with its reason) and, when the
 // victim agreed, their equality details.

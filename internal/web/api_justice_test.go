@@ -285,6 +285,21 @@ func TestBreach(t *testing.T) {
 	if os, _ := readOrders(t, h, r.ID, "officer"); len(os) != 1 {
 		t.Fatalf("orders %+v", os)
 	}
+	// The referral for the breach, linked to the pattern it continues; a
+	// referral about someone else cannot be named.
+	nb := exampleReferral()
+	nb["offence"], nb["linked_to"] = "breach_of_order", r.ID
+	breachRef := createReferral(t, h, nb)
+	pattern, err := h.App.DB.LinkedView(context.Background(), breachRef.ID)
+	if err != nil || len(pattern.Referrals) != 2 {
+		t.Fatalf("the breach's referral is linked to %+v (%v)", pattern.Referrals, err)
+	}
+	other := exampleReferral()
+	other["victim"].(map[string]any)["name"], other["suspect"] = "Someone Else", map[string]any{"name": "Another Person"}
+	other["linked_to"] = r.ID
+	if res := h.Do("POST", "/api/v1/referrals", "officer", other); res.Status != 422 || !strings.Contains(string(res.Body), `"linked_to"`) {
+		t.Fatalf("linked to a referral of other people: %d %s", res.Status, res.Body)
+	}
 	events, err := h.App.DB.Events(context.Background(), r.ID, "")
 	if err != nil {
 		t.Fatal(err)

@@ -576,7 +576,7 @@ func (s *Server) breachReferral(c echo.Context) error {
 	if v.Agency() != agency.Police {
 		return problem.New(problem.NotFound, "Order not found")
 	}
-	sub := referral.Submission{Offence: "breach_of_order"}
+	sub := referral.Submission{Offence: "breach_of_order", LinkedTo: o.ReferralID}
 	read := func(cat category.Category, into any) error {
 		b, _ := v.Content(cat)
 		return unmarshalSection(b, into)

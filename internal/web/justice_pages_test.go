@@ -74,6 +74,10 @@ func TestJusticePages(t *testing.T) {
 		t.Fatalf("breach referral: %d %q", a.status, a.location)
 	}
 	h.expect(h.do(http.MethodGet, a.location, "officer", nil), 200, "Breach of a restraining order or Stalking Protection Order", "Breach of the Stalking Protection Order recorded on referral SH-")
+	bd, err := h.db.Draft(context.Background(), pagePeople["officer"].Subject, strings.TrimSuffix(strings.TrimPrefix(a.location, "/referrals/new/"), "/offence"))
+	if err != nil || bd.Submission.LinkedTo != id || bd.Submission.Victim.Name != "Ysolde Brackenridge" || len(bd.Submission.Agencies) != 2 {
+		t.Fatalf("the breach's draft: %+v (%v)", bd.Submission, err)
+	}
 
 	h.expect(h.do(http.MethodGet, "/orders", "officer", nil), 200, `href="/referrals/`+id+`#orders"`, "Stalking Protection Order", ">20<")
 	h.expect(h.do(http.MethodGet, "/", "officer", nil), 200, "Orders and bail ending", "1 ending")
