@@ -258,7 +258,7 @@ func (a *App) background(ctx context.Context) {
 		for _, sweep := range []struct {
 			what string
 			note func(context.Context, time.Time) (int, error)
-		}{{"shares", a.DB.NoteOverdue}, {"MARAC actions", a.DB.NoteOverdueActions}} {
+		}{{"shares", a.DB.NoteOverdue}, {"MARAC actions", a.DB.NoteOverdueActions}, {"orders ending", a.DB.NoteOrdersEnding}} {
 			if n, err := sweep.note(ctx, time.Now()); err != nil && ctx.Err() == nil {
 				a.Log.Error("noting overdue "+sweep.what+" failed", "error", err.Error())
 			} else if n > 0 {

@@ -46,13 +46,20 @@ const (
 	WebhookRegistered  Action = "webhook_registered"   // an admin registered a partner system's webhook
 	WebhookRemoved     Action = "webhook_removed"      // an admin removed a webhook
 	WebhookResumed     Action = "webhook_resumed"      // an admin resumed a webhook paused after failures
+	OrderRecorded      Action = "order_recorded"       // an officer recorded an order or bail that protects the victim
+	OrderChanged       Action = "order_changed"        // an order was varied, extended or discharged
+	BreachRecorded     Action = "breach_recorded"      // an officer recorded a breach of an order
+	VictimUpdate       Action = "victim_update"        // a Victims' Code update was recorded as owed, or as told
+	OutcomeRecorded    Action = "outcome_recorded"     // the criminal-justice outcome of a referral was recorded
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked, RoleRequested,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
 	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
-	WebhookRegistered, WebhookRemoved, WebhookResumed}
+	WebhookRegistered, WebhookRemoved, WebhookResumed,
+
+	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -7,8 +7,10 @@ import "fmt"
 // Category is one kind of information about the people in a referral.
 type Category uint8
 
-// The nine categories, in the order they are shown. Safe contact comes early:
+// The categories, in the order they are shown. Safe contact comes early:
 // an agency that may contact the victim reads it before anything else.
+// Orders came later and are numbered last, since consents and agreements
+// store categories as bits; pages show them beside safe contact.
 const (
 	Identity Category = iota
 	SafeContact
@@ -19,15 +21,16 @@ const (
 	Health
 	Children
 	Needs
+	Orders // orders and bail conditions that protect the victim
 	count
 )
 
 // Count is the number of categories; arrays indexed by Category have this length.
 const Count = int(count)
 
-var names = [Count]string{"identity", "safe_contact", "contact", "offence", "risk", "suspect", "health", "children", "needs"}
+var names = [Count]string{"identity", "safe_contact", "contact", "offence", "risk", "suspect", "health", "children", "needs", "orders"}
 
-var titles = [Count]string{"Identity", "Safe contact", "Contact details", "Offence", "Risk", "Suspect", "Health", "Children", "Needs and views"}
+var titles = [Count]string{"Identity", "Safe contact", "Contact details", "Offence", "Risk", "Suspect", "Health", "Children", "Needs and views", "Orders and bail"}
 
 // All lists every category in display order.
 func All() []Category {

@@ -61,6 +61,7 @@ type step struct {
 	override *overrideStep
 	link     *linkStep
 	marac    *maracStep
+	justice  *justiceStep
 }
 
 // person is someone named in a referral.
@@ -118,6 +119,8 @@ type planner struct {
 	seq      int
 	people   // who was named before, for links
 	maracPlan
+	cj     *rand.Rand // the criminal-justice history's own random source
+	cjKeys int        // numbers the orders and updates it plans
 }
 
 func newPlanner(agencies *agency.Directory, opt Options, n int) *planner {
@@ -132,7 +135,7 @@ func newPlanner(agencies *agency.Directory, opt Options, n int) *planner {
 		}
 	}
 	slices.SortFunc(created, func(a, b time.Time) int { return a.Compare(b) })
-	p := &planner{g: g, agencies: agencies, created: created, people: newPeople()}
+	p := &planner{g: g, agencies: agencies, created: created, people: newPeople(), cj: newJusticeSource(opt.Seed)}
 	p.planMeetings(g.now.Add(-365 * 24 * time.Hour))
 	return p
 }
@@ -188,6 +191,8 @@ func (p *planner) follow(i int, at time.Time, nr *store.NewReferral, who victimH
 		p.override(i, at, nr)
 	}
 	p.listNew(i, at, nr, who)
+	p.equality(nr)
+	p.criminalJustice(i, at, nr.Submission.Offence)
 }
 
 // queued is a step waiting its time; seq keeps steps of the same time in

@@ -53,6 +53,7 @@ func TestPlanIsRealistic(t *testing.T) {
 	codes := map[string]int{}
 	due := map[[2]any]time.Time{}
 	created := 0
+	justiceSteps := map[justiceKind]int{}
 	h := newHistoryCheck(dir, opt)
 	var last time.Time
 	for _, st := range steps {
@@ -61,6 +62,13 @@ func TestPlanIsRealistic(t *testing.T) {
 		}
 		last = st.at
 		if h.check(t, st) {
+			continue
+		}
+		if st.justice != nil {
+			if st.referral >= created || !st.actor.Police() {
+				t.Fatalf("a criminal-justice step before its referral, or not by an officer: %+v", st)
+			}
+			justiceSteps[st.justice.kind]++
 			continue
 		}
 		if st.create != nil {
@@ -153,6 +161,11 @@ func TestPlanIsRealistic(t *testing.T) {
 	}
 
 	h.report(t)
+	for k := orderGranted; k <= outcomeDecided; k++ {
+		if justiceSteps[k] == 0 {
+			t.Errorf("no criminal-justice step of kind %d: %v", k, justiceSteps)
+		}
+	}
 
 	again := plan(dir, opt, n)
 	first := slices.IndexFunc(again, func(st step) bool { return st.create != nil })

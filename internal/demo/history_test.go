@@ -275,6 +275,14 @@ func checkOutcomes(t *testing.T, db *store.DB, dir *agency.Directory, now time.T
 	if err != nil {
 		t.Fatal(err)
 	}
+	cj := f.CriminalJustice
+	t.Logf("criminal justice: %d outcomes %v, %d with an active order, updates %+v", cj.WithOutcome, cj.ByOutcome, cj.WithActiveOrder, cj.VictimUpdates)
+	if u := cj.VictimUpdates; cj.WithOutcome == 0 || cj.ByOutcome["charged"] == 0 || cj.WithActiveOrder == 0 || u.OnTime == 0 || u.Late+u.Overdue == 0 {
+		t.Errorf("criminal justice: %d outcomes %v, %d with an active order, updates %+v", cj.WithOutcome, cj.ByOutcome, cj.WithActiveOrder, u)
+	}
+	if f.EqualityGiven == 0 || f.Equality["sex"]["female"] == 0 {
+		t.Errorf("equality: %d given, %v", f.EqualityGiven, f.Equality)
+	}
 	mc := f.MARAC
 	t.Logf("MARAC %d cases (%d repeat), %+v; patterns %+v; overrides %+v; consent %v", mc.Cases, mc.RepeatCases, mc.ActionCounts, f.Patterns, f.Overrides, f.Consent.ByDecision)
 	if mc.Cases == 0 || mc.RepeatCases == 0 || mc.RepeatCases >= mc.Cases || len(mc.ByAgency) < 2 {

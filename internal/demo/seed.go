@@ -7,6 +7,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/consent"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -62,11 +63,16 @@ type writer struct {
 	meetings  map[int]string
 	cases     map[int]string
 	actions   map[int]string
+	orders    map[int]string // by the planner's key
+	updates   map[int]string
+	calendar  justice.Calendar
 }
 
 func newWriter(db *store.DB, n int) *writer {
+	cal, _ := justice.EnglandAndWales() // the file's tests rule out an error
 	return &writer{db: db, referrals: make([]string, n), overrides: map[int]string{},
-		meetings: map[int]string{}, cases: map[int]string{}, actions: map[int]string{}}
+		meetings: map[int]string{}, cases: map[int]string{}, actions: map[int]string{},
+		orders: map[int]string{}, updates: map[int]string{}, calendar: cal}
 }
 
 // write makes one step happen, with the store's clock at its time, through
@@ -89,6 +95,8 @@ func (w *writer) write(ctx context.Context, st step) error {
 		err = db.DecideLink(ctx, w.referrals[st.referral], w.referrals[st.link.other], st.link.via, st.link.confirm, st.actor)
 	case st.marac != nil:
 		err = w.marac(ctx, st)
+	case st.justice != nil:
+		err = w.justice(ctx, st)
 	default:
 		_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: w.referrals[st.referral], Agency: st.agency, To: st.to,
 			Reason: st.reason.text, ReasonCode: st.reason.code, Outcome: st.outcome.text, OutcomeCode: st.outcome.code, Actor: st.actor})

@@ -24,10 +24,12 @@ const (
 	MARACAction   Kind = "marac_action"   // a MARAC action was given to an agency
 	OverdueAction Kind = "overdue_action" // a MARAC action is past its due date
 	WebhookPaused Kind = "webhook_paused" // deliveries to a partner system were paused after failures
+	OrderBreached Kind = "order_breached" // an order or bail protecting the victim was breached
+	OrderEnding   Kind = "order_ending"   // an order or bail ends within 28 (then 7) days
 )
 
 // Kinds lists every kind, in the order pages show them.
-var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused}
+var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -99,6 +101,8 @@ var wording = map[Kind]struct{ subject, lead string }{
 	MARACAction:   {"Referral %s: MARAC action for your agency", "A MARAC action on referral %s has been given to your agency."},
 	OverdueAction: {"Referral %s: MARAC action overdue", "A MARAC action on referral %s is past its due date."},
 	WebhookPaused: {"Partner system deliveries paused (last about %s)", "Deliveries of events to a partner agency's system have been paused after repeated failures; the last was about referral %s. Fix the receiver, then resume the webhook on the Partner systems page."},
+	OrderBreached: {"Referral %s: order breached", "A breach of an order or bail conditions protecting the victim has been recorded on referral %s."},
+	OrderEnding:   {"Referral %s: order ending soon", "An order or bail protecting the victim on referral %s ends soon."},
 }
 
 // genericWording stands in for a kind Compose does not know.

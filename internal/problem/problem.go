@@ -19,6 +19,7 @@ const (
 	NotFound     Code = "not_found"    // missing, or not visible to the caller (404)
 	Conflict     Code = "conflict"     // the state does not allow it (409)
 	Stale        Code = "stale"        // If-Match did not match (412)
+	NoIfMatch    Code = "if_match"     // an update that needs If-Match came without it (428)
 	TooLarge     Code = "too_large"    // body over the limit (413)
 	TooMany      Code = "too_many"     // rate limited (429)
 	Internal     Code = "internal"     // our fault; logged, never described (500)

@@ -29,6 +29,23 @@ type Submission struct {
 	Agencies           []Request           `json:"agencies" validate:"required,min=1,dive"`
 	Consent            ConsentGiven        `json:"consent"`
 	ConcernMARAC       string              `json:"marac_concern,omitempty" validate:"max=2000"`
+	VictimCode         *VictimCode         `json:"victim_code,omitempty"`
+	// Suspects are suspects besides Suspect; OthersAtRisk the people the
+	// suspect threatens besides the victim; Equality the victim's optional
+	// equality details.
+	Suspects     []Suspect      `json:"suspects,omitempty" validate:"dive"`
+	OthersAtRisk []PersonAtRisk `json:"others_at_risk,omitempty" validate:"dive"`
+	Equality     *Equality      `json:"equality,omitempty"`
+	// LinkedTo is an earlier referral of the same victim or suspect that
+	// this one continues, such as the one whose order was breached: the
+	// two are linked, confirmed, when this one is sent.
+	LinkedTo string `json:"linked_to,omitempty" validate:"max=40"`
+}
+
+// VictimCode is what the Victims' Code gives the victim. Enhanced is nil
+// when the officer did not say: the offence then decides (stalking: yes).
+type VictimCode struct {
+	Enhanced *bool `json:"enhanced"`
 }
 
 // Incidents is the pattern so far: how many, the first and the last.
@@ -100,7 +117,7 @@ type ConsentGiven struct {
 	Decision   string   `json:"decision" validate:"required,oneof=given refused not_sought withdrawn"`
 	Reason     string   `json:"reason,omitempty" validate:"required_if=Decision not_sought,max=1000"`
 	Agencies   []string `json:"agencies"`
-	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs"`
+	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs orders"`
 	Method     string   `json:"method" validate:"omitempty,oneof=verbal written electronic"`
 	ObtainedOn string   `json:"obtained_on" validate:"omitempty,date,past"`
 	ReviewOn   string   `json:"review_on" validate:"omitempty,date"`
@@ -204,6 +221,7 @@ func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.
 			fields["consent.categories"] = "Say which kinds of information the victim agreed to share"
 		}
 	}
+	checkEquality(s.Equality, fields)
 	if s.Risk.Tool == "dash" && s.Risk.Score != nil && *s.Risk.Score > 24 {
 		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
 	}
@@ -269,8 +287,8 @@ func (s Submission) Sections() [category.Count][]byte {
 	put(category.Contact, ContactSection{Address: v.Address, Phone: v.Phone, Email: v.Email}, v.Address == "" && v.Phone == "" && v.Email == "")
 	put(category.SafeContact, v.SafeContact, v.SafeContact.Method == "")
 	put(category.Offence, OffenceSection{CrimeReference: s.CrimeReference, Summary: s.Summary, Incidents: s.Incidents, AggravatingFactors: s.AggravatingFactors}, false)
-	put(category.Risk, RiskSection{RiskAssessment: s.Risk, MARACConcern: s.ConcernMARAC}, s.Risk.Level == "")
-	put(category.Suspect, s.Suspect, s.Suspect == Suspect{})
+	put(category.Risk, RiskSection{RiskAssessment: s.Risk, MARACConcern: s.ConcernMARAC, OthersAtRisk: s.OthersAtRisk}, s.Risk.Level == "")
+	put(category.Suspect, SuspectSection{Suspect: s.Suspect, Others: s.Suspects}, s.Suspect == Suspect{} && len(s.Suspects) == 0)
 	put(category.Health, HealthSection{Health: v.Health}, v.Health == "")
 	put(category.Children, s.Children, len(s.Children) == 0)
 	put(category.Needs, NeedsSection{Needs: v.Needs, Views: v.Views}, v.Needs == "" && v.Views == "")
@@ -302,7 +320,8 @@ type OffenceSection struct {
 // stated one, their professional-judgement concern for MARAC.
 type RiskSection struct {
 	RiskAssessment
-	MARACConcern string `json:"marac_concern,omitempty"`
+	MARACConcern string         `json:"marac_concern,omitempty"`
+	OthersAtRisk []PersonAtRisk `json:"others_at_risk,omitempty"`
 }
 
 // HealthSection is the health category: special-category data.

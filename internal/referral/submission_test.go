@@ -46,7 +46,7 @@ func TestExampleIsValid(t *testing.T) {
 	}
 	sec := s.Sections()
 	for _, c := range category.All() {
-		if sec[c] == nil {
+		if sec[c] == nil && c != category.Orders { // orders come from the register, not the submission
 			t.Errorf("no %s section", c)
 		}
 	}

@@ -27,6 +27,14 @@ type Figures struct {
 	Overrides      []OverrideBasis `json:"overrides"`
 	Patterns       Patterns        `json:"patterns"`
 	MARAC          MARAC           `json:"marac"`
+
+	// The criminal-justice side: outcomes, orders and the Victims' Code.
+	CriminalJustice CriminalJustice `json:"criminal_justice"`
+	// Equality counts the victims' equality details, by question and
+	// answer, of the referrals whose victims agreed to give them
+	// (EqualityGiven).
+	Equality      map[string]map[string]int `json:"equality"`
+	EqualityGiven int                       `json:"equality_given"`
 }
 
 // Referrals counts the referrals raised (sent) in the period, in all and

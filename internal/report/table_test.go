@@ -85,7 +85,7 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 15 {
+	if len(ids) != 20 {
 		t.Errorf("%d tables", len(ids))
 	}
 	tb, ok := TableByID(f, name, "marac-actions")

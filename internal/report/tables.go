@@ -22,6 +22,11 @@ func Tables(f Figures, agencyName func(string) string) []Table {
 		patternsTable(f.Patterns),
 		maracTable(f.MARAC),
 		maracActionsTable(f.MARAC, agencyName),
+		justiceOutcomesTable(f.CriminalJustice),
+		justiceByOffenceTable(f.CriminalJustice),
+		timeToOutcomeTable(f.CriminalJustice),
+		victimsCodeTable(f.CriminalJustice, f.Referrals.Total),
+		equalityTable(f),
 	}
 }
 

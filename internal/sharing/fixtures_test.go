@@ -66,6 +66,14 @@ func directory() *agency.Directory {
 			},
 		},
 		{
+			// An IDVA service: it contacts the victim, and its agreement
+			// lists the orders that protect them.
+			ID: "idva", Name: "IDVA service", ContactsVictim: true,
+			Agreement: map[agency.Purpose]agency.Terms{
+				agency.Referral: {Categories: victim.Union(category.SetOf(category.Risk, category.Orders)), Basis: "consent", ConsentRequired: true},
+			},
+		},
+		{
 			// An agreement a loader would refuse: a contacting agency with
 			// identity but no safe contact. Release must still be safe.
 			ID: "no-safe-contact", Name: "Outreach", ContactsVictim: true,

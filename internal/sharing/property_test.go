@@ -223,8 +223,10 @@ func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Con
 		}
 	}
 	a, _ := s.dir.Get(id)
-	// Safe contact travels with identity or contact details, within the agreement.
-	return c == category.SafeContact && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact))
+	// Safe contact travels with identity or contact details, orders with
+	// identity, within the agreement.
+	return c == category.SafeContact && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact)) ||
+		c == category.Orders && a.ContactsVictim && v.Shown(category.Identity)
 }
 
 func TestReleaseProperties(t *testing.T) {

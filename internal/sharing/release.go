@@ -157,6 +157,7 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	}
 	if a.ContactsVictim {
 		pairSafeContact(&v.decisions, terms)
+		pairOrders(&v.decisions, terms)
 	}
 	for c, d := range v.decisions {
 		if d.Shown {

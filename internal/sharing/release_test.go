@@ -27,6 +27,7 @@ const (
 	healthC   = category.Health
 	childrenC = category.Children
 	needsC    = category.Needs
+	ordersC   = category.Orders
 )
 
 var (
@@ -326,6 +327,47 @@ func TestRelease(t *testing.T) {
 			// The rule has no reason of its own: the default sentence stands in.
 			reasons: map[category.Category]string{identityC: reasonRule},
 		},
+		// Orders.
+		{
+			name: "orders travel with identity to a contacting agency whose agreement lists them", p: staff("idva"), purpose: agency.Referral,
+			setup:   sentToIDVA(set(identityC)),
+			shown:   set(identityC, safeC, ordersC),
+			rules:   map[category.Category]string{ordersC: RuleOrders, safeC: RuleSafeContact, identityC: RuleConsent},
+			bases:   map[category.Category]string{ordersC: BasisConsent},
+			refs:    map[category.Category]string{ordersC: "c-given"},
+			reasons: map[category.Category]string{ordersC: reasonOrders},
+		},
+		{
+			name: "a contacting agency that may not see identity does not see orders", p: staff("idva"), purpose: agency.Referral,
+			setup:   sentToIDVA(set(contactC, riskC)),
+			shown:   set(safeC, contactC, riskC),
+			rules:   map[category.Category]string{ordersC: RuleConsentRequired, identityC: RuleConsentRequired},
+			reasons: map[category.Category]string{ordersC: reasonNotThisCategory + noOverride},
+		},
+		{
+			name: "orders shown by consent alone", p: staff("idva"), purpose: agency.Referral,
+			setup: sentToIDVA(set(ordersC)),
+			shown: set(ordersC),
+			rules: map[category.Category]string{ordersC: RuleConsent, identityC: RuleConsentRequired},
+		},
+		{
+			name: "orders outside the agreement stay withheld beside identity", p: staff("housing"), purpose: agency.Referral,
+			setup: func(r *referral.Referral) {
+				r.Consents = []consent.Consent{givenTo(housingOnly, set(identityC, ordersC))}
+			},
+			shown:   set(identityC, safeC),
+			rules:   map[category.Category]string{ordersC: RuleMinimumNecessary, safeC: RuleSafeContact},
+			reasons: map[category.Category]string{ordersC: reasonNotInAgreement},
+		},
+		{
+			name: "withdrawn consent takes the orders with identity", p: staff("idva"), purpose: agency.Referral,
+			setup: func(r *referral.Referral) {
+				sentToIDVA(set(identityC))(r)
+				r.Consents = append(r.Consents, answer("c-withdrawn", consent.Withdrawn, date(2026, 11, 10)))
+			},
+			shown: 0,
+			rules: map[category.Category]string{ordersC: RuleConsentRequired, identityC: RuleConsentRequired},
+		},
 		// Readers outside the agencies.
 		{
 			name: "officer of the originating force sees the referral whole", p: person(identity.Officer), purpose: agency.Referral,
@@ -500,7 +542,7 @@ func TestSummary(t *testing.T) {
 	want := Summary{
 		Referral: "r-1", Agency: "housing", Purpose: agency.Referral,
 		Shown:    []category.Category{identityC, safeC, riskC, needsC},
-		Withheld: []category.Category{contactC, offenceC, suspectC, healthC, childrenC},
+		Withheld: []category.Category{contactC, offenceC, suspectC, healthC, childrenC, ordersC},
 		Rules:    []string{RuleConsent, RuleSafeContact, RuleConsentRequired, RuleOverride, RuleMinimumNecessary},
 		Bases:    []string{BasisConsent, safeguarding},
 		Records:  []string{"c-given", "o-1"},
@@ -533,5 +575,14 @@ func TestZeroViewShowsNothing(t *testing.T) {
 	}
 	if _, ok := v.Content(category.Category(category.Count + 3)); ok {
 		t.Fatalf("a category outside the nine is shown")
+	}
+}
+
+// sentToIDVA sends the referral to the IDVA service too, with consent to
+// share cats with it.
+func sentToIDVA(cats category.Set) func(r *referral.Referral) {
+	return func(r *referral.Referral) {
+		r.Shares = append(r.Shares, referral.Share{Agency: "idva", Status: referral.Viewed})
+		r.Consents = []consent.Consent{givenTo([]string{"idva"}, cats)}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -89,26 +90,32 @@ func (db *DB) DecideLink(ctx context.Context, referralID, otherID string, via re
 		if err := referralExists(ctx, tx, referralID); err != nil {
 			return err
 		}
-		ref, otherRef, err := sharedPerson(ctx, tx, referralID, otherID, via)
-		if err != nil {
-			return err
-		}
-		for _, pair := range [2][2]string{{referralID, otherID}, {otherID, referralID}} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO referral_links (referral_id, other_id, via, status, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (referral_id, other_id, via) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by, decided_at = excluded.decided_at`,
-				pair[0], pair[1], string(via), string(status), actor.Subject, timeText(now)); err != nil {
-				return err
-			}
-		}
-		kind := "link_" + string(status)
-		if err := db.addEvent(ctx, tx, referralID, now, actor, "", kind, otherRef+" via "+string(via)); err != nil {
-			return err
-		}
-		if err := db.addEvent(ctx, tx, otherID, now, actor, "", kind, ref+" via "+string(via)); err != nil {
-			return err
-		}
-		return db.record(ctx, tx, actor, audit.LinkDecided, referralID, "", string(status)+" "+string(via)+" "+otherID)
+		return db.decideLink(ctx, tx, referralID, otherID, via, status, actor, now)
 	})
+}
+
+// decideLink records a decision on a link in the caller's transaction:
+// both directions, both timelines, the audit log.
+func (db *DB) decideLink(ctx context.Context, tx *sql.Tx, referralID, otherID string, via referral.LinkVia, status referral.LinkStatus, actor identity.Principal, now time.Time) error {
+	ref, otherRef, err := sharedPerson(ctx, tx, referralID, otherID, via)
+	if err != nil {
+		return err
+	}
+	for _, pair := range [2][2]string{{referralID, otherID}, {otherID, referralID}} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_links (referral_id, other_id, via, status, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (referral_id, other_id, via) DO UPDATE SET status = excluded.status, decided_by = excluded.decided_by, decided_at = excluded.decided_at`,
+			pair[0], pair[1], string(via), string(status), actor.Subject, timeText(now)); err != nil {
+			return err
+		}
+	}
+	kind := "link_" + string(status)
+	if err := db.addEvent(ctx, tx, referralID, now, actor, "", kind, otherRef+" via "+string(via)); err != nil {
+		return err
+	}
+	if err := db.addEvent(ctx, tx, otherID, now, actor, "", kind, ref+" via "+string(via)); err != nil {
+		return err
+	}
+	return db.record(ctx, tx, actor, audit.LinkDecided, referralID, "", string(status)+" "+string(via)+" "+otherID)
 }
 
 // sharedPerson checks that two distinct referrals share the person via

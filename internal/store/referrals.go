@@ -140,6 +140,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {
 			return err
 		}
+		if err := db.createJustice(ctx, tx, id, n, now); err != nil {
+			return err
+		}
 		for _, r := range s.Agencies {
 			kid, req, err := db.sealText(r.Request, id+"/share/"+r.Agency+"/request")
 			if err != nil {
@@ -332,6 +335,9 @@ func (db *DB) loadReferral(ctx context.Context, tx *sql.Tx, id string) (*referra
 		m.RiskScore = &v
 	}
 	if err := db.loadSections(ctx, tx, r); err != nil {
+		return nil, err
+	}
+	if err := db.loadOrders(ctx, tx, r); err != nil {
 		return nil, err
 	}
 	if r.Shares, err = db.loadShares(ctx, tx, id); err != nil {

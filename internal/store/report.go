@@ -26,7 +26,7 @@ func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, no
 	}
 	defer tx.Rollback()
 	q := reportQuery{ctx: ctx, tx: tx, period: p, scope: []any{dateText(p.From), dateText(p.To), agencyID, agencyID}, agency: agencyID, now: now}
-	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac} {
+	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac, q.criminalJustice, q.equality} {
 		if err := step(&f); err != nil {
 			return f, err
 		}

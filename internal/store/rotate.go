@@ -33,6 +33,10 @@ var sealedColumns = []sealedColumn{
 	{"marac_actions", "note_key", "note", `id || '/note'`},
 	{"referral_drafts", "key_id", "sealed", `'draft/' || id`},
 	{"webhooks", "secret_key", "secret", `'webhook/' || id || '/secret'`},
+	{"orders", "detail_key", "detail", `referral_id || '/order/' || id`},
+	{"order_changes", "reason_key", "reason", `(SELECT o.referral_id FROM orders o WHERE o.id = order_changes.order_id) || '/order/' || order_id || '/' || change || '/' || at`},
+	{"breaches", "summary_key", "summary", `referral_id || '/order/' || order_id || '/breach/' || id`},
+	{"victim_updates", "note_key", "note", `referral_id || '/victim-update/' || id`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
@@ -62,6 +63,29 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if _, err := db.CreateWebhook(ctx, partner.Webhook{Agency: "housing", URL: "https://housing.example/hook", Events: partner.Types}, "whsec_c2VjcmV0IG9mIGF0IGxlYXN0IDI0IGJ5dGVzIQ==", admin); err != nil {
 		t.Fatal(err)
 	}
+	// Orders: conditions, a change's reason, a breach; a Victims' Code note.
+	ord, err := db.AddOrder(ctx, justice.Order{ReferralID: id, Kind: "restraining_order", Conditions: "not within 100m", StartsOn: mdate("2026-01-01"), Court: "Northshire"}, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: ord.ID, IfMatch: 1, Change: "varied", Reason: "victim moved", Actor: officer,
+		Apply: func(o *justice.Order) error { o.Conditions = "not within 200m"; return nil }}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordBreach(ctx, Breach{OrderID: ord.ID, OccurredOn: mdate("2026-02-01"), Summary: "seen outside"}, mdate("2026-03-01"), officer); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := justice.EnglandAndWales()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.AddVictimUpdate(ctx, justice.Update{ReferralID: id, Event: "arrest", EventOn: mdate("2026-02-02")}, cal, officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TellVictimUpdate(ctx, justice.Update{ID: u.ID, ToldOn: mdate("2026-02-03"), Method: "phone", Note: "told at 10am"}, 0, officer); err != nil {
+		t.Fatal(err)
+	}
 	// MARAC: a case note, research, an action with a note.
 	m := meeting(t, db, "north", "2026-12-10")
 	c := addCase(t, db, m.ID, id, marac.VisibleHighRisk, "restricted note")
@@ -86,6 +110,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 type everything struct {
 	Referral *referral.Referral
 	Messages []Message
+	Updates  []justice.Update
 }
 
 func openAll(t *testing.T, db *DB, id string) everything {
@@ -98,7 +123,11 @@ func openAll(t *testing.T, db *DB, id string) everything {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return everything{r, ms}
+	us, err := db.VictimUpdates(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return everything{r, ms, us}
 }
 
 func TestResealEveryColumn(t *testing.T) {

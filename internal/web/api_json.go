@@ -59,6 +59,9 @@ type releasedJSON struct {
 	Withheld  []withheldJSON                        `json:"withheld"`
 	Decisions []decisionJSON                        `json:"decisions"`
 	Shares    []shareJSON                           `json:"shares"`
+
+	// For the force's readers only: victim_code and the outcome.
+	*justiceJSON
 }
 
 func optTime(t time.Time) *time.Time {

@@ -141,7 +141,14 @@ func (s *Server) answerView(c echo.Context, v sharing.View, status int) error {
 		}
 	}
 	c.Response().Header().Set("ETag", store.ETag(etag))
-	return c.JSON(status, viewJSON(v, s.Now()))
+	out := viewJSON(v, s.Now())
+	if v.Agency() == agency.Police {
+		var err error
+		if out.justiceJSON, err = s.referralJustice(c, v.ReferralID()); err != nil {
+			return err
+		}
+	}
+	return c.JSON(status, out)
 }
 
 type shareStatusBody struct {

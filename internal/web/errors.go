@@ -22,6 +22,7 @@ var statusOf = map[problem.Code]int{
 	problem.NotFound:     http.StatusNotFound,
 	problem.Conflict:     http.StatusConflict,
 	problem.Stale:        http.StatusPreconditionFailed,
+	problem.NoIfMatch:    http.StatusPreconditionRequired,
 	problem.TooLarge:     http.StatusRequestEntityTooLarge,
 	problem.TooMany:      http.StatusTooManyRequests,
 	problem.Internal:     http.StatusInternalServerError,

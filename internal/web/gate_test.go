@@ -74,6 +74,9 @@ var criticalRoutes = map[string][]identity.Role{
 	"DELETE /api/v1/webhooks/:id":                      {identity.Admin},
 	"GET /api/v1/events":                               {identity.AgencyStaff},
 	"POST /admin/webhooks":                             {identity.Admin},
+	"POST /api/v1/referrals/:id/orders":                {identity.Officer},
+	"PATCH /api/v1/orders/:id":                         {identity.Officer},
+	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.

@@ -84,7 +84,8 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		if len(drafts) > 0 {
 			out = append(out, task{Title: "My drafts", Href: "/referrals#drafts", Hint: "Referrals you started and have not sent", Status: plural(len(drafts), "draft", "drafts")})
 		}
-		return out, nil
+		justice, err := s.justiceTasks(ctx, p.Subject, false)
+		return append(out, justice...), err
 	case identity.Supervisor:
 		attention, err := s.DB.CountAttention(ctx, "", now)
 		if err != nil {
@@ -94,10 +95,11 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		if err != nil {
 			return nil, err
 		}
-		return []task{
+		justice, err := s.justiceTasks(ctx, "", true)
+		return append([]task{
 			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
 			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
-		}, nil
+		}, justice...), err
 	case identity.AgencyStaff:
 		n, err := s.DB.CountInbox(ctx, p.Agency, now)
 		if err != nil {

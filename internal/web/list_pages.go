@@ -32,6 +32,10 @@ type listPage struct {
 	Team     bool // the list is every officer's
 	Done     string
 	Filtered bool
+
+	// OverdueUpdates counts the Victims' Code updates overdue on the
+	// referrals listed for the police: the officer's, or the team's.
+	OverdueUpdates int
 }
 
 // appliedFilter is a filter in use, with the address of the list without it.
@@ -205,6 +209,11 @@ func (s *Server) policeReferrals(c echo.Context) error {
 	if c.QueryParam("done") == "deleted" {
 		pg.Done = "Draft deleted."
 	}
+	overdue, err := s.DB.OverdueVictimUpdates(c.Request().Context(), s.ownOrTeam(c), s.today())
+	if err != nil {
+		return err
+	}
+	pg.OverdueUpdates = len(overdue)
 	if err := s.list(c, "/referrals", f, kept, &pg); err != nil {
 		return err
 	}

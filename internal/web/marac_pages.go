@@ -358,6 +358,9 @@ type agendaRow struct {
 	Case        marac.Case
 	Submitted   int
 	Outstanding []string // names of the member agencies yet to give research
+	// Lapses is true when the orders protecting the victim end before the
+	// meeting: metadata, shown to every participant, the orders withheld.
+	Lapses bool
 }
 
 type meetingData struct {
@@ -422,6 +425,11 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 	d.Members = len(members)
 	for i, cs := range m.Cases {
 		row := agendaRow{Number: i + 1, Case: cs}
+		if !d.Over {
+			if row.Lapses, err = s.DB.ProtectionLapses(ctx, cs.ReferralID, now, m.Date); err != nil {
+				return err
+			}
+		}
 		if d.Coordinator {
 			st, err := s.DB.ResearchStatus(ctx, cs.ID, members)
 			if err != nil {

@@ -281,6 +281,9 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	var o struct{ ID string }
 	h.Do("POST", "/api/v1/referrals/"+ref.ID+"/overrides", "officer", map[string]any{"basis": "vital_interests", "rationale": "Risk to life.",
 		"agencies": []string{"housing"}, "categories": []string{"identity"}, "until": "2099-01-01"}).JSON(t, &o)
+	ord := addOrder(t, h, ref.ID, spo(20))
+	var upd struct{ ID string }
+	h.Do("POST", "/api/v1/referrals/"+ref.ID+"/victim-updates", "officer", map[string]any{"event": "arrest", "event_on": "2026-11-02"}).JSON(t, &upd)
 	cases := []struct {
 		method, path, persona string
 		body                  any
@@ -306,10 +309,29 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		{"POST", "/api/v1/overrides/" + o.ID + "/decision", "supervisor", map[string]any{"approve": true}, 409},
 		{"GET", "/api/v1/referrals/" + ref.ID + "/audit", "officer", nil, 200},
 		{"GET", "/api/v1/audit?limit=5", "auditor", nil, 200},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/orders", "officer", spo(300), 201},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/orders", "housing", spo(300), 403},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/orders", "officer", map[string]any{"kind": "asbo"}, 422},
+		{"GET", "/api/v1/orders?ending_within=28d", "officer", nil, 200},
+		{"GET", "/api/v1/orders/" + ord.Order.ID, "supervisor", nil, 200},
+		{"PATCH", "/api/v1/orders/" + ord.Order.ID, "officer", map[string]any{"action": "extend", "ends_on": day(90), "reason": "Extended"}, 428},
+		{"PATCH", "/api/v1/orders/" + ord.Order.ID, "officer", map[string]any{"action": "extend", "ends_on": day(90), "reason": "Extended"}, 200},
+		{"POST", "/api/v1/orders/" + ord.Order.ID + "/breaches", "officer", map[string]any{"occurred_on": day(-2), "summary": "Seen on Orchard Road"}, 201},
+		{"GET", "/api/v1/referrals/" + ref.ID, "housing", nil, 200},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/victim-updates", "officer", map[string]any{"event": "charge", "event_on": "2026-11-27"}, 201},
+		{"GET", "/api/v1/referrals/" + ref.ID + "/victim-updates", "officer", nil, 200},
+		{"GET", "/api/v1/victim-updates?overdue=true", "supervisor", nil, 200},
+		{"PATCH", "/api/v1/victim-updates/" + upd.ID, "officer", map[string]any{"told_on": "2026-11-03", "method": "phone"}, 200},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/outcome", "officer", map[string]any{"outcome": "cautioned", "decided_on": "2026-11-30"}, 201},
+		{"GET", "/api/v1/referrals/" + ref.ID, "officer", nil, 200},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s %s %d", c.method, c.path, c.status), func(t *testing.T) {
-			res := h.Do(c.method, c.path, c.persona, c.body)
+			var headers []string
+			if c.method == "PATCH" && c.status != http.StatusPreconditionRequired {
+				headers = []string{"If-Match", h.Do("GET", c.path, "officer", nil).Header.Get("ETag")}
+			}
+			res := h.Do(c.method, c.path, c.persona, c.body, headers...)
 			if res.Status != c.status {
 				t.Fatalf("status %d, want %d: %s", res.Status, c.status, res.Body)
 			}

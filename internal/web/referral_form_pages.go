@@ -61,22 +61,22 @@ func (s *Server) referralSteps() []step {
 			{Name: "incidents.last", Label: "Date of the last incident", Kind: dateKind},
 			{Name: "aggravating_factors", Label: "Aggravating factors", Kind: checkboxesKind, Choices: factorChoices, Hint: "Select all that apply"},
 		}},
-		{Slug: "risk", Title: "Risk assessment", Questions: []question{
+		{Slug: "risk", Title: "Risk assessment", Questions: append([]question{
 			{Name: "risk.tool", Label: "Risk assessment tool", Kind: radiosKind, Choices: riskToolChoices},
 			{Name: "risk.score", Label: "Score", Kind: numberKind, Width: "govuk-input--width-3",
 				Hint: "The number of ‘yes’ answers. A DASH score of 14 or more is visible high risk"},
 			{Name: "risk.level", Label: "Risk level", Kind: radiosKind, Choices: riskLevelChoices, Required: "Choose the risk level",
 				Hint: "Professional judgement can raise the level; it must never lower a DASH score"},
 			{Name: "risk.assessed_on", Label: "Date of the assessment", Kind: dateKind},
-		}},
-		{Slug: "suspect", Title: "The suspect", Questions: []question{
+		}, othersAtRiskQuestions...)},
+		{Slug: "suspect", Title: "The suspect", Questions: append([]question{
 			{Name: "suspect.name", Label: "Suspect's name", Kind: textKind},
 			{Name: "suspect.date_of_birth", Label: "Suspect's date of birth", Kind: dateKind, Hint: "For example, 30 9 1985"},
 			{Name: "suspect.relationship", Label: "Relationship to the victim", Kind: selectKind, Choices: relationshipChoices},
 			{Name: "suspect.address", Label: "Suspect's address", Kind: textareaKind},
 			{Name: "suspect.orders", Label: "Orders or bail conditions", Kind: textareaKind,
 				Hint: "For example, bail with no contact, or a Stalking Protection Order and its end date"},
-		}},
+		}, otherSuspectQuestions...)},
 		{Slug: "children", Title: "Children", Intro: "Add each child in the victim's life. If there are none, continue.", Questions: childQuestions},
 		{Slug: "needs", Title: "Health, needs and views", Questions: []question{
 			{Name: "victim.health", Label: "Health", Kind: textareaKind,
@@ -85,6 +85,7 @@ func (s *Server) referralSteps() []step {
 			{Name: "victim.views", Label: "The victim's views", Kind: textareaKind, Hint: "What the victim wants, and anything they do not want to happen"},
 			{Name: "marac_concern", Label: "Concern for MARAC (optional)", Kind: textareaKind,
 				Hint: "If you think this case should go to MARAC on professional judgement, say what the concern is"},
+			victimCodeQuestion, equalityQuestion(),
 		}},
 		{Slug: "agencies", Title: "Agencies and what you ask of them", Questions: []question{
 			{Name: "agencies", Label: "Agencies to send the referral to", Kind: checkboxesKind, Choices: agencyChoices,
@@ -208,6 +209,42 @@ func fieldOfPath(path string, sub referral.Submission) string {
 	return path
 }
 
+// readVictimAnswers reads the Victims' Code rights and the equality
+// details from the form: no answer leaves the rights to the offence's
+// default, and equality details are kept only when the victim agreed.
+func readVictimAnswers(sub *referral.Submission, v url.Values) {
+	sub.VictimCode = nil
+	switch v.Get("victim_code.enhanced") {
+	case "yes", "no":
+		enhanced := v.Get("victim_code.enhanced") == "yes"
+		sub.VictimCode = &referral.VictimCode{Enhanced: &enhanced}
+	}
+	sub.Equality = nil
+	if v.Get("equality.agreed") == "yes" {
+		e := &referral.Equality{Agreed: true}
+		for name, p := range equalityInputs(e) {
+			*p = v.Get("equality." + name)
+		}
+		sub.Equality = e
+	}
+}
+
+// victimAnswers puts the Victims' Code rights and equality details of a
+// submission back into form values.
+func victimAnswers(sub referral.Submission, v url.Values) {
+	if c := sub.VictimCode; c != nil && c.Enhanced != nil {
+		v.Set("victim_code.enhanced", map[bool]string{true: "yes", false: "no"}[*c.Enhanced])
+	}
+	if e := sub.Equality; e != nil && e.Agreed {
+		v.Set("equality.agreed", "yes")
+		for name, p := range equalityInputs(e) {
+			if *p != "" {
+				v.Set("equality."+name, *p)
+			}
+		}
+	}
+}
+
 // textInputs ties each one-answer form field to its place in a submission.
 func textInputs(s *referral.Submission) map[string]*string {
 	return map[string]*string{
@@ -278,6 +315,8 @@ func formValues(sub referral.Submission) url.Values {
 		v.Set("consent.reason", c.Reason)
 	}
 	setDate("consent.review_on", c.ReviewOn)
+	victimAnswers(sub, v)
+	peopleAnswers(sub, v)
 	for k, vs := range v {
 		if len(vs) == 0 {
 			delete(v, k)
@@ -318,6 +357,8 @@ func readForm(sub *referral.Submission, v url.Values, labels map[string]string) 
 		}
 		return n, true
 	}
+	readVictimAnswers(sub, v)
+	readPeople(sub, v)
 	sub.Incidents.Count, _ = readNumber("incidents.count")
 	sub.Risk.Score = nil
 	if n, ok := readNumber("risk.score"); ok {

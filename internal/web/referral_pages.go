@@ -90,6 +90,9 @@ type referralPage struct {
 	Summary       []fieldError
 	Errors        map[string]string
 	Links         []pageLink
+
+	// The orders beside safe contact, and the force's Victims' Code panel.
+	justiceParts
 }
 
 type safeContactPanel struct {
@@ -179,8 +182,13 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Your agency's answer has been saved."
 	case "message":
 		pg.Done = "Message sent."
+	default:
+		pg.Done = justiceDone[c.QueryParam("done")]
 	}
 	if err := s.sectionsOf(v, &pg); err != nil {
+		return pg, err
+	}
+	if err := s.justiceOf(c, v, &pg); err != nil {
 		return pg, err
 	}
 	for _, sh := range v.Shares() {
@@ -265,6 +273,12 @@ func (s *Server) sectionsOf(v sharing.View, pg *referralPage) error {
 			pg.SafeContact = &safeContactPanel{Method: orNotGiven(labelOf(safeContactChoices, sc.Method)), Times: orNotGiven(sc.Times), Instructions: lines(orNotGiven(sc.Instructions))}
 			continue
 		}
+		if d.Category == category.Orders {
+			if err := s.orderSection(content, pg); err != nil {
+				return err
+			}
+			continue
+		}
 		rows, err := sectionRows(d.Category, content)
 		if err != nil {
 			return err
@@ -342,14 +356,21 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		if x.MARACConcern != "" {
 			rows = append(rows, row("Concern for MARAC (professional judgement)", x.MARACConcern))
 		}
+		for i, o := range x.OthersAtRisk {
+			rows = append(rows, answerRow{Key: "Also at risk " + strconv.Itoa(i+1), Values: personAtRiskLine(o)})
+		}
 		return rows, nil
 	case category.Suspect:
-		var x referral.Suspect
+		var x referral.SuspectSection
 		if err := unmarshalSection(b, &x); err != nil {
 			return nil, err
 		}
-		return []answerRow{row("Name", x.Name), row("Date of birth", dateWords(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
-			row("Address", x.Address), row("Orders or bail conditions", x.Orders)}, nil
+		rows := []answerRow{row("Name", x.Name), row("Date of birth", dateWords(x.DateOfBirth)), row("Relationship to the victim", labelOf(relationshipChoices, x.Relationship)),
+			row("Address", x.Address), row("Orders or bail conditions", x.Orders)}
+		for i, o := range x.Others {
+			rows = append(rows, answerRow{Key: "Other suspect " + strconv.Itoa(i+1), Values: suspectLine(o)})
+		}
+		return rows, nil
 	case category.Health:
 		var x referral.HealthSection
 		if err := unmarshalSection(b, &x); err != nil {

@@ -123,6 +123,55 @@ var wantTables = map[string][][]string{
 		{vsName, "2", "1", "1", "0", "0", "0", "0"},
 		{"Total", "7", "2", "1", "1", "1", "1", "1"},
 	},
+	// The criminal-justice figures of internal/report/reporttest/justice.go.
+	"criminal-justice-outcomes": {
+		{"Outcome", "Referrals", "Share of outcomes"},
+		{"Charged or summonsed", "2", "50.0%"},
+		{"Cautioned", "1", "25.0%"},
+		{"Community resolution", "0", "0.0%"},
+		{"No further action: evidential difficulties, victim supports action", "0", "0.0%"},
+		{"No further action: evidential difficulties, victim does not support action", "1", "25.0%"},
+		{"No further action: not in the public interest", "0", "0.0%"},
+		{"Another outcome", "0", "0.0%"},
+		{"Total", "4", "100.0%"},
+	},
+	"criminal-justice-by-offence": {
+		{"Offence", "Charged or summonsed", "Cautioned", "Community resolution", "No further action: evidential difficulties, victim supports action",
+			"No further action: evidential difficulties, victim does not support action", "No further action: not in the public interest", "Another outcome"},
+		{"Harassment (s2)", "0", "0", "0", "0", "1", "0", "0"},
+		{"Harassment, fear of violence (s4)", "0", "1", "0", "0", "0", "0", "0"},
+		{"Stalking (s2A)", "0", "0", "0", "0", "0", "0", "0"},
+		{"Stalking, fear of violence or serious alarm or distress (s4A)", "1", "0", "0", "0", "0", "0", "0"},
+		{"Malicious communications", "0", "0", "0", "0", "0", "0", "0"},
+		{"Breach of an order", "1", "0", "0", "0", "0", "0", "0"},
+		{"Other", "0", "0", "0", "0", "0", "0", "0"},
+	},
+	"time-to-outcome": {
+		{"Referrals", "Outcomes", "Median (hours)", "90th percentile (hours)"},
+		{"With an outcome", "4", "252.0", "588.0"},
+	},
+	"victims-code": {
+		{"Figure", "Number", "Share"},
+		{"Updates due", "6", "100.0%"},
+		{"Told on time", "3", "50.0%"},
+		{"Told late", "2", "33.3%"},
+		{"Overdue, not told", "1", "16.7%"},
+		{"Referrals with an active protective order", "2", "25.0%"},
+	},
+	// R1, R3 and R6 gave their equality details (reporttest/justice.go).
+	"equality": {
+		{"Question and answer", "Referrals", "Share of those given"},
+		{"Sex: Female", "2", "66.7%"}, {"Sex: Male", "1", "33.3%"}, {"Sex: Not stated", "0", "0.0%"},
+		{"Age band: Under 18", "0", "0.0%"}, {"Age band: 18 to 24", "0", "0.0%"}, {"Age band: 25 to 34", "2", "66.7%"}, {"Age band: 35 to 44", "1", "33.3%"},
+		{"Age band: 45 to 54", "0", "0.0%"}, {"Age band: 55 to 64", "0", "0.0%"}, {"Age band: 65 and over", "0", "0.0%"}, {"Age band: Not stated", "0", "0.0%"},
+		{"Ethnicity: White", "1", "33.3%"}, {"Ethnicity: Mixed", "0", "0.0%"}, {"Ethnicity: Asian", "1", "33.3%"}, {"Ethnicity: Black", "1", "33.3%"},
+		{"Ethnicity: Other", "0", "0.0%"}, {"Ethnicity: Not stated", "0", "0.0%"},
+		{"Disability: Yes", "1", "33.3%"}, {"Disability: No", "2", "66.7%"}, {"Disability: Not stated", "0", "0.0%"},
+		{"Sexual orientation: Heterosexual", "1", "33.3%"}, {"Sexual orientation: Gay or lesbian", "1", "33.3%"}, {"Sexual orientation: Bisexual", "0", "0.0%"},
+		{"Sexual orientation: Other", "0", "0.0%"}, {"Sexual orientation: Not stated", "1", "33.3%"},
+		{"Gender identity: Trans", "0", "0.0%"}, {"Gender identity: Not trans", "2", "66.7%"}, {"Gender identity: Not stated", "0", "0.0%"},
+		{"Interpreter: Yes", "1", "33.3%"}, {"Interpreter: No", "2", "66.7%"}, {"Interpreter: Not stated", "0", "0.0%"},
+	},
 }
 
 // wantCSV is a table's CSV as worked out: the page's cells without the %

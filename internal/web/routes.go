@@ -87,6 +87,8 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.partnerRoutes()...)
 	rs = append(rs, s.operationsRoutes()...)
+	rs = append(rs, s.justiceRoutes()...)
+	rs = append(rs, s.justicePageRoutes()...)
 	return rs
 }
 

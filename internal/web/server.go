@@ -17,6 +17,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
@@ -69,7 +70,8 @@ type Server struct {
 	running   requests
 	// requestLevel is the level of the access log's line per request.
 	requestLevel slog.Level
-	tokens       *failures // refused bearer tokens per client address
+	tokens       *failures        // refused bearer tokens per client address
+	calendar     justice.Calendar // working days for the Victims' Code
 }
 
 // New builds the server: parses the templates, sets the middleware and routes.
@@ -95,6 +97,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, views: v, log: d.Log, base: base, validator: referral.NewValidator(d.Now),
 		metrics: d.Metrics, running: requests{now: map[*http.Request]inFlight{}}, requestLevel: requestLevel,
 		tokens: newFailures(d.Config.Limits.FailedTokensPerMinute, d.Now)}
+	if s.calendar, err = justice.EnglandAndWales(); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	if e.IPExtractor, err = clientAddress(d.Config.Server.TrustedProxies); err != nil {

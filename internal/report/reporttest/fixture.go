@@ -184,6 +184,7 @@ func Build(t testing.TB, db *store.DB) Fixture {
 	}
 	links(t, db, f.Referrals)
 	maracCases(t, db, f.Referrals)
+	criminalJustice(t, db, f.Referrals)
 	return f
 }
 
@@ -195,6 +196,7 @@ func create(t testing.TB, db *store.DB, r raise, sent time.Time) string {
 	s.Victim.Name, s.Victim.DateOfBirth = r.victim.name, r.victim.born
 	s.Victim.SafeContact.Method = "phone"
 	s.Suspect.Name, s.Suspect.DateOfBirth = r.suspect.name, r.suspect.born
+	s.Equality = equalities[r.at]
 	due := map[string]time.Time{}
 	for _, a := range r.agencies {
 		s.Agencies = append(s.Agencies, referral.Request{Agency: a})

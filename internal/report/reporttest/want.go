@@ -69,7 +69,9 @@ import "github.com/stalking-hub/hub/internal/report"
 //
 // R0's open action (December's meeting) and R8's (April's) are outside.
 func Want() report.Figures {
+	equality, given := wantEquality(false)
 	return report.Figures{
+		Equality: equality, EqualityGiven: given,
 		Period: Period,
 		AsOf:   Now,
 		Referrals: report.Referrals{
@@ -112,6 +114,7 @@ func Want() report.Figures {
 				{Agency: "idva", ActionCounts: report.ActionCounts{Actions: 1, NotDone: 1}},
 				{Agency: "victim-support", ActionCounts: report.ActionCounts{Actions: 2, DoneOnTime: 1, DoneLate: 1}},
 			}},
+		CriminalJustice: wantCriminalJustice(),
 	}
 }
 
@@ -125,7 +128,9 @@ func Want() report.Figures {
 // owns one action, not possible.
 func WantHealth() report.Figures {
 	all := Want()
+	equality, given := wantEquality(true)
 	return report.Figures{
+		Equality: equality, EqualityGiven: given,
 		Period: Period,
 		AsOf:   Now,
 		Agency: "health",
@@ -152,6 +157,7 @@ func WantHealth() report.Figures {
 		Patterns: report.Patterns{Referrals: 4, RepeatVictim: 1, Linked: 2, LinkedViaVictim: 1, LinkedViaSuspect: 1},
 		MARAC: report.MARAC{Cases: 2, ActionCounts: report.ActionCounts{Actions: 1, NotPossible: 1},
 			ByAgency: []report.AgencyActions{{Agency: "health", ActionCounts: report.ActionCounts{Actions: 1, NotPossible: 1}}}},
+		CriminalJustice: wantCriminalJusticeHealth(),
 	}
 }
 
