@@ -328,7 +328,6 @@ func TestExpiredSigninStatesPruned(t *testing.T) {
 	}
 }
 
-
 // The cost of reading a session, now that every request reads the person's
 // memberships again so that a revocation takes effect at once.
 func BenchmarkSessionFollowsMemberships(b *testing.B) {
