@@ -58,7 +58,15 @@ type Terms struct {
 	ConsentRequired bool
 	// WithoutConsent lists what may go without consent, and when.
 	WithoutConsent []Rule
+	// AccessAfterClose is how long the agency may still read what was
+	// released to it after it closed its share; then every category is
+	// withheld. Zero: nothing after closing.
+	AccessAfterClose time.Duration
 }
+
+// DefaultAccessAfterClose is the access after close of terms that do not set
+// their own: 30 days, time to finish the case notes.
+const DefaultAccessAfterClose = 30 * 24 * time.Hour
 
 // Rule lets categories go without consent when the risk is at least MinRisk.
 type Rule struct {

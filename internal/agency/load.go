@@ -40,6 +40,8 @@ type termsFile struct {
 	ConsentRequired *bool      `toml:"consent_required"`
 	Basis           string     `toml:"basis"`
 	WithoutConsent  []ruleFile `toml:"without_consent"`
+	// AccessAfterClose is a duration such as "720h"; default 30 days.
+	AccessAfterClose *string `toml:"access_after_close"`
 }
 
 type ruleFile struct {
@@ -302,6 +304,18 @@ func (c *checker) terms(p Purpose, f termsFile, contactsVictim bool, lawfulBases
 	}
 	for i, rf := range f.WithoutConsent {
 		t.WithoutConsent = append(t.WithoutConsent, c.rule(p, i, rf, t.Categories, contactsVictim, lawfulBases))
+	}
+	t.AccessAfterClose = DefaultAccessAfterClose
+	if f.AccessAfterClose != nil {
+		d, err := time.ParseDuration(*f.AccessAfterClose)
+		switch {
+		case err != nil:
+			c.fail(prefix+".access_after_close", "%q is not a duration like \"720h\" (30 days) or \"0h\"", *f.AccessAfterClose)
+		case d < 0:
+			c.fail(prefix+".access_after_close", "%q must not be negative", *f.AccessAfterClose)
+		default:
+			t.AccessAfterClose = d
+		}
 	}
 	return t
 }

@@ -65,10 +65,13 @@ const (
 	Declined   ShareStatus = "declined"
 	InProgress ShareStatus = "in_progress"
 	Closed     ShareStatus = "closed"
+	// Withdrawn is set by the police, never by the agency: the referral is
+	// taken back from the agency, which then reads nothing of it.
+	Withdrawn ShareStatus = "withdrawn"
 )
 
 // ShareStatuses lists every share status.
-var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed}
+var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed, Withdrawn}
 
 // ParseShareStatus returns the share status with the given name.
 func ParseShareStatus(s string) (ShareStatus, error) {

@@ -39,7 +39,7 @@ func directory() *agency.Directory {
 		{
 			ID: "housing", Name: "Housing", ContactsVictim: true,
 			Agreement: map[agency.Purpose]agency.Terms{
-				agency.Referral: {Categories: housingCats, Basis: "consent", ConsentRequired: true},
+				agency.Referral: {Categories: housingCats, Basis: "consent", ConsentRequired: true, AccessAfterClose: agency.DefaultAccessAfterClose},
 				agency.MARAC:    {Categories: housingCats, Basis: safeguarding, ConsentRequired: true, WithoutConsent: []agency.Rule{maracRule(housingCats)}},
 			},
 		},

@@ -92,7 +92,7 @@ func randomScenario(c chooser) scenario {
 			if c.IntN(5) == 0 {
 				continue
 			}
-			t := agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0}
+			t := agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0, AccessAfterClose: time.Duration(c.IntN(3)) * 15 * 24 * time.Hour}
 			for i := c.IntN(3); i > 0; i-- {
 				// Rules may reach outside the terms: a loader refuses that,
 				// but Release must be safe even so.
@@ -109,7 +109,11 @@ func randomScenario(c chooser) scenario {
 	r.OnMARAC = c.IntN(2) == 1
 	r.Shares = nil
 	for _, id := range some(c, randomAgencies[:5]) {
-		r.Shares = append(r.Shares, referral.Share{Agency: id, Status: referral.Sent})
+		sh := referral.Share{Agency: id, Status: pick(c, referral.ShareStatuses)}
+		if sh.Status == referral.Closed {
+			sh.ClosedAt = randomDay(c, -60, 0)
+		}
+		r.Shares = append(r.Shares, sh)
 	}
 	for i := c.IntN(5); i > 0; i-- {
 		// Mostly consent given in the past and reviewed in the future.
@@ -150,9 +154,15 @@ func checkRelease(s scenario) error {
 	a, known := s.dir.Get(s.p.Agency)
 	terms, hasTerms := a.Terms(s.purpose)
 	staff := s.p.Has(identity.AgencyStaff) && known && s.p.Agency != agency.Police
-	recipient := false
+	recipient, ended := false, false
 	for _, sh := range s.r.Shares {
-		recipient = recipient || sh.Agency == s.p.Agency
+		if sh.Agency == s.p.Agency {
+			recipient = true
+			// A share the agency declined, had withdrawn, or closed longer ago
+			// than its access after close releases nothing for the referral.
+			ended = sh.Status == referral.Declined || sh.Status == referral.Withdrawn ||
+				sh.Status == referral.Closed && !s.now.Before(sh.ClosedAt.Add(terms.AccessAfterClose))
+		}
 	}
 	basis := staff && (s.purpose == agency.Referral && recipient || s.purpose == agency.MARAC && s.r.OnMARAC && hasTerms)
 	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC
@@ -191,6 +201,9 @@ func checkRelease(s scenario) error {
 		}
 		if !basis {
 			return fmt.Errorf("%s shown to a reader with no agency basis: %+v", c, s.p)
+		}
+		if ended && s.purpose == agency.Referral {
+			return fmt.Errorf("%s shown to %s whose share has ended", c, s.p.Agency)
 		}
 		if !terms.Categories.Has(c) {
 			return fmt.Errorf("%s shown outside the agreement of %s for %s (rule %s)", c, s.p.Agency, s.purpose, d.Rule)

@@ -25,6 +25,9 @@ const (
 	RuleOverride         = "override"                   // an approved request to share without consent
 	RuleConsentRequired  = "consent_required"           // consent is needed and nothing lawful stands in for it
 	RuleSafeContact      = "safe_contact_with_identity" // safe contact travels with identity and contact details
+	RuleShareDeclined    = "share_declined"             // the agency declined the referral: nothing more is released to it
+	RuleShareWithdrawn   = "share_withdrawn"            // the police withdrew the referral from the agency
+	RuleShareClosed      = "share_closed_access_ended"  // the agency closed its share and its access after close has run out
 )
 
 // Lawful bases Release names itself; the others come from agreements and overrides.
@@ -45,6 +48,9 @@ const (
 	reasonRule             = "your agency's information-sharing agreement allows it without consent at this level of risk"
 	reasonSafeContact      = "shown with the victim's details: your agency may contact the victim and must know how to do so safely"
 	reasonNoSafeContact    = "your agency may contact the victim but its information-sharing agreement does not include safe contact"
+	reasonDeclined         = "your agency declined this referral"
+	reasonShareWithdrawn   = "the police withdrew this referral from your agency"
+	reasonClosed           = "your agency closed this referral and its access after closing has ended"
 
 	reasonNoConsent       = "no consent has been recorded"
 	reasonRefused         = "consent was refused"
@@ -67,6 +73,9 @@ const (
 //   - agency staff see what their agency's agreement and the victim's consent
 //     (or an approved override, or a no-consent rule) allow, if their agency
 //     is a recipient (purpose referral) or a MARAC member (purpose marac);
+//     once their agency has declined the referral, had it withdrawn, or
+//     closed it longer ago than its agreement's access after close, they
+//     see the referral and their share but every category withheld;
 //   - the MARAC coordinator (purpose marac, case on the agenda) and auditors
 //     see the metadata with every category withheld;
 //   - anyone else gets referral.NotFound(), exactly the error of a referral
@@ -109,9 +118,7 @@ func whole(r *referral.Referral, purpose agency.Purpose) View {
 // metadata is the referral with every category withheld by one rule.
 func metadata(r *referral.Referral, purpose agency.Purpose, shares []referral.Share, rule, reason string) View {
 	v := View{referralID: r.ID, reference: r.Reference, purpose: purpose, shares: shares, meta: metaOf(r)}
-	for c := range v.decisions {
-		v.decisions[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
-	}
+	withholdAll(&v.decisions, rule, reason)
 	return v
 }
 
@@ -146,10 +153,16 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	if !hasTerms {
 		// A recipient whose agreement has no terms for the purpose knows of
 		// the referral but receives none of it.
-		for c := range v.decisions {
-			v.decisions[c] = Decision{Category: category.Category(c), Rule: RuleMinimumNecessary, reason: reasonNotInAgreement}
-		}
+		withholdAll(&v.decisions, RuleMinimumNecessary, reasonNotInAgreement)
 		return v, true
+	}
+	if purpose == agency.Referral {
+		if rule, why, over := ended(&r.Shares[share], terms, now); over {
+			// The agency still sees that the referral existed, and its own
+			// share as it stands, but none of the content.
+			withholdAll(&v.decisions, rule, why)
+			return v, true
+		}
 	}
 	cur, hasConsent := consent.Current(r.Consents)
 	for c := range v.decisions {
@@ -164,6 +177,31 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 		}
 	}
 	return v, true
+}
+
+// ended reports whether the agency's share of a referral has ended for
+// reading: declined, withdrawn, or closed longer ago than the agreement's
+// access after close. A closed share with no closing time is taken as ended
+// (fail closed). The rule and reason say which.
+func ended(sh *referral.Share, terms agency.Terms, now time.Time) (rule, reason string, over bool) {
+	switch sh.Status {
+	case referral.Declined:
+		return RuleShareDeclined, reasonDeclined, true
+	case referral.Withdrawn:
+		return RuleShareWithdrawn, reasonShareWithdrawn, true
+	case referral.Closed:
+		if sh.ClosedAt.IsZero() || !now.Before(sh.ClosedAt.Add(terms.AccessAfterClose)) {
+			return RuleShareClosed, reasonClosed, true
+		}
+	}
+	return "", "", false
+}
+
+// withholdAll withholds every category by one rule.
+func withholdAll(ds *[category.Count]Decision, rule, reason string) {
+	for c := range ds {
+		ds[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
+	}
 }
 
 // decide is the decision on one category for one agency. Minimum necessary

@@ -326,6 +326,67 @@ func TestRelease(t *testing.T) {
 			// The rule has no reason of its own: the default sentence stands in.
 			reasons: map[category.Category]string{identityC: reasonRule},
 		},
+		// Ended shares: the agency knows the referral existed and sees its
+		// own share, nothing more.
+		{
+			name: "declined: every category withheld at once", p: staff("housing"), purpose: agency.Referral,
+			setup:   endShare("housing", referral.Declined, time.Time{}),
+			shown:   0,
+			rules:   map[category.Category]string{identityC: RuleShareDeclined, healthC: RuleShareDeclined},
+			reasons: map[category.Category]string{identityC: reasonDeclined, needsC: reasonDeclined},
+			shares:  housingOnly,
+		},
+		{
+			name: "withdrawn by the police: every category withheld", p: staff("housing"), purpose: agency.Referral,
+			setup:   endShare("housing", referral.Withdrawn, time.Time{}),
+			shown:   0,
+			rules:   map[category.Category]string{identityC: RuleShareWithdrawn, riskC: RuleShareWithdrawn},
+			reasons: map[category.Category]string{safeC: reasonShareWithdrawn},
+			shares:  housingOnly,
+		},
+		{
+			name: "closed within access after close: what was released stays readable", p: staff("housing"), purpose: agency.Referral,
+			setup: endShare("housing", referral.Closed, now.Add(-29*24*time.Hour)),
+			shown: housingCats,
+			rules: map[category.Category]string{identityC: RuleConsent},
+		},
+		{
+			name: "closed, access after close just ended", p: staff("housing"), purpose: agency.Referral,
+			setup:   endShare("housing", referral.Closed, now.Add(-agency.DefaultAccessAfterClose)),
+			shown:   0,
+			rules:   map[category.Category]string{identityC: RuleShareClosed, needsC: RuleShareClosed},
+			reasons: map[category.Category]string{identityC: reasonClosed},
+			shares:  housingOnly,
+		},
+		{
+			name: "closed with no closing time: taken as ended", p: staff("housing"), purpose: agency.Referral,
+			setup: endShare("housing", referral.Closed, time.Time{}),
+			shown: 0,
+			rules: map[category.Category]string{identityC: RuleShareClosed},
+		},
+		{
+			name: "closed under terms with no access after close", p: staff("health"), purpose: agency.Referral,
+			setup: endShare("health", referral.Closed, now.Add(-time.Minute)),
+			shown: 0,
+			rules: map[category.Category]string{identityC: RuleShareClosed},
+		},
+		{
+			name: "declined referral does not end the agency's MARAC membership", p: staff("housing"), purpose: agency.MARAC,
+			setup: func(r *referral.Referral) {
+				onMARAC(risk.High)(r)
+				r.Shares[0].Status = referral.Declined
+			},
+			shown: housingCats,
+			rules: map[category.Category]string{identityC: "marac_high_risk"},
+		},
+		{
+			name: "another agency's decline changes nothing for this one", p: staff("housing"), purpose: agency.Referral,
+			setup: func(r *referral.Referral) {
+				consentedAll(r)
+				r.Shares[1].Status = referral.Declined
+			},
+			shown: housingCats,
+		},
 		// Readers outside the agencies.
 		{
 			name: "officer of the originating force sees the referral whole", p: person(identity.Officer), purpose: agency.Referral,
@@ -405,6 +466,19 @@ func refusedWith(change func(*consent.Override)) func(*referral.Referral) {
 		change(&o)
 		r.Consents = []consent.Consent{answer("c-no", consent.Refused, date(2026, 11, 15))}
 		r.Overrides = []consent.Override{o}
+	}
+}
+
+// endShare gives the agency's share the status (closed at the time given),
+// with consent given to housing and health for everything.
+func endShare(agencyID string, status referral.ShareStatus, closedAt time.Time) func(*referral.Referral) {
+	return func(r *referral.Referral) {
+		consentedAll(r)
+		for i := range r.Shares {
+			if r.Shares[i].Agency == agencyID {
+				r.Shares[i].Status, r.Shares[i].ClosedAt = status, closedAt
+			}
+		}
 	}
 }
 
