@@ -59,6 +59,7 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /admin/memberships":                          {identity.Admin},
 	"POST /admin/memberships/revoke":                   {identity.Admin},
 	"GET /admin/outbox":                                {identity.Admin},
+	"GET /dev/mailbox":                                 {identity.Admin},
 	"POST /referrals/:id/consent":                      {identity.Officer},
 	"POST /referrals/:id/overrides":                    {identity.Officer},
 	"GET /overrides":                                   {identity.Supervisor},

@@ -65,7 +65,7 @@ func (s *Server) routes() []Route {
 		page(http.MethodPost, "/admin/memberships", []identity.Role{identity.Admin}, s.grantMembership),
 		page(http.MethodPost, "/admin/memberships/revoke", []identity.Role{identity.Admin}, s.revokeMembership),
 		page(http.MethodGet, "/admin/outbox", []identity.Role{identity.Admin}, s.adminOutbox),
-		page(http.MethodGet, "/dev/mailbox", everyRole, s.devMailbox),
+		page(http.MethodGet, "/dev/mailbox", []identity.Role{identity.Admin}, s.devMailbox),
 		api(http.MethodGet, "/agencies", everyRole, s.apiAgencies),
 		api(http.MethodPost, "/referrals", officer, s.apiCreateReferral),
 		api(http.MethodGet, "/referrals", everyRole, s.apiListReferrals),
