@@ -11,6 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // Referral is one referral with everything the release decision weighs: who
@@ -27,9 +28,9 @@ type Referral struct {
 	OnMARAC   bool
 	Consents  []consent.Consent  // append-only history, oldest first
 	Overrides []consent.Override // requests to share without consent, with their decisions
-	// Sections holds the opened content of each category as JSON, nil where
-	// the referral holds none. Only sharing.Release may hand it to a reader.
-	Sections [category.Count][]byte
+	// Sections holds the content of each category as JSON, sealed: only
+	// package sharing can open it, and hands it to a reader in a View.
+	Sections [category.Count]sealed.Section
 	// Meta is the non-personal metadata lists and reports use.
 	Meta Meta
 }

@@ -184,7 +184,7 @@ func checkRelease(s scenario) error {
 	for _, c := range category.All() {
 		d := v.Decision(c)
 		b, ok := v.Content(c)
-		if d.Shown != ok || (ok && !bytes.Equal(b, s.r.Sections[c])) || (!ok && b != nil) {
+		if d.Shown != ok || (ok && !bytes.Equal(b, content(c))) || (!ok && b != nil) {
 			return fmt.Errorf("%s: content does not follow the decision (shown %v, content %v)", c, d.Shown, ok)
 		}
 		if strings.Contains(d.Reason(), "SECRET") {

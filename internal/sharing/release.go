@@ -11,6 +11,8 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing/internal/capability"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // Rule ids that Release quotes in a Decision and the audit log. A
@@ -97,6 +99,13 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 		}
 	}
 	if p.Has(identity.MARACCoordinator) && purpose == agency.MARAC && r.OnMARAC {
+		// The coordinator reads a case on the agenda under its own
+		// agreement, like a member; without one, the metadata only.
+		if co, ok := agreements.Coordinator(); ok {
+			if v, ok := underAgreement(co, r, purpose, now); ok {
+				return v, nil
+			}
+		}
 		return metadata(r, purpose, nil, RuleCoordinator, reasonCoordinator), nil
 	}
 	if p.Has(identity.Auditor) {
@@ -107,10 +116,11 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 
 // whole is the referral as the originating force sees it: everything.
 func whole(r *referral.Referral, purpose agency.Purpose) View {
-	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r)}
+	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r),
+		whole: true, consents: r.Consents, overrides: r.Overrides}
 	for c := range v.decisions {
 		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: RuleOriginatingForce, Basis: BasisLawEnforcement, reason: reasonOriginatingForce}
-		v.content[c] = r.Sections[c]
+		v.content[c] = sealed.OpenSection(r.Sections[c], capability.Grant())
 	}
 	return v
 }
@@ -132,6 +142,13 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	if !ok {
 		return View{}, false
 	}
+	return underAgreement(a, r, purpose, now)
+}
+
+// underAgreement releases r under agency a's agreement for purpose, or
+// reports false when a has no basis to know the referral exists.
+func underAgreement(a agency.Agency, r *referral.Referral, purpose agency.Purpose, now time.Time) (View, bool) {
+	id := a.ID
 	share := shareOf(r.Shares, id)
 	terms, hasTerms := a.Terms(purpose)
 	switch purpose {
@@ -173,7 +190,7 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	}
 	for c, d := range v.decisions {
 		if d.Shown {
-			v.content[c] = r.Sections[c]
+			v.content[c] = sealed.OpenSection(r.Sections[c], capability.Grant())
 		}
 	}
 	return v, true

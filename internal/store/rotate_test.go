@@ -47,7 +47,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.NotSought, Reason: "suspect lives with her"}, officer); err != nil {
 		t.Fatal(err)
 	}
-	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: "dpa2018_sch8_safeguarding", Rationale: "children at risk",
+	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: "dpa2018_sch8_safeguarding", Rationale: txt("children at risk"),
 		Agencies: []string{"health"}, Categories: category.SetOf(category.Children), Until: time.Now().AddDate(0, 1, 0)}, officer)
 	if err != nil {
 		t.Fatal(err)
@@ -61,10 +61,10 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	// MARAC: a case note, research, an action with a note.
 	m := meeting(t, db, "north", "2026-12-10")
 	c := addCase(t, db, m.ID, id, marac.VisibleHighRisk, "restricted note")
-	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "tenant since 2019"}, housingStaff); err != nil {
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: txt("tenant since 2019")}, housingStaff); err != nil {
 		t.Fatal(err)
 	}
-	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "fit sanctuary lock", Due: mdate("2026-12-20")}, coordinator)
+	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: txt("fit sanctuary lock"), Due: mdate("2026-12-20")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}

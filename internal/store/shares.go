@@ -272,12 +272,12 @@ func (db *DB) RequestOverride(ctx context.Context, referralID string, o consent.
 		if err := referralExists(ctx, tx, referralID); err != nil {
 			return err
 		}
-		rk, rat, err := db.sealText(o.Rationale, referralID+"/override/"+o.ID+"/rationale")
+		rat, err := db.sealFree(o.Rationale, referralID+"/override/"+o.ID+"/rationale")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO overrides (id, referral_id, basis, rationale_key, rationale, agencies, categories, until, requested_by, requested_at, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, referralID, o.Basis, rk, rat, joinList(o.Agencies), int64(o.Categories), dateText(o.Until),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO overrides (id, referral_id, basis, rationale_key, rationale, rationale_category, agencies, categories, until, requested_by, requested_at, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, referralID, o.Basis, rat.keyID, rat.sealed, rat.category, joinList(o.Agencies), int64(o.Categories), dateText(o.Until),
 			o.RequestedBy, timeText(now), string(o.Status)); err != nil {
 			return err
 		}

@@ -277,29 +277,34 @@ type consentRow struct {
 
 // overrideRow is a request to share without consent as the pages show it.
 type overrideRow struct {
-	ID          string
-	ReferralID  string
-	Reference   string
-	Basis       string
-	BasisLabel  string
-	Rationale   string
-	Agencies    []string
-	Categories  []string
-	Until       string
-	Status      consent.OverrideStatus
-	StatusLabel string
-	RequestedBy string
-	RequestedAt stamp
-	DecidedBy   string
-	DecidedAt   stamp
-	Note        string
+	ID         string
+	ReferralID string
+	Reference  string
+	Basis      string
+	BasisLabel string
+	Rationale  string
+	// RationaleWithheld says why the rationale is not shown; empty when it is.
+	RationaleWithheld string
+	Agencies          []string
+	Categories        []string
+	Until             string
+	Status            consent.OverrideStatus
+	StatusLabel       string
+	RequestedBy       string
+	RequestedAt       stamp
+	DecidedBy         string
+	DecidedAt         stamp
+	Note              string
 }
 
-func (s *Server) overrideRowOf(o consent.Override, referralID, reference string) overrideRow {
+// overrideRowOf is a request as a page shows it, its rationale (free text
+// about the victim) as tx releases it.
+func (s *Server) overrideRowOf(o consent.Override, referralID, reference string, tx *texts) (overrideRow, error) {
+	rationale, err := tx.release(o.Rationale)
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
-		Rationale: o.Rationale, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
+		Rationale: rationale.Text, RationaleWithheld: rationale.Withheld, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
 		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: personOf(o.RequestedBy), RequestedAt: stampOf(o.RequestedAt),
-		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}
+		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}, err
 }
 
 // consentForm is the consent form as the officer filled it in.
@@ -338,22 +343,27 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	if err != nil {
 		return err
 	}
-	r, err := s.DB.Referral(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
+	// The history comes from the View, which holds it for the originating
+	// force only: nothing is loaded again after the release.
+	consents, overrides := v.Consents(), v.Overrides()
 	d := consentPageData{ReferralID: id, Reference: v.Reference(), Reason: f.Reason, Errors: errs}
-	current, _ := consent.Current(r.Consents)
+	current, _ := consent.Current(consents)
 	now := s.Now()
-	for i := len(r.Consents) - 1; i >= 0; i-- {
-		h := r.Consents[i]
+	for i := len(consents) - 1; i >= 0; i-- {
+		h := consents[i]
 		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
 			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
 			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
 			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
 	}
-	for i := len(r.Overrides) - 1; i >= 0; i-- {
-		d.Requests = append(d.Requests, s.overrideRowOf(r.Overrides[i], id, v.Reference()))
+	tx := s.texts(c, agency.Referral)
+	tx.with(v)
+	for i := len(overrides) - 1; i >= 0; i-- {
+		row, err := s.overrideRowOf(overrides[i], id, v.Reference(), tx)
+		if err != nil {
+			return err
+		}
+		d.Requests = append(d.Requests, row)
 	}
 	var values, labels []string
 	for _, dec := range consent.Decisions {
@@ -499,8 +509,13 @@ func (s *Server) overridesPage(c echo.Context) error {
 		return err
 	}
 	var rows []overrideRow
+	tx := s.texts(c, agency.Referral)
 	for _, o := range pending {
-		rows = append(rows, s.overrideRowOf(o.Override, o.ReferralID, o.Reference))
+		row, err := s.overrideRowOf(o.Override, o.ReferralID, o.Reference, tx)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
 	}
 	return s.render(c, http.StatusOK, "overrides", rows)
 }
@@ -539,8 +554,14 @@ func (s *Server) renderOverride(c echo.Context, status int, f decisionForm, errs
 	if err != nil {
 		return err
 	}
+	// The rationale is free text about the victim: the page is a read of the
+	// referral, released and audited like any other.
+	row, err := s.overrideRowOf(o, referralID, refs[referralID], s.texts(c, agency.Referral))
+	if err != nil {
+		return err
+	}
 	reauth := s.Config.Session.Reauth.Duration
-	d := overrideData{Request: s.overrideRowOf(o, referralID, refs[referralID]), Standing: "decide", SignIn: reauthURL(id),
+	d := overrideData{Request: row, Standing: "decide", SignIn: reauthURL(id),
 		Reauth: minutes(reauth), Form: f, Errors: errs}
 	_, derr := consent.Decide(o, principal(c), true, "", s.Now(), reauth)
 	switch problem.CodeOf(derr) {

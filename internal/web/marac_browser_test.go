@@ -12,8 +12,10 @@ import (
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
 	"github.com/stalking-hub/hub/internal/browsertest"
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // maracPress clicks a form's submit button and returns the status and address of
@@ -217,7 +219,7 @@ func TestBrowserMARAC(t *testing.T) {
 
 	// The IDVA's action was agreed with a date now past: the form takes no
 	// past date, so it is written through the store.
-	late, err := h.App.DB.AddAction(context.Background(), case1, marac.Action{Agency: "idva", Description: "Review the safety plan with the victim",
+	late, err := h.App.DB.AddAction(context.Background(), case1, marac.Action{Agency: "idva", Description: sealed.NewText("", category.Risk, "marac-coordinator", "Review the safety plan with the victim"),
 		Due: today.AddDate(0, 0, -3).Truncate(24 * time.Hour)}, identity.Principal{Subject: "test|coordinator", Roles: []identity.Role{identity.MARACCoordinator}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
@@ -220,18 +221,56 @@ func sentenceCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// maracActionRow is an action as a list shows it, flagged when overdue.
+// maracActionRow is an action as a list shows it, flagged when overdue, its
+// free text as the reader's View of the referral releases it (these fields
+// stand in for the sealed ones of the action).
 type maracActionRow struct {
 	marac.Action
-	Overdue bool
+	Overdue                          bool
+	Description, DescriptionWithheld string
+	Note, NoteWithheld               string
 }
 
-func maracActionRows(as []marac.Action, now time.Time) []maracActionRow {
+func maracActionRows(as []marac.Action, now time.Time, tx *texts) ([]maracActionRow, error) {
 	out := make([]maracActionRow, 0, len(as))
 	for _, a := range as {
-		out = append(out, maracActionRow{Action: a, Overdue: marac.ActionOverdue(a, now)})
+		desc, err := tx.release(a.Description)
+		if err != nil {
+			return nil, err
+		}
+		note, err := tx.release(a.Note)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, maracActionRow{Action: a, Overdue: marac.ActionOverdue(a, now),
+			Description: desc.Text, DescriptionWithheld: desc.Withheld, Note: note.Text, NoteWithheld: note.Withheld})
 	}
-	return out
+	return out, nil
+}
+
+// researchRow is one agency's research as the papers show it: the answers
+// and the summary only where the reader's View releases them.
+type researchRow struct {
+	Agency                   string
+	Released                 bool
+	KnownToService, OpenCase bool
+	Summary, Withheld        string
+}
+
+func researchRows(rs []marac.Research, tx *texts) ([]researchRow, error) {
+	var out []researchRow
+	for _, r := range rs {
+		text, why, ok, err := tx.open(r.Summary)
+		if err != nil {
+			return nil, err
+		}
+		row := researchRow{Agency: r.Agency, Released: ok, Summary: text, Withheld: why}
+		if ok {
+			row.KnownToService, row.OpenCase = r.KnownToService, r.OpenCase
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // The coordinator's dashboard.
@@ -350,7 +389,7 @@ func (s *Server) createMeetingPage(c echo.Context) error {
 // The meeting page.
 
 type caseForm struct {
-	Referral, Criterion, Note string
+	Referral, Criterion, Note, NoteCategory string
 }
 
 type agendaRow struct {
@@ -444,7 +483,9 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 		if err != nil {
 			return err
 		}
-		d.Review = maracActionRows(review, now)
+		if d.Review, err = maracActionRows(review, now, s.texts(c, agency.MARAC)); err != nil {
+			return err
+		}
 	}
 	return s.render(c, status, "marac-meeting", d)
 }
@@ -456,7 +497,7 @@ func (s *Server) addCasePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := caseForm{Referral: c.FormValue("referral"), Criterion: c.FormValue("criterion"), Note: c.FormValue("note")}
+	f := caseForm{Referral: c.FormValue("referral"), Criterion: c.FormValue("criterion"), Note: c.FormValue("note"), NoteCategory: c.FormValue("note_category")}
 	if _, err := s.addCase(c, m, marac.NewCase(f)); err != nil {
 		status, errs, err := formErrors(err, "referral")
 		if err != nil {
@@ -573,10 +614,12 @@ type papersData struct {
 
 type papersCaseData struct {
 	maracPapersCase
-	Number     int
-	Sections   []releasedSection // the shown ones
-	Withheld   []releasedSection
-	ActionRows []maracActionRow
+	Number       int
+	Sections     []releasedSection // the shown ones
+	Withheld     []releasedSection
+	ActionRows   []maracActionRow
+	Note         releasedText
+	ResearchRows []researchRow
 }
 
 // papersPage prints a meeting's agenda and minutes, marked restricted on
@@ -601,9 +644,20 @@ func (s *Server) papersPage(c echo.Context) error {
 	}
 	d := papersData{Marking: restrictedMarking, PanelName: s.panelNames()[p.Meeting.Panel], Papers: p, Attending: s.agencyOptions(p.Attending),
 		Names: s.maracNames(), Now: s.Now()}
-	d.Review = maracActionRows(p.Review, d.Now)
+	if d.Review, err = maracActionRows(p.Review, d.Now, p.texts); err != nil {
+		return err
+	}
 	for i, pc := range p.Cases {
-		cd := papersCaseData{maracPapersCase: pc, Number: i + 1, ActionRows: maracActionRows(pc.Actions, d.Now)}
+		cd := papersCaseData{maracPapersCase: pc, Number: i + 1}
+		if cd.ActionRows, err = maracActionRows(pc.Actions, d.Now, p.texts); err != nil {
+			return err
+		}
+		if cd.Note, err = p.texts.release(pc.Case.Note); err != nil {
+			return err
+		}
+		if cd.ResearchRows, err = researchRows(pc.Research, p.texts); err != nil {
+			return err
+		}
 		if pc.View != nil {
 			for _, sec := range releasedSections(*pc.View) {
 				if sec.Shown {
@@ -662,10 +716,16 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	}
 	p := principal(c)
 	members := marac.Members(s.Agencies)
+	tx := s.texts(c, agency.MARAC)
+	tx.with(mc.View)
+	rows, err := maracActionRows(mc.Actions, s.Now(), tx)
+	if err != nil {
+		return err
+	}
 	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
 		Owners: s.agencyOptions(members), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
-		Saved: c.QueryParam("saved") == "research", ActionRows: maracActionRows(mc.Actions, s.Now())}
+		Saved: c.QueryParam("saved") == "research", ActionRows: rows}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
 	}
@@ -673,7 +733,11 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	case rf != nil:
 		d.Research = *rf
 	case mc.Own != nil:
-		d.Research = researchForm{Summary: mc.Own.Summary, KnownToService: yesNoText(mc.Own.KnownToService), OpenCase: yesNoText(mc.Own.OpenCase)}
+		own, err := tx.release(mc.Own.Summary)
+		if err != nil {
+			return err
+		}
+		d.Research = researchForm{Summary: own.Text, KnownToService: yesNoText(mc.Own.KnownToService), OpenCase: yesNoText(mc.Own.OpenCase)}
 	}
 	if af != nil {
 		d.Action = *af
@@ -716,7 +780,7 @@ func (s *Server) addActionPage(c echo.Context) error {
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
 	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso}
-	if _, perr := b.Validate(marac.Members(s.Agencies), s.Now()); perr != nil {
+	if _, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now()); perr != nil {
 		mergeErrors(errs, perr.Fields)
 	}
 	if len(errs) == 0 {
@@ -801,7 +865,11 @@ func (s *Server) maracActionsPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range maracActionRows(as, s.Now()) {
+		rows, err := maracActionRows(as, s.Now(), s.texts(c, agency.MARAC))
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
 			if r.Status == marac.Open {
 				d.Open = append(d.Open, r)
 				if r.Overdue {
@@ -820,7 +888,7 @@ type actionUpdateForm struct {
 }
 
 type maracActionData struct {
-	Action   marac.Action
+	Action   maracActionRow
 	Overdue  bool
 	Names    map[string]string
 	Statuses []marac.ActionStatus // the statuses the reader may move it to
@@ -839,7 +907,11 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 	if err != nil {
 		return err
 	}
-	d := maracActionData{Action: a, Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
+	rows, err := maracActionRows([]marac.Action{a}, s.Now(), s.texts(c, agency.MARAC))
+	if err != nil {
+		return err
+	}
+	d := maracActionData{Action: rows[0], Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
 	return s.render(c, status, "marac-action", d)
 }
 
@@ -866,7 +938,7 @@ func (s *Server) updateActionPage(c echo.Context) error {
 	if f.Status == "" {
 		return s.renderMARACAction(c, http.StatusUnprocessableEntity, id, f, map[string]string{"status": "Choose what became of the action"})
 	}
-	_, err = s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c)})
+	_, err = s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c), Writer: s.writer(c)})
 	if err != nil {
 		status, errs, err := formErrors(err, "status")
 		if err != nil {

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
+)
+
+// reasonNotReleased is why free text about a referral not released to the
+// reader is withheld.
+const reasonNotReleased = "the case is not released to you"
+
+// texts releases the free text of one request. Free text is personal data
+// about the people in a referral, so it is shown only from the View that
+// sharing.Release gives the reader for that referral: each referral is
+// released once per request, through s.release (audited before anything is
+// shown), and each text only where its View releases it.
+type texts struct {
+	s       *Server
+	c       echo.Context
+	purpose agency.Purpose
+	views   map[string]*sharing.View // nil: nothing of the referral is released to the reader
+}
+
+func (s *Server) texts(c echo.Context, purpose agency.Purpose) *texts {
+	return &texts{s: s, c: c, purpose: purpose, views: map[string]*sharing.View{}}
+}
+
+// with records a View already released in this request, so that its
+// referral is not released (and audited) twice.
+func (t *texts) with(v sharing.View) {
+	t.views[v.ReferralID()] = &v
+}
+
+// without records that nothing of the referral is released to the reader.
+func (t *texts) without(referralID string) {
+	t.views[referralID] = nil
+}
+
+// view releases the referral to the reader once.
+func (t *texts) view(referralID string) (*sharing.View, error) {
+	if v, ok := t.views[referralID]; ok {
+		return v, nil
+	}
+	v, err := t.s.release(t.c, referralID, t.purpose)
+	switch {
+	case err == nil:
+		t.views[referralID] = &v
+	case problem.CodeOf(err) == problem.NotFound:
+		t.views[referralID] = nil
+	default:
+		return nil, err
+	}
+	return t.views[referralID], nil
+}
+
+// open returns x as released to the reader: its text and true, or the reason
+// it is withheld and false.
+func (t *texts) open(x sealed.Text) (text, withheld string, ok bool, err error) {
+	if x.Referral() == "" {
+		// Text not read back from the store names no referral: no View
+		// can release it.
+		return "", reasonNotReleased, false, nil
+	}
+	v, err := t.view(x.Referral())
+	if err != nil || v == nil {
+		return "", reasonNotReleased, false, err
+	}
+	if s, ok := v.Text(x); ok {
+		return s, "", true, nil
+	}
+	return "", v.TextReason(x), false, nil
+}
+
+// releasedText is a piece of free text as a page or the API shows it.
+type releasedText struct {
+	Text     string
+	Withheld string // why it is withheld; empty when shown or when there is none
+}
+
+// release is open for a page: the text, or why it is withheld.
+func (t *texts) release(x sealed.Text) (releasedText, error) {
+	if x.Empty() && x.Referral() == "" {
+		return releasedText{}, nil
+	}
+	s, why, _, err := t.open(x)
+	return releasedText{Text: s, Withheld: why}, err
+}
+
+// writer is whose free text the caller writes, and its default category.
+func (s *Server) writer(c echo.Context) marac.Writer {
+	return marac.WriterOf(principal(c), s.Agencies)
+}
