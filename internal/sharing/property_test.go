@@ -15,6 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // chooser picks the parts of a random scenario: *rand.Rand in the property
@@ -40,6 +41,7 @@ type scenario struct {
 	purpose agency.Purpose
 	dir     *agency.Directory
 	now     time.Time
+	texts   []sealed.Text // free text about the referral, or another
 }
 
 var (
@@ -102,6 +104,15 @@ func randomScenario(c chooser) scenario {
 		}
 		as = append(as, a)
 	}
+	if c.IntN(2) == 1 {
+		// The MARAC coordinator's agreement, sometimes.
+		co := agency.Agency{ID: "marac-coordinator", Kind: agency.KindCoordinator, Agreement: map[agency.Purpose]agency.Terms{}}
+		if c.IntN(4) != 0 {
+			co.Agreement[agency.MARAC] = agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0,
+				WithoutConsent: []agency.Rule{{ID: "chair", Categories: randomSet(c), MinRisk: pick(c, randomLevels), Basis: pick(c, randomBases)}}}
+		}
+		as = append(as, co)
+	}
 	s.dir = agency.NewDirectory(as)
 
 	r := baseReferral()
@@ -135,6 +146,18 @@ func randomScenario(c chooser) scenario {
 		})
 	}
 	s.r = r
+	authors := append([]string{"marac-coordinator"}, randomAgencies...)
+	for i := c.IntN(6); i > 0; i-- {
+		about := r.ID
+		if c.IntN(6) == 0 {
+			about = "r-other"
+		}
+		if c.IntN(5) == 0 {
+			s.texts = append(s.texts, sealed.Unclassified(about, pick(c, authors), "SECRET-text"))
+		} else {
+			s.texts = append(s.texts, sealed.NewText(about, category.Category(c.IntN(category.Count)), pick(c, authors), "SECRET-text"))
+		}
+	}
 
 	s.p = identity.Principal{Subject: pick(c, randomPeople), Agency: pick(c, randomAgencies)}
 	if c.IntN(3) != 0 {
@@ -166,8 +189,20 @@ func checkRelease(s scenario) error {
 	}
 	basis := staff && (s.purpose == agency.Referral && recipient || s.purpose == agency.MARAC && s.r.OnMARAC && hasTerms)
 	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC
+	reader := s.p.Agency
+	if !whole && !basis && s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC {
+		// The coordinator reads under its own agreement, where there is one.
+		if co, ok := s.dir.Coordinator(); ok {
+			if t, ok := co.Terms(agency.MARAC); ok {
+				a, terms, basis, reader, ended = co, t, true, co.ID, false
+			}
+		}
+	}
 
 	v, err := Release(s.p, s.r, s.purpose, s.dir, s.now)
+	if err := checkTexts(s, v, whole); err != nil {
+		return err
+	}
 	if err != nil {
 		if !reflect.DeepEqual(err, referral.NotFound()) || !reflect.DeepEqual(v, View{}) {
 			return fmt.Errorf("refusal is not exactly a missing referral: %#v, view %+v", err, v)
@@ -208,8 +243,8 @@ func checkRelease(s scenario) error {
 		if !terms.Categories.Has(c) {
 			return fmt.Errorf("%s shown outside the agreement of %s for %s (rule %s)", c, s.p.Agency, s.purpose, d.Rule)
 		}
-		if !lawful(c, s, terms, cur, hasConsent, v) {
-			return fmt.Errorf("%s shown to %s by %s with neither consent, override, no-consent rule nor agreement basis", c, s.p.Agency, d.Rule)
+		if !lawful(c, s, reader, terms, cur, hasConsent, v) {
+			return fmt.Errorf("%s shown to %s by %s with neither consent, override, no-consent rule nor agreement basis", c, reader, d.Rule)
 		}
 	}
 	if basis && !whole && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact)) && !v.Shown(category.SafeContact) {
@@ -220,8 +255,7 @@ func checkRelease(s scenario) error {
 
 // lawful reports whether something other than Release's own choice allows
 // category c to go to the reader's agency.
-func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Consent, hasConsent bool, v View) bool {
-	id := s.p.Agency
+func lawful(c category.Category, s scenario, id string, terms agency.Terms, cur consent.Consent, hasConsent bool, v View) bool {
 	if !terms.ConsentRequired && terms.Basis != "" || hasConsent && cur.Covers(id, c, s.now) {
 		return true
 	}
@@ -235,9 +269,39 @@ func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Con
 			return true
 		}
 	}
-	a, _ := s.dir.Get(id)
+	a, ok := s.dir.Get(id)
+	if co, isCo := s.dir.Coordinator(); !ok && isCo && co.ID == id {
+		a = co
+	}
 	// Safe contact travels with identity or contact details, within the agreement.
 	return c == category.SafeContact && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact))
+}
+
+// checkTexts states what must hold for every piece of free text: it is
+// released only from a view of its own referral, and only to the
+// originating force, where the view shows its category, or to the agency
+// that wrote it. A refusal releases none.
+func checkTexts(s scenario, v View, whole bool) error {
+	for _, t := range s.texts {
+		got, ok := v.Text(t)
+		if !ok {
+			if got != "" || strings.Contains(v.TextReason(t), "SECRET") {
+				return fmt.Errorf("withheld text leaks: %q, reason %q", got, v.TextReason(t))
+			}
+			continue
+		}
+		cat, classified := t.Category()
+		own := t.Author() != "" && t.Author() == v.Agency()
+		switch {
+		case got != "SECRET-text":
+			return fmt.Errorf("released text is not the text: %q", got)
+		case t.Referral() != s.r.ID || v.ReferralID() != s.r.ID:
+			return fmt.Errorf("text about %s released by a view of %s", t.Referral(), v.ReferralID())
+		case !whole && !own && !(classified && v.Shown(cat)):
+			return fmt.Errorf("text of %s (classified %v) by %s released to %+v, who may not see it", cat, classified, t.Author(), s.p)
+		}
+	}
+	return nil
 }
 
 func TestReleaseProperties(t *testing.T) {
