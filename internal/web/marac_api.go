@@ -790,13 +790,19 @@ func (s *Server) actionFilter(p identity.Principal, agencyID, status, overdue st
 	return &f, nil
 }
 
-// apiAction answers one action to the coordinator or the owning agency.
+// apiAction answers one action to the coordinator or the owning agency. An
+// action is a record about a person: reading it releases its referral to
+// the reader, audited, before anything is answered.
 func (s *Server) apiAction(c echo.Context) error {
 	a, err := s.DB.Action(c.Request().Context(), c.Param("id"), principal(c))
 	if err != nil {
 		return err
 	}
-	j, err := maracActionJSONOf(a, s.Now(), s.texts(c, agency.MARAC))
+	tx := s.texts(c, agency.MARAC)
+	if _, err := tx.view(a.ReferralID); err != nil {
+		return err
+	}
+	j, err := maracActionJSONOf(a, s.Now(), tx)
 	if err != nil {
 		return err
 	}

@@ -907,7 +907,13 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 	if err != nil {
 		return err
 	}
-	rows, err := maracActionRows([]marac.Action{a}, s.Now(), s.texts(c, agency.MARAC))
+	// An action is a record about a person: reading it releases its
+	// referral to the reader, audited, before anything is shown.
+	tx := s.texts(c, agency.MARAC)
+	if _, err := tx.view(a.ReferralID); err != nil {
+		return err
+	}
+	rows, err := maracActionRows([]marac.Action{a}, s.Now(), tx)
 	if err != nil {
 		return err
 	}
