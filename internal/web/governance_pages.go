@@ -518,7 +518,7 @@ func (s *Server) overridesPage(c echo.Context) error {
 		}
 		rows = append(rows, row)
 	}
-	return s.render(c, http.StatusOK, "overrides", rows)
+	return s.render(c, http.StatusOK, "overrides", overrideRows(rows))
 }
 
 // decisionForm is a supervisor's decision as filled in.
@@ -792,7 +792,7 @@ type referralAuditData struct {
 // others get the same not-found as a referral that does not exist.
 func (s *Server) referralAuditPage(c echo.Context) error {
 	id := c.Param("id")
-	r, err := s.referralAuditReader(c, id)
+	reference, err := s.referralAuditReader(c, id)
 	if err != nil {
 		return err
 	}
@@ -809,7 +809,7 @@ func (s *Server) referralAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := referralAuditData{ReferralID: id, Reference: r.Reference}
+	d := referralAuditData{ReferralID: id, Reference: reference}
 	for i, e := range entries {
 		if e.Action == audit.Release {
 			d.Releases = append(d.Releases, rows[i])

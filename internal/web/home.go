@@ -43,7 +43,7 @@ var roleTitles = map[identity.Role]string{
 func (s *Server) home(c echo.Context) error {
 	p := principal(c)
 	if len(p.Roles) == 0 {
-		return s.render(c, http.StatusOK, "no-role", nil)
+		return s.render(c, http.StatusOK, "no-role", noData{})
 	}
 	d := homeData{}
 	if a, ok := s.Agencies.Get(p.Agency); ok {

@@ -62,11 +62,11 @@ type page struct {
 	SignedIn  bool
 	CSRF      string
 	RequestID string
-	Data      any
+	Data      viewModel
 }
 
 // render writes a page inside the layout.
-func (s *Server) render(c echo.Context, status int, name string, data any) error {
+func (s *Server) render(c echo.Context, status int, name string, data viewModel) error {
 	t, ok := s.views.pages[name]
 	if !ok {
 		return fmt.Errorf("no template %q", name)
