@@ -43,13 +43,14 @@ const (
 	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
 	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
 	ReportRead         Action = "report_read"          // someone read figures about referrals (the outcomes page or API)
+	RestrictionChanged Action = "restriction_changed"  // a referral was restricted, or its restriction or named officers changed
 )
 
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
 	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
-	ReportRead}
+	ReportRead, RestrictionChanged}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -33,6 +33,11 @@ type Referral struct {
 	Sections [category.Count]sealed.Section
 	// Meta is the non-personal metadata lists and reports use.
 	Meta Meta
+	// Restricted limits who in the force reads the referral whole: the
+	// officer who raised it, supervisors and NamedOfficers (subjects or
+	// e-mail addresses). Any other officer must give a reason: a break-glass read.
+	Restricted    bool
+	NamedOfficers []string
 }
 
 // Share is one receiving agency's part in a referral and where it stands.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +146,10 @@ func randomScenario(c chooser) scenario {
 			Until: randomDay(c, -10, 40), RequestedBy: pick(c, randomPeople), Status: pick(c, statuses), DecidedBy: pick(c, randomPeople),
 		})
 	}
+	if c.IntN(3) == 0 {
+		r.Restricted = true
+		r.NamedOfficers = some(c, randomPeople)
+	}
 	s.r = r
 	authors := append([]string{"marac-coordinator"}, randomAgencies...)
 	for i := c.IntN(6); i > 0; i-- {
@@ -173,7 +178,11 @@ func randomScenario(c chooser) scenario {
 // checkRelease states what must hold for every release, whatever the input,
 // and returns the first thing that does not.
 func checkRelease(s scenario) error {
-	whole := s.p.Police() && (s.p.Agency == "" || s.p.Agency == agency.Police)
+	force := s.p.Police() && (s.p.Agency == "" || s.p.Agency == agency.Police)
+	// A restricted referral is whole only to its officer, a supervisor and
+	// the officers named on it; other officers see that it exists.
+	entitled := s.p.Subject != "" && s.p.Subject == s.r.Officer || s.p.Has(identity.Supervisor) || s.p.Subject != "" && slices.Contains(s.r.NamedOfficers, s.p.Subject)
+	whole := force && (!s.r.Restricted || entitled)
 	a, known := s.dir.Get(s.p.Agency)
 	terms, hasTerms := a.Terms(s.purpose)
 	staff := s.p.Has(identity.AgencyStaff) && known && s.p.Agency != agency.Police
@@ -188,7 +197,8 @@ func checkRelease(s scenario) error {
 		}
 	}
 	basis := staff && (s.purpose == agency.Referral && recipient || s.purpose == agency.MARAC && s.r.OnMARAC && hasTerms)
-	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC
+	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC ||
+		force && s.r.Restricted && !entitled
 	reader := s.p.Agency
 	if !whole && !basis && s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC {
 		// The coordinator reads under its own agreement, where there is one.
@@ -295,6 +305,8 @@ func checkTexts(s scenario, v View, whole bool) error {
 		switch {
 		case got != "SECRET-text":
 			return fmt.Errorf("released text is not the text: %q", got)
+		case v.Restricted():
+			return fmt.Errorf("text released to an officer who gave no reason to read a restricted referral")
 		case t.Referral() != s.r.ID || v.ReferralID() != s.r.ID:
 			return fmt.Errorf("text about %s released by a view of %s", t.Referral(), v.ReferralID())
 		case !whole && !own && !(classified && v.Shown(cat)):

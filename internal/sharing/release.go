@@ -4,6 +4,7 @@ package sharing
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -30,6 +31,8 @@ const (
 	RuleShareDeclined    = "share_declined"             // the agency declined the referral: nothing more is released to it
 	RuleShareWithdrawn   = "share_withdrawn"            // the police withdrew the referral from the agency
 	RuleShareClosed      = "share_closed_access_ended"  // the agency closed its share and its access after close has run out
+	RuleRestricted       = "restricted_referral"        // a restricted referral: only its officer, supervisors and named officers read it whole
+	RuleBreakGlass       = "break_glass"                // an officer gave a reason to read a restricted referral
 )
 
 // Lawful bases Release names itself; the others come from agreements and overrides.
@@ -53,6 +56,8 @@ const (
 	reasonDeclined         = "your agency declined this referral"
 	reasonShareWithdrawn   = "the police withdrew this referral from your agency"
 	reasonClosed           = "your agency closed this referral and its access after closing has ended"
+	reasonRestricted       = "this referral is restricted: give a reason to read it, and the read is recorded as break-glass"
+	reasonBreakGlass       = "you gave a reason to read this restricted referral (break-glass)"
 
 	reasonNoConsent       = "no consent has been recorded"
 	reasonRefused         = "consent was refused"
@@ -90,8 +95,15 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 	if r == nil {
 		return View{}, referral.NotFound()
 	}
-	if p.Police() && (p.Agency == "" || p.Agency == agency.Police) {
-		return whole(r, purpose), nil
+	if force(p) {
+		if r.Restricted && !Entitled(p, r.Officer, r.NamedOfficers) {
+			// The officer knows the referral exists (force-wide lists show
+			// it) but reads none of it without a reason: BreakGlass.
+			v := metadata(r, purpose, nil, RuleRestricted, reasonRestricted)
+			v.agency, v.restricted = agency.Police, true
+			return v, nil
+		}
+		return whole(r, purpose, RuleOriginatingForce, reasonOriginatingForce), nil
 	}
 	if p.Has(identity.AgencyStaff) {
 		if v, ok := toAgency(p.Agency, r, purpose, agreements, now); ok {
@@ -114,12 +126,50 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 	return View{}, referral.NotFound()
 }
 
-// whole is the referral as the originating force sees it: everything.
-func whole(r *referral.Referral, purpose agency.Purpose) View {
+// BreakGlass releases a restricted referral to an officer of the force who
+// is not entitled to read it whole (see Entitled), on the reason they give:
+// the View is the whole referral, every decision by RuleBreakGlass, and
+// BrokeGlass reports true so that the read is audited as break-glass. A
+// blank reason releases what Release does. For any other reader, or a
+// referral that is not restricted, or an officer who is entitled, it is
+// Release itself: nothing is gained by breaking glass that is not there.
+func BreakGlass(p identity.Principal, r *referral.Referral, purpose agency.Purpose, agreements *agency.Directory, now time.Time, reason string) (View, error) {
+	if r == nil || !force(p) || !r.Restricted || Entitled(p, r.Officer, r.NamedOfficers) || strings.TrimSpace(reason) == "" {
+		return Release(p, r, purpose, agreements, now)
+	}
+	v := whole(r, purpose, RuleBreakGlass, reasonBreakGlass)
+	v.brokeGlass = true
+	return v, nil
+}
+
+// Entitled reports whether an officer of the force reads a restricted
+// referral whole without breaking glass: the officer who raised it (officer
+// is their subject), a supervisor, or an officer named on it by subject or
+// e-mail address.
+func Entitled(p identity.Principal, officer string, named []string) bool {
+	if p.Subject != "" && p.Subject == officer || p.Has(identity.Supervisor) {
+		return true
+	}
+	for _, n := range named {
+		if n != "" && (n == p.Subject || p.Email != "" && strings.EqualFold(n, p.Email)) {
+			return true
+		}
+	}
+	return false
+}
+
+// force reports whether p reads as the originating force.
+func force(p identity.Principal) bool {
+	return p.Police() && (p.Agency == "" || p.Agency == agency.Police)
+}
+
+// whole is the referral as the originating force sees it: everything, by
+// the rule given.
+func whole(r *referral.Referral, purpose agency.Purpose, rule, reason string) View {
 	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r),
 		whole: true, consents: r.Consents, overrides: r.Overrides}
 	for c := range v.decisions {
-		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: RuleOriginatingForce, Basis: BasisLawEnforcement, reason: reasonOriginatingForce}
+		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: rule, Basis: BasisLawEnforcement, reason: reason}
 		v.content[c] = sealed.OpenSection(r.Sections[c], capability.Grant())
 	}
 	return v

@@ -31,7 +31,20 @@ type View struct {
 	whole     bool
 	consents  []consent.Consent  // the originating force's only
 	overrides []consent.Override // the originating force's only
+	// restricted is true when an officer of the force is shown a restricted
+	// referral's metadata only, and may break glass to read it.
+	restricted bool
+	// brokeGlass is true when the view was released by BreakGlass.
+	brokeGlass bool
 }
+
+// Restricted reports whether the reader is an officer of the force shown a
+// restricted referral's metadata only: they may give a reason to read it.
+func (v View) Restricted() bool { return v.restricted }
+
+// BrokeGlass reports whether the view was released on a break-glass reason:
+// its audit entry must say so.
+func (v View) BrokeGlass() bool { return v.brokeGlass }
 
 // Metadata is what any reader with a basis sees of a referral besides the
 // categories: the kind of offence, the risk level and the dates. It is the
@@ -128,7 +141,7 @@ func (v View) Text(t sealed.Text) (string, bool) {
 	switch {
 	case v.whole,
 		classified && v.Shown(cat),
-		v.agency != "" && t.Author() == v.agency:
+		v.agency != "" && t.Author() == v.agency && !v.restricted:
 		return sealed.OpenText(t, capability.Grant()), true
 	}
 	return "", false

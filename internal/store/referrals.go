@@ -309,6 +309,9 @@ func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, erro
 	if r.OnMARAC, err = db.onMARAC(ctx, tx, id, db.Now()); err != nil {
 		return nil, err
 	}
+	if r.Restricted, r.NamedOfficers, err = restrictionOf(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

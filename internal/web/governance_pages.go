@@ -111,6 +111,7 @@ var actionLabels = map[audit.Action]string{
 	audit.MARACPapers:        "Produced MARAC papers",
 	audit.AuditRead:          "Read the audit log",
 	audit.ReportRead:         "Read the outcome figures",
+	audit.RestrictionChanged: "Changed who may read a restricted referral",
 	audit.MARACCaseAdded:     "Put the referral on a MARAC agenda",
 	audit.MARACResearch:      "Gave research for a MARAC case",
 	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",
