@@ -90,6 +90,20 @@ type referralPage struct {
 	Summary       []fieldError
 	Errors        map[string]string
 	Links         []pageLink
+	// Restricted is true for an officer shown a restricted referral's
+	// metadata only: the page offers the break-glass form instead.
+	Restricted bool
+	// BrokeGlass is true when the page was read on a break-glass reason.
+	BrokeGlass bool
+	// Restriction is the form to restrict the referral, for its officer and
+	// supervisors; nil for anyone else.
+	Restriction *restrictionForm
+}
+
+// restrictionForm is whether a referral is restricted and who is named on it.
+type restrictionForm struct {
+	Restricted bool
+	Officers   string // one a line
 }
 
 type safeContactPanel struct {
@@ -179,6 +193,24 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Your agency's answer has been saved."
 	case "message":
 		pg.Done = "Message sent."
+	case "restriction":
+		pg.Done = "Who may read this referral has been saved."
+	}
+	if v.Restricted() {
+		// An officer who gave no reason sees that the referral exists and
+		// the form to break glass: nothing of it, no timeline, no messages.
+		pg.Police, pg.Restricted = false, true
+		return pg, nil
+	}
+	pg.BrokeGlass = v.BrokeGlass()
+	if pg.Police && !pg.BrokeGlass {
+		x, err := s.DB.RestrictionOf(ctx, v.ReferralID())
+		if err != nil {
+			return pg, err
+		}
+		if p.Subject == x.Officer || p.Has(identity.Supervisor) {
+			pg.Restriction = &restrictionForm{Restricted: x.Restricted, Officers: strings.Join(x.Named, "\n")}
+		}
 	}
 	if err := s.sectionsOf(v, &pg); err != nil {
 		return pg, err

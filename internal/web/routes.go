@@ -82,6 +82,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.maracRoutes()...)
 	rs = append(rs, s.linksRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
+	rs = append(rs, s.restrictedRoutes()...)
 	return rs
 }
 
