@@ -186,6 +186,12 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	contains(t, "saved", text(t, idva, ".govuk-notification-banner"), "research is saved")
 	noScript(false)
+	// Health's research holds health, its default: housing's papers must
+	// not carry it.
+	if res := h.Do("POST", "/api/v1/marac/cases/"+case1+"/research", "health",
+		map[string]any{"summary": "Seen by the crisis team in October", "known_to_service": true, "open_case": true}); res.Status != http.StatusOK {
+		t.Fatalf("health's research: %d %s", res.Status, res.Body)
+	}
 
 	// The coordinator sees who has given research, and agrees actions.
 	visit(t, coord, h.URL+"/marac/cases/"+case1, http.StatusOK)
@@ -285,9 +291,10 @@ func TestBrowserMARAC(t *testing.T) {
 	papers := text(t, housing, "main")
 	contains(t, "papers", papers, "RESTRICTED — MARAC", "Agenda and minutes", r1.Reference, "Suspect breached bail twice this month",
 		"Rowena Testperson", "sanctuary scheme assessed", "safety plan in place", "Fit sanctuary locks", "Review the safety plan", "Overdue", "Withheld from you")
-	if strings.Contains(papers, "anxiety") {
+	if strings.Contains(papers, "anxiety") || strings.Contains(papers, "crisis team") {
 		t.Errorf("the papers show housing the victim's health")
 	}
+	contains(t, "health's research withheld", papers, "Withheld: not in your agency's information-sharing agreement")
 	if n := eval[int](t, housing, `document.querySelectorAll(".hub-restricted").length`); n != 2 {
 		t.Errorf("%d restricted markings, want one at the top and one at the foot", n)
 	}
