@@ -32,6 +32,7 @@ var sealedColumns = []sealedColumn{
 	{"marac_actions", "description_key", "description", `id || '/description'`},
 	{"marac_actions", "note_key", "note", `id || '/note'`},
 	{"referral_drafts", "key_id", "sealed", `'draft/' || id`},
+	{"break_glass_reads", "reason_key", "reason", `referral_id || '/break-glass/' || id`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

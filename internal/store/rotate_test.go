@@ -9,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // sealedEverywhere writes a referral with a value in every sealed column:
@@ -41,7 +43,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: "which floor?", AuthorSide: "housing"}, housing); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "which floor?"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.NotSought, Reason: "suspect lives with her"}, officer); err != nil {
@@ -73,6 +75,10 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	}
 	// A draft of another referral.
 	if _, err := db.SaveDraft(ctx, officer, "", submission("Draft Person", "medium")); err != nil {
+		t.Fatal(err)
+	}
+	// A break-glass read, its reason sealed.
+	if err := db.BreakGlass(ctx, audit.Entry{Actor: "iss|officer2", Action: audit.Release, Record: id}, "checking bail conditions", officer); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"maps"
 	"net/http"
 	"strconv"
@@ -148,7 +149,8 @@ type threadView struct {
 type messageView struct {
 	From, At, ISO string
 	Lines         []string
-	Sent          bool // written by the reader's side
+	Withheld      string // why the message is withheld from the reader; empty when shown
+	Sent          bool   // written by the reader's side
 }
 
 type pageLink struct{ Title, Href, Hint string }
@@ -463,6 +465,10 @@ func (s *Server) threadsOf(c echo.Context, v sharing.View, pg *referralPage) err
 		return err
 	}
 	side := v.Agency()
+	// A message is free text about the victim: shown only as the reader's
+	// View releases its category (its writer's side always reads it).
+	tx := s.texts(c, v.Purpose())
+	tx.with(v)
 	for _, sh := range pg.Shares {
 		if !pg.Police && sh.Agency != side {
 			continue
@@ -476,8 +482,15 @@ func (s *Server) threadsOf(c echo.Context, v sharing.View, pg *referralPage) err
 			if a, ok := s.Agencies.Get(m.AuthorSide); ok {
 				from += ", " + a.Name
 			}
-			t.Messages = append(t.Messages, messageView{From: from, At: whenText(m.CreatedAt), ISO: m.CreatedAt.UTC().Format(time.RFC3339),
-				Lines: lines(m.Body), Sent: m.AuthorSide == side})
+			body, err := tx.release(m.Body)
+			if err != nil {
+				return err
+			}
+			mv := messageView{From: from, At: whenText(m.CreatedAt), ISO: m.CreatedAt.UTC().Format(time.RFC3339), Withheld: body.Withheld, Sent: m.AuthorSide == side}
+			if body.Withheld == "" {
+				mv.Lines = lines(body.Text)
+			}
+			t.Messages = append(t.Messages, mv)
 		}
 		pg.Threads = append(pg.Threads, t)
 	}
@@ -665,8 +678,26 @@ func (s *Server) referralMessage(c echo.Context) error {
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: order,
 			form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}}})
 	}
-	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: body}, p); err != nil {
+	cat, ok := s.messageCategory(c.FormValue("category"), side, target)
+	if !ok {
+		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: map[string]string{"category": "Choose the kind of information the message holds"},
+			summary: []fieldError{{"category", "Choose the kind of information the message holds"}}, form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}}})
+	}
+	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"?done=message#messages")
+}
+
+// messageCategory is the kind of information a message holds: the one the
+// writer chose, or else, from the police, the kind the receiving agency
+// works with (its free_text_category), and from an agency its own.
+func (s *Server) messageCategory(chosen, side, target string) (category.Category, bool) {
+	def := side
+	if side == agency.Police {
+		def = target
+	}
+	a, _ := s.Agencies.Get(def)
+	c, err := category.ForText(chosen, a.FreeText, a.HasFreeText)
+	return c, err == nil
 }
