@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/sharing"
@@ -94,4 +95,36 @@ func (t *texts) release(x sealed.Text) (releasedText, error) {
 // writer is whose free text the caller writes, and its default category.
 func (s *Server) writer(c echo.Context) marac.Writer {
 	return marac.WriterOf(principal(c), s.Agencies)
+}
+
+// textCategoryField is the choice of the kind of information a piece of
+// free text holds, as a form draws it (partials/text-category.html).
+type textCategoryField struct {
+	ID, Name, Label, Error string
+	// Empty labels an option for no choice, when there is one: the writer's
+	// default then applies on the server.
+	Empty   string
+	Options []textCategoryOption
+}
+
+type textCategoryOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// textCategory draws the choice for form field name (element id): chosen is
+// what the writer picked (empty on a fresh form: the writer's default is
+// selected; without one, the writer must choose).
+func textCategory(id, name, label, chosen string, w marac.Writer, errs map[string]string) textCategoryField {
+	f := textCategoryField{ID: id, Name: name, Label: label, Error: errs[name]}
+	switch {
+	case chosen == "" && w.HasDefault:
+		chosen = w.Default.String()
+	case !w.HasDefault:
+		f.Empty = "Choose the kind of information"
+	}
+	for _, c := range category.All() {
+		f.Options = append(f.Options, textCategoryOption{Value: c.String(), Label: c.Title(), Selected: c.String() == chosen})
+	}
+	return f
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/stalking-hub/hub/internal/marac"
 	"maps"
 	"net/http"
 	"net/url"
@@ -432,9 +433,9 @@ func (s *Server) recordConsent(c echo.Context) error {
 
 // overrideForm is the request to share without consent as the officer filled it in.
 type overrideForm struct {
-	Basis, Rationale     string
-	Agencies, Categories []string
-	Until                typedDate
+	Basis, Rationale, RationaleCategory string
+	Agencies, Categories                []string
+	Until                               typedDate
 }
 
 type newOverrideData struct {
@@ -446,6 +447,9 @@ type newOverrideData struct {
 	Categories choiceGroup
 	Until      dateField
 	Errors     map[string]string
+	// RationaleCategory is the choice of the kind of information the
+	// rationale holds.
+	RationaleCategory textCategoryField
 }
 
 // newOverridePage is the form to ask a supervisor to share without consent.
@@ -460,6 +464,9 @@ func (s *Server) renderNewOverride(c echo.Context, status int, f overrideForm, e
 		return err
 	}
 	d := newOverrideData{ReferralID: id, Reference: v.Reference(), Rationale: f.Rationale, Errors: errs}
+	force, _ := s.Agencies.Get(agency.Police)
+	d.RationaleCategory = textCategory("rationale_category", "rationale_category", "What kind of information does the reason hold?", f.RationaleCategory,
+		marac.Writer{Agency: agency.Police, Default: force.FreeText, HasDefault: force.HasFreeText}, errs)
 	var labels []string
 	for _, b := range s.Config.Sharing.LawfulBases {
 		labels = append(labels, basisLabel(b))
@@ -482,10 +489,10 @@ func (s *Server) requestOverride(c echo.Context) error {
 	if err != nil {
 		return problem.New(problem.Malformed, "the form could not be read")
 	}
-	f := overrideForm{Basis: form.Get("basis"), Rationale: strings.TrimSpace(form.Get("rationale")), Agencies: form["agencies"],
+	f := overrideForm{Basis: form.Get("basis"), Rationale: strings.TrimSpace(form.Get("rationale")), RationaleCategory: form.Get("rationale_category"), Agencies: form["agencies"],
 		Categories: form["categories"], Until: typedDateOf(form, "until")}
 	errs := map[string]string{}
-	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, Agencies: f.Agencies, Categories: f.Categories}
+	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, RationaleCategory: f.RationaleCategory, Agencies: f.Agencies, Categories: f.Categories}
 	var msg string
 	if b.Until, msg = f.Until.iso("The end date"); msg != "" {
 		errs["until"] = msg

@@ -418,6 +418,8 @@ type meetingData struct {
 	Form           caseForm
 	Errors         map[string]string
 	AttendErrors   map[string]string
+	// NoteCategory is the choice of the kind of information the note holds.
+	NoteCategory textCategoryField
 }
 
 // meetingPage shows a meeting: its agenda, who attends and, to the
@@ -441,6 +443,7 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 	names := s.maracNames()
 	d := meetingData{Meeting: m, PanelName: s.panelNames()[m.Panel], Over: m.Over(now), Coordinator: p.Has(identity.MARACCoordinator),
 		Criteria: marac.Criteria, Names: names, Form: f, Errors: errs, AttendErrors: attendErrs}
+	d.NoteCategory = textCategory("note_category", "note_category", "What kind of information does the note hold?", f.NoteCategory, s.writer(c), errs)
 	agencies, people, err := s.DB.Attendance(ctx, m.ID)
 	if err != nil {
 		return err
@@ -675,31 +678,34 @@ func (s *Server) papersPage(c echo.Context) error {
 // Cases.
 
 type researchForm struct {
-	Summary, KnownToService, OpenCase string
+	Summary, KnownToService, OpenCase, Category string
 }
 
 type actionForm struct {
-	Agency, Description string
-	Due                 typedDate
+	Agency, Description, Category string
+	Due                           typedDate
 }
 
 type maracCaseData struct {
 	maracCase
-	PanelName      string
-	Sections       []releasedSection
-	Coordinator    bool
-	Member         bool
-	Over           bool
-	Outstanding    []agencyOption
-	Owners         []agencyOption
-	Names          map[string]string
-	Research       researchForm
-	ResearchErrors map[string]string
-	Action         actionForm
-	Due            dateField
-	ActionErrors   map[string]string // by the id of the field, the due date's day box
-	Saved          bool              // the reader's research was just saved
-	ActionRows     []maracActionRow
+	PanelName   string
+	Sections    []releasedSection
+	Coordinator bool
+	Member      bool
+	Over        bool
+	Outstanding []agencyOption
+	Owners      []agencyOption
+	Names       map[string]string
+	Research    researchForm
+	// ResearchCategory and ActionCategory are the choices of the kind of
+	// information the summary and the action's description hold.
+	ResearchCategory, ActionCategory textCategoryField
+	ResearchErrors                   map[string]string
+	Action                           actionForm
+	Due                              dateField
+	ActionErrors                     map[string]string // by the id of the field, the due date's day box
+	Saved                            bool              // the reader's research was just saved
+	ActionRows                       []maracActionRow
 }
 
 // maracCasePage shows a case as released to the reader for the marac
@@ -743,6 +749,9 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 		d.Action = *af
 	}
 	d.ActionErrors = pageFieldErrors(aerrs, "due")
+	w := s.writer(c)
+	d.ResearchCategory = textCategory("research-category", "category", "What kind of information does it hold?", d.Research.Category, w, rerrs)
+	d.ActionCategory = textCategory("action-category", "category", "What kind of information does the description hold?", d.Action.Category, w, d.ActionErrors)
 	d.Due = dateField{ID: "due", Legend: "Due date", Hint: "The last day to do it. For example, 27 3 2027", typedDate: d.Action.Due, Error: d.ActionErrors["due-day"]}
 	return s.render(c, status, "marac-case", d)
 }
@@ -757,8 +766,8 @@ func yesNoText(b bool) string {
 // submitResearchPage takes the reader's agency's research on the case.
 func (s *Server) submitResearchPage(c echo.Context) error {
 	id := c.Param("id")
-	f := researchForm{Summary: c.FormValue("summary"), KnownToService: c.FormValue("known_to_service"), OpenCase: c.FormValue("open_case")}
-	_, err := s.submitResearch(c, id, marac.NewResearch{Summary: f.Summary, KnownToService: yesNo(f.KnownToService), OpenCase: yesNo(f.OpenCase)})
+	f := researchForm{Summary: c.FormValue("summary"), KnownToService: c.FormValue("known_to_service"), OpenCase: c.FormValue("open_case"), Category: c.FormValue("category")}
+	_, err := s.submitResearch(c, id, marac.NewResearch{Summary: f.Summary, KnownToService: yesNo(f.KnownToService), OpenCase: yesNo(f.OpenCase), Category: f.Category})
 	if err != nil {
 		status, errs, err := formErrors(err, "summary")
 		if err != nil {
@@ -776,10 +785,10 @@ func (s *Server) addActionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := actionForm{Agency: form.Get("agency"), Description: form.Get("description"), Due: typedDateOf(form, "due")}
+	f := actionForm{Agency: form.Get("agency"), Description: form.Get("description"), Category: form.Get("category"), Due: typedDateOf(form, "due")}
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
-	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso}
+	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso, Category: f.Category}
 	if _, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now()); perr != nil {
 		mergeErrors(errs, perr.Fields)
 	}

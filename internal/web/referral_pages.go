@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"maps"
 	"net/http"
@@ -99,6 +100,8 @@ type referralPage struct {
 	// Restriction is the form to restrict the referral, for its officer and
 	// supervisors; nil for anyone else.
 	Restriction *restrictionForm
+	// MessageCategory is the choice of the kind of information a message holds.
+	MessageCategory textCategoryField
 }
 
 // restrictionForm is whether a referral is restricted and who is named on it.
@@ -250,6 +253,20 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 	}
 	if pg.Police || pg.Own != nil {
 		pg.MessageFields = fieldsOf(s.messageQuestions(pg), form, o.errs)
+		w := s.writer(c)
+		if pg.Police {
+			// The police's message holds, unless chosen, the kind the
+			// receiving agency works with.
+			w = marac.Writer{Agency: agency.Police}
+		}
+		chosen := ""
+		if v := form["category"]; len(v) > 0 {
+			chosen = v[0]
+		}
+		pg.MessageCategory = textCategory("message-category", "category", "What kind of information does the message hold?", chosen, w, o.errs)
+		if pg.Police {
+			pg.MessageCategory.Empty = "The kind the agency works with"
+		}
 	}
 	if p.Has(identity.Officer) && pg.Police {
 		pg.Links = append(pg.Links,
@@ -676,12 +693,12 @@ func (s *Server) referralMessage(c echo.Context) error {
 			}
 		}
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: order,
-			form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}}})
+			form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}, "category": {c.FormValue("category")}}})
 	}
 	cat, ok := s.messageCategory(c.FormValue("category"), side, target)
 	if !ok {
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: map[string]string{"category": "Choose the kind of information the message holds"},
-			summary: []fieldError{{"category", "Choose the kind of information the message holds"}}, form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}}})
+			summary: []fieldError{{"category", "Choose the kind of information the message holds"}}, form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}, "category": {c.FormValue("category")}}})
 	}
 	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
 		return err
