@@ -156,12 +156,21 @@ func TestBrowserMARAC(t *testing.T) {
 	contains(t, "health withheld", text(t, housing, "#section-health + p"), "Withheld")
 	maracTick(t, housing, "#known_to_service", "#open_case-no")
 	maracFill(t, housing, "#summary", "Tenant since 2019; sanctuary scheme assessed in May")
+	if got := eval[string](t, housing, `document.querySelector("#research-category").value`); got != "needs" {
+		t.Errorf("housing's research is preselected as %q, want its agency's kind, needs", got)
+	}
+	maracChoose(t, housing, "#research-category", "risk")
 	status, url = maracPress(t, housing, `form[action$="/research"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.Contains(url, "saved=research") {
 		t.Fatalf("housing's research led to %s (%d)", url, status)
 	}
 	contains(t, "saved", text(t, housing, ".govuk-notification-banner"), "research is saved")
 	checkPage(t, housing, "MARAC case for housing")
+	if r, err := h.App.DB.ResearchOf(context.Background(), case1, "housing"); err != nil {
+		t.Fatal(err)
+	} else if c, ok := r.Summary.Category(); !ok || c != category.Risk {
+		t.Errorf("housing's research is filed as %v (%v), want the risk it chose", c, ok)
+	}
 
 	// The IDVA service: refused without answers, then taken.
 	idva := maracSignedIn(t, b, h, "idva", "/marac/cases/"+case1)
