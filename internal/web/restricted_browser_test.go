@@ -47,3 +47,23 @@ func TestBrowserBreakGlass(t *testing.T) {
 	contains(t, "supervisor's referral", text(t, sup, "main"), "Rowena Testperson", "Who may read it")
 	checkPage(t, sup, "restricted referral for a supervisor")
 }
+
+// After housing declines a referral, its page still shows the referral and
+// its own answer, but every kind of information withheld, saying why.
+func TestBrowserDeclinedShareReadsNothing(t *testing.T) {
+	b := browsertest.Start(t)
+	h := apptest.Start(t, nil)
+	r := createReferral(t, h, exampleReferral())
+	if res := status(h, r.ID, "housing", "housing", map[string]any{"status": "declined", "reason": "Out of area"}); res.Status != 200 {
+		t.Fatalf("decline: %d %s", res.Status, res.Body)
+	}
+	housing := maracSignedIn(t, b, h, "housing", "/referrals/"+r.ID)
+	page := text(t, housing, "main")
+	contains(t, "declined referral", page, r.Reference, "DECLINED", "Your agency declined this referral")
+	for _, secret := range []string{"Rowena", "do not leave voicemail", "07700900123", "wants help to move"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("after declining, housing reads %q", secret)
+		}
+	}
+	checkPage(t, housing, "declined referral")
+}
