@@ -76,15 +76,20 @@ const (
 
 // Release decides what reader p may see of referral r for purpose, under the
 // agreements in force at now. It denies by default:
-//   - police officers and supervisors of the originating force see it whole;
+//   - police officers and supervisors of the originating force see it whole,
+//     unless it is restricted: then only its officer, supervisors and the
+//     officers named on it (Entitled); any other officer sees the metadata
+//     and may give a reason to read it (BreakGlass);
 //   - agency staff see what their agency's agreement and the victim's consent
 //     (or an approved override, or a no-consent rule) allow, if their agency
 //     is a recipient (purpose referral) or a MARAC member (purpose marac);
 //     once their agency has declined the referral, had it withdrawn, or
 //     closed it longer ago than its agreement's access after close, they
 //     see the referral and their share but every category withheld;
-//   - the MARAC coordinator (purpose marac, case on the agenda) and auditors
-//     see the metadata with every category withheld;
+//   - the MARAC coordinator (purpose marac, case on the agenda) sees what
+//     the coordinator's agreement in the directory allows, like a member,
+//     and the metadata only where there is none;
+//   - auditors see the metadata with every category withheld;
 //   - anyone else gets referral.NotFound(), exactly the error of a referral
 //     that does not exist, so a hidden referral cannot be told from a missing one.
 //
