@@ -94,6 +94,7 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		return []task{
 			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
 			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
+			{Title: "Reads of restricted referrals", Href: "/break-glass", Hint: "Officers who read a restricted referral on a reason, and why"},
 		}, nil
 	case identity.AgencyStaff:
 		n, err := s.DB.CountInbox(ctx, p.Agency, now)
