@@ -329,7 +329,9 @@ func (g *generator) owners(sentTo, members []string) []string {
 // research is what a member agency finds on a case: often nothing, else a
 // summary, and sometimes an open case.
 func (g *generator) research(agencyID string) marac.Research {
-	r := marac.Research{Agency: agencyID}
+	// Research carries its kind even when there is nothing to say: its
+	// answers are released with it.
+	r := marac.Research{Agency: agencyID, Summary: g.text(g.staffOf(agencyID), "")}
 	if g.hist.IntN(100) < 55 {
 		r.KnownToService = true
 		r.OpenCase = g.hist.IntN(100) < 40

@@ -12,8 +12,11 @@ import (
 )
 
 // reasonNotReleased is why free text about a referral not released to the
-// reader is withheld.
-const reasonNotReleased = "the case is not released to you"
+// reader is withheld; reasonUnfiled why text that names no referral is.
+const (
+	reasonNotReleased = "the case is not released to you"
+	reasonUnfiled     = "it was written before the hub kept what kind of information it holds"
+)
 
 // texts releases the free text of one request. Free text is personal data
 // about the people in a referral, so it is shown only from the View that
@@ -63,9 +66,9 @@ func (t *texts) view(referralID string) (*sharing.View, error) {
 // it is withheld and false.
 func (t *texts) open(x sealed.Text) (text, withheld string, ok bool, err error) {
 	if x.Referral() == "" {
-		// Text not read back from the store names no referral: no View
-		// can release it.
-		return "", reasonNotReleased, false, nil
+		// Text that names no referral (research answered before free text
+		// kept its kind, with nothing written) has no View to release it.
+		return "", reasonUnfiled, false, nil
 	}
 	v, err := t.view(x.Referral())
 	if err != nil || v == nil {
