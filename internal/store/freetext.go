@@ -38,9 +38,8 @@ func (db *DB) openFree(referralID string, f freeText, context string) (sealed.Te
 		return sealed.Text{}, err
 	}
 	if f.category == "" {
-		if body == "" {
-			return sealed.Text{}, nil
-		}
+		// Written before free text kept its kind, or no text at all:
+		// still about the referral, so its writer and the force read it.
 		return sealed.Unclassified(referralID, f.author, body), nil
 	}
 	c, err := category.Parse(f.category)

@@ -88,7 +88,8 @@ type releasedText struct {
 
 // release is open for a page: the text, or why it is withheld.
 func (t *texts) release(x sealed.Text) (releasedText, error) {
-	if x.Empty() && x.Referral() == "" {
+	if _, classified := x.Category(); x.Empty() && !classified {
+		// No text at all: nothing to show, nothing withheld.
 		return releasedText{}, nil
 	}
 	s, why, _, err := t.open(x)
