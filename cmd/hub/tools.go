@@ -98,7 +98,11 @@ func agenciesCheck(cmd command) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range dir.All() {
+	all := dir.All()
+	if co, ok := dir.Coordinator(); ok {
+		all = append(all, co)
+	}
+	for _, a := range all {
 		fmt.Fprintf(cmd.stdout, "%-20s %s\n", a.ID, a.Name)
 		for _, p := range agency.Purposes {
 			t, ok := a.Terms(p)
@@ -112,6 +116,9 @@ func agenciesCheck(cmd command) error {
 		}
 	}
 	fmt.Fprintf(cmd.stdout, "%d agencies OK\n", len(dir.All()))
+	if _, ok := dir.Coordinator(); ok {
+		fmt.Fprintln(cmd.stdout, "MARAC coordinator's agreement OK")
+	}
 	return nil
 }
 

@@ -42,6 +42,12 @@ type Agency struct {
 	// means the agency receives nothing for it.
 	Agreement map[Purpose]Terms
 
+	// FreeText is the category the agency's free text (research summaries,
+	// notes) holds unless the writer chooses another; HasFreeText is false
+	// when the file names none and the writer must always choose.
+	FreeText    category.Category
+	HasFreeText bool
+
 	// File is the file it was loaded from.
 	File string
 }
@@ -58,7 +64,15 @@ type Terms struct {
 	ConsentRequired bool
 	// WithoutConsent lists what may go without consent, and when.
 	WithoutConsent []Rule
+	// AccessAfterClose is how long the agency may still read what was
+	// released to it after it closed its share; then every category is
+	// withheld. Zero: nothing after closing.
+	AccessAfterClose time.Duration
 }
+
+// DefaultAccessAfterClose is the access after close of terms that do not set
+// their own: 30 days, time to finish the case notes.
+const DefaultAccessAfterClose = 30 * 24 * time.Hour
 
 // Rule lets categories go without consent when the risk is at least MinRisk.
 type Rule struct {
@@ -80,20 +94,41 @@ func (a Agency) ResponseTime(l risk.Level) time.Duration {
 	return a.ResponseTimes[l]
 }
 
-// Directory is the set of agencies the hub knows, by id.
+// KindCoordinator is the kind of the one file that holds the MARAC
+// coordinator's agreement: what the coordinator may see of a case on the
+// agenda to chair the meeting. It is not a partner agency: it receives no
+// referral, researches nothing and is listed nowhere as an agency.
+const KindCoordinator = "marac_coordinator"
+
+// Directory is the set of agencies the hub knows, by id, and the MARAC
+// coordinator's agreement.
 type Directory struct {
-	byID  map[string]Agency
-	order []string
+	byID        map[string]Agency
+	order       []string
+	coordinator *Agency
 }
 
-// NewDirectory builds a directory from agencies in the order given.
+// NewDirectory builds a directory from agencies in the order given. An
+// agency of KindCoordinator is kept apart as the coordinator's agreement.
 func NewDirectory(as []Agency) *Directory {
 	d := &Directory{byID: make(map[string]Agency, len(as))}
 	for _, a := range as {
+		if a.Kind == KindCoordinator {
+			d.coordinator = &a
+			continue
+		}
 		d.byID[a.ID] = a
 		d.order = append(d.order, a.ID)
 	}
 	return d
+}
+
+// Coordinator returns the MARAC coordinator's agreement, if agencies/ has one.
+func (d *Directory) Coordinator() (Agency, bool) {
+	if d == nil || d.coordinator == nil {
+		return Agency{}, false
+	}
+	return *d.coordinator, true
 }
 
 // Get returns the agency with the id.

@@ -31,6 +31,7 @@ type agencyFile struct {
 	Kind           string               `toml:"kind"`
 	Mailbox        string               `toml:"mailbox"`
 	ContactsVictim *bool                `toml:"contacts_victim"`
+	FreeText       string               `toml:"free_text_category"`
 	ResponseTimes  map[string]string    `toml:"response_times"`
 	Agreement      map[string]termsFile `toml:"agreement"`
 }
@@ -40,6 +41,8 @@ type termsFile struct {
 	ConsentRequired *bool      `toml:"consent_required"`
 	Basis           string     `toml:"basis"`
 	WithoutConsent  []ruleFile `toml:"without_consent"`
+	// AccessAfterClose is a duration such as "720h"; default 30 days.
+	AccessAfterClose *string `toml:"access_after_close"`
 }
 
 type ruleFile struct {
@@ -78,6 +81,8 @@ func Load(dir string, lawfulBases []string) (*Directory, error) {
 		errs     []error
 		idFile   = map[string]string{} // agency id -> file that defines it
 		ruleAt   = map[string]string{} // rule id -> file and key where it is defined
+		// coordinatorAt holds the one file of KindCoordinator, under "".
+		coordinatorAt = map[string]string{}
 	)
 	for _, path := range files {
 		a, err := loadFile(path, lawfulBases)
@@ -90,6 +95,13 @@ func Load(dir string, lawfulBases []string) (*Directory, error) {
 			continue
 		}
 		idFile[a.ID] = path
+		if a.Kind == KindCoordinator {
+			if prev, dup := coordinatorAt[""]; dup {
+				errs = append(errs, fmt.Errorf("%s: key kind: the MARAC coordinator's agreement is already in %s", path, prev))
+				continue
+			}
+			coordinatorAt[""] = path
+		}
 		// Rule ids are quoted in release decisions and the audit log, so one id
 		// must mean one rule across the whole directory.
 		for _, p := range Purposes {
@@ -211,6 +223,13 @@ func (c *checker) agency(f agencyFile, lawfulBases []string) Agency {
 	case !isMailbox(f.Mailbox):
 		c.fail("mailbox", "%q is not an e-mail address like team@example.gov.uk", f.Mailbox)
 	}
+	if f.FreeText != "" {
+		cat, err := category.Parse(f.FreeText)
+		if err != nil {
+			c.fail("free_text_category", "%v", err)
+		}
+		a.FreeText, a.HasFreeText = cat, err == nil
+	}
 	if f.ContactsVictim == nil {
 		c.fail("contacts_victim", "missing: write true or false")
 	} else {
@@ -225,7 +244,15 @@ func (c *checker) agency(f agencyFile, lawfulBases []string) Agency {
 		}
 		return a
 	}
-	if _, ok := f.Agreement[string(Referral)]; !ok {
+	if f.Kind == KindCoordinator {
+		// The coordinator chairs the MARAC: it is never sent a referral.
+		if _, ok := f.Agreement[string(Referral)]; ok {
+			c.fail("agreement."+string(Referral), "the MARAC coordinator is never sent a referral: remove it")
+		}
+		if _, ok := f.Agreement[string(MARAC)]; !ok {
+			c.fail("agreement."+string(MARAC), "missing: the MARAC coordinator's file says what it may see of a case to chair the meeting")
+		}
+	} else if _, ok := f.Agreement[string(Referral)]; !ok {
 		c.fail("agreement."+string(Referral), "missing: every partner agency needs the referral purpose")
 	}
 	purposes := make([]string, 0, len(f.Agreement))
@@ -302,6 +329,18 @@ func (c *checker) terms(p Purpose, f termsFile, contactsVictim bool, lawfulBases
 	}
 	for i, rf := range f.WithoutConsent {
 		t.WithoutConsent = append(t.WithoutConsent, c.rule(p, i, rf, t.Categories, contactsVictim, lawfulBases))
+	}
+	t.AccessAfterClose = DefaultAccessAfterClose
+	if f.AccessAfterClose != nil {
+		d, err := time.ParseDuration(*f.AccessAfterClose)
+		switch {
+		case err != nil:
+			c.fail(prefix+".access_after_close", "%q is not a duration like \"720h\" (30 days) or \"0h\"", *f.AccessAfterClose)
+		case d < 0:
+			c.fail(prefix+".access_after_close", "%q must not be negative", *f.AccessAfterClose)
+		default:
+			t.AccessAfterClose = d
+		}
 	}
 	return t
 }

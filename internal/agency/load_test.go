@@ -178,6 +178,9 @@ func TestLoadMapsFile(t *testing.T) {
 	if !tm.ConsentRequired || tm.Basis != "consent" {
 		t.Errorf("terms = %+v", tm)
 	}
+	if tm.AccessAfterClose != DefaultAccessAfterClose {
+		t.Errorf("access after close = %v, want the default %v", tm.AccessAfterClose, DefaultAccessAfterClose)
+	}
 	wantRule := Rule{ID: "housing-high", Categories: category.SetOf(category.Identity, category.SafeContact, category.Risk),
 		MinRisk: risk.High, Basis: "crime_and_disorder_act_s115", Reason: "High risk: secure the home."}
 	if len(tm.WithoutConsent) != 1 || tm.WithoutConsent[0] != wantRule {
@@ -185,6 +188,18 @@ func TestLoadMapsFile(t *testing.T) {
 	}
 	if _, ok := a.Terms(MARAC); ok {
 		t.Errorf("MARAC terms present though the file has none")
+	}
+}
+
+func TestLoadReadsAccessAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "housing.toml", strings.Replace(validFile, `basis = "consent"`, "basis = \"consent\"\naccess_after_close = \"0h\"", 1))
+	d, err := Load(dir, bases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := terms(t, d, "housing", Referral).AccessAfterClose; got != 0 {
+		t.Errorf("access after close = %v, want 0 as written", got)
 	}
 }
 
@@ -243,6 +258,12 @@ func TestLoadRefusesMalformedFiles(t *testing.T) {
 		{"duration not positive",
 			map[string][]string{"a.toml": {`standard = "120h"`, `standard = "0s"`}},
 			[]string{`a.toml: key response_times.standard: "0s" must be more than zero`}},
+		{"access after close not a duration",
+			map[string][]string{"a.toml": {`basis = "consent"`, "basis = \"consent\"\naccess_after_close = \"30 days\""}},
+			[]string{`a.toml: key agreement.referral.access_after_close: "30 days" is not a duration`}},
+		{"access after close negative",
+			map[string][]string{"a.toml": {`basis = "consent"`, "basis = \"consent\"\naccess_after_close = \"-1h\""}},
+			[]string{`a.toml: key agreement.referral.access_after_close: "-1h" must not be negative`}},
 		{"duplicate agency ids across two files",
 			map[string][]string{"a.toml": nil, "b.toml": {`id = "housing-high"`, `id = "other-high"`}},
 			[]string{`b.toml: key id: agency id "housing" is already used by `, `a.toml`}},

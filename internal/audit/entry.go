@@ -51,6 +51,8 @@ const (
 	BreachRecorded     Action = "breach_recorded"      // an officer recorded a breach of an order
 	VictimUpdate       Action = "victim_update"        // a Victims' Code update was recorded as owed, or as told
 	OutcomeRecorded    Action = "outcome_recorded"     // the criminal-justice outcome of a referral was recorded
+	ReportRead         Action = "report_read"          // someone read figures about referrals (the outcomes page or API)
+	RestrictionChanged Action = "restriction_changed"  // a referral was restricted, or its restriction or named officers changed
 )
 
 // Actions lists every action.
@@ -58,8 +60,8 @@ var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGrant
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
 	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
 	WebhookRegistered, WebhookRemoved, WebhookResumed,
-
-	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded}
+	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded,
+	ReportRead, RestrictionChanged}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

@@ -114,3 +114,20 @@ func (s Set) List() []Category {
 	}
 	return out
 }
+
+// ForText is the category a piece of free text holds: the one its writer
+// chose by name, or else the default of the writer's agency (hasDefault
+// false when it has none). The error says what to do, for a form or the API.
+func ForText(chosen string, def Category, hasDefault bool) (Category, error) {
+	if chosen != "" {
+		c, err := Parse(chosen)
+		if err != nil {
+			return 0, fmt.Errorf("choose the kind of information the text holds: %v", err)
+		}
+		return c, nil
+	}
+	if !hasDefault {
+		return 0, fmt.Errorf("choose the kind of information the text holds")
+	}
+	return def, nil
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // OverrideStatus is where a request to share without consent stands.
@@ -25,8 +26,8 @@ const (
 // and proportionate; Basis names the law and Rationale says why.
 type Override struct {
 	ID         string
-	Basis      string // a lawful basis, such as dpa2018_sch8_safeguarding
-	Rationale  string
+	Basis      string      // a lawful basis, such as dpa2018_sch8_safeguarding
+	Rationale  sealed.Text // why sharing without consent is needed, sealed with its category
 	Agencies   []string
 	Categories category.Set
 	// Until is when an approval lapses. A date from a form is the start of
@@ -73,7 +74,7 @@ func ValidateOverride(o Override, lawfulBases []string, knownAgencies func(strin
 	if !slices.Contains(lawfulBases, o.Basis) {
 		f["basis"] = "Choose the lawful basis for sharing without consent"
 	}
-	if strings.TrimSpace(o.Rationale) == "" {
+	if o.Rationale.Empty() {
 		f["rationale"] = "Say why sharing without consent is necessary and proportionate"
 	}
 	if len(o.Agencies) == 0 {

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func pending() Override {
 	return Override{
 		ID:          "o1",
 		Basis:       "dpa2018_sch8_safeguarding",
-		Rationale:   "suspect has found the new address; housing must act today",
+		Rationale:   sealed.NewText("r-1", category.Risk, "police", "suspect has found the new address; housing must act today"),
 		Agencies:    []string{"housing"},
 		Categories:  category.SetOf(category.Identity, category.SafeContact, category.Risk),
 		Until:       date(2026, 12, 21),
@@ -81,7 +82,7 @@ func TestValidateOverride(t *testing.T) {
 		{"valid", pending(), nil},
 		{"basis not lawful", with(func(o *Override) { o.Basis = "consent" }), []string{"basis"}},
 		{"basis missing", with(func(o *Override) { o.Basis = "" }), []string{"basis"}},
-		{"rationale blank", with(func(o *Override) { o.Rationale = " \n" }), []string{"rationale"}},
+		{"rationale blank", with(func(o *Override) { o.Rationale = sealed.Text{} }), []string{"rationale"}},
 		{"no agencies", with(func(o *Override) { o.Agencies = nil }), []string{"agencies"}},
 		{"unknown agency", with(func(o *Override) { o.Agencies = []string{"housing", "gym"} }), []string{"agencies[1]"}},
 		{"police", with(func(o *Override) { o.Agencies = []string{"police"} }), []string{"agencies[0]"}},

@@ -19,8 +19,10 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/devidp"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -86,7 +88,19 @@ type generator struct {
 	suspects    []person
 	panel       config.Panel
 	bases       []string // lawful bases for sharing without consent
+	agencies    *agency.Directory
 	decks
+}
+
+// text seals demo free text as p's, holding p's agency's default category
+// (risk where its file names none).
+func (g *generator) text(p identity.Principal, body string) sealed.Text {
+	w := marac.WriterOf(p, g.agencies)
+	c := category.Risk
+	if w.HasDefault {
+		c = w.Default
+	}
+	return sealed.NewText("", c, w.Agency, body)
 }
 
 // victimHistory is a victim named before, and who the suspect was.
@@ -235,7 +249,7 @@ func newGenerator(agencies *agency.Directory, opt Options) *generator {
 	}
 	hist := rand.New(rand.NewPCG(opt.Seed, 0x415d))
 	g := &generator{rng: rand.New(rand.NewPCG(opt.Seed, 0x5eed)), hist: hist, now: now.UTC(), staff: map[string]identity.Principal{},
-		panel: opt.Panel, bases: opt.LawfulBases, decks: newDecks(hist),
+		panel: opt.Panel, bases: opt.LawfulBases, decks: newDecks(hist), agencies: agencies,
 		supervisor:  identity.Principal{Subject: "demo|supervisor", Name: "Demo supervisor", Roles: []identity.Role{identity.Supervisor}},
 		coordinator: identity.Principal{Subject: "demo|coordinator", Name: "Demo coordinator", Roles: []identity.Role{identity.MARACCoordinator}}}
 	for _, p := range devidp.Personas {

@@ -141,7 +141,9 @@ func TestPlanIsRealistic(t *testing.T) {
 		}
 	}
 	for _, s := range referral.ShareStatuses {
-		if byStatus[s] == 0 {
+		// Only the police withdraw a share, and the officer's withdrawal
+		// comes with issue 12: the demo has none yet.
+		if byStatus[s] == 0 && s != referral.Withdrawn {
 			t.Errorf("no share is %s: %v", s, byStatus)
 		}
 	}

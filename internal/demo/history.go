@@ -160,7 +160,7 @@ func (p *planner) override(i int, at time.Time, nr *store.NewReferral) {
 	if fate == waiting {
 		asked = latest(at.Add(time.Hour), g.now.Add(-time.Duration(g.hist.Int64N(int64(21*24*time.Hour)))))
 	}
-	o := consent.Override{Basis: g.basis(), Rationale: overrideRationales[g.hist.IntN(len(overrideRationales))],
+	o := consent.Override{Basis: g.basis(), Rationale: g.text(nr.Officer, overrideRationales[g.hist.IntN(len(overrideRationales))]),
 		Categories: category.SetOf(category.Identity, category.Contact, category.SafeContact, category.Risk),
 		Until:      day(asked).AddDate(0, 3, 0)}
 	for _, r := range nr.Submission.Agencies {

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"github.com/stalking-hub/hub/internal/category"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -163,8 +164,11 @@ func (h *historyCheck) marac(t *testing.T, st step) {
 		if h.referrals[st.referral] == nil || h.listed[key] || meeting.Over(st.at) {
 			t.Fatalf("case of referral %d on meeting %d at %s: not sent, listed twice, or too late", st.referral, m.meeting, st.at)
 		}
-		n := marac.NewCase{Referral: "r", Criterion: string(m.listing.Criterion), Note: m.listing.Note}
-		if _, perr := n.Validate(); perr != nil {
+		n := marac.NewCase{Referral: "r", Criterion: string(m.listing.Criterion)}
+		if !m.listing.Note.Empty() {
+			n.Note = "a note"
+		}
+		if _, perr := n.Validate(marac.Writer{Agency: "marac-coordinator", Default: category.Risk, HasDefault: true}); perr != nil {
 			t.Fatalf("case of referral %d: %v %v", st.referral, perr, perr.Fields)
 		}
 		for _, d := range h.heard[st.referral] {
@@ -178,7 +182,12 @@ func (h *historyCheck) marac(t *testing.T, st step) {
 	case maracResearch:
 		r := m.research
 		known, open := r.KnownToService, r.OpenCase
-		_, perr := marac.NewResearch{Summary: r.Summary, KnownToService: &known, OpenCase: &open}.Validate()
+		summary := ""
+		if !r.Summary.Empty() {
+			summary = "a summary"
+		}
+		w := marac.Writer{Agency: r.Agency, Default: category.Needs, HasDefault: true}
+		_, perr := marac.NewResearch{Summary: summary, KnownToService: &known, OpenCase: &open}.Validate(w)
 		at, ok := h.caseAt[m.caseNo]
 		if perr != nil || !ok || h.meetings[at].Over(st.at) || st.actor.Agency != r.Agency || !slices.Contains(h.members, r.Agency) {
 			t.Fatalf("research on case %d by %s: %v", m.caseNo, st.actor.Subject, perr)
@@ -186,7 +195,11 @@ func (h *historyCheck) marac(t *testing.T, st step) {
 		h.research++
 	case maracAction:
 		a := m.action
-		saved, perr := marac.NewAction{Agency: a.Agency, Description: a.Description, Due: a.Due.Format(time.DateOnly)}.Validate(h.members, st.at)
+		desc := ""
+		if !a.Description.Empty() {
+			desc = "a description"
+		}
+		saved, perr := marac.NewAction{Agency: a.Agency, Description: desc, Due: a.Due.Format(time.DateOnly)}.Validate(h.members, marac.Writer{Agency: "marac-coordinator", Default: category.Risk, HasDefault: true}, st.at)
 		if _, ok := h.caseAt[m.caseNo]; perr != nil || !ok || !st.actor.Has(identity.MARACCoordinator) {
 			t.Fatalf("action on case %d: %v", m.caseNo, perr)
 		}
@@ -199,7 +212,7 @@ func (h *historyCheck) marac(t *testing.T, st step) {
 		if !ok {
 			t.Fatalf("update of action %d before it was agreed", m.actionNo)
 		}
-		next, perr := marac.UpdateAction(a, string(m.action.Status), m.action.Note, st.actor, st.at)
+		next, perr := marac.UpdateAction(a, string(m.action.Status), m.note, marac.Writer{Agency: st.actor.Agency, Default: category.Needs, HasDefault: true}, st.actor, st.at)
 		if perr != nil {
 			t.Fatalf("update of action %d by %s: %v", m.actionNo, st.actor.Subject, perr)
 		}

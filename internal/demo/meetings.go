@@ -43,7 +43,8 @@ type maracStep struct {
 	plan     marac.Meeting  // maracMeeting
 	listing  marac.Case     // maracCase
 	research marac.Research // maracResearch
-	action   marac.Action   // maracAction; maracUpdate sets Status and Note
+	action   marac.Action   // maracAction; maracUpdate sets Status
+	note     string         // maracUpdate: the note the status change carries
 }
 
 // meeting is one meeting as the planner sees it.
@@ -173,12 +174,12 @@ func (p *planner) listNew(i int, at time.Time, nr *store.NewReferral, who victim
 	default:
 		return
 	}
-	c := marac.Case{Criterion: criteria[0], Note: caseNotes[g.hist.IntN(len(caseNotes))]}
+	c := marac.Case{Criterion: criteria[0], Note: g.text(g.coordinator, caseNotes[g.hist.IntN(len(caseNotes))])}
 	switch {
 	case repeatCase:
-		c.Criterion, c.Note = marac.Repeat, repeatNotes[g.hist.IntN(len(repeatNotes))]
+		c.Criterion, c.Note = marac.Repeat, g.text(g.coordinator, repeatNotes[g.hist.IntN(len(repeatNotes))])
 	case c.Criterion == marac.ProfessionalJudgement:
-		c.Note = s.ConcernMARAC
+		c.Note = g.text(g.coordinator, s.ConcernMARAC)
 	}
 	h := heardCase{pair: pr, paired: who.hasSuspect}
 	for _, r := range s.Agencies {
@@ -212,7 +213,7 @@ func (p *planner) relist(k int, at time.Time) {
 	want = min(want, maxRelisted, len(candidates))
 	g.hist.Shuffle(len(candidates), func(a, b int) { candidates[a], candidates[b] = candidates[b], candidates[a] })
 	for _, i := range candidates[:want] {
-		c := marac.Case{Criterion: marac.Repeat, Note: repeatNotes[g.hist.IntN(len(repeatNotes))]}
+		c := marac.Case{Criterion: marac.Repeat, Note: g.text(g.coordinator, repeatNotes[g.hist.IntN(len(repeatNotes))])}
 		p.hear(k, i, c, at.Add(time.Duration(g.hist.Int64N(int64(72*time.Hour)))))
 	}
 }
@@ -261,7 +262,7 @@ func (p *planner) hear(k, i int, c marac.Case, at time.Time) {
 
 	agreed := m.date.Add(10*time.Hour + time.Duration(g.hist.Int64N(int64(3*time.Hour))))
 	for _, id := range g.owners(h.agencies, p.members) {
-		a := marac.Action{Agency: id, Description: g.describe(id), Due: m.date.AddDate(0, 0, 14+g.hist.IntN(15))}
+		a := marac.Action{Agency: id, Description: g.text(g.coordinator, g.describe(id)), Due: m.date.AddDate(0, 0, 14+g.hist.IntN(15))}
 		n := p.actions
 		p.actions++
 		p.push(step{at: agreed, referral: i, agency: id, actor: g.coordinator, marac: &maracStep{kind: maracAction, meeting: k, caseNo: no, actionNo: n, action: a}})
@@ -290,6 +291,7 @@ func (p *planner) settle(i, k, n int, a marac.Action, agreed time.Time) {
 	by := g.staffOf(a.Agency)
 	a.Status = marac.Done
 	var at time.Time
+	var note string
 	switch g.actions.deal() {
 	case doneOnTime:
 		at = work(day(agreed).AddDate(0, 0, 2+g.hist.IntN(span-1)))
@@ -297,14 +299,14 @@ func (p *planner) settle(i, k, n int, a marac.Action, agreed time.Time) {
 		at = work(a.Due.AddDate(0, 0, 1+g.hist.IntN(21)))
 	case notPossible:
 		at = work(day(agreed).AddDate(0, 0, 3+g.hist.IntN(span+5)))
-		a.Status, a.Note = marac.NotPossible, notPossibleNotes[g.hist.IntN(len(notPossibleNotes))]
+		a.Status, note = marac.NotPossible, notPossibleNotes[g.hist.IntN(len(notPossibleNotes))]
 	case notDone:
 		at, by = work(a.Due.AddDate(0, 0, 5+g.hist.IntN(10))), g.coordinator
-		a.Status, a.Note = marac.NotDone, notDoneNotes[g.hist.IntN(len(notDoneNotes))]
+		a.Status, note = marac.NotDone, notDoneNotes[g.hist.IntN(len(notDoneNotes))]
 	default:
 		return
 	}
-	p.push(step{at: at, referral: i, agency: a.Agency, actor: by, marac: &maracStep{kind: maracUpdate, meeting: k, actionNo: n, action: a}})
+	p.push(step{at: at, referral: i, agency: a.Agency, actor: by, marac: &maracStep{kind: maracUpdate, meeting: k, actionNo: n, action: a, note: note}})
 }
 
 // owners picks one to three member agencies to own actions on a case:
@@ -327,11 +329,13 @@ func (g *generator) owners(sentTo, members []string) []string {
 // research is what a member agency finds on a case: often nothing, else a
 // summary, and sometimes an open case.
 func (g *generator) research(agencyID string) marac.Research {
-	r := marac.Research{Agency: agencyID}
+	// Research carries its kind even when there is nothing to say: its
+	// answers are released with it.
+	r := marac.Research{Agency: agencyID, Summary: g.text(g.staffOf(agencyID), "")}
 	if g.hist.IntN(100) < 55 {
 		r.KnownToService = true
 		r.OpenCase = g.hist.IntN(100) < 40
-		r.Summary = researchSummaries[g.hist.IntN(len(researchSummaries))]
+		r.Summary = g.text(g.staffOf(agencyID), researchSummaries[g.hist.IntN(len(researchSummaries))])
 	}
 	return r
 }

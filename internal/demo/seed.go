@@ -8,6 +8,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/justice"
+	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -20,7 +21,7 @@ import (
 // may write to db while it runs: the clock is the store's.
 func Seed(ctx context.Context, db *store.DB, agencies *agency.Directory, n int, opt Options, progress func(done, total int64)) error {
 	p := newPlanner(agencies, opt, n)
-	w := newWriter(db, n)
+	w := newWriter(db, agencies, n)
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	var done int64
@@ -66,11 +67,12 @@ type writer struct {
 	orders    map[int]string // by the planner's key
 	updates   map[int]string
 	calendar  justice.Calendar
+	agencies  *agency.Directory // for whose free text a note is
 }
 
-func newWriter(db *store.DB, n int) *writer {
+func newWriter(db *store.DB, agencies *agency.Directory, n int) *writer {
 	cal, _ := justice.EnglandAndWales() // the file's tests rule out an error
-	return &writer{db: db, referrals: make([]string, n), overrides: map[int]string{},
+	return &writer{db: db, agencies: agencies, referrals: make([]string, n), overrides: map[int]string{},
 		meetings: map[int]string{}, cases: map[int]string{}, actions: map[int]string{},
 		orders: map[int]string{}, updates: map[int]string{}, calendar: cal}
 }
@@ -146,7 +148,7 @@ func (w *writer) marac(ctx context.Context, st step) error {
 		w.actions[m.actionNo] = saved.ID
 		return err
 	case maracUpdate:
-		_, err := db.UpdateAction(ctx, store.ActionUpdate{ID: w.actions[m.actionNo], Status: string(m.action.Status), Note: m.action.Note, By: st.actor})
+		_, err := db.UpdateAction(ctx, store.ActionUpdate{ID: w.actions[m.actionNo], Status: string(m.action.Status), Note: m.note, By: st.actor, Writer: marac.WriterOf(st.actor, w.agencies)})
 		return err
 	}
 	return fmt.Errorf("unknown MARAC step %d", m.kind)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // MaxNote is the longest note, in characters, on a case or an action.
@@ -24,8 +25,9 @@ func ActionOverdue(a Action, now time.Time) bool {
 // coordinator move an open action to done, not_possible (the note says what
 // circumstance changed) or not_done (the note says why); only the
 // coordinator reopens a closed one. Anything else is a conflict. Staff of
-// another agency are told the action does not exist.
-func UpdateAction(a Action, status, note string, p identity.Principal, now time.Time) (Action, *problem.Error) {
+// another agency are told the action does not exist. The note is sealed as
+// w's, with w's default category, or the description's when w has none.
+func UpdateAction(a Action, status, note string, w Writer, p identity.Principal, now time.Time) (Action, *problem.Error) {
 	if !MaySeeAction(a, p) {
 		return a, NotFound("Action")
 	}
@@ -52,7 +54,18 @@ func UpdateAction(a Action, status, note string, p identity.Principal, now time.
 	default:
 		return a, problem.New(problem.Conflict, "A closed action must be reopened before its status changes")
 	}
-	a.Status, a.Note, a.UpdatedBy, a.UpdatedAt = to, note, p.Subject, now
+	var text sealed.Text
+	if note != "" {
+		cat, ok := a.Description.Category()
+		if w.HasDefault {
+			cat, ok = w.Default, true
+		}
+		if !ok {
+			return a, problem.Invalidf("note", "Your agency has no kind of information for its notes: ask the administrator to set free_text_category")
+		}
+		text = sealed.NewText(a.ReferralID, cat, w.Agency, note)
+	}
+	a.Status, a.Note, a.UpdatedBy, a.UpdatedAt = to, text, p.Subject, now
 	return a, nil
 }
 

@@ -1,6 +1,7 @@
 package marac
 
 import (
+	"github.com/stalking-hub/hub/internal/category"
 	"slices"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func TestUpdateAction(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := Action{ID: "a1", Agency: "housing", Status: c.from, Version: 3}
-			got, err := UpdateAction(a, c.to, c.note, c.by, now)
+			got, err := UpdateAction(a, c.to, c.note, Writer{Agency: c.by.Agency, Default: category.Needs, HasDefault: true}, c.by, now)
 			if c.code != "" {
 				if err == nil || err.Code != c.code {
 					t.Fatalf("err = %v, want %s", err, c.code)
@@ -90,7 +91,7 @@ func TestUpdateAction(t *testing.T) {
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}
-			if got.Status != c.status || got.Note != strings.TrimSpace(c.note) || got.UpdatedBy != c.by.Subject || !got.UpdatedAt.Equal(now) || got.Version != 3 {
+			if got.Status != c.status || got.Note.Empty() != (strings.TrimSpace(c.note) == "") || got.UpdatedBy != c.by.Subject || !got.UpdatedAt.Equal(now) || got.Version != 3 {
 				t.Fatalf("updated to %+v", got)
 			}
 		})

@@ -6,11 +6,56 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // MaxDescription is the longest action description, in characters.
 const MaxDescription = 2000
+
+// Writer is who writes a piece of free text on a case: the agency whose text
+// it is (police for the force, the coordinator's agreement for the
+// coordinator) and the category its text holds unless the writer chooses
+// another (HasDefault false when its file names none).
+type Writer struct {
+	Agency     string
+	Default    category.Category
+	HasDefault bool
+}
+
+// WriterOf is whose free text p writes: agency staff write for their agency,
+// the coordinator under the coordinator's agreement, officers and
+// supervisors for the police. A writer with no file in d has no default.
+func WriterOf(p identity.Principal, d *agency.Directory) Writer {
+	var a agency.Agency
+	var ok bool
+	switch {
+	case p.Has(identity.AgencyStaff) && p.Agency != "":
+		a, ok = d.Get(p.Agency)
+	case p.Has(identity.MARACCoordinator):
+		a, ok = d.Coordinator()
+	case p.Police():
+		a, ok = d.Get(agency.Police)
+	}
+	if !ok {
+		return Writer{Agency: attendsFor(p)}
+	}
+	return Writer{Agency: a.ID, Default: a.FreeText, HasDefault: a.HasFreeText}
+}
+
+// text seals body as the writer's, with the category chosen by name or the
+// writer's default, noting in fields under field when neither will do.
+func (w Writer) text(fields map[string]string, field, chosen, body string) sealed.Text {
+	c, err := category.ForText(chosen, w.Default, w.HasDefault)
+	if err != nil {
+		fields[field] = strings.ToUpper(err.Error()[:1]) + err.Error()[1:]
+		return sealed.Text{}
+	}
+	return sealed.NewText("", c, w.Agency, body)
+}
 
 // NewMeeting is a meeting as the coordinator plans it (POST /api/v1/marac/meetings).
 type NewMeeting struct {
@@ -43,11 +88,15 @@ type NewCase struct {
 	Referral  string `json:"referral"`
 	Criterion string `json:"criterion"`
 	Note      string `json:"note"`
+	// NoteCategory is the kind of information the note holds; the
+	// coordinator's default when empty.
+	NoteCategory string `json:"note_category"`
 }
 
 // Validate checks a case: the referral's id, a criterion, and a note, which
-// professional judgement needs because the concern must be said.
-func (n NewCase) Validate() (Case, *problem.Error) {
+// professional judgement needs because the concern must be said, sealed as
+// w's with its category.
+func (n NewCase) Validate(w Writer) (Case, *problem.Error) {
 	fields := map[string]string{}
 	if strings.TrimSpace(n.Referral) == "" {
 		fields["referral"] = "Choose the referral"
@@ -63,10 +112,14 @@ func (n NewCase) Validate() (Case, *problem.Error) {
 	case note == "" && c == ProfessionalJudgement:
 		fields["note"] = "Say what the professional concern is"
 	}
+	var sealedNote sealed.Text
+	if note != "" {
+		sealedNote = w.text(fields, "note_category", n.NoteCategory, note)
+	}
 	if len(fields) > 0 {
 		return Case{}, problem.Fields(fields)
 	}
-	return Case{ReferralID: strings.TrimSpace(n.Referral), Criterion: c, Note: note}, nil
+	return Case{ReferralID: strings.TrimSpace(n.Referral), Criterion: c, Note: sealedNote}, nil
 }
 
 // NewResearch is what a member agency holds on a case (POST /api/v1/marac/cases/{id}/research).
@@ -75,11 +128,15 @@ type NewResearch struct {
 	Summary        string `json:"summary"`
 	KnownToService *bool  `json:"known_to_service"`
 	OpenCase       *bool  `json:"open_case"`
+	// Category is the kind of information the summary holds; the agency's
+	// default when empty.
+	Category string `json:"category"`
 }
 
 // Validate checks research: both answers given, a summary when the person is
-// known to the service, and no open case for a person the service does not know.
-func (n NewResearch) Validate() (Research, *problem.Error) {
+// known to the service, and no open case for a person the service does not
+// know. The summary is sealed as w's with its category.
+func (n NewResearch) Validate(w Writer) (Research, *problem.Error) {
 	fields := map[string]string{}
 	if n.KnownToService == nil {
 		fields["known_to_service"] = "Say whether the person is known to the service"
@@ -99,10 +156,13 @@ func (n NewResearch) Validate() (Research, *problem.Error) {
 	case summary == "" && known:
 		fields["summary"] = "Summarise what the service holds"
 	}
+	// The answers are released with the summary, so research carries its
+	// category even when the summary is empty.
+	text := w.text(fields, "category", n.Category, summary)
 	if len(fields) > 0 {
 		return Research{}, problem.Fields(fields)
 	}
-	return Research{Summary: summary, KnownToService: known, OpenCase: open}, nil
+	return Research{Agency: w.Agency, Summary: text, KnownToService: known, OpenCase: open}, nil
 }
 
 // NewAction is an action agreed at the meeting (POST /api/v1/marac/cases/{id}/actions).
@@ -110,11 +170,15 @@ type NewAction struct {
 	Agency      string `json:"agency"`
 	Description string `json:"description"`
 	Due         string `json:"due"`
+	// Category is the kind of information the description holds; the
+	// coordinator's default when empty.
+	Category string `json:"category"`
 }
 
 // Validate checks an action: an owning agency among owners, a description,
-// and a due date (YYYY-MM-DD) from today on. It returns the open action to store.
-func (n NewAction) Validate(owners []string, now time.Time) (Action, *problem.Error) {
+// and a due date (YYYY-MM-DD) from today on. It returns the open action to
+// store, its description sealed as w's with its category.
+func (n NewAction) Validate(owners []string, w Writer, now time.Time) (Action, *problem.Error) {
 	fields := map[string]string{}
 	switch {
 	case strings.TrimSpace(n.Agency) == "":
@@ -133,10 +197,14 @@ func (n NewAction) Validate(owners []string, now time.Time) (Action, *problem.Er
 	if !due.IsZero() && due.Before(day(now)) {
 		fields["due"] = "The due date cannot be in the past"
 	}
+	var text sealed.Text
+	if desc != "" {
+		text = w.text(fields, "category", n.Category, desc)
+	}
 	if len(fields) > 0 {
 		return Action{}, problem.Fields(fields)
 	}
-	return Action{Agency: n.Agency, Description: desc, Due: due, Status: Open}, nil
+	return Action{Agency: n.Agency, Description: text, Due: due, Status: Open}, nil
 }
 
 // dateField parses a YYYY-MM-DD field, noting in fields when it is missing or

@@ -1,6 +1,8 @@
 package marac
 
 import (
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"maps"
 	"slices"
 	"strings"
@@ -67,15 +69,17 @@ func TestNewCase(t *testing.T) {
 		{"unknown criterion", NewCase{Referral: "r-1", Criterion: "high"}, []string{"criterion"}},
 		{"note too long", NewCase{Referral: "r-1", Criterion: "repeat", Note: strings.Repeat("é", MaxNote+1)}, []string{"note"}},
 		{"note at the limit", NewCase{Referral: "r-1", Criterion: "repeat", Note: strings.Repeat("é", MaxNote)}, nil},
+		{"note with the category chosen", NewCase{Referral: "r-1", Criterion: "repeat", Note: "Mental health crisis", NoteCategory: "health"}, nil},
+		{"note with an unknown category", NewCase{Referral: "r-1", Criterion: "repeat", Note: "x", NoteCategory: "gossip"}, []string{"note_category"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.in.Validate()
+			got, err := c.in.Validate(coordinatorWriter)
 			if c.fields == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
-				if got.ReferralID != c.in.Referral || string(got.Criterion) != c.in.Criterion || got.Note != strings.TrimSpace(c.in.Note) {
+				if got.ReferralID != c.in.Referral || string(got.Criterion) != c.in.Criterion || got.Note != sealedAs(coordinatorWriter, c.in.NoteCategory, c.in.Note) {
 					t.Fatalf("case %+v", got)
 				}
 				return
@@ -104,15 +108,22 @@ func TestNewResearch(t *testing.T) {
 		{"answers missing are not no", NewResearch{Summary: "x"}, []string{"known_to_service", "open_case"}},
 		{"an open case means known", NewResearch{KnownToService: &no, OpenCase: &yes}, []string{"open_case"}},
 		{"summary too long", NewResearch{Summary: strings.Repeat("x", MaxNote+1), KnownToService: &yes, OpenCase: &no}, []string{"summary"}},
+		{"summary as needs, not health", NewResearch{Summary: "Asked for counselling", KnownToService: &yes, OpenCase: &no, Category: "needs"}, nil},
+		{"summary with an unknown category", NewResearch{Summary: "x", KnownToService: &yes, OpenCase: &no, Category: "rumour"}, []string{"category"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.in.Validate()
+			got, err := c.in.Validate(healthWriter)
 			if c.fields == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
-				if got.Summary != c.in.Summary || got.KnownToService != *c.in.KnownToService || got.OpenCase != *c.in.OpenCase {
+				want := sealedAs(healthWriter, c.in.Category, c.in.Summary)
+				if c.in.Summary == "" {
+					// Research carries its category even when empty: its answers follow it.
+					want = sealed.NewText("", category.Health, "health", "")
+				}
+				if got.Summary != want || got.Agency != "health" || got.KnownToService != *c.in.KnownToService || got.OpenCase != *c.in.OpenCase {
 					t.Fatalf("research %+v", got)
 				}
 				return
@@ -146,12 +157,12 @@ func TestNewAction(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.in.Validate(owners, now)
+			got, err := c.in.Validate(owners, coordinatorWriter, now)
 			if c.fields == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
-				if got.Agency != c.in.Agency || got.Description != c.in.Description || got.Due.Format(time.DateOnly) != c.in.Due || got.Status != Open {
+				if got.Agency != c.in.Agency || got.Description != sealedAs(coordinatorWriter, "", c.in.Description) || got.Due.Format(time.DateOnly) != c.in.Due || got.Status != Open {
 					t.Fatalf("action %+v", got)
 				}
 				return
@@ -163,5 +174,36 @@ func TestNewAction(t *testing.T) {
 				t.Fatalf("fields %v, want %v", err.Fields, c.fields)
 			}
 		})
+	}
+}
+
+var (
+	coordinatorWriter = Writer{Agency: "marac-coordinator", Default: category.Risk, HasDefault: true}
+	healthWriter      = Writer{Agency: "health", Default: category.Health, HasDefault: true}
+)
+
+// sealedAs is body as w writes it, trimmed, in the category named (w's
+// default when none); no text at all when body is blank.
+func sealedAs(w Writer, chosen, body string) sealed.Text {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return sealed.Text{}
+	}
+	c := w.Default
+	if chosen != "" {
+		c, _ = category.Parse(chosen)
+	}
+	return sealed.NewText("", c, w.Agency, body)
+}
+
+func TestWriterWithoutDefaultMustChoose(t *testing.T) {
+	yes, no := true, false
+	_, err := NewResearch{Summary: "Known", KnownToService: &yes, OpenCase: &no}.Validate(Writer{Agency: "education"})
+	if err == nil || err.Fields["category"] == "" {
+		t.Fatalf("research from an agency with no default category and none chosen: %v", err)
+	}
+	got, err := NewResearch{Summary: "Known", KnownToService: &yes, OpenCase: &no, Category: "children"}.Validate(Writer{Agency: "education"})
+	if err != nil || got.Summary != sealed.NewText("", category.Children, "education", "Known") {
+		t.Fatalf("research with its category chosen: %+v %v", got, err)
 	}
 }

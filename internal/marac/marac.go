@@ -11,6 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // Criterion is why a referral goes to MARAC.
@@ -57,9 +58,10 @@ type Case struct {
 	Reference  string // the referral's human reference
 	Risk       risk.Level
 	Criterion  Criterion
-	// Note is the coordinator's note on the case. It is restricted: only the
-	// coordinator and attendees who acknowledged confidentiality read it.
-	Note string
+	// Note is the coordinator's note on the case, sealed with its category.
+	// It is restricted: only the coordinator and attendees who acknowledged
+	// confidentiality read it, and only as sharing.Release releases it.
+	Note sealed.Text
 	// Repeat is true when the same victim and suspect had a case heard in the
 	// 12 months before this meeting.
 	Repeat  bool
@@ -71,7 +73,7 @@ type Case struct {
 type Research struct {
 	CaseID         string
 	Agency         string
-	Summary        string // free text; may be empty when the person is not known to the service
+	Summary        sealed.Text // free text, sealed with its category; may be empty when the person is not known to the service
 	KnownToService bool
 	OpenCase       bool
 	SubmittedBy    string
@@ -139,12 +141,12 @@ type Action struct {
 	CaseID      string
 	MeetingID   string
 	ReferralID  string
-	Reference   string // the referral's human reference
-	Agency      string // the owning agency
-	Description string
-	Due         time.Time // the last day, at midnight UTC
+	Reference   string      // the referral's human reference
+	Agency      string      // the owning agency
+	Description sealed.Text // what is to be done, sealed with its category
+	Due         time.Time   // the last day, at midnight UTC
 	Status      ActionStatus
-	Note        string // what the owner recorded with the last change of status
+	Note        sealed.Text // what the owner recorded with the last change of status, sealed with its category
 	CreatedBy   string
 	CreatedAt   time.Time
 	UpdatedBy   string

@@ -8,7 +8,7 @@ import (
 
 // transitions is the lifecycle of a share: which status may follow which.
 // viewed is set by the hub when the agency first opens the referral; declined
-// and closed are the ends.
+// and closed are the ends, and withdrawn, which only the police set.
 var transitions = map[ShareStatus][]ShareStatus{
 	Sent:       {Viewed, Accepted, Declined},
 	Viewed:     {Accepted, Declined},
@@ -16,6 +16,7 @@ var transitions = map[ShareStatus][]ShareStatus{
 	InProgress: {Closed},
 	Declined:   nil,
 	Closed:     nil,
+	Withdrawn:  nil,
 }
 
 // Answer is what an agency says on its share: the status it moves to and,
@@ -35,7 +36,7 @@ type Answer struct {
 // every field that does not; see Problems). The codes are optional here, as
 // the API's contract has them.
 func Transition(from ShareStatus, a Answer) *problem.Error {
-	if _, err := ParseShareStatus(string(a.To)); err != nil {
+	if _, err := ParseShareStatus(string(a.To)); err != nil || a.To == Withdrawn {
 		return problem.Invalidf("status", "Choose a status: accepted, declined, in_progress or closed")
 	}
 	allowed := false

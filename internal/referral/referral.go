@@ -11,6 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // Referral is one referral with everything the release decision weighs: who
@@ -27,11 +28,16 @@ type Referral struct {
 	OnMARAC   bool
 	Consents  []consent.Consent  // append-only history, oldest first
 	Overrides []consent.Override // requests to share without consent, with their decisions
-	// Sections holds the opened content of each category as JSON, nil where
-	// the referral holds none. Only sharing.Release may hand it to a reader.
-	Sections [category.Count][]byte
+	// Sections holds the content of each category as JSON, sealed: only
+	// package sharing can open it, and hands it to a reader in a View.
+	Sections [category.Count]sealed.Section
 	// Meta is the non-personal metadata lists and reports use.
 	Meta Meta
+	// Restricted limits who in the force reads the referral whole: the
+	// officer who raised it, supervisors and NamedOfficers (subjects or
+	// e-mail addresses). Any other officer must give a reason: a break-glass read.
+	Restricted    bool
+	NamedOfficers []string
 }
 
 // Share is one receiving agency's part in a referral and where it stands.
@@ -65,10 +71,13 @@ const (
 	Declined   ShareStatus = "declined"
 	InProgress ShareStatus = "in_progress"
 	Closed     ShareStatus = "closed"
+	// Withdrawn is set by the police, never by the agency: the referral is
+	// taken back from the agency, which then reads nothing of it.
+	Withdrawn ShareStatus = "withdrawn"
 )
 
 // ShareStatuses lists every share status.
-var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed}
+var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed, Withdrawn}
 
 // ParseShareStatus returns the share status with the given name.
 func ParseShareStatus(s string) (ShareStatus, error) {

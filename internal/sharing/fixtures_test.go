@@ -9,6 +9,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // The agencies of the tests, built by hand. Their agreements differ the way
@@ -39,7 +40,7 @@ func directory() *agency.Directory {
 		{
 			ID: "housing", Name: "Housing", ContactsVictim: true,
 			Agreement: map[agency.Purpose]agency.Terms{
-				agency.Referral: {Categories: housingCats, Basis: "consent", ConsentRequired: true},
+				agency.Referral: {Categories: housingCats, Basis: "consent", ConsentRequired: true, AccessAfterClose: agency.DefaultAccessAfterClose},
 				agency.MARAC:    {Categories: housingCats, Basis: safeguarding, ConsentRequired: true, WithoutConsent: []agency.Rule{maracRule(housingCats)}},
 			},
 		},
@@ -127,7 +128,7 @@ func answer(id string, d consent.Decision, on time.Time) consent.Consent {
 // overrideFor is an approved override for housing, decided by a supervisor.
 func overrideFor(agencies []string, cats category.Set) consent.Override {
 	return consent.Override{
-		ID: "o-1", Basis: safeguarding, Rationale: "suspect has the new address", Agencies: agencies, Categories: cats,
+		ID: "o-1", Basis: safeguarding, Rationale: sealed.NewText("r-1", category.Risk, agency.Police, "suspect has the new address"), Agencies: agencies, Categories: cats,
 		Until: date(2026, 12, 21), RequestedBy: "iss|officer", RequestedAt: date(2026, 11, 20),
 		Status: consent.OverrideApproved, DecidedBy: "iss|supervisor", DecidedAt: date(2026, 11, 20).Add(time.Hour),
 	}
@@ -148,7 +149,7 @@ func baseReferral() *referral.Referral {
 		},
 	}
 	for c := range r.Sections {
-		r.Sections[c] = content(category.Category(c))
+		r.Sections[c] = sealed.NewSection(content(category.Category(c)))
 	}
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // chooser picks the parts of a random scenario: *rand.Rand in the property
@@ -40,6 +42,7 @@ type scenario struct {
 	purpose agency.Purpose
 	dir     *agency.Directory
 	now     time.Time
+	texts   []sealed.Text // free text about the referral, or another
 }
 
 var (
@@ -92,7 +95,7 @@ func randomScenario(c chooser) scenario {
 			if c.IntN(5) == 0 {
 				continue
 			}
-			t := agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0}
+			t := agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0, AccessAfterClose: time.Duration(c.IntN(3)) * 15 * 24 * time.Hour}
 			for i := c.IntN(3); i > 0; i-- {
 				// Rules may reach outside the terms: a loader refuses that,
 				// but Release must be safe even so.
@@ -102,6 +105,15 @@ func randomScenario(c chooser) scenario {
 		}
 		as = append(as, a)
 	}
+	if c.IntN(2) == 1 {
+		// The MARAC coordinator's agreement, sometimes.
+		co := agency.Agency{ID: "marac-coordinator", Kind: agency.KindCoordinator, Agreement: map[agency.Purpose]agency.Terms{}}
+		if c.IntN(4) != 0 {
+			co.Agreement[agency.MARAC] = agency.Terms{Categories: randomSet(c), Basis: pick(c, randomBases), ConsentRequired: c.IntN(4) != 0,
+				WithoutConsent: []agency.Rule{{ID: "chair", Categories: randomSet(c), MinRisk: pick(c, randomLevels), Basis: pick(c, randomBases)}}}
+		}
+		as = append(as, co)
+	}
 	s.dir = agency.NewDirectory(as)
 
 	r := baseReferral()
@@ -109,7 +121,11 @@ func randomScenario(c chooser) scenario {
 	r.OnMARAC = c.IntN(2) == 1
 	r.Shares = nil
 	for _, id := range some(c, randomAgencies[:5]) {
-		r.Shares = append(r.Shares, referral.Share{Agency: id, Status: referral.Sent})
+		sh := referral.Share{Agency: id, Status: pick(c, referral.ShareStatuses)}
+		if sh.Status == referral.Closed {
+			sh.ClosedAt = randomDay(c, -60, 0)
+		}
+		r.Shares = append(r.Shares, sh)
 	}
 	for i := c.IntN(5); i > 0; i-- {
 		// Mostly consent given in the past and reviewed in the future.
@@ -130,7 +146,23 @@ func randomScenario(c chooser) scenario {
 			Until: randomDay(c, -10, 40), RequestedBy: pick(c, randomPeople), Status: pick(c, statuses), DecidedBy: pick(c, randomPeople),
 		})
 	}
+	if c.IntN(3) == 0 {
+		r.Restricted = true
+		r.NamedOfficers = some(c, randomPeople)
+	}
 	s.r = r
+	authors := append([]string{"marac-coordinator"}, randomAgencies...)
+	for i := c.IntN(6); i > 0; i-- {
+		about := r.ID
+		if c.IntN(6) == 0 {
+			about = "r-other"
+		}
+		if c.IntN(5) == 0 {
+			s.texts = append(s.texts, sealed.Unclassified(about, pick(c, authors), "SECRET-text"))
+		} else {
+			s.texts = append(s.texts, sealed.NewText(about, category.Category(c.IntN(category.Count)), pick(c, authors), "SECRET-text"))
+		}
+	}
 
 	s.p = identity.Principal{Subject: pick(c, randomPeople), Agency: pick(c, randomAgencies)}
 	if c.IntN(3) != 0 {
@@ -146,18 +178,41 @@ func randomScenario(c chooser) scenario {
 // checkRelease states what must hold for every release, whatever the input,
 // and returns the first thing that does not.
 func checkRelease(s scenario) error {
-	whole := s.p.Police() && (s.p.Agency == "" || s.p.Agency == agency.Police)
+	force := s.p.Police() && (s.p.Agency == "" || s.p.Agency == agency.Police)
+	// A restricted referral is whole only to its officer, a supervisor and
+	// the officers named on it; other officers see that it exists.
+	entitled := s.p.Subject != "" && s.p.Subject == s.r.Officer || s.p.Has(identity.Supervisor) || s.p.Subject != "" && slices.Contains(s.r.NamedOfficers, s.p.Subject)
+	whole := force && (!s.r.Restricted || entitled)
 	a, known := s.dir.Get(s.p.Agency)
 	terms, hasTerms := a.Terms(s.purpose)
 	staff := s.p.Has(identity.AgencyStaff) && known && s.p.Agency != agency.Police
-	recipient := false
+	recipient, ended := false, false
 	for _, sh := range s.r.Shares {
-		recipient = recipient || sh.Agency == s.p.Agency
+		if sh.Agency == s.p.Agency {
+			recipient = true
+			// A share the agency declined, had withdrawn, or closed longer ago
+			// than its access after close releases nothing for the referral.
+			ended = sh.Status == referral.Declined || sh.Status == referral.Withdrawn ||
+				sh.Status == referral.Closed && !s.now.Before(sh.ClosedAt.Add(terms.AccessAfterClose))
+		}
 	}
 	basis := staff && (s.purpose == agency.Referral && recipient || s.purpose == agency.MARAC && s.r.OnMARAC && hasTerms)
-	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC
+	metadata := s.p.Has(identity.Auditor) || s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC ||
+		force && s.r.Restricted && !entitled
+	reader := s.p.Agency
+	if !whole && !basis && s.p.Has(identity.MARACCoordinator) && s.purpose == agency.MARAC && s.r.OnMARAC {
+		// The coordinator reads under its own agreement, where there is one.
+		if co, ok := s.dir.Coordinator(); ok {
+			if t, ok := co.Terms(agency.MARAC); ok {
+				a, terms, basis, reader, ended = co, t, true, co.ID, false
+			}
+		}
+	}
 
 	v, err := Release(s.p, s.r, s.purpose, s.dir, s.now)
+	if err := checkTexts(s, v, whole); err != nil {
+		return err
+	}
 	if err != nil {
 		if !reflect.DeepEqual(err, referral.NotFound()) || !reflect.DeepEqual(v, View{}) {
 			return fmt.Errorf("refusal is not exactly a missing referral: %#v, view %+v", err, v)
@@ -174,7 +229,7 @@ func checkRelease(s scenario) error {
 	for _, c := range category.All() {
 		d := v.Decision(c)
 		b, ok := v.Content(c)
-		if d.Shown != ok || (ok && !bytes.Equal(b, s.r.Sections[c])) || (!ok && b != nil) {
+		if d.Shown != ok || (ok && !bytes.Equal(b, content(c))) || (!ok && b != nil) {
 			return fmt.Errorf("%s: content does not follow the decision (shown %v, content %v)", c, d.Shown, ok)
 		}
 		if strings.Contains(d.Reason(), "SECRET") {
@@ -192,11 +247,14 @@ func checkRelease(s scenario) error {
 		if !basis {
 			return fmt.Errorf("%s shown to a reader with no agency basis: %+v", c, s.p)
 		}
+		if ended && s.purpose == agency.Referral {
+			return fmt.Errorf("%s shown to %s whose share has ended", c, s.p.Agency)
+		}
 		if !terms.Categories.Has(c) {
 			return fmt.Errorf("%s shown outside the agreement of %s for %s (rule %s)", c, s.p.Agency, s.purpose, d.Rule)
 		}
-		if !lawful(c, s, terms, cur, hasConsent, v) {
-			return fmt.Errorf("%s shown to %s by %s with neither consent, override, no-consent rule nor agreement basis", c, s.p.Agency, d.Rule)
+		if !lawful(c, s, reader, terms, cur, hasConsent, v) {
+			return fmt.Errorf("%s shown to %s by %s with neither consent, override, no-consent rule nor agreement basis", c, reader, d.Rule)
 		}
 	}
 	if basis && !whole && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact)) && !v.Shown(category.SafeContact) {
@@ -207,8 +265,7 @@ func checkRelease(s scenario) error {
 
 // lawful reports whether something other than Release's own choice allows
 // category c to go to the reader's agency.
-func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Consent, hasConsent bool, v View) bool {
-	id := s.p.Agency
+func lawful(c category.Category, s scenario, id string, terms agency.Terms, cur consent.Consent, hasConsent bool, v View) bool {
 	if !terms.ConsentRequired && terms.Basis != "" || hasConsent && cur.Covers(id, c, s.now) {
 		return true
 	}
@@ -222,11 +279,43 @@ func lawful(c category.Category, s scenario, terms agency.Terms, cur consent.Con
 			return true
 		}
 	}
-	a, _ := s.dir.Get(id)
+	a, ok := s.dir.Get(id)
+	if co, isCo := s.dir.Coordinator(); !ok && isCo && co.ID == id {
+		a = co
+	}
 	// Safe contact travels with identity or contact details, orders with
 	// identity, within the agreement.
 	return c == category.SafeContact && a.ContactsVictim && (v.Shown(category.Identity) || v.Shown(category.Contact)) ||
 		c == category.Orders && a.ContactsVictim && v.Shown(category.Identity)
+}
+
+// checkTexts states what must hold for every piece of free text: it is
+// released only from a view of its own referral, and only to the
+// originating force, where the view shows its category, or to the agency
+// that wrote it. A refusal releases none.
+func checkTexts(s scenario, v View, whole bool) error {
+	for _, t := range s.texts {
+		got, ok := v.Text(t)
+		if !ok {
+			if got != "" || strings.Contains(v.TextReason(t), "SECRET") {
+				return fmt.Errorf("withheld text leaks: %q, reason %q", got, v.TextReason(t))
+			}
+			continue
+		}
+		cat, classified := t.Category()
+		own := t.Author() != "" && t.Author() == v.Agency()
+		switch {
+		case got != "SECRET-text":
+			return fmt.Errorf("released text is not the text: %q", got)
+		case v.Restricted():
+			return fmt.Errorf("text released to an officer who gave no reason to read a restricted referral")
+		case t.Referral() != s.r.ID || v.ReferralID() != s.r.ID:
+			return fmt.Errorf("text about %s released by a view of %s", t.Referral(), v.ReferralID())
+		case !whole && !own && !(classified && v.Shown(cat)):
+			return fmt.Errorf("text of %s (classified %v) by %s released to %+v, who may not see it", cat, classified, t.Author(), s.p)
+		}
+	}
+	return nil
 }
 
 func TestReleaseProperties(t *testing.T) {

@@ -4,6 +4,7 @@ package sharing
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -11,6 +12,8 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing/internal/capability"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // Rule ids that Release quotes in a Decision and the audit log. A
@@ -25,6 +28,11 @@ const (
 	RuleOverride         = "override"                   // an approved request to share without consent
 	RuleConsentRequired  = "consent_required"           // consent is needed and nothing lawful stands in for it
 	RuleSafeContact      = "safe_contact_with_identity" // safe contact travels with identity and contact details
+	RuleShareDeclined    = "share_declined"             // the agency declined the referral: nothing more is released to it
+	RuleShareWithdrawn   = "share_withdrawn"            // the police withdrew the referral from the agency
+	RuleShareClosed      = "share_closed_access_ended"  // the agency closed its share and its access after close has run out
+	RuleRestricted       = "restricted_referral"        // a restricted referral: only its officer, supervisors and named officers read it whole
+	RuleBreakGlass       = "break_glass"                // an officer gave a reason to read a restricted referral
 )
 
 // Lawful bases Release names itself; the others come from agreements and overrides.
@@ -45,6 +53,11 @@ const (
 	reasonRule             = "your agency's information-sharing agreement allows it without consent at this level of risk"
 	reasonSafeContact      = "shown with the victim's details: your agency may contact the victim and must know how to do so safely"
 	reasonNoSafeContact    = "your agency may contact the victim but its information-sharing agreement does not include safe contact"
+	reasonDeclined         = "your agency declined this referral"
+	reasonShareWithdrawn   = "the police withdrew this referral from your agency"
+	reasonClosed           = "your agency closed this referral and its access after closing has ended"
+	reasonRestricted       = "this referral is restricted: give a reason to read it, and the read is recorded as break-glass"
+	reasonBreakGlass       = "you gave a reason to read this restricted referral (break-glass)"
 
 	reasonNoConsent       = "no consent has been recorded"
 	reasonRefused         = "consent was refused"
@@ -63,12 +76,20 @@ const (
 
 // Release decides what reader p may see of referral r for purpose, under the
 // agreements in force at now. It denies by default:
-//   - police officers and supervisors of the originating force see it whole;
+//   - police officers and supervisors of the originating force see it whole,
+//     unless it is restricted: then only its officer, supervisors and the
+//     officers named on it (Entitled); any other officer sees the metadata
+//     and may give a reason to read it (BreakGlass);
 //   - agency staff see what their agency's agreement and the victim's consent
 //     (or an approved override, or a no-consent rule) allow, if their agency
 //     is a recipient (purpose referral) or a MARAC member (purpose marac);
-//   - the MARAC coordinator (purpose marac, case on the agenda) and auditors
-//     see the metadata with every category withheld;
+//     once their agency has declined the referral, had it withdrawn, or
+//     closed it longer ago than its agreement's access after close, they
+//     see the referral and their share but every category withheld;
+//   - the MARAC coordinator (purpose marac, case on the agenda) sees what
+//     the coordinator's agreement in the directory allows, like a member,
+//     and the metadata only where there is none;
+//   - auditors see the metadata with every category withheld;
 //   - anyone else gets referral.NotFound(), exactly the error of a referral
 //     that does not exist, so a hidden referral cannot be told from a missing one.
 //
@@ -79,8 +100,15 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 	if r == nil {
 		return View{}, referral.NotFound()
 	}
-	if p.Police() && (p.Agency == "" || p.Agency == agency.Police) {
-		return whole(r, purpose), nil
+	if force(p) {
+		if r.Restricted && !Entitled(p, r.Officer, r.NamedOfficers) {
+			// The officer knows the referral exists (force-wide lists show
+			// it) but reads none of it without a reason: BreakGlass.
+			v := metadata(r, purpose, nil, RuleRestricted, reasonRestricted)
+			v.agency, v.restricted = agency.Police, true
+			return v, nil
+		}
+		return whole(r, purpose, RuleOriginatingForce, reasonOriginatingForce), nil
 	}
 	if p.Has(identity.AgencyStaff) {
 		if v, ok := toAgency(p.Agency, r, purpose, agreements, now); ok {
@@ -88,6 +116,13 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 		}
 	}
 	if p.Has(identity.MARACCoordinator) && purpose == agency.MARAC && r.OnMARAC {
+		// The coordinator reads a case on the agenda under its own
+		// agreement, like a member; without one, the metadata only.
+		if co, ok := agreements.Coordinator(); ok {
+			if v, ok := underAgreement(co, r, purpose, now); ok {
+				return v, nil
+			}
+		}
 		return metadata(r, purpose, nil, RuleCoordinator, reasonCoordinator), nil
 	}
 	if p.Has(identity.Auditor) {
@@ -96,12 +131,51 @@ func Release(p identity.Principal, r *referral.Referral, purpose agency.Purpose,
 	return View{}, referral.NotFound()
 }
 
-// whole is the referral as the originating force sees it: everything.
-func whole(r *referral.Referral, purpose agency.Purpose) View {
-	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r)}
+// BreakGlass releases a restricted referral to an officer of the force who
+// is not entitled to read it whole (see Entitled), on the reason they give:
+// the View is the whole referral, every decision by RuleBreakGlass, and
+// BrokeGlass reports true so that the read is audited as break-glass. A
+// blank reason releases what Release does. For any other reader, or a
+// referral that is not restricted, or an officer who is entitled, it is
+// Release itself: nothing is gained by breaking glass that is not there.
+func BreakGlass(p identity.Principal, r *referral.Referral, purpose agency.Purpose, agreements *agency.Directory, now time.Time, reason string) (View, error) {
+	if r == nil || !force(p) || !r.Restricted || Entitled(p, r.Officer, r.NamedOfficers) || strings.TrimSpace(reason) == "" {
+		return Release(p, r, purpose, agreements, now)
+	}
+	v := whole(r, purpose, RuleBreakGlass, reasonBreakGlass)
+	v.brokeGlass = true
+	return v, nil
+}
+
+// Entitled reports whether an officer of the force reads a restricted
+// referral whole without breaking glass: the officer who raised it (officer
+// is their subject), a supervisor, or an officer named on it by subject or
+// e-mail address.
+func Entitled(p identity.Principal, officer string, named []string) bool {
+	if p.Subject != "" && p.Subject == officer || p.Has(identity.Supervisor) {
+		return true
+	}
+	for _, n := range named {
+		if n != "" && (n == p.Subject || p.Email != "" && strings.EqualFold(n, p.Email)) {
+			return true
+		}
+	}
+	return false
+}
+
+// force reports whether p reads as the originating force.
+func force(p identity.Principal) bool {
+	return p.Police() && (p.Agency == "" || p.Agency == agency.Police)
+}
+
+// whole is the referral as the originating force sees it: everything, by
+// the rule given.
+func whole(r *referral.Referral, purpose agency.Purpose, rule, reason string) View {
+	v := View{referralID: r.ID, reference: r.Reference, agency: agency.Police, purpose: purpose, shares: r.Shares, meta: metaOf(r),
+		whole: true, consents: r.Consents, overrides: r.Overrides}
 	for c := range v.decisions {
-		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: RuleOriginatingForce, Basis: BasisLawEnforcement, reason: reasonOriginatingForce}
-		v.content[c] = r.Sections[c]
+		v.decisions[c] = Decision{Category: category.Category(c), Shown: true, Rule: rule, Basis: BasisLawEnforcement, reason: reason}
+		v.content[c] = sealed.OpenSection(r.Sections[c], capability.Grant())
 	}
 	return v
 }
@@ -109,9 +183,7 @@ func whole(r *referral.Referral, purpose agency.Purpose) View {
 // metadata is the referral with every category withheld by one rule.
 func metadata(r *referral.Referral, purpose agency.Purpose, shares []referral.Share, rule, reason string) View {
 	v := View{referralID: r.ID, reference: r.Reference, purpose: purpose, shares: shares, meta: metaOf(r)}
-	for c := range v.decisions {
-		v.decisions[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
-	}
+	withholdAll(&v.decisions, rule, reason)
 	return v
 }
 
@@ -125,6 +197,13 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	if !ok {
 		return View{}, false
 	}
+	return underAgreement(a, r, purpose, now)
+}
+
+// underAgreement releases r under agency a's agreement for purpose, or
+// reports false when a has no basis to know the referral exists.
+func underAgreement(a agency.Agency, r *referral.Referral, purpose agency.Purpose, now time.Time) (View, bool) {
+	id := a.ID
 	share := shareOf(r.Shares, id)
 	terms, hasTerms := a.Terms(purpose)
 	switch purpose {
@@ -146,10 +225,16 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	if !hasTerms {
 		// A recipient whose agreement has no terms for the purpose knows of
 		// the referral but receives none of it.
-		for c := range v.decisions {
-			v.decisions[c] = Decision{Category: category.Category(c), Rule: RuleMinimumNecessary, reason: reasonNotInAgreement}
-		}
+		withholdAll(&v.decisions, RuleMinimumNecessary, reasonNotInAgreement)
 		return v, true
+	}
+	if purpose == agency.Referral {
+		if rule, why, over := ended(&r.Shares[share], terms, now); over {
+			// The agency still sees that the referral existed, and its own
+			// share as it stands, but none of the content.
+			withholdAll(&v.decisions, rule, why)
+			return v, true
+		}
 	}
 	cur, hasConsent := consent.Current(r.Consents)
 	for c := range v.decisions {
@@ -161,10 +246,35 @@ func toAgency(id string, r *referral.Referral, purpose agency.Purpose, agreement
 	}
 	for c, d := range v.decisions {
 		if d.Shown {
-			v.content[c] = r.Sections[c]
+			v.content[c] = sealed.OpenSection(r.Sections[c], capability.Grant())
 		}
 	}
 	return v, true
+}
+
+// ended reports whether the agency's share of a referral has ended for
+// reading: declined, withdrawn, or closed longer ago than the agreement's
+// access after close. A closed share with no closing time is taken as ended
+// (fail closed). The rule and reason say which.
+func ended(sh *referral.Share, terms agency.Terms, now time.Time) (rule, reason string, over bool) {
+	switch sh.Status {
+	case referral.Declined:
+		return RuleShareDeclined, reasonDeclined, true
+	case referral.Withdrawn:
+		return RuleShareWithdrawn, reasonShareWithdrawn, true
+	case referral.Closed:
+		if sh.ClosedAt.IsZero() || !now.Before(sh.ClosedAt.Add(terms.AccessAfterClose)) {
+			return RuleShareClosed, reasonClosed, true
+		}
+	}
+	return "", "", false
+}
+
+// withholdAll withholds every category by one rule.
+func withholdAll(ds *[category.Count]Decision, rule, reason string) {
+	for c := range ds {
+		ds[c] = Decision{Category: category.Category(c), Rule: rule, reason: reason}
+	}
 }
 
 // decide is the decision on one category for one agency. Minimum necessary

@@ -6,8 +6,11 @@ import (
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/internal/capability"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // View is a referral as released to one reader for one purpose. It holds the
@@ -23,7 +26,25 @@ type View struct {
 	decisions  [category.Count]Decision
 	content    [category.Count][]byte // set only where the decision is to show
 	meta       Metadata
+	// whole is true for the originating force, which reads every piece of
+	// free text and the consent history.
+	whole     bool
+	consents  []consent.Consent  // the originating force's only
+	overrides []consent.Override // the originating force's only
+	// restricted is true when an officer of the force is shown a restricted
+	// referral's metadata only, and may break glass to read it.
+	restricted bool
+	// brokeGlass is true when the view was released by BreakGlass.
+	brokeGlass bool
 }
+
+// Restricted reports whether the reader is an officer of the force shown a
+// restricted referral's metadata only: they may give a reason to read it.
+func (v View) Restricted() bool { return v.restricted }
+
+// BrokeGlass reports whether the view was released on a break-glass reason:
+// its audit entry must say so.
+func (v View) BrokeGlass() bool { return v.brokeGlass }
 
 // Metadata is what any reader with a basis sees of a referral besides the
 // categories: the kind of offence, the risk level and the dates. It is the
@@ -103,6 +124,62 @@ func (v View) Content(c category.Category) ([]byte, bool) {
 		return nil, false
 	}
 	return slices.Clone(v.content[c]), true
+}
+
+// Text returns a piece of free text about the referral when this view
+// releases it, and false when it does not; an empty text with a category is
+// released or not like any other, so that what comes with it (research
+// answers) can follow it. Free text is released like a
+// section: the originating force reads it all; any other reader reads it
+// where the view shows the category it holds, or where the reader's agency
+// wrote it. Text about another referral is never released by this view.
+func (v View) Text(t sealed.Text) (string, bool) {
+	if v.referralID == "" || t.Referral() != v.referralID {
+		return "", false
+	}
+	cat, classified := t.Category()
+	switch {
+	case v.whole,
+		classified && v.Shown(cat),
+		v.agency != "" && t.Author() == v.agency && !v.restricted:
+		return sealed.OpenText(t, capability.Grant()), true
+	}
+	return "", false
+}
+
+// TextReason says why the view withholds t, in plain words; empty when it
+// releases it.
+func (v View) TextReason(t sealed.Text) string {
+	if _, ok := v.Text(t); ok {
+		return ""
+	}
+	if cat, classified := t.Category(); classified && t.Referral() == v.referralID {
+		return v.Decision(cat).Reason()
+	}
+	return reasonTextNotReleased
+}
+
+// reasonTextNotReleased is why free text with no category, or about another
+// referral, is withheld.
+const reasonTextNotReleased = "free text is shown only where its kind of information may be"
+
+// Consents is the referral's consent history, oldest first, for the
+// originating force; nil for every other reader.
+func (v View) Consents() []consent.Consent {
+	if !v.whole {
+		return nil
+	}
+	return slices.Clone(v.consents)
+}
+
+// Overrides are the referral's requests to share without consent, for the
+// originating force; nil for every other reader. Their rationales stay
+// sealed: read them with Text.
+func (v View) Overrides() []consent.Override {
+	if !v.whole {
+		return nil
+	}
+	return slices.Clone(v.overrides)
 }
 
 // Shares returns the shares the reader may see: every share for the

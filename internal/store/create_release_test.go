@@ -60,7 +60,7 @@ func TestCreateAndItsReleaseCommitTogether(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("create: %v %v", created, err)
 	}
-	if seen == nil || seen.ID != id || len(seen.Shares) != 2 || string(seen.Sections[category.Identity]) == "" {
+	if seen == nil || seen.ID != id || len(seen.Shares) != 2 || seen.Sections[category.Identity].Empty() {
 		t.Fatalf("the release saw %+v, want the referral as stored", seen)
 	}
 	rows, err := db.r.Query(`SELECT action, record FROM audit_entries ORDER BY idx`)

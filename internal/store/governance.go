@@ -67,6 +67,17 @@ func (db *DB) ReferralIDByReference(ctx context.Context, reference string) (stri
 	return id, err
 }
 
+// ReferralOwner is the metadata that says whose a referral is: its
+// reference and the subject of the officer who raised it. It loads nothing
+// personal. One that does not exist is referral.NotFound().
+func (db *DB) ReferralOwner(ctx context.Context, id string) (reference, officer string, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT reference, officer FROM referrals WHERE id = ?`, id).Scan(&reference, &officer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", referral.NotFound()
+	}
+	return reference, officer, err
+}
+
 // References returns the human reference of each of ids that is a referral;
 // other ids (a MARAC case, say) are left out.
 func (db *DB) References(ctx context.Context, ids []string) (map[string]string, error) {

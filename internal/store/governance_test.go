@@ -5,11 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/store/storetest"
 )
@@ -42,7 +45,7 @@ func TestPendingOverridesNameTheirReferral(t *testing.T) {
 	first, firstRef := newReferral(t, db, officer)
 	second, secondRef := newReferral(t, db, officer)
 	ask := func(referralID string) consent.Override {
-		o, err := db.RequestOverride(ctx, referralID, consent.Override{Basis: "vital_interests", Rationale: "Risk to life.", Agencies: []string{"housing"},
+		o, err := db.RequestOverride(ctx, referralID, consent.Override{Basis: "vital_interests", Rationale: txt("Risk to life."), Agencies: []string{"housing"},
 			Categories: category.SetOf(category.Identity), Until: time.Now().Add(48 * time.Hour)}, officer)
 		if err != nil {
 			t.Fatal(err)
@@ -65,7 +68,7 @@ func TestPendingOverridesNameTheirReferral(t *testing.T) {
 	want := map[string][2]string{a.ID: {first, firstRef}, b.ID: {second, secondRef}}
 	for _, p := range pending {
 		w, ok := want[p.ID]
-		if !ok || p.ReferralID != w[0] || p.Reference != w[1] || p.Status != consent.OverridePending || p.Rationale != "Risk to life." {
+		if !ok || p.ReferralID != w[0] || p.Reference != w[1] || p.Status != consent.OverridePending || opened(p.Rationale) != "Risk to life." {
 			t.Errorf("pending %+v, want referral %v", p, w)
 		}
 	}
@@ -96,4 +99,17 @@ func TestReferralByReferenceAndReferences(t *testing.T) {
 	if refs, err := db.References(ctx, nil); err != nil || len(refs) != 0 {
 		t.Errorf("no ids: %v %v", refs, err)
 	}
+}
+
+// txt is a rationale as an officer hands it to the store, holding the risk.
+func txt(s string) sealed.Text { return sealed.NewText("", category.Risk, agency.Police, s) }
+
+// opened is what the originating force reads of t, through sharing.Release.
+func opened(t sealed.Text) string {
+	v, err := sharing.Release(identity.Principal{Subject: "iss|officer", Roles: []identity.Role{identity.Officer}}, &referral.Referral{ID: t.Referral()}, agency.Referral, nil, time.Now())
+	if err != nil {
+		return "release refused: " + err.Error()
+	}
+	s, _ := v.Text(t)
+	return s
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // sqlReader is a transaction or the reader pool.
@@ -106,7 +107,7 @@ func (db *DB) meetingWithCases(ctx context.Context, q sqlReader, id string, with
 // cases loads cases with their referral's reference and risk; the restricted
 // note is opened only withNotes.
 func (db *DB) cases(ctx context.Context, q sqlReader, withNotes bool, where string, args ...any) ([]marac.Case, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.id, c.meeting_id, c.referral_id, r.reference, r.risk_level, c.criterion, c.note_key, c.note, c.is_repeat, c.added_by, c.added_at
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.meeting_id, c.referral_id, r.reference, r.risk_level, c.criterion, c.note_key, c.note, c.note_category, c.note_author, c.is_repeat, c.added_by, c.added_at
 		FROM marac_cases c JOIN referrals r ON r.id = c.referral_id JOIN marac_meetings m ON m.id = c.meeting_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -115,14 +116,14 @@ func (db *DB) cases(ctx context.Context, q sqlReader, withNotes bool, where stri
 	var out []marac.Case
 	for rows.Next() {
 		var c marac.Case
-		var level, criterion, noteKey, added string
-		var note []byte
-		if err := rows.Scan(&c.ID, &c.MeetingID, &c.ReferralID, &c.Reference, &level, &criterion, &noteKey, &note, &c.Repeat, &c.AddedBy, &added); err != nil {
+		var level, criterion, added string
+		var note freeText
+		if err := rows.Scan(&c.ID, &c.MeetingID, &c.ReferralID, &c.Reference, &level, &criterion, &note.keyID, &note.sealed, &note.category, &note.author, &c.Repeat, &c.AddedBy, &added); err != nil {
 			return nil, err
 		}
 		c.Risk, c.Criterion, c.AddedAt = risk.Level(level), marac.Criterion(criterion), parseTime(added)
 		if withNotes {
-			if c.Note, err = db.openText(noteKey, note, caseNoteContext(c.ID)); err != nil {
+			if c.Note, err = db.openFree(c.ReferralID, note, caseNoteContext(c.ID)); err != nil {
 				return nil, err
 			}
 		}
@@ -189,13 +190,13 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 			return err
 		}
 		c.Repeat = marac.RepeatCase(parseDate(last.String), m.Date)
-		noteKey, note, err := db.sealText(c.Note, caseNoteContext(c.ID))
+		note, err := db.sealFree(c.Note, caseNoteContext(c.ID))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO marac_cases (id, meeting_id, referral_id, position, criterion, note_key, note, is_repeat, added_by, added_at)
-			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM marac_cases WHERE meeting_id = ?), ?, ?, ?, ?, ?, ?)`,
-			c.ID, meetingID, c.ReferralID, meetingID, string(c.Criterion), noteKey, note, c.Repeat, c.AddedBy, timeText(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO marac_cases (id, meeting_id, referral_id, position, criterion, note_key, note, note_category, note_author, is_repeat, added_by, added_at)
+			VALUES (?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM marac_cases WHERE meeting_id = ?), ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, meetingID, c.ReferralID, meetingID, string(c.Criterion), note.keyID, note.sealed, note.category, note.author, c.Repeat, c.AddedBy, timeText(now)); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, by, audit.MARACCaseAdded, c.ReferralID, "", string(c.Criterion)); err != nil {
@@ -284,16 +285,24 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 		if err := db.record(ctx, tx, by, audit.MARACResearch, referralID, r.Agency, caseID); err != nil {
 			return err
 		}
-		key, summary, err := db.sealText(r.Summary, researchContext(caseID, r.Agency))
+		summary, err := db.sealFree(r.Summary, researchContext(caseID, r.Agency))
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO marac_research (case_id, agency, summary_key, summary, known_to_service, open_case, submitted_by, submitted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (case_id, agency) DO UPDATE SET summary_key = excluded.summary_key, summary = excluded.summary,
+		_, err = tx.ExecContext(ctx, `INSERT INTO marac_research (case_id, agency, summary_key, summary, summary_category, known_to_service, open_case, submitted_by, submitted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (case_id, agency) DO UPDATE SET summary_key = excluded.summary_key, summary = excluded.summary, summary_category = excluded.summary_category,
 				known_to_service = excluded.known_to_service, open_case = excluded.open_case,
 				submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at`,
-			caseID, r.Agency, key, summary, r.KnownToService, r.OpenCase, r.SubmittedBy, timeText(now))
+			caseID, r.Agency, summary.keyID, summary.sealed, summary.category, r.KnownToService, r.OpenCase, r.SubmittedBy, timeText(now))
+		if err != nil {
+			return err
+		}
+		// The summary as read back: sealed about the case's referral.
+		rs, err := db.research(ctx, tx, true, `WHERE case_id = ? AND agency = ?`, caseID, r.Agency)
+		if err == nil && len(rs) == 1 {
+			r = rs[0]
+		}
 		return err
 	})
 	return r, err
@@ -347,7 +356,8 @@ func (db *DB) ResearchStatus(ctx context.Context, caseID string, members []strin
 // research loads research rows ordered by case and agency; the summary is
 // opened only withSummary.
 func (db *DB) research(ctx context.Context, q sqlReader, withSummary bool, where string, args ...any) ([]marac.Research, error) {
-	rows, err := q.QueryContext(ctx, `SELECT case_id, agency, summary_key, summary, known_to_service, open_case, submitted_by, submitted_at
+	rows, err := q.QueryContext(ctx, `SELECT case_id, (SELECT referral_id FROM marac_cases WHERE id = case_id), agency, summary_key, summary, summary_category,
+		known_to_service, open_case, submitted_by, submitted_at
 		FROM marac_research `+where+` ORDER BY case_id, agency`, args...)
 	if err != nil {
 		return nil, err
@@ -356,14 +366,14 @@ func (db *DB) research(ctx context.Context, q sqlReader, withSummary bool, where
 	var out []marac.Research
 	for rows.Next() {
 		var r marac.Research
-		var key, at string
-		var summary []byte
-		if err := rows.Scan(&r.CaseID, &r.Agency, &key, &summary, &r.KnownToService, &r.OpenCase, &r.SubmittedBy, &at); err != nil {
+		var referralID, at string
+		var summary freeText
+		if err := rows.Scan(&r.CaseID, &referralID, &r.Agency, &summary.keyID, &summary.sealed, &summary.category, &r.KnownToService, &r.OpenCase, &r.SubmittedBy, &at); err != nil {
 			return nil, err
 		}
-		r.SubmittedAt = parseTime(at)
+		r.SubmittedAt, summary.author = parseTime(at), r.Agency
 		if withSummary {
-			if r.Summary, err = db.openText(key, summary, researchContext(r.CaseID, r.Agency)); err != nil {
+			if r.Summary, err = db.openFree(referralID, summary, researchContext(r.CaseID, r.Agency)); err != nil {
 				return nil, err
 			}
 		}
@@ -529,7 +539,7 @@ func (db *DB) Papers(ctx context.Context, meetingID string, reader identity.Prin
 // owning agency and tells the agency's mailbox.
 func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by identity.Principal) (marac.Action, error) {
 	now := db.Now().UTC()
-	a.ID, a.CaseID, a.Status, a.Note, a.CreatedBy, a.CreatedAt, a.Version = newID("ma-"), caseID, marac.Open, "", by.Subject, now, 1
+	a.ID, a.CaseID, a.Status, a.Note, a.CreatedBy, a.CreatedAt, a.Version = newID("ma-"), caseID, marac.Open, sealed.Text{}, by.Subject, now, 1
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT c.meeting_id, c.referral_id, r.reference FROM marac_cases c JOIN referrals r ON r.id = c.referral_id WHERE c.id = ?`, caseID).
 			Scan(&a.MeetingID, &a.ReferralID, &a.Reference)
@@ -539,12 +549,12 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 		if err != nil {
 			return err
 		}
-		key, desc, err := db.sealText(a.Description, actionDescContext(a.ID))
+		desc, err := db.sealFree(a.Description, actionDescContext(a.ID))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO marac_actions (id, case_id, agency, description_key, description, due, status, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, caseID, a.Agency, key, desc, dateText(a.Due), string(a.Status), a.CreatedBy, timeText(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO marac_actions (id, case_id, agency, description_key, description, description_category, description_author, due, status, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, caseID, a.Agency, desc.keyID, desc.sealed, desc.category, desc.author, dateText(a.Due), string(a.Status), a.CreatedBy, timeText(now)); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, by, audit.MARACActionAgreed, a.ReferralID, a.Agency, a.ID); err != nil {
@@ -556,13 +566,18 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 		if err := db.partnerEvent(ctx, tx, partner.MARACActionChanged, a.Agency, a.ReferralID, a.Reference, string(a.Status)); err != nil {
 			return err
 		}
-		return db.notice(ctx, tx, notify.MARACAction, a.Agency, a.ReferralID, a.Reference)
+		if err := db.notice(ctx, tx, notify.MARACAction, a.Agency, a.ReferralID, a.Reference); err != nil {
+			return err
+		}
+		// The description as read back: sealed about the case's referral.
+		a, err = db.action(ctx, tx, a.ID)
+		return err
 	})
 	return a, err
 }
 
-const actionQuery = `SELECT a.id, a.case_id, c.meeting_id, c.referral_id, r.reference, a.agency, a.description_key, a.description, a.due, a.status,
-	a.note_key, a.note, a.created_by, a.created_at, a.updated_by, a.updated_at, a.version
+const actionQuery = `SELECT a.id, a.case_id, c.meeting_id, c.referral_id, r.reference, a.agency, a.description_key, a.description, a.description_category, a.description_author, a.due, a.status,
+	a.note_key, a.note, a.note_category, a.note_author, a.created_by, a.created_at, a.updated_by, a.updated_at, a.version
 	FROM marac_actions a JOIN marac_cases c ON c.id = a.case_id JOIN referrals r ON r.id = c.referral_id JOIN marac_meetings m ON m.id = c.meeting_id `
 
 func (db *DB) actions(ctx context.Context, q sqlReader, where string, args ...any) ([]marac.Action, error) {
@@ -574,17 +589,17 @@ func (db *DB) actions(ctx context.Context, q sqlReader, where string, args ...an
 	var out []marac.Action
 	for rows.Next() {
 		var a marac.Action
-		var descKey, due, status, noteKey, created, updated string
-		var desc, note []byte
-		if err := rows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.ReferralID, &a.Reference, &a.Agency, &descKey, &desc, &due, &status,
-			&noteKey, &note, &a.CreatedBy, &created, &a.UpdatedBy, &updated, &a.Version); err != nil {
+		var due, status, created, updated string
+		var desc, note freeText
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.MeetingID, &a.ReferralID, &a.Reference, &a.Agency, &desc.keyID, &desc.sealed, &desc.category, &desc.author, &due, &status,
+			&note.keyID, &note.sealed, &note.category, &note.author, &a.CreatedBy, &created, &a.UpdatedBy, &updated, &a.Version); err != nil {
 			return nil, err
 		}
 		a.Due, a.Status, a.CreatedAt, a.UpdatedAt = parseDate(due), marac.ActionStatus(status), parseTime(created), parseTime(updated)
-		if a.Description, err = db.openText(descKey, desc, actionDescContext(a.ID)); err != nil {
+		if a.Description, err = db.openFree(a.ReferralID, desc, actionDescContext(a.ID)); err != nil {
 			return nil, err
 		}
-		if a.Note, err = db.openText(noteKey, note, actionNoteContext(a.ID)); err != nil {
+		if a.Note, err = db.openFree(a.ReferralID, note, actionNoteContext(a.ID)); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
@@ -620,6 +635,8 @@ type ActionUpdate struct {
 	Note    string
 	IfMatch int // the version the caller saw; 0 when not given
 	By      identity.Principal
+	// Writer is whose the note is and the category it holds by default.
+	Writer marac.Writer
 }
 
 // UpdateAction changes an action's status in one transaction, as
@@ -641,17 +658,17 @@ func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, e
 		if u.IfMatch != 0 && u.IfMatch != a.Version {
 			return problem.New(problem.Stale, "the action changed since you loaded it; reload and try again")
 		}
-		next, perr := marac.UpdateAction(a, u.Status, u.Note, u.By, now)
+		next, perr := marac.UpdateAction(a, u.Status, u.Note, u.Writer, u.By, now)
 		if perr != nil {
 			return perr
 		}
-		key, note, err := db.sealText(next.Note, actionNoteContext(a.ID))
+		note, err := db.sealFree(next.Note, actionNoteContext(a.ID))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET status = ?, note_key = ?, note = ?, updated_by = ?, updated_at = ?, version = version + 1,
+		if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET status = ?, note_key = ?, note = ?, note_category = ?, note_author = ?, updated_by = ?, updated_at = ?, version = version + 1,
 			overdue_noted = CASE WHEN ? = 'open' THEN 0 ELSE overdue_noted END WHERE id = ?`,
-			string(next.Status), key, note, next.UpdatedBy, timeText(now), string(next.Status), a.ID); err != nil {
+			string(next.Status), note.keyID, note.sealed, note.category, note.author, next.UpdatedBy, timeText(now), string(next.Status), a.ID); err != nil {
 			return err
 		}
 		if err := db.record(ctx, tx, u.By, audit.MARACActionUpdated, a.ReferralID, a.Agency, string(next.Status)); err != nil {

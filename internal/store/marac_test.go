@@ -11,12 +11,15 @@ import (
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 var (
@@ -68,7 +71,7 @@ func meeting(t *testing.T, db *DB, panel, day string) marac.Meeting {
 
 func addCase(t *testing.T, db *DB, meetingID, referralID string, criterion marac.Criterion, note string) marac.Case {
 	t.Helper()
-	c, err := db.AddCase(context.Background(), meetingID, marac.Case{ReferralID: referralID, Criterion: criterion, Note: note}, coordinator)
+	c, err := db.AddCase(context.Background(), meetingID, marac.Case{ReferralID: referralID, Criterion: criterion, Note: txt(note)}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestAddCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddCase(ctx, m1.ID, marac.Case{ReferralID: draft, Criterion: marac.ProfessionalJudgement, Note: "x"}, coordinator); problem.CodeOf(err) != problem.Conflict {
+	if _, err := db.AddCase(ctx, m1.ID, marac.Case{ReferralID: draft, Criterion: marac.ProfessionalJudgement, Note: txt("x")}, coordinator); problem.CodeOf(err) != problem.Conflict {
 		t.Fatalf("draft referral: %v", err)
 	}
 	m, err := db.Meeting(ctx, m1.ID)
@@ -319,7 +322,7 @@ func TestOnMARAC(t *testing.T) {
 		t.Error("a case on a meeting to come is not on MARAC")
 	}
 	at(db, "2026-11-10")
-	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "Sanctuary lock", Due: mdate("2026-11-30")}, coordinator)
+	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: txt("Sanctuary lock"), Due: mdate("2026-11-30")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,16 +350,16 @@ func TestResearch(t *testing.T) {
 	if err != nil || len(st.Submitted) != 0 || !slices.Equal(st.Outstanding, members) {
 		t.Fatalf("before any research: %+v %v", st, err)
 	}
-	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "Tenant since 2019", KnownToService: true}, housingStaff); err != nil {
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: txt("Tenant since 2019"), KnownToService: true}, housingStaff); err != nil {
 		t.Fatal(err)
 	}
 	at(db, "2026-11-10")
-	r, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "Tenant since 2019; open repairs case", KnownToService: true, OpenCase: true}, housingStaff)
+	r, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: txt("Tenant since 2019; open repairs case"), KnownToService: true, OpenCase: true}, housingStaff)
 	if err != nil || r.CaseID != c.ID || r.SubmittedBy != housingStaff.Subject {
 		t.Fatalf("resubmit on the meeting day: %+v %v", r, err)
 	}
 	got, err := db.ResearchOf(ctx, c.ID, "housing")
-	if err != nil || got.Summary != "Tenant since 2019; open repairs case" || !got.OpenCase || !got.SubmittedAt.Equal(db.Now().UTC()) {
+	if err != nil || opened(got.Summary) != "Tenant since 2019; open repairs case" || !got.OpenCase || !got.SubmittedAt.Equal(db.Now().UTC()) {
 		t.Fatalf("the second submission did not replace the first: %+v %v", got, err)
 	}
 	if n := auditCount(t, db, audit.MARACResearch, c.ReferralID); n != 2 {
@@ -366,7 +369,7 @@ func TestResearch(t *testing.T) {
 		t.Fatalf("research not given: %v", err)
 	}
 	st, err = db.ResearchStatus(ctx, c.ID, members)
-	if err != nil || len(st.Submitted) != 1 || st.Submitted[0].Agency != "housing" || st.Submitted[0].Summary != "" || !slices.Equal(st.Outstanding, []string{"health", "idva"}) {
+	if err != nil || len(st.Submitted) != 1 || st.Submitted[0].Agency != "housing" || opened(st.Submitted[0].Summary) != "" || !slices.Equal(st.Outstanding, []string{"health", "idva"}) {
 		t.Fatalf("after housing: %+v %v", st, err)
 	}
 	if _, err := db.ResearchStatus(ctx, "mc-none", members); problem.CodeOf(err) != problem.NotFound {
@@ -387,7 +390,7 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 	at(db, "2026-11-02")
 	m := meeting(t, db, "north", "2026-11-10")
 	c := addCase(t, db, m.ID, pairReferral(t, db, "Ann Avery", "Sam Stone", nil), marac.ProfessionalJudgement, "Threats escalating since the order")
-	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "health", Summary: "Seen at A&E twice", KnownToService: true}, healthStaff); err != nil {
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "health", Summary: txt("Seen at A&E twice"), KnownToService: true}, healthStaff); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Acknowledge(ctx, m.ID, housingStaff); problem.CodeOf(err) != problem.Forbidden {
@@ -408,7 +411,7 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 		t.Fatalf("papers before acknowledging: %v", err)
 	}
 	plain, err := db.Meeting(ctx, m.ID)
-	if err != nil || plain.Cases[0].Note != "" {
+	if err != nil || opened(plain.Cases[0].Note) != "" {
 		t.Fatalf("Meeting opened the restricted note: %+v %v", plain.Cases, err)
 	}
 
@@ -429,10 +432,10 @@ func TestAcknowledgeAndPapers(t *testing.T) {
 		t.Fatal("one person's acknowledgement counts for another")
 	}
 	p, err := db.Papers(ctx, m.ID, housingStaff)
-	if err != nil || len(p.Meeting.Cases) != 1 || p.Meeting.Cases[0].Note != "Threats escalating since the order" {
+	if err != nil || len(p.Meeting.Cases) != 1 || opened(p.Meeting.Cases[0].Note) != "Threats escalating since the order" {
 		t.Fatalf("papers after acknowledging: %+v %v", p, err)
 	}
-	if len(p.Research) != 1 || p.Research[0].Summary != "Seen at A&E twice" {
+	if len(p.Research) != 1 || opened(p.Research[0].Summary) != "Seen at A&E twice" {
 		t.Fatalf("papers research: %+v", p.Research)
 	}
 	if _, err := db.Papers(ctx, m.ID, coordinator); err != nil {
@@ -470,7 +473,7 @@ func TestActions(t *testing.T) {
 	at(db, "2026-11-10")
 	add := func(agencyID, desc, due string) marac.Action {
 		t.Helper()
-		a, err := db.AddAction(ctx, c.ID, marac.Action{Agency: agencyID, Description: desc, Due: mdate(due)}, coordinator)
+		a, err := db.AddAction(ctx, c.ID, marac.Action{Agency: agencyID, Description: txt(desc), Due: mdate(due)}, coordinator)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -480,7 +483,7 @@ func TestActions(t *testing.T) {
 	soon := add("housing", "Check the tenancy", "2026-11-15")
 	today := add("housing", "Call the landlord", "2026-11-16")
 	add("health", "Flag the GP record", "2026-11-20")
-	if _, err := db.AddAction(ctx, "mc-none", marac.Action{Agency: "health", Description: "x", Due: mdate("2026-12-01")}, coordinator); problem.CodeOf(err) != problem.NotFound {
+	if _, err := db.AddAction(ctx, "mc-none", marac.Action{Agency: "health", Description: txt("x"), Due: mdate("2026-12-01")}, coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("action on an unknown case: %v", err)
 	}
 
@@ -489,7 +492,7 @@ func TestActions(t *testing.T) {
 	if err != nil || len(list) != 3 || list[0].ID != soon.ID || list[1].ID != today.ID || list[2].ID != late.ID {
 		t.Fatalf("housing's actions by due date: %+v %v", list, err)
 	}
-	if list[0].Description != "Check the tenancy" || list[0].Reference == "" || list[0].ReferralID != ref || list[0].MeetingID != m.ID {
+	if opened(list[0].Description) != "Check the tenancy" || list[0].Reference == "" || list[0].ReferralID != ref || list[0].MeetingID != m.ID {
 		t.Fatalf("action as listed: %+v", list[0])
 	}
 	if !marac.ActionOverdue(list[0], now) || marac.ActionOverdue(list[1], now) || marac.ActionOverdue(list[2], now) {
@@ -521,7 +524,7 @@ func TestActions(t *testing.T) {
 		t.Fatalf("update: %+v %v", up, err)
 	}
 	stored, err := db.Action(ctx, soon.ID, housingStaff)
-	if err != nil || stored.Status != marac.NotPossible || stored.Note != "Victim moved to a refuge" || stored.Version != 2 || !stored.UpdatedAt.Equal(now) {
+	if err != nil || stored.Status != marac.NotPossible || opened(stored.Note) != "Victim moved to a refuge" || stored.Version != 2 || !stored.UpdatedAt.Equal(now) {
 		t.Fatalf("stored after update: %+v %v", stored, err)
 	}
 	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "done", By: housingStaff}); problem.CodeOf(err) != problem.Conflict {
@@ -593,11 +596,11 @@ func TestOpenActionsComeBack(t *testing.T) {
 	south := meeting(t, db, "south", "2026-11-19")
 	c := addCase(t, db, m1.ID, pairReferral(t, db, "Ann Avery", "Sam Stone", dash(15)), marac.VisibleHighRisk, "")
 	at(db, "2026-11-05")
-	open, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "Sanctuary lock", Due: mdate("2026-11-20")}, coordinator)
+	open, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: txt("Sanctuary lock"), Due: mdate("2026-11-20")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "health", Description: "Flag GP record", Due: mdate("2026-11-20")}, coordinator)
+	done, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "health", Description: txt("Flag GP record"), Due: mdate("2026-11-20")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -646,9 +649,9 @@ func TestMARACDashboard(t *testing.T) {
 	}
 	at(db, "2026-11-05")
 	for _, a := range []marac.Action{
-		{Agency: "housing", Description: "a", Due: mdate("2026-11-10")},
-		{Agency: "housing", Description: "b", Due: mdate("2026-12-10")},
-		{Agency: "idva", Description: "c", Due: mdate("2026-11-12")},
+		{Agency: "housing", Description: txt("a"), Due: mdate("2026-11-10")},
+		{Agency: "housing", Description: txt("b"), Due: mdate("2026-12-10")},
+		{Agency: "idva", Description: txt("c"), Due: mdate("2026-11-12")},
 	} {
 		if _, err := db.AddAction(ctx, pc.ID, a, coordinator); err != nil {
 			t.Fatal(err)
@@ -716,10 +719,10 @@ func TestMARACTextSealed(t *testing.T) {
 	at(db, "2026-11-02")
 	m := meeting(t, db, "north", "2026-11-10")
 	c := addCase(t, db, m.ID, pairReferral(t, db, "Ann Avery", "Sam Stone", nil), marac.ProfessionalJudgement, "Quokka-note about the threats")
-	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "Wombat-summary of the tenancy", KnownToService: true}, housingStaff); err != nil {
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: txt("Wombat-summary of the tenancy"), KnownToService: true}, housingStaff); err != nil {
 		t.Fatal(err)
 	}
-	a, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "Numbat-description of the lock", Due: mdate("2026-11-30")}, coordinator)
+	a, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: txt("Numbat-description of the lock"), Due: mdate("2026-11-30")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -727,7 +730,7 @@ func TestMARACTextSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := db.Papers(ctx, m.ID, coordinator)
-	if err != nil || p.Meeting.Cases[0].Note != "Quokka-note about the threats" || p.Research[0].Summary != "Wombat-summary of the tenancy" {
+	if err != nil || opened(p.Meeting.Cases[0].Note) != "Quokka-note about the threats" || opened(p.Research[0].Summary) != "Wombat-summary of the tenancy" {
 		t.Fatalf("texts do not open again: %+v %v", p, err)
 	}
 	db.Close()
@@ -739,4 +742,18 @@ func TestMARACTextSealed(t *testing.T) {
 			}
 		}
 	}
+}
+
+// txt is free text as a writer hands it to the store, holding the risk.
+func txt(s string) sealed.Text { return sealed.NewText("", category.Risk, "marac-coordinator", s) }
+
+// opened is what the originating force reads of t, through sharing.Release:
+// the only way to open sealed text, in tests as in the hub.
+func opened(t sealed.Text) string {
+	v, err := sharing.Release(identity.Principal{Subject: "iss|officer", Roles: []identity.Role{identity.Officer}}, &referral.Referral{ID: t.Referral()}, agency.Referral, nil, time.Now())
+	if err != nil {
+		return "release refused: " + err.Error()
+	}
+	s, _ := v.Text(t)
+	return s
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	sealedpkg "github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // orderDetail is what an order says, sealed as one value.
@@ -364,7 +365,7 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 	// Every read of a referral takes this path: the statements are prepared.
 	q := readTx{db, tx}
 	orders, err := db.referralOrders(ctx, q, r.ID)
-	if err != nil || len(orders) == 0 {
+	if err != nil {
 		return err
 	}
 	day := db.Now()
@@ -381,7 +382,10 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 			out = append(out, OrderJSON(o, hist, day))
 		}
 	}
-	r.Sections[category.Orders], err = json.Marshal(out)
+	// No orders is an empty list, not an empty section: a reader shown the
+	// category learns that none is recorded.
+	b, err := json.Marshal(out)
+	r.Sections[category.Orders] = sealedpkg.NewSection(b)
 	return err
 }
 

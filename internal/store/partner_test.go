@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 const testSecret = "whsec_c2VjcmV0IG9mIGF0IGxlYXN0IDI0IGJ5dGVzIQ=="
@@ -41,10 +43,10 @@ func TestPartnerEventsGoToTheAgencyTheyConcern(t *testing.T) {
 	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Accepted, Actor: housing}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: "which floor?", AuthorSide: "police"}, officer); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "police", "which floor?"), AuthorSide: "police"}, officer); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: "second floor", AuthorSide: "housing"}, housing); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "second floor"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.Withdrawn}, officer); err != nil {
@@ -52,7 +54,7 @@ func TestPartnerEventsGoToTheAgencyTheyConcern(t *testing.T) {
 	}
 	m := meeting(t, db, "north", "2026-12-10")
 	c := addCase(t, db, m.ID, id, marac.VisibleHighRisk, "")
-	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "health", Description: "check GP", Due: mdate("2026-12-20")}, coordinator)
+	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "health", Description: txt("check GP"), Due: mdate("2026-12-20")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}

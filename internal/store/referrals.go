@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
@@ -20,6 +21,7 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/seal"
+	sealedpkg "github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // SetKeyring gives the store the keys that seal personal data. Without one,
@@ -352,6 +354,9 @@ func (db *DB) loadReferral(ctx context.Context, tx *sql.Tx, id string) (*referra
 	if r.OnMARAC, err = db.onMARAC(ctx, tx, id, db.Now()); err != nil {
 		return nil, err
 	}
+	if r.Restricted, r.NamedOfficers, err = restrictionOf(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -371,9 +376,11 @@ func (db *DB) loadSections(ctx context.Context, tx *sql.Tx, r *referral.Referral
 		if err != nil {
 			return err
 		}
-		if r.Sections[c], err = db.keys.Open(kid, sealed, sectionContext(r.ID, c)); err != nil {
+		content, err := db.keys.Open(kid, sealed, sectionContext(r.ID, c))
+		if err != nil {
 			return fmt.Errorf("open section %s of %s: %w", name, r.ID, err)
 		}
+		r.Sections[c] = sealedpkg.NewSection(content)
 	}
 	return rows.Err()
 }
@@ -448,7 +455,7 @@ func (db *DB) loadConsents(ctx context.Context, tx *sql.Tx, referralID string) (
 func (db *DB) loadOverrides(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, where string, args ...any) ([]consent.Override, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, referral_id, basis, rationale_key, rationale, agencies, categories, until, requested_by, requested_at, status, decided_by, decided_at, note_key, note
+	rows, err := q.QueryContext(ctx, `SELECT id, referral_id, basis, rationale_key, rationale, rationale_category, agencies, categories, until, requested_by, requested_at, status, decided_by, decided_at, note_key, note
 		FROM overrides `+where+` ORDER BY requested_at`, args...)
 	if err != nil {
 		return nil, err
@@ -457,15 +464,16 @@ func (db *DB) loadOverrides(ctx context.Context, q interface {
 	var out []consent.Override
 	for rows.Next() {
 		var o consent.Override
-		var refID, ratKey, agencies, until, reqAt, status, decAt, noteKey string
-		var rat, note []byte
+		var refID, agencies, until, reqAt, status, decAt, noteKey string
+		var note []byte
+		rat := freeText{author: agency.Police}
 		var cats int64
-		if err := rows.Scan(&o.ID, &refID, &o.Basis, &ratKey, &rat, &agencies, &cats, &until, &o.RequestedBy, &reqAt, &status, &o.DecidedBy, &decAt, &noteKey, &note); err != nil {
+		if err := rows.Scan(&o.ID, &refID, &o.Basis, &rat.keyID, &rat.sealed, &rat.category, &agencies, &cats, &until, &o.RequestedBy, &reqAt, &status, &o.DecidedBy, &decAt, &noteKey, &note); err != nil {
 			return nil, err
 		}
 		o.Agencies, o.Categories, o.Until, o.RequestedAt = splitList(agencies), category.Set(cats), parseDate(until), parseTime(reqAt)
 		o.Status, o.DecidedAt = consent.OverrideStatus(status), parseTime(decAt)
-		if o.Rationale, err = db.openText(ratKey, rat, refID+"/override/"+o.ID+"/rationale"); err != nil {
+		if o.Rationale, err = db.openFree(refID, rat, refID+"/override/"+o.ID+"/rationale"); err != nil {
 			return nil, err
 		}
 		if o.Note, err = db.openText(noteKey, note, refID+"/override/"+o.ID+"/note"); err != nil {

@@ -9,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
+	"github.com/stalking-hub/hub/internal/sharing"
 )
 
 func openSealed(t *testing.T) *DB {
@@ -67,7 +69,13 @@ func TestReferralRoundTripSealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ident referral.IdentitySection
-	json.Unmarshal(r.Sections[category.Identity], &ident)
+	// The sections are sealed: the originating force's View opens them.
+	v, err := sharing.Release(identity.Principal{Subject: "iss|officer", Roles: []identity.Role{identity.Officer}}, r, agency.Referral, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := v.Content(category.Identity)
+	json.Unmarshal(b, &ident)
 	if ident.Name != "Zelda Quintessa-Marlowe" || r.Risk != "high" || len(r.Shares) != 2 || len(r.Consents) != 1 {
 		t.Fatalf("loaded %+v", r)
 	}

@@ -37,6 +37,7 @@ var sealedColumns = []sealedColumn{
 	{"order_changes", "reason_key", "reason", `(SELECT o.referral_id FROM orders o WHERE o.id = order_changes.order_id) || '/order/' || order_id || '/' || change || '/' || at`},
 	{"breaches", "summary_key", "summary", `referral_id || '/order/' || order_id || '/breach/' || id`},
 	{"victim_updates", "note_key", "note", `referral_id || '/victim-update/' || id`},
+	{"break_glass_reads", "reason_key", "reason", `referral_id || '/break-glass/' || id`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

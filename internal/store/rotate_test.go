@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -17,6 +18,7 @@ import (
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/seal"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // sealedEverywhere writes a referral with a value in every sealed column:
@@ -43,13 +45,13 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: "which floor?", AuthorSide: "housing"}, housing); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "which floor?"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.NotSought, Reason: "suspect lives with her"}, officer); err != nil {
 		t.Fatal(err)
 	}
-	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: "dpa2018_sch8_safeguarding", Rationale: "children at risk",
+	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: "dpa2018_sch8_safeguarding", Rationale: txt("children at risk"),
 		Agencies: []string{"health"}, Categories: category.SetOf(category.Children), Until: time.Now().AddDate(0, 1, 0)}, officer)
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +91,10 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	// MARAC: a case note, research, an action with a note.
 	m := meeting(t, db, "north", "2026-12-10")
 	c := addCase(t, db, m.ID, id, marac.VisibleHighRisk, "restricted note")
-	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: "tenant since 2019"}, housingStaff); err != nil {
+	if _, err := db.SubmitResearch(ctx, c.ID, marac.Research{Agency: "housing", Summary: txt("tenant since 2019")}, housingStaff); err != nil {
 		t.Fatal(err)
 	}
-	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: "fit sanctuary lock", Due: mdate("2026-12-20")}, coordinator)
+	act, err := db.AddAction(ctx, c.ID, marac.Action{Agency: "housing", Description: txt("fit sanctuary lock"), Due: mdate("2026-12-20")}, coordinator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +103,10 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	}
 	// A draft of another referral.
 	if _, err := db.SaveDraft(ctx, officer, "", submission("Draft Person", "medium")); err != nil {
+		t.Fatal(err)
+	}
+	// A break-glass read, its reason sealed.
+	if err := db.BreakGlass(ctx, audit.Entry{Actor: "iss|officer2", Action: audit.Release, Record: id}, "checking bail conditions", officer); err != nil {
 		t.Fatal(err)
 	}
 	return id

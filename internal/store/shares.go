@@ -15,6 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // StatusChange is an agency's answer on its share of a referral.
@@ -147,8 +148,8 @@ type Message struct {
 	Agency     string // the share's agency
 	Author     string
 	AuthorName string
-	AuthorSide string // "police" or the agency id
-	Body       string
+	AuthorSide string      // "police" or the agency id
+	Body       sealed.Text // sealed with the category it holds; the author side wrote it
 	CreatedAt  time.Time
 }
 
@@ -161,12 +162,12 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 			return err
 		}
 		id := newID("m-")
-		kid, body, err := db.sealText(m.Body, referralID+"/message/"+id)
+		body, err := db.sealFree(m.Body, referralID+"/message/"+id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO share_messages (id, share_id, author, author_name, author_side, key_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, s.ID, actor.Subject, actor.Name, m.AuthorSide, kid, body, timeText(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO share_messages (id, share_id, author, author_name, author_side, key_id, body, category, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, s.ID, actor.Subject, actor.Name, m.AuthorSide, body.keyID, body.sealed, body.category, timeText(now)); err != nil {
 			return err
 		}
 		if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "message", "from "+m.AuthorSide); err != nil {
@@ -191,7 +192,7 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 // Messages lists the threads of a referral's shares, oldest first; with an
 // agency, only that agency's thread.
 func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]Message, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT m.id, s.agency, m.author, m.author_name, m.author_side, m.key_id, m.body, m.created_at
+	rows, err := db.r.QueryContext(ctx, `SELECT m.id, s.agency, m.author, m.author_name, m.author_side, m.key_id, m.body, m.category, m.created_at
 		FROM share_messages m JOIN shares s ON s.id = m.share_id
 		WHERE s.referral_id = ? AND (? = '' OR s.agency = ?) ORDER BY m.created_at, m.id`, referralID, agencyID, agencyID)
 	if err != nil {
@@ -201,12 +202,13 @@ func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]Mess
 	var out []Message
 	for rows.Next() {
 		var m Message
-		var kid, at string
-		var body []byte
-		if err := rows.Scan(&m.ID, &m.Agency, &m.Author, &m.AuthorName, &m.AuthorSide, &kid, &body, &at); err != nil {
+		var at string
+		var body freeText
+		if err := rows.Scan(&m.ID, &m.Agency, &m.Author, &m.AuthorName, &m.AuthorSide, &body.keyID, &body.sealed, &body.category, &at); err != nil {
 			return nil, err
 		}
-		if m.Body, err = db.openText(kid, body, referralID+"/message/"+m.ID); err != nil {
+		body.author = m.AuthorSide
+		if m.Body, err = db.openFree(referralID, body, referralID+"/message/"+m.ID); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = parseTime(at)
@@ -295,12 +297,12 @@ func (db *DB) RequestOverride(ctx context.Context, referralID string, o consent.
 		if err := referralExists(ctx, tx, referralID); err != nil {
 			return err
 		}
-		rk, rat, err := db.sealText(o.Rationale, referralID+"/override/"+o.ID+"/rationale")
+		rat, err := db.sealFree(o.Rationale, referralID+"/override/"+o.ID+"/rationale")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO overrides (id, referral_id, basis, rationale_key, rationale, agencies, categories, until, requested_by, requested_at, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, referralID, o.Basis, rk, rat, joinList(o.Agencies), int64(o.Categories), dateText(o.Until),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO overrides (id, referral_id, basis, rationale_key, rationale, rationale_category, agencies, categories, until, requested_by, requested_at, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, referralID, o.Basis, rat.keyID, rat.sealed, rat.category, joinList(o.Agencies), int64(o.Categories), dateText(o.Until),
 			o.RequestedBy, timeText(now), string(o.Status)); err != nil {
 			return err
 		}

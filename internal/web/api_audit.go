@@ -124,19 +124,20 @@ func (s *Server) apiAudit(c echo.Context) error {
 	return s.answerAudit(c, f)
 }
 
-// referralAuditReader loads the referral whose audit trail the caller asks
-// for: its own officer, supervisors and auditors may read it; anyone else
-// gets the same not-found as a referral that does not exist.
-func (s *Server) referralAuditReader(c echo.Context, id string) (*referral.Referral, error) {
+// referralAuditReader checks that the caller may read a referral's audit
+// trail, and returns its reference: its own officer, supervisors and
+// auditors may; anyone else gets the same not-found as a referral that does
+// not exist. It loads the referral's owner only, nothing personal.
+func (s *Server) referralAuditReader(c echo.Context, id string) (string, error) {
 	p := principal(c)
-	r, err := s.DB.Referral(c.Request().Context(), id)
+	reference, officer, err := s.DB.ReferralOwner(c.Request().Context(), id)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	if !p.HasAny(identity.Supervisor, identity.Auditor) && r.Officer != p.Subject {
-		return nil, referral.NotFound()
+	if !p.HasAny(identity.Supervisor, identity.Auditor) && officer != p.Subject {
+		return "", referral.NotFound()
 	}
-	return r, nil
+	return reference, nil
 }
 
 // apiReferralAudit answers who saw what of one referral, when, and on what

@@ -2,13 +2,16 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 type consentBody struct {
@@ -125,11 +128,14 @@ func dateOrEmpty(t time.Time) string {
 }
 
 type overrideBody struct {
-	Basis      string   `json:"basis"`
-	Rationale  string   `json:"rationale"`
-	Agencies   []string `json:"agencies"`
-	Categories []string `json:"categories"`
-	Until      string   `json:"until"`
+	Basis     string `json:"basis"`
+	Rationale string `json:"rationale"`
+	// RationaleCategory is the kind of information the rationale holds; the
+	// force's default (agencies/police.toml free_text_category) when empty.
+	RationaleCategory string   `json:"rationale_category,omitempty"`
+	Agencies          []string `json:"agencies"`
+	Categories        []string `json:"categories"`
+	Until             string   `json:"until"`
 }
 
 // newOverride reads a request to share without consent as an officer entered
@@ -141,7 +147,17 @@ func (s *Server) newOverride(b overrideBody) (consent.Override, *problem.Error) 
 	mergeFields(errs, perr)
 	until, perr := parseDay("until", b.Until)
 	mergeFields(errs, perr)
-	o := consent.Override{Basis: b.Basis, Rationale: b.Rationale, Agencies: b.Agencies, Categories: cats, Until: until}
+	o := consent.Override{Basis: b.Basis, Agencies: b.Agencies, Categories: cats, Until: until}
+	if rationale := strings.TrimSpace(b.Rationale); rationale != "" {
+		// The force writes the rationale: police.toml's category unless the
+		// officer chose another.
+		force, _ := s.Agencies.Get(agency.Police)
+		cat, err := category.ForText(b.RationaleCategory, force.FreeText, force.HasFreeText)
+		if err != nil {
+			errs["rationale_category"] = sentence(err.Error())
+		}
+		o.Rationale = sealed.NewText("", cat, agency.Police, rationale)
+	}
 	mergeFields(errs, consent.ValidateOverride(o, s.Config.Sharing.LawfulBases, s.isRecipient, s.Now()))
 	if len(errs) > 0 {
 		return o, problem.Fields(errs)

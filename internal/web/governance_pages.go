@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/stalking-hub/hub/internal/marac"
 	"maps"
 	"net/http"
 	"net/url"
@@ -111,6 +112,8 @@ var actionLabels = map[audit.Action]string{
 	audit.Export:             "Exported records",
 	audit.MARACPapers:        "Produced MARAC papers",
 	audit.AuditRead:          "Read the audit log",
+	audit.ReportRead:         "Read the outcome figures",
+	audit.RestrictionChanged: "Changed who may read a restricted referral",
 	audit.MARACCaseAdded:     "Put the referral on a MARAC agenda",
 	audit.MARACResearch:      "Gave research for a MARAC case",
 	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",
@@ -281,29 +284,34 @@ type consentRow struct {
 
 // overrideRow is a request to share without consent as the pages show it.
 type overrideRow struct {
-	ID          string
-	ReferralID  string
-	Reference   string
-	Basis       string
-	BasisLabel  string
-	Rationale   string
-	Agencies    []string
-	Categories  []string
-	Until       string
-	Status      consent.OverrideStatus
-	StatusLabel string
-	RequestedBy string
-	RequestedAt stamp
-	DecidedBy   string
-	DecidedAt   stamp
-	Note        string
+	ID         string
+	ReferralID string
+	Reference  string
+	Basis      string
+	BasisLabel string
+	Rationale  string
+	// RationaleWithheld says why the rationale is not shown; empty when it is.
+	RationaleWithheld string
+	Agencies          []string
+	Categories        []string
+	Until             string
+	Status            consent.OverrideStatus
+	StatusLabel       string
+	RequestedBy       string
+	RequestedAt       stamp
+	DecidedBy         string
+	DecidedAt         stamp
+	Note              string
 }
 
-func (s *Server) overrideRowOf(o consent.Override, referralID, reference string) overrideRow {
+// overrideRowOf is a request as a page shows it, its rationale (free text
+// about the victim) as tx releases it.
+func (s *Server) overrideRowOf(o consent.Override, referralID, reference string, tx *texts) (overrideRow, error) {
+	rationale, err := tx.release(o.Rationale)
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
-		Rationale: o.Rationale, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
+		Rationale: rationale.Text, RationaleWithheld: rationale.Withheld, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
 		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: personOf(o.RequestedBy), RequestedAt: stampOf(o.RequestedAt),
-		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}
+		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}, err
 }
 
 // consentForm is the consent form as the officer filled it in.
@@ -342,22 +350,27 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	if err != nil {
 		return err
 	}
-	r, err := s.DB.Referral(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
+	// The history comes from the View, which holds it for the originating
+	// force only: nothing is loaded again after the release.
+	consents, overrides := v.Consents(), v.Overrides()
 	d := consentPageData{ReferralID: id, Reference: v.Reference(), Reason: f.Reason, Errors: errs}
-	current, _ := consent.Current(r.Consents)
+	current, _ := consent.Current(consents)
 	now := s.Now()
-	for i := len(r.Consents) - 1; i >= 0; i-- {
-		h := r.Consents[i]
+	for i := len(consents) - 1; i >= 0; i-- {
+		h := consents[i]
 		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
 			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
 			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
 			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
 	}
-	for i := len(r.Overrides) - 1; i >= 0; i-- {
-		d.Requests = append(d.Requests, s.overrideRowOf(r.Overrides[i], id, v.Reference()))
+	tx := s.texts(c, agency.Referral)
+	tx.with(v)
+	for i := len(overrides) - 1; i >= 0; i-- {
+		row, err := s.overrideRowOf(overrides[i], id, v.Reference(), tx)
+		if err != nil {
+			return err
+		}
+		d.Requests = append(d.Requests, row)
 	}
 	var values, labels []string
 	for _, dec := range consent.Decisions {
@@ -424,9 +437,9 @@ func (s *Server) recordConsent(c echo.Context) error {
 
 // overrideForm is the request to share without consent as the officer filled it in.
 type overrideForm struct {
-	Basis, Rationale     string
-	Agencies, Categories []string
-	Until                typedDate
+	Basis, Rationale, RationaleCategory string
+	Agencies, Categories                []string
+	Until                               typedDate
 }
 
 type newOverrideData struct {
@@ -438,6 +451,9 @@ type newOverrideData struct {
 	Categories choiceGroup
 	Until      dateField
 	Errors     map[string]string
+	// RationaleCategory is the choice of the kind of information the
+	// rationale holds.
+	RationaleCategory textCategoryField
 }
 
 // newOverridePage is the form to ask a supervisor to share without consent.
@@ -452,6 +468,9 @@ func (s *Server) renderNewOverride(c echo.Context, status int, f overrideForm, e
 		return err
 	}
 	d := newOverrideData{ReferralID: id, Reference: v.Reference(), Rationale: f.Rationale, Errors: errs}
+	force, _ := s.Agencies.Get(agency.Police)
+	d.RationaleCategory = textCategory("rationale_category", "rationale_category", "What kind of information does the reason hold?", f.RationaleCategory,
+		marac.Writer{Agency: agency.Police, Default: force.FreeText, HasDefault: force.HasFreeText}, errs)
 	var labels []string
 	for _, b := range s.Config.Sharing.LawfulBases {
 		labels = append(labels, basisLabel(b))
@@ -474,10 +493,10 @@ func (s *Server) requestOverride(c echo.Context) error {
 	if err != nil {
 		return problem.New(problem.Malformed, "the form could not be read")
 	}
-	f := overrideForm{Basis: form.Get("basis"), Rationale: strings.TrimSpace(form.Get("rationale")), Agencies: form["agencies"],
+	f := overrideForm{Basis: form.Get("basis"), Rationale: strings.TrimSpace(form.Get("rationale")), RationaleCategory: form.Get("rationale_category"), Agencies: form["agencies"],
 		Categories: form["categories"], Until: typedDateOf(form, "until")}
 	errs := map[string]string{}
-	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, Agencies: f.Agencies, Categories: f.Categories}
+	b := overrideBody{Basis: f.Basis, Rationale: f.Rationale, RationaleCategory: f.RationaleCategory, Agencies: f.Agencies, Categories: f.Categories}
 	var msg string
 	if b.Until, msg = f.Until.iso("The end date"); msg != "" {
 		errs["until"] = msg
@@ -503,10 +522,15 @@ func (s *Server) overridesPage(c echo.Context) error {
 		return err
 	}
 	var rows []overrideRow
+	tx := s.texts(c, agency.Referral)
 	for _, o := range pending {
-		rows = append(rows, s.overrideRowOf(o.Override, o.ReferralID, o.Reference))
+		row, err := s.overrideRowOf(o.Override, o.ReferralID, o.Reference, tx)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row)
 	}
-	return s.render(c, http.StatusOK, "overrides", rows)
+	return s.render(c, http.StatusOK, "overrides", overrideRows(rows))
 }
 
 // decisionForm is a supervisor's decision as filled in.
@@ -543,8 +567,14 @@ func (s *Server) renderOverride(c echo.Context, status int, f decisionForm, errs
 	if err != nil {
 		return err
 	}
+	// The rationale is free text about the victim: the page is a read of the
+	// referral, released and audited like any other.
+	row, err := s.overrideRowOf(o, referralID, refs[referralID], s.texts(c, agency.Referral))
+	if err != nil {
+		return err
+	}
 	reauth := s.Config.Session.Reauth.Duration
-	d := overrideData{Request: s.overrideRowOf(o, referralID, refs[referralID]), Standing: "decide", SignIn: reauthURL(id),
+	d := overrideData{Request: row, Standing: "decide", SignIn: reauthURL(id),
 		Reauth: minutes(reauth), Form: f, Errors: errs}
 	_, derr := consent.Decide(o, principal(c), true, "", s.Now(), reauth)
 	switch problem.CodeOf(derr) {
@@ -774,7 +804,7 @@ type referralAuditData struct {
 // others get the same not-found as a referral that does not exist.
 func (s *Server) referralAuditPage(c echo.Context) error {
 	id := c.Param("id")
-	r, err := s.referralAuditReader(c, id)
+	reference, err := s.referralAuditReader(c, id)
 	if err != nil {
 		return err
 	}
@@ -791,7 +821,7 @@ func (s *Server) referralAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := referralAuditData{ReferralID: id, Reference: r.Reference}
+	d := referralAuditData{ReferralID: id, Reference: reference}
 	for i, e := range entries {
 		if e.Action == audit.Release {
 			d.Releases = append(d.Releases, rows[i])

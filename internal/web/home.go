@@ -46,7 +46,7 @@ func (s *Server) home(c echo.Context) error {
 		// The reference on the page leads here, and the actor to the
 		// sign-in's line that says why there is no role.
 		s.log.Info("no-role page shown", logAttrs(c)...)
-		return s.render(c, http.StatusOK, "no-role", nil)
+		return s.render(c, http.StatusOK, "no-role", noData{})
 	}
 	d := homeData{}
 	if a, ok := s.Agencies.Get(p.Agency); ok {
@@ -99,6 +99,7 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		return append([]task{
 			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
 			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
+			{Title: "Reads of restricted referrals", Href: "/break-glass", Hint: "Officers who read a restricted referral on a reason, and why"},
 		}, justice...), err
 	case identity.AgencyStaff:
 		n, err := s.DB.CountInbox(ctx, p.Agency, now)

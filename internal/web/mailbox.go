@@ -27,8 +27,10 @@ type mailView struct {
 	Paragraphs [][]string
 }
 
-// devMailbox shows, in development only, every notification as the e-mail
-// it would be, so that a newcomer sees the closed loop without a mail server.
+// devMailbox shows, in development only and to the admin only, every
+// notification as the e-mail it would be, so that a newcomer sees the closed
+// loop without a mail server. Every agency's notices are on it, so no other
+// role may read it.
 func (s *Server) devMailbox(c echo.Context) error {
 	if !s.Config.DevIDP.Enabled {
 		return problem.New(problem.NotFound, "Page not found")

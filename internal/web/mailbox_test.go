@@ -74,7 +74,7 @@ func get(s *Server, h echo.HandlerFunc, target string, r identity.Role) (*httpte
 
 func TestDevMailboxShowsEachMailAsSent(t *testing.T) {
 	s := outboxServer(t, true)
-	rec, err := get(s, s.devMailbox, "/dev/mailbox", identity.AgencyStaff)
+	rec, err := get(s, s.devMailbox, "/dev/mailbox", identity.Admin)
 	if err != nil || rec.Code != http.StatusOK {
 		t.Fatalf("%d %v", rec.Code, err)
 	}

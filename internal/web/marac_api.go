@@ -154,13 +154,18 @@ type maracCaseJSON struct {
 	AddedAt   time.Time `json:"added_at"`
 }
 
+// maracResearchJSON is one agency's research. The summary and the answers
+// are personal data of the summary's category: a reader the case's View does
+// not release them to gets null answers, an empty summary and
+// summary_withheld saying why.
 type maracResearchJSON struct {
-	Case           string    `json:"case"`
-	Agency         string    `json:"agency"`
-	Summary        string    `json:"summary"`
-	KnownToService bool      `json:"known_to_service"`
-	OpenCase       bool      `json:"open_case"`
-	SubmittedAt    time.Time `json:"submitted_at"`
+	Case            string    `json:"case"`
+	Agency          string    `json:"agency"`
+	Summary         string    `json:"summary"`
+	SummaryWithheld string    `json:"summary_withheld,omitempty"`
+	KnownToService  *bool     `json:"known_to_service"`
+	OpenCase        *bool     `json:"open_case"`
+	SubmittedAt     time.Time `json:"submitted_at"`
 }
 
 type maracSubmittedJSON struct {
@@ -185,20 +190,24 @@ type maracCaseDetailJSON struct {
 }
 
 type maracActionJSON struct {
-	ID          string     `json:"id"`
-	Case        string     `json:"case"`
-	Meeting     string     `json:"meeting"`
-	Referral    string     `json:"referral"`
-	Reference   string     `json:"reference"`
-	Agency      string     `json:"agency"`
-	Description string     `json:"description"`
-	Due         string     `json:"due"`
-	Status      string     `json:"status"`
-	Note        string     `json:"note,omitempty"`
-	Overdue     bool       `json:"overdue"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
-	ETag        string     `json:"etag"`
+	ID          string `json:"id"`
+	Case        string `json:"case"`
+	Meeting     string `json:"meeting"`
+	Referral    string `json:"referral"`
+	Reference   string `json:"reference"`
+	Agency      string `json:"agency"`
+	Description string `json:"description"`
+	// DescriptionWithheld and NoteWithheld say why the text is withheld
+	// from the reader; empty when it is shown.
+	DescriptionWithheld string     `json:"description_withheld,omitempty"`
+	Due                 string     `json:"due"`
+	Status              string     `json:"status"`
+	Note                string     `json:"note,omitempty"`
+	NoteWithheld        string     `json:"note_withheld,omitempty"`
+	Overdue             bool       `json:"overdue"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           *time.Time `json:"updated_at,omitempty"`
+	ETag                string     `json:"etag"`
 }
 
 type maracQueueEntryJSON struct {
@@ -213,7 +222,8 @@ type maracQueueEntryJSON struct {
 
 type maracPapersCaseJSON struct {
 	maracCaseJSON
-	Note string `json:"note"`
+	Note         string `json:"note"`
+	NoteWithheld string `json:"note_withheld,omitempty"`
 	// Released is the case as released to the reader; null when nothing of
 	// it is released to them now.
 	Released *releasedJSON       `json:"released"`
@@ -245,23 +255,42 @@ func maracCaseJSONOf(c marac.Case) maracCaseJSON {
 		Criterion: string(c.Criterion), Repeat: c.Repeat, AddedAt: c.AddedAt.UTC()}
 }
 
-func maracResearchJSONOf(r marac.Research) maracResearchJSON {
-	return maracResearchJSON{Case: r.CaseID, Agency: r.Agency, Summary: r.Summary, KnownToService: r.KnownToService,
-		OpenCase: r.OpenCase, SubmittedAt: r.SubmittedAt.UTC()}
+// maracResearchJSONOf encodes research as tx releases it.
+func maracResearchJSONOf(r marac.Research, tx *texts) (maracResearchJSON, error) {
+	j := maracResearchJSON{Case: r.CaseID, Agency: r.Agency, SubmittedAt: r.SubmittedAt.UTC()}
+	text, why, ok, err := tx.open(r.Summary)
+	if ok {
+		j.Summary, j.KnownToService, j.OpenCase = text, &r.KnownToService, &r.OpenCase
+	} else {
+		j.SummaryWithheld = why
+	}
+	return j, err
 }
 
-func maracActionJSONOf(a marac.Action, now time.Time) maracActionJSON {
-	return maracActionJSON{ID: a.ID, Case: a.CaseID, Meeting: a.MeetingID, Referral: a.ReferralID, Reference: a.Reference,
-		Agency: a.Agency, Description: a.Description, Due: dateOnly(a.Due), Status: string(a.Status), Note: a.Note,
+// maracActionJSONOf encodes an action, its free text as tx releases it.
+func maracActionJSONOf(a marac.Action, now time.Time, tx *texts) (maracActionJSON, error) {
+	j := maracActionJSON{ID: a.ID, Case: a.CaseID, Meeting: a.MeetingID, Referral: a.ReferralID, Reference: a.Reference,
+		Agency: a.Agency, Due: dateOnly(a.Due), Status: string(a.Status),
 		Overdue: marac.ActionOverdue(a, now), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: optTime(a.UpdatedAt), ETag: store.ETag(a.Version)}
+	desc, err := tx.release(a.Description)
+	if err != nil {
+		return j, err
+	}
+	note, err := tx.release(a.Note)
+	j.Description, j.DescriptionWithheld, j.Note, j.NoteWithheld = desc.Text, desc.Withheld, note.Text, note.Withheld
+	return j, err
 }
 
-func maracActionsJSONOf(as []marac.Action, now time.Time) []maracActionJSON {
+func maracActionsJSONOf(as []marac.Action, now time.Time, tx *texts) ([]maracActionJSON, error) {
 	out := make([]maracActionJSON, 0, len(as))
 	for _, a := range as {
-		out = append(out, maracActionJSONOf(a, now))
+		j, err := maracActionJSONOf(a, now, tx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
 	}
-	return out
+	return out, nil
 }
 
 func maracAttendanceJSONOf(agencies []string, people []marac.Attendance) maracAttendanceJSON {
@@ -385,7 +414,7 @@ func (s *Server) apiAddCase(c echo.Context) error {
 // addCase validates and stores a case on meeting m. The meeting was found,
 // so a referral the store cannot find is the body's mistake.
 func (s *Server) addCase(c echo.Context, m marac.Meeting, b marac.NewCase) (marac.Case, error) {
-	cs, perr := b.Validate()
+	cs, perr := b.Validate(s.writer(c))
 	if perr != nil {
 		return cs, perr
 	}
@@ -452,6 +481,9 @@ type maracPapers struct {
 	People    []marac.Attendance
 	Cases     []maracPapersCase
 	Review    []marac.Action
+	// texts releases the free text of the papers: each case's through its
+	// View, the review's actions through their referrals'.
+	texts *texts
 }
 
 // maracPapersCase is one case of the papers.
@@ -480,14 +512,18 @@ func (s *Server) papers(c echo.Context, meetingID string) (maracPapers, error) {
 	if out.Attending, out.People, err = s.DB.Attendance(ctx, meetingID); err != nil {
 		return out, err
 	}
+	out.texts = s.texts(c, agency.MARAC)
 	for _, cs := range p.Meeting.Cases {
 		pc := maracPapersCase{Case: cs}
 		v, err := s.release(c, cs.ReferralID, agency.MARAC)
 		switch {
 		case err == nil:
 			pc.View = &v
+			out.texts.with(v)
 		case problem.CodeOf(err) != problem.NotFound:
 			return out, err
+		default:
+			out.texts.without(cs.ReferralID)
 		}
 		for _, r := range p.Research {
 			if r.CaseID == cs.ID {
@@ -514,19 +550,35 @@ func (s *Server) apiPapers(c echo.Context) error {
 	}
 	now := s.Now()
 	out := maracPapersJSON{Marking: restrictedMarking, maracMeetingJSON: maracMeetingJSONOf(p.Meeting),
-		maracAttendanceJSON: maracAttendanceJSONOf(p.Attending, p.People), Cases: []maracPapersCaseJSON{}, Review: maracActionsJSONOf(p.Review, now)}
+		maracAttendanceJSON: maracAttendanceJSONOf(p.Attending, p.People), Cases: []maracPapersCaseJSON{}}
 	for _, pc := range p.Cases {
-		j := maracPapersCaseJSON{maracCaseJSON: maracCaseJSONOf(pc.Case), Note: pc.Case.Note, Research: []maracResearchJSON{},
-			Actions: maracActionsJSONOf(pc.Actions, now)}
+		j := maracPapersCaseJSON{maracCaseJSON: maracCaseJSONOf(pc.Case), Research: []maracResearchJSON{}}
+		note, err := p.texts.release(pc.Case.Note)
+		if err != nil {
+			return err
+		}
+		j.Note, j.NoteWithheld = note.Text, note.Withheld
+		if j.Actions, err = maracActionsJSONOf(pc.Actions, now, p.texts); err != nil {
+			return err
+		}
 		if pc.View != nil {
 			v := viewJSON(*pc.View, now)
 			j.Released = &v
 		}
 		for _, r := range pc.Research {
-			j.Research = append(j.Research, maracResearchJSONOf(r))
+			rj, err := maracResearchJSONOf(r, p.texts)
+			if err != nil {
+				return err
+			}
+			j.Research = append(j.Research, rj)
 		}
 		out.Cases = append(out.Cases, j)
 	}
+	review, err := maracActionsJSONOf(p.Review, now, p.texts)
+	if err != nil {
+		return err
+	}
+	out.Review = review
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -606,10 +658,17 @@ func (s *Server) apiMARACCase(c echo.Context) error {
 		return err
 	}
 	now := s.Now()
-	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date), Released: viewJSON(mc.View, now),
-		Actions: maracActionsJSONOf(mc.Actions, now)}
+	tx := s.texts(c, agency.MARAC)
+	tx.with(mc.View)
+	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date), Released: viewJSON(mc.View, now)}
+	if out.Actions, err = maracActionsJSONOf(mc.Actions, now, tx); err != nil {
+		return err
+	}
 	if mc.Own != nil {
-		r := maracResearchJSONOf(*mc.Own)
+		r, err := maracResearchJSONOf(*mc.Own, tx)
+		if err != nil {
+			return err
+		}
 		out.Research = &r
 	}
 	if mc.Status != nil {
@@ -632,7 +691,11 @@ func (s *Server) apiSubmitResearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maracResearchJSONOf(r))
+	j, err := maracResearchJSONOf(r, s.texts(c, agency.MARAC))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
 }
 
 // submitResearch stores research for the caller's agency, which must be a
@@ -642,11 +705,10 @@ func (s *Server) submitResearch(c echo.Context, caseID string, b marac.NewResear
 	if !maracMember(p, marac.Members(s.Agencies)) {
 		return marac.Research{}, marac.NotFound("Case")
 	}
-	r, perr := b.Validate()
+	r, perr := b.Validate(s.writer(c))
 	if perr != nil {
 		return r, perr
 	}
-	r.Agency = p.Agency
 	return s.DB.SubmitResearch(c.Request().Context(), caseID, r, p)
 }
 
@@ -660,13 +722,17 @@ func (s *Server) apiAddAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	j, err := maracActionJSONOf(a, s.Now(), s.texts(c, agency.MARAC))
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Location", "/api/v1/marac/actions/"+a.ID)
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusCreated, maracActionJSONOf(a, s.Now()))
+	return c.JSON(http.StatusCreated, j)
 }
 
 func (s *Server) addAction(c echo.Context, caseID string, b marac.NewAction) (marac.Action, error) {
-	a, perr := b.Validate(marac.Members(s.Agencies), s.Now())
+	a, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now())
 	if perr != nil {
 		return a, perr
 	}
@@ -690,7 +756,9 @@ func (s *Server) apiActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out.Actions = maracActionsJSONOf(as, s.Now())
+	if out.Actions, err = maracActionsJSONOf(as, s.Now(), s.texts(c, agency.MARAC)); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -722,14 +790,24 @@ func (s *Server) actionFilter(p identity.Principal, agencyID, status, overdue st
 	return &f, nil
 }
 
-// apiAction answers one action to the coordinator or the owning agency.
+// apiAction answers one action to the coordinator or the owning agency. An
+// action is a record about a person: reading it releases its referral to
+// the reader, audited, before anything is answered.
 func (s *Server) apiAction(c echo.Context) error {
 	a, err := s.DB.Action(c.Request().Context(), c.Param("id"), principal(c))
 	if err != nil {
 		return err
 	}
+	tx := s.texts(c, agency.MARAC)
+	if _, err := tx.view(a.ReferralID); err != nil {
+		return err
+	}
+	j, err := maracActionJSONOf(a, s.Now(), tx)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusOK, maracActionJSONOf(a, s.Now()))
+	return c.JSON(http.StatusOK, j)
 }
 
 type actionUpdateBody struct {
@@ -748,10 +826,14 @@ func (s *Server) apiUpdateAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: c.Param("id"), Status: b.Status, Note: b.Note, IfMatch: ifMatch, By: principal(c)})
+	a, err := s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: c.Param("id"), Status: b.Status, Note: b.Note, IfMatch: ifMatch, By: principal(c), Writer: s.writer(c)})
+	if err != nil {
+		return err
+	}
+	j, err := maracActionJSONOf(a, s.Now(), s.texts(c, agency.MARAC))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusOK, maracActionJSONOf(a, s.Now()))
+	return c.JSON(http.StatusOK, j)
 }

@@ -12,8 +12,10 @@ import (
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
 	"github.com/stalking-hub/hub/internal/browsertest"
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // maracPress clicks a form's submit button and returns the status and address of
@@ -154,12 +156,21 @@ func TestBrowserMARAC(t *testing.T) {
 	contains(t, "health withheld", text(t, housing, "#section-health + p"), "Withheld")
 	maracTick(t, housing, "#known_to_service", "#open_case-no")
 	maracFill(t, housing, "#summary", "Tenant since 2019; sanctuary scheme assessed in May")
+	if got := eval[string](t, housing, `document.querySelector("#research-category").value`); got != "needs" {
+		t.Errorf("housing's research is preselected as %q, want its agency's kind, needs", got)
+	}
+	maracChoose(t, housing, "#research-category", "risk")
 	status, url = maracPress(t, housing, `form[action$="/research"] button[type="submit"]`)
 	if status != http.StatusOK || !strings.Contains(url, "saved=research") {
 		t.Fatalf("housing's research led to %s (%d)", url, status)
 	}
 	contains(t, "saved", text(t, housing, ".govuk-notification-banner"), "research is saved")
 	checkPage(t, housing, "MARAC case for housing")
+	if r, err := h.App.DB.ResearchOf(context.Background(), case1, "housing"); err != nil {
+		t.Fatal(err)
+	} else if c, ok := r.Summary.Category(); !ok || c != category.Risk {
+		t.Errorf("housing's research is filed as %v (%v), want the risk it chose", c, ok)
+	}
 
 	// The IDVA service: refused without answers, then taken.
 	idva := maracSignedIn(t, b, h, "idva", "/marac/cases/"+case1)
@@ -184,6 +195,12 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	contains(t, "saved", text(t, idva, ".govuk-notification-banner"), "research is saved")
 	noScript(false)
+	// Health's research holds health, its default: housing's papers must
+	// not carry it.
+	if res := h.Do("POST", "/api/v1/marac/cases/"+case1+"/research", "health",
+		map[string]any{"summary": "Seen by the crisis team in October", "known_to_service": true, "open_case": true}); res.Status != http.StatusOK {
+		t.Fatalf("health's research: %d %s", res.Status, res.Body)
+	}
 
 	// The coordinator sees who has given research, and agrees actions.
 	visit(t, coord, h.URL+"/marac/cases/"+case1, http.StatusOK)
@@ -217,7 +234,7 @@ func TestBrowserMARAC(t *testing.T) {
 
 	// The IDVA's action was agreed with a date now past: the form takes no
 	// past date, so it is written through the store.
-	late, err := h.App.DB.AddAction(context.Background(), case1, marac.Action{Agency: "idva", Description: "Review the safety plan with the victim",
+	late, err := h.App.DB.AddAction(context.Background(), case1, marac.Action{Agency: "idva", Description: sealed.NewText("", category.Risk, "marac-coordinator", "Review the safety plan with the victim"),
 		Due: today.AddDate(0, 0, -3).Truncate(24 * time.Hour)}, identity.Principal{Subject: "test|coordinator", Roles: []identity.Role{identity.MARACCoordinator}})
 	if err != nil {
 		t.Fatal(err)
@@ -283,9 +300,10 @@ func TestBrowserMARAC(t *testing.T) {
 	papers := text(t, housing, "main")
 	contains(t, "papers", papers, "RESTRICTED — MARAC", "Agenda and minutes", r1.Reference, "Suspect breached bail twice this month",
 		"Rowena Testperson", "sanctuary scheme assessed", "safety plan in place", "Fit sanctuary locks", "Review the safety plan", "Overdue", "Withheld from you")
-	if strings.Contains(papers, "anxiety") {
+	if strings.Contains(papers, "anxiety") || strings.Contains(papers, "crisis team") {
 		t.Errorf("the papers show housing the victim's health")
 	}
+	contains(t, "health's research withheld", papers, "Withheld: not in your agency's information-sharing agreement")
 	if n := eval[int](t, housing, `document.querySelectorAll(".hub-restricted").length`); n != 2 {
 		t.Errorf("%d restricted markings, want one at the top and one at the foot", n)
 	}

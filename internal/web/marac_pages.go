@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
@@ -220,18 +221,56 @@ func sentenceCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// maracActionRow is an action as a list shows it, flagged when overdue.
+// maracActionRow is an action as a list shows it, flagged when overdue, its
+// free text as the reader's View of the referral releases it (these fields
+// stand in for the sealed ones of the action).
 type maracActionRow struct {
 	marac.Action
-	Overdue bool
+	Overdue                          bool
+	Description, DescriptionWithheld string
+	Note, NoteWithheld               string
 }
 
-func maracActionRows(as []marac.Action, now time.Time) []maracActionRow {
+func maracActionRows(as []marac.Action, now time.Time, tx *texts) ([]maracActionRow, error) {
 	out := make([]maracActionRow, 0, len(as))
 	for _, a := range as {
-		out = append(out, maracActionRow{Action: a, Overdue: marac.ActionOverdue(a, now)})
+		desc, err := tx.release(a.Description)
+		if err != nil {
+			return nil, err
+		}
+		note, err := tx.release(a.Note)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, maracActionRow{Action: a, Overdue: marac.ActionOverdue(a, now),
+			Description: desc.Text, DescriptionWithheld: desc.Withheld, Note: note.Text, NoteWithheld: note.Withheld})
 	}
-	return out
+	return out, nil
+}
+
+// researchRow is one agency's research as the papers show it: the answers
+// and the summary only where the reader's View releases them.
+type researchRow struct {
+	Agency                   string
+	Released                 bool
+	KnownToService, OpenCase bool
+	Summary, Withheld        string
+}
+
+func researchRows(rs []marac.Research, tx *texts) ([]researchRow, error) {
+	var out []researchRow
+	for _, r := range rs {
+		text, why, ok, err := tx.open(r.Summary)
+		if err != nil {
+			return nil, err
+		}
+		row := researchRow{Agency: r.Agency, Released: ok, Summary: text, Withheld: why}
+		if ok {
+			row.KnownToService, row.OpenCase = r.KnownToService, r.OpenCase
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // The coordinator's dashboard.
@@ -350,7 +389,7 @@ func (s *Server) createMeetingPage(c echo.Context) error {
 // The meeting page.
 
 type caseForm struct {
-	Referral, Criterion, Note string
+	Referral, Criterion, Note, NoteCategory string
 }
 
 type agendaRow struct {
@@ -382,6 +421,8 @@ type meetingData struct {
 	Form           caseForm
 	Errors         map[string]string
 	AttendErrors   map[string]string
+	// NoteCategory is the choice of the kind of information the note holds.
+	NoteCategory textCategoryField
 }
 
 // meetingPage shows a meeting: its agenda, who attends and, to the
@@ -405,6 +446,7 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 	names := s.maracNames()
 	d := meetingData{Meeting: m, PanelName: s.panelNames()[m.Panel], Over: m.Over(now), Coordinator: p.Has(identity.MARACCoordinator),
 		Criteria: marac.Criteria, Names: names, Form: f, Errors: errs, AttendErrors: attendErrs}
+	d.NoteCategory = textCategory("note_category", "note_category", "What kind of information does the note hold?", f.NoteCategory, s.writer(c), errs)
 	agencies, people, err := s.DB.Attendance(ctx, m.ID)
 	if err != nil {
 		return err
@@ -452,7 +494,9 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 		if err != nil {
 			return err
 		}
-		d.Review = maracActionRows(review, now)
+		if d.Review, err = maracActionRows(review, now, s.texts(c, agency.MARAC)); err != nil {
+			return err
+		}
 	}
 	return s.render(c, status, "marac-meeting", d)
 }
@@ -464,7 +508,7 @@ func (s *Server) addCasePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := caseForm{Referral: c.FormValue("referral"), Criterion: c.FormValue("criterion"), Note: c.FormValue("note")}
+	f := caseForm{Referral: c.FormValue("referral"), Criterion: c.FormValue("criterion"), Note: c.FormValue("note"), NoteCategory: c.FormValue("note_category")}
 	if _, err := s.addCase(c, m, marac.NewCase(f)); err != nil {
 		status, errs, err := formErrors(err, "referral")
 		if err != nil {
@@ -581,10 +625,12 @@ type papersData struct {
 
 type papersCaseData struct {
 	maracPapersCase
-	Number     int
-	Sections   []releasedSection // the shown ones
-	Withheld   []releasedSection
-	ActionRows []maracActionRow
+	Number       int
+	Sections     []releasedSection // the shown ones
+	Withheld     []releasedSection
+	ActionRows   []maracActionRow
+	Note         releasedText
+	ResearchRows []researchRow
 }
 
 // papersPage prints a meeting's agenda and minutes, marked restricted on
@@ -609,9 +655,20 @@ func (s *Server) papersPage(c echo.Context) error {
 	}
 	d := papersData{Marking: restrictedMarking, PanelName: s.panelNames()[p.Meeting.Panel], Papers: p, Attending: s.agencyOptions(p.Attending),
 		Names: s.maracNames(), Now: s.Now()}
-	d.Review = maracActionRows(p.Review, d.Now)
+	if d.Review, err = maracActionRows(p.Review, d.Now, p.texts); err != nil {
+		return err
+	}
 	for i, pc := range p.Cases {
-		cd := papersCaseData{maracPapersCase: pc, Number: i + 1, ActionRows: maracActionRows(pc.Actions, d.Now)}
+		cd := papersCaseData{maracPapersCase: pc, Number: i + 1}
+		if cd.ActionRows, err = maracActionRows(pc.Actions, d.Now, p.texts); err != nil {
+			return err
+		}
+		if cd.Note, err = p.texts.release(pc.Case.Note); err != nil {
+			return err
+		}
+		if cd.ResearchRows, err = researchRows(pc.Research, p.texts); err != nil {
+			return err
+		}
 		if pc.View != nil {
 			for _, sec := range releasedSections(*pc.View) {
 				if sec.Shown {
@@ -629,31 +686,34 @@ func (s *Server) papersPage(c echo.Context) error {
 // Cases.
 
 type researchForm struct {
-	Summary, KnownToService, OpenCase string
+	Summary, KnownToService, OpenCase, Category string
 }
 
 type actionForm struct {
-	Agency, Description string
-	Due                 typedDate
+	Agency, Description, Category string
+	Due                           typedDate
 }
 
 type maracCaseData struct {
 	maracCase
-	PanelName      string
-	Sections       []releasedSection
-	Coordinator    bool
-	Member         bool
-	Over           bool
-	Outstanding    []agencyOption
-	Owners         []agencyOption
-	Names          map[string]string
-	Research       researchForm
-	ResearchErrors map[string]string
-	Action         actionForm
-	Due            dateField
-	ActionErrors   map[string]string // by the id of the field, the due date's day box
-	Saved          bool              // the reader's research was just saved
-	ActionRows     []maracActionRow
+	PanelName   string
+	Sections    []releasedSection
+	Coordinator bool
+	Member      bool
+	Over        bool
+	Outstanding []agencyOption
+	Owners      []agencyOption
+	Names       map[string]string
+	Research    researchForm
+	// ResearchCategory and ActionCategory are the choices of the kind of
+	// information the summary and the action's description hold.
+	ResearchCategory, ActionCategory textCategoryField
+	ResearchErrors                   map[string]string
+	Action                           actionForm
+	Due                              dateField
+	ActionErrors                     map[string]string // by the id of the field, the due date's day box
+	Saved                            bool              // the reader's research was just saved
+	ActionRows                       []maracActionRow
 }
 
 // maracCasePage shows a case as released to the reader for the marac
@@ -670,10 +730,16 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	}
 	p := principal(c)
 	members := marac.Members(s.Agencies)
+	tx := s.texts(c, agency.MARAC)
+	tx.with(mc.View)
+	rows, err := maracActionRows(mc.Actions, s.Now(), tx)
+	if err != nil {
+		return err
+	}
 	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
 		Owners: s.agencyOptions(members), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
-		Saved: c.QueryParam("saved") == "research", ActionRows: maracActionRows(mc.Actions, s.Now())}
+		Saved: c.QueryParam("saved") == "research", ActionRows: rows}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
 	}
@@ -681,12 +747,19 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	case rf != nil:
 		d.Research = *rf
 	case mc.Own != nil:
-		d.Research = researchForm{Summary: mc.Own.Summary, KnownToService: yesNoText(mc.Own.KnownToService), OpenCase: yesNoText(mc.Own.OpenCase)}
+		own, err := tx.release(mc.Own.Summary)
+		if err != nil {
+			return err
+		}
+		d.Research = researchForm{Summary: own.Text, KnownToService: yesNoText(mc.Own.KnownToService), OpenCase: yesNoText(mc.Own.OpenCase)}
 	}
 	if af != nil {
 		d.Action = *af
 	}
 	d.ActionErrors = pageFieldErrors(aerrs, "due")
+	w := s.writer(c)
+	d.ResearchCategory = textCategory("research-category", "category", "What kind of information does it hold?", d.Research.Category, w, rerrs)
+	d.ActionCategory = textCategory("action-category", "category", "What kind of information does the description hold?", d.Action.Category, w, d.ActionErrors)
 	d.Due = dateField{ID: "due", Legend: "Due date", Hint: "The last day to do it. For example, 27 3 2027", typedDate: d.Action.Due, Error: d.ActionErrors["due-day"]}
 	return s.render(c, status, "marac-case", d)
 }
@@ -701,8 +774,8 @@ func yesNoText(b bool) string {
 // submitResearchPage takes the reader's agency's research on the case.
 func (s *Server) submitResearchPage(c echo.Context) error {
 	id := c.Param("id")
-	f := researchForm{Summary: c.FormValue("summary"), KnownToService: c.FormValue("known_to_service"), OpenCase: c.FormValue("open_case")}
-	_, err := s.submitResearch(c, id, marac.NewResearch{Summary: f.Summary, KnownToService: yesNo(f.KnownToService), OpenCase: yesNo(f.OpenCase)})
+	f := researchForm{Summary: c.FormValue("summary"), KnownToService: c.FormValue("known_to_service"), OpenCase: c.FormValue("open_case"), Category: c.FormValue("category")}
+	_, err := s.submitResearch(c, id, marac.NewResearch{Summary: f.Summary, KnownToService: yesNo(f.KnownToService), OpenCase: yesNo(f.OpenCase), Category: f.Category})
 	if err != nil {
 		status, errs, err := formErrors(err, "summary")
 		if err != nil {
@@ -720,11 +793,11 @@ func (s *Server) addActionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := actionForm{Agency: form.Get("agency"), Description: form.Get("description"), Due: typedDateOf(form, "due")}
+	f := actionForm{Agency: form.Get("agency"), Description: form.Get("description"), Category: form.Get("category"), Due: typedDateOf(form, "due")}
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
-	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso}
-	if _, perr := b.Validate(marac.Members(s.Agencies), s.Now()); perr != nil {
+	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso, Category: f.Category}
+	if _, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now()); perr != nil {
 		mergeErrors(errs, perr.Fields)
 	}
 	if len(errs) == 0 {
@@ -809,7 +882,11 @@ func (s *Server) maracActionsPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range maracActionRows(as, s.Now()) {
+		rows, err := maracActionRows(as, s.Now(), s.texts(c, agency.MARAC))
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
 			if r.Status == marac.Open {
 				d.Open = append(d.Open, r)
 				if r.Overdue {
@@ -828,7 +905,7 @@ type actionUpdateForm struct {
 }
 
 type maracActionData struct {
-	Action   marac.Action
+	Action   maracActionRow
 	Overdue  bool
 	Names    map[string]string
 	Statuses []marac.ActionStatus // the statuses the reader may move it to
@@ -847,7 +924,17 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 	if err != nil {
 		return err
 	}
-	d := maracActionData{Action: a, Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
+	// An action is a record about a person: reading it releases its
+	// referral to the reader, audited, before anything is shown.
+	tx := s.texts(c, agency.MARAC)
+	if _, err := tx.view(a.ReferralID); err != nil {
+		return err
+	}
+	rows, err := maracActionRows([]marac.Action{a}, s.Now(), tx)
+	if err != nil {
+		return err
+	}
+	d := maracActionData{Action: rows[0], Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
 	return s.render(c, status, "marac-action", d)
 }
 
@@ -874,7 +961,7 @@ func (s *Server) updateActionPage(c echo.Context) error {
 	if f.Status == "" {
 		return s.renderMARACAction(c, http.StatusUnprocessableEntity, id, f, map[string]string{"status": "Choose what became of the action"})
 	}
-	_, err = s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c)})
+	_, err = s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c), Writer: s.writer(c)})
 	if err != nil {
 		status, errs, err := formErrors(err, "status")
 		if err != nil {

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"maps"
 	"net/http"
 	"strconv"
@@ -93,6 +95,22 @@ type referralPage struct {
 
 	// The orders beside safe contact, and the force's Victims' Code panel.
 	justiceParts
+	// Restricted is true for an officer shown a restricted referral's
+	// metadata only: the page offers the break-glass form instead.
+	Restricted bool
+	// BrokeGlass is true when the page was read on a break-glass reason.
+	BrokeGlass bool
+	// Restriction is the form to restrict the referral, for its officer and
+	// supervisors; nil for anyone else.
+	Restriction *restrictionForm
+	// MessageCategory is the choice of the kind of information a message holds.
+	MessageCategory textCategoryField
+}
+
+// restrictionForm is whether a referral is restricted and who is named on it.
+type restrictionForm struct {
+	Restricted bool
+	Officers   string // one a line
 }
 
 type safeContactPanel struct {
@@ -137,7 +155,8 @@ type threadView struct {
 type messageView struct {
 	From, At, ISO string
 	Lines         []string
-	Sent          bool // written by the reader's side
+	Withheld      string // why the message is withheld from the reader; empty when shown
+	Sent          bool   // written by the reader's side
 }
 
 type pageLink struct{ Title, Href, Hint string }
@@ -182,8 +201,26 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Your agency's answer has been saved."
 	case "message":
 		pg.Done = "Message sent."
+	case "restriction":
+		pg.Done = "Who may read this referral has been saved."
 	default:
 		pg.Done = justiceDone[c.QueryParam("done")]
+	}
+	if v.Restricted() {
+		// An officer who gave no reason sees that the referral exists and
+		// the form to break glass: nothing of it, no timeline, no messages.
+		pg.Police, pg.Restricted = false, true
+		return pg, nil
+	}
+	pg.BrokeGlass = v.BrokeGlass()
+	if pg.Police && !pg.BrokeGlass {
+		x, err := s.DB.RestrictionOf(ctx, v.ReferralID())
+		if err != nil {
+			return pg, err
+		}
+		if p.Subject == x.Officer || p.Has(identity.Supervisor) {
+			pg.Restriction = &restrictionForm{Restricted: x.Restricted, Officers: strings.Join(x.Named, "\n")}
+		}
 	}
 	if err := s.sectionsOf(v, &pg); err != nil {
 		return pg, err
@@ -224,6 +261,20 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 	}
 	if pg.Police || pg.Own != nil {
 		pg.MessageFields = fieldsOf(s.messageQuestions(pg), form, o.errs)
+		w := s.writer(c)
+		if pg.Police {
+			// The police's message holds, unless chosen, the kind the
+			// receiving agency works with.
+			w = marac.Writer{Agency: agency.Police}
+		}
+		chosen := ""
+		if v := form["category"]; len(v) > 0 {
+			chosen = v[0]
+		}
+		pg.MessageCategory = textCategory("message-category", "category", "What kind of information does the message hold?", chosen, w, o.errs)
+		if pg.Police {
+			pg.MessageCategory.Empty = "The kind the agency works with"
+		}
 	}
 	if p.Has(identity.Officer) && pg.Police {
 		pg.Links = append(pg.Links,
@@ -452,6 +503,10 @@ func (s *Server) threadsOf(c echo.Context, v sharing.View, pg *referralPage) err
 		return err
 	}
 	side := v.Agency()
+	// A message is free text about the victim: shown only as the reader's
+	// View releases its category (its writer's side always reads it).
+	tx := s.texts(c, v.Purpose())
+	tx.with(v)
 	for _, sh := range pg.Shares {
 		if !pg.Police && sh.Agency != side {
 			continue
@@ -465,8 +520,15 @@ func (s *Server) threadsOf(c echo.Context, v sharing.View, pg *referralPage) err
 			if a, ok := s.Agencies.Get(m.AuthorSide); ok {
 				from += ", " + a.Name
 			}
-			t.Messages = append(t.Messages, messageView{From: from, At: whenText(m.CreatedAt), ISO: m.CreatedAt.UTC().Format(time.RFC3339),
-				Lines: lines(m.Body), Sent: m.AuthorSide == side})
+			body, err := tx.release(m.Body)
+			if err != nil {
+				return err
+			}
+			mv := messageView{From: from, At: whenText(m.CreatedAt), ISO: m.CreatedAt.UTC().Format(time.RFC3339), Withheld: body.Withheld, Sent: m.AuthorSide == side}
+			if body.Withheld == "" {
+				mv.Lines = lines(body.Text)
+			}
+			t.Messages = append(t.Messages, mv)
 		}
 		pg.Threads = append(pg.Threads, t)
 	}
@@ -652,10 +714,28 @@ func (s *Server) referralMessage(c echo.Context) error {
 			}
 		}
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: order,
-			form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}}})
+			form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}, "category": {c.FormValue("category")}}})
 	}
-	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: body}, p); err != nil {
+	cat, ok := s.messageCategory(c.FormValue("category"), side, target)
+	if !ok {
+		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: map[string]string{"category": "Choose the kind of information the message holds"},
+			summary: []fieldError{{"category", "Choose the kind of information the message holds"}}, form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}, "category": {c.FormValue("category")}}})
+	}
+	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"?done=message#messages")
+}
+
+// messageCategory is the kind of information a message holds: the one the
+// writer chose, or else, from the police, the kind the receiving agency
+// works with (its free_text_category), and from an agency its own.
+func (s *Server) messageCategory(chosen, side, target string) (category.Category, bool) {
+	def := side
+	if side == agency.Police {
+		def = target
+	}
+	a, _ := s.Agencies.Get(def)
+	c, err := category.ForText(chosen, a.FreeText, a.HasFreeText)
+	return c, err == nil
 }

@@ -243,6 +243,19 @@ func TestReferralPageAnswers(t *testing.T) {
 		t.Error("housing reads victim support's thread")
 	}
 	h.expect(h.do(http.MethodGet, path, "officer", nil), http.StatusOK, "For victim support only", "With Northshire Victim Support")
+
+	// A message is free text of a category: one the officer files as
+	// health stays with the police, whatever thread it is in.
+	h.expect(h.do(http.MethodPost, path+"/messages", "officer", url.Values{"body": {"x"}, "agency": {"housing"}, "category": {"gossip"}}),
+		http.StatusUnprocessableEntity, "Choose the kind of information the message holds")
+	if got := h.do(http.MethodPost, path+"/messages", "officer", url.Values{"body": {"Her GP says she is on sertraline"}, "agency": {"housing"}, "category": {"health"}}); got.status != http.StatusSeeOther {
+		t.Fatalf("officer's health message: %d", got.status)
+	}
+	housing := h.do(http.MethodGet, path, "housing", nil)
+	if strings.Contains(housing.body, "sertraline") || !strings.Contains(housing.body, "Withheld: not in your agency") {
+		t.Errorf("housing reads a message filed as health")
+	}
+	h.expect(h.do(http.MethodGet, path, "officer", nil), http.StatusOK, "Her GP says she is on sertraline")
 }
 
 // Lists: an agency's inbox holds its own shares with the overdue ones

@@ -110,6 +110,8 @@ func statusLabel(s referral.ShareStatus) string {
 		return "In progress"
 	case referral.Closed:
 		return "Closed"
+	case referral.Withdrawn:
+		return "Withdrawn"
 	}
 	return string(s)
 }
@@ -124,7 +126,7 @@ func statusBadge(s referral.ShareStatus) string {
 		return "moj-badge--purple"
 	case referral.Accepted, referral.InProgress:
 		return "moj-badge--green"
-	case referral.Declined:
+	case referral.Declined, referral.Withdrawn:
 		return "moj-badge--red"
 	}
 	return "moj-badge--grey"

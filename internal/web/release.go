@@ -19,6 +19,14 @@ import (
 // gets the same not-found as a referral that does not exist, and that refusal
 // is audited too. If the audit entry cannot be written, nothing is released.
 func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sharing.View, error) {
+	return s.releaseWith(c, id, purpose, "")
+}
+
+// releaseWith is release with the reason an officer gives to read a
+// restricted referral (sharing.BreakGlass); a blank reason is release. A
+// break-glass read is audited as such, the reason sealed beside the entry,
+// before anything is shown.
+func (s *Server) releaseWith(c echo.Context, id string, purpose agency.Purpose, breakGlass string) (sharing.View, error) {
 	ctx := c.Request().Context()
 	p := principal(c)
 	r, err := s.DB.Referral(ctx, id)
@@ -35,7 +43,7 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 			return sharing.View{}, err
 		}
 	}
-	v, err := sharing.Release(p, r, purpose, s.Agencies, s.Now())
+	v, err := sharing.BreakGlass(p, r, purpose, s.Agencies, s.Now(), breakGlass)
 	if err != nil {
 		entry := s.entry(c, audit.ReleaseRefused)
 		entry.Record, entry.Purpose, entry.Detail = id, string(purpose), "not_found_or_not_visible"
@@ -44,7 +52,14 @@ func (s *Server) release(c echo.Context, id string, purpose agency.Purpose) (sha
 		}
 		return sharing.View{}, err
 	}
-	if err := s.DB.Audit(ctx, s.releaseEntry(c, v)); err != nil {
+	entry := s.releaseEntry(c, v)
+	if v.BrokeGlass() {
+		if err := s.DB.BreakGlass(ctx, entry, strings.TrimSpace(breakGlass), p); err != nil {
+			return sharing.View{}, err
+		}
+		return v, nil
+	}
+	if err := s.DB.Audit(ctx, entry); err != nil {
 		return sharing.View{}, err
 	}
 	return v, nil

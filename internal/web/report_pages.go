@@ -127,6 +127,9 @@ func (o *outcomes) page(c echo.Context) error {
 	if len(errs) > 0 {
 		return o.render(c, http.StatusUnprocessableEntity, "report-outcomes", d)
 	}
+	if err := o.recordRead(c, f.Agency, figures.Period); err != nil {
+		return err
+	}
 	p := figures.Period
 	d.Form.From, d.Form.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
 	d.Period = longDate(p.From) + " to " + longDate(p.To)
@@ -199,5 +202,17 @@ func (o *outcomes) api(c echo.Context) error {
 	if len(errs) > 0 {
 		return problem.Fields(errs)
 	}
+	if err := o.recordRead(c, c.QueryParam("agency"), figures.Period); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, figures)
+}
+
+// recordRead writes that the figures of the period were read, before they
+// are shown: they are counts about people's referrals. If it cannot be
+// written, nothing is shown.
+func (o *outcomes) recordRead(c echo.Context, agencyID string, p report.Period) error {
+	entry := o.entry(c, audit.ReportRead)
+	entry.Agency, entry.Detail = agencyID, "outcomes "+p.String()
+	return o.DB.Audit(c.Request().Context(), entry)
 }

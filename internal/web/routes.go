@@ -68,7 +68,7 @@ func (s *Server) routes() []Route {
 		page(http.MethodPost, "/admin/memberships/requests/:id", []identity.Role{identity.Admin}, s.decideMembership),
 		page(http.MethodPost, "/admin/sessions/end", []identity.Role{identity.Admin}, s.endSessions),
 		page(http.MethodGet, "/admin/outbox", []identity.Role{identity.Admin}, s.adminOutbox),
-		page(http.MethodGet, "/dev/mailbox", everyRole, s.devMailbox),
+		page(http.MethodGet, "/dev/mailbox", []identity.Role{identity.Admin}, s.devMailbox),
 		api(http.MethodGet, "/agencies", everyRole, s.apiAgencies),
 		api(http.MethodPost, "/referrals", officer, s.apiCreateReferral),
 		api(http.MethodGet, "/referrals", everyRole, s.apiListReferrals),
@@ -89,6 +89,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.operationsRoutes()...)
 	rs = append(rs, s.justiceRoutes()...)
 	rs = append(rs, s.justicePageRoutes()...)
+	rs = append(rs, s.restrictedRoutes()...)
 	return rs
 }
 

@@ -114,7 +114,7 @@ func New(d Deps) (*Server, error) {
 	s.echo = e
 	for _, r := range s.routes() {
 		r := r
-		mw := []echo.MiddlewareFunc{s.authenticate(r), s.gate(r)}
+		mw := []echo.MiddlewareFunc{s.authenticate(r), s.gate(r), s.restrictedGate(r)}
 		if r.CSRF {
 			mw = append(mw, s.csrf)
 		}

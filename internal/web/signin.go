@@ -113,5 +113,5 @@ func (s *Server) clearSession(c echo.Context) {
 
 // signedOut confirms that the person is signed out.
 func (s *Server) signedOut(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signed-out", nil)
+	return s.render(c, http.StatusOK, "signed-out", noData{})
 }

@@ -64,11 +64,11 @@ type page struct {
 	RequestID string
 	// Development marks every page while the development identity provider is on.
 	Development bool
-	Data        any
+	Data        viewModel
 }
 
 // render writes a page inside the layout.
-func (s *Server) render(c echo.Context, status int, name string, data any) error {
+func (s *Server) render(c echo.Context, status int, name string, data viewModel) error {
 	t, ok := s.views.pages[name]
 	if !ok {
 		return fmt.Errorf("no template %q", name)

@@ -14,6 +14,7 @@ import (
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/report"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -220,7 +221,7 @@ func overrideFor(t testing.TB, db *store.DB, id string, r raise, at time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	setClock(db, at)
-	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: r.overrideBasis, Rationale: "necessary and proportionate",
+	o, err := db.RequestOverride(ctx, id, consent.Override{Basis: r.overrideBasis, Rationale: sealed.NewText("", category.Risk, "police", "necessary and proportionate"),
 		Agencies: r.overrideAgencies, Categories: category.SetOf(category.Identity, category.SafeContact), Until: at.AddDate(0, 3, 0)}, officer)
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +283,7 @@ func maracCases(t testing.TB, db *store.DB, ids []string) {
 		referral int
 	}{{"2025-12-15", 0}, {"2026-02-10", 1}, {"2026-02-10", 3}, {"2026-03-20", 7}, {"2026-03-20", 6}, {"2026-04-15", 8}} {
 		setClock(db, day(c.meeting).Add(-24*time.Hour))
-		mc, err := db.AddCase(ctx, meetings[c.meeting].ID, marac.Case{ReferralID: ids[c.referral], Criterion: marac.VisibleHighRisk, Note: "restricted note"}, coordinator)
+		mc, err := db.AddCase(ctx, meetings[c.meeting].ID, marac.Case{ReferralID: ids[c.referral], Criterion: marac.VisibleHighRisk, Note: sealed.NewText("", category.Risk, "marac-coordinator", "restricted note")}, coordinator)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +308,7 @@ func maracCases(t testing.TB, db *store.DB, ids []string) {
 		{8, "health", "2026-04-25", marac.Open, "", "2026-04-15"},
 	} {
 		setClock(db, day(a.meetingDay).Add(15*time.Hour))
-		act, err := db.AddAction(ctx, cases[a.referral].ID, marac.Action{Agency: a.agency, Description: "an action kept sealed", Due: day(a.due)}, coordinator)
+		act, err := db.AddAction(ctx, cases[a.referral].ID, marac.Action{Agency: a.agency, Description: sealed.NewText("", category.Risk, "marac-coordinator", "an action kept sealed"), Due: day(a.due)}, coordinator)
 		if err != nil {
 			t.Fatal(err)
 		}
