@@ -365,7 +365,7 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 	// Every read of a referral takes this path: the statements are prepared.
 	q := readTx{db, tx}
 	orders, err := db.referralOrders(ctx, q, r.ID)
-	if err != nil {
+	if err != nil || len(orders) == 0 {
 		return err
 	}
 	day := db.Now()
@@ -382,8 +382,6 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 			out = append(out, OrderJSON(o, hist, day))
 		}
 	}
-	// No orders is an empty list, not an empty section: a reader shown the
-	// category learns that none is recorded.
 	b, err := json.Marshal(out)
 	r.Sections[category.Orders] = sealedpkg.NewSection(b)
 	return err
