@@ -384,3 +384,13 @@ func flatten(b []byte) string {
 	walk("", v)
 	return strings.Join(parts, "; ")
 }
+
+// Answer is a resource the hub may answer with: one of this package's,
+// built from a released View or from metadata. Only this package can add
+// a type to it, so a handler cannot answer FHIR with a record.
+type Answer interface{ fhirAnswer() }
+
+func (ServiceRequest) fhirAnswer()   {}
+func (Task) fhirAnswer()             {}
+func (Bundle) fhirAnswer()           {}
+func (OperationOutcome) fhirAnswer() {}

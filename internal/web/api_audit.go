@@ -105,14 +105,11 @@ func (s *Server) answerAudit(c echo.Context, f store.AuditFilter) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Entries []auditJSON `json:"entries"`
-		Next    string      `json:"next_cursor,omitempty"`
-	}{Entries: []auditJSON{}, Next: next}
+	out := auditPageJSON{Entries: []auditJSON{}, Next: next}
 	for _, e := range entries {
 		out.Entries = append(out.Entries, auditJSONOf(e))
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiAudit is the audit log for auditors, filterable by referral, actor and time.

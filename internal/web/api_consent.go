@@ -97,11 +97,11 @@ func (s *Server) apiAddConsent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, consentJSON(saved))
+	return answer(c, http.StatusCreated, consentJSON(saved))
 }
 
-func consentJSON(c consent.Consent) map[string]any {
-	return map[string]any{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": categoryList(c.Categories),
+func consentJSON(c consent.Consent) jsonObject {
+	return jsonObject{"id": c.ID, "decision": c.Decision, "agencies": nonNil(c.Agencies), "categories": categoryList(c.Categories),
 		"method": c.Method, "obtained_on": dateOrEmpty(c.ObtainedOn), "review_on": dateOrEmpty(c.ReviewOn), "recorded_at": c.RecordedAt.UTC()}
 }
 
@@ -179,7 +179,7 @@ func (s *Server) apiRequestOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, overrideJSON(saved))
+	return answer(c, http.StatusCreated, overrideJSON(saved))
 }
 
 type decisionBody struct {
@@ -201,7 +201,7 @@ func (s *Server) apiDecideOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, overrideJSON(o))
+	return answer(c, http.StatusOK, overrideJSON(o))
 }
 
 // decideOverride stores the caller's decision on a request to share without
@@ -214,8 +214,8 @@ func (s *Server) decideOverride(c echo.Context, id string, approve bool, note st
 	}, p)
 }
 
-func overrideJSON(o consent.Override) map[string]any {
-	out := map[string]any{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": categoryList(o.Categories),
+func overrideJSON(o consent.Override) jsonObject {
+	out := jsonObject{"id": o.ID, "basis": o.Basis, "agencies": nonNil(o.Agencies), "categories": categoryList(o.Categories),
 		"until": dateOrEmpty(o.Until), "status": o.Status, "requested_at": o.RequestedAt.UTC()}
 	if !o.DecidedAt.IsZero() {
 		out["decided_at"] = o.DecidedAt.UTC()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -82,10 +83,7 @@ func shareJSONOf(sh referral.Share, texts bool, now time.Time) shareJSON {
 	return j
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // viewJSON encodes a released referral: the content of shown categories, and
 // for the rest only the category and why it was withheld.

@@ -106,13 +106,13 @@ func (s *Server) apiAddOrder(c echo.Context) error {
 	hist := []store.OrderChange{{Change: "granted", At: s.Now().UTC(), EndsOn: dateOrEmpty(o.EndsOn)}}
 	c.Response().Header().Set("Location", "/api/v1/orders/"+o.ID)
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return c.JSON(http.StatusCreated, s.orderOut(o, hist))
+	return answer(c, http.StatusCreated, s.orderOut(o, hist))
 }
 
 // orderOut is an order in the API: as the orders section holds it, plus
 // the referral it belongs to.
-func (s *Server) orderOut(o justice.Order, hist []store.OrderChange) map[string]any {
-	return map[string]any{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now())}
+func (s *Server) orderOut(o justice.Order, hist []store.OrderChange) jsonObject {
+	return jsonObject{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now())}
 }
 
 // apiGetOrder answers one order with its history and ETag. The order is
@@ -127,7 +127,7 @@ func (s *Server) apiGetOrder(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return c.JSON(http.StatusOK, s.orderOut(o, hist))
+	return answer(c, http.StatusOK, s.orderOut(o, hist))
 }
 
 type orderChangeBody struct {
@@ -171,7 +171,7 @@ func (s *Server) apiChangeOrder(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return c.JSON(http.StatusOK, s.orderOut(o, hist))
+	return answer(c, http.StatusOK, s.orderOut(o, hist))
 }
 
 // orderChange checks a change and returns what it does to the order; the
@@ -303,7 +303,7 @@ func (s *Server) apiRecordBreach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{
+	return answer(c, http.StatusCreated, jsonObject{
 		"id": b.ID, "order": b.OrderID, "referral": b.ReferralID, "occurred_on": b.OccurredOn.Format(time.DateOnly), "summary": b.Summary,
 		"incidents":    map[string]any{"count": b.Incidents.Count, "first": b.Incidents.First, "last": b.Incidents.Last},
 		"new_referral": map[string]any{"offence": "breach_of_order", "linked_to": b.ReferralID, "form": newReferralForBreach(b.ReferralID, b.OrderID)},
@@ -330,7 +330,7 @@ func (s *Server) apiOrdersEnding(c echo.Context) error {
 		out = append(out, map[string]any{"id": e.ID, "referral": e.ReferralID, "reference": e.Reference, "kind": e.Kind,
 			"ends_on": e.EndsOn.Format(time.DateOnly), "days_left": e.DaysLeft})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ending_within_days": days, "orders": out})
+	return answer(c, http.StatusOK, jsonObject{"ending_within_days": days, "orders": out})
 }
 
 // forceRead releases referral id to the caller, writing the release to
@@ -378,7 +378,7 @@ func (s *Server) apiAddVictimUpdate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(u.Version))
-	return c.JSON(http.StatusCreated, s.victimUpdateJSON(u))
+	return answer(c, http.StatusCreated, s.victimUpdateJSON(u))
 }
 
 func (s *Server) newVictimUpdate(b victimUpdateBody) (justice.Update, *problem.Error) {
@@ -402,18 +402,18 @@ func (s *Server) newVictimUpdate(b victimUpdateBody) (justice.Update, *problem.E
 
 // victimUpdateJSON is one update in the API; the note goes only to police
 // readers, the only ones these routes serve.
-func (s *Server) victimUpdateJSON(u justice.Update) map[string]any {
-	return map[string]any{"id": u.ID, "referral": u.ReferralID, "reference": u.Reference, "event": u.Event, "event_on": u.EventOn.Format(time.DateOnly),
+func (s *Server) victimUpdateJSON(u justice.Update) jsonObject {
+	return jsonObject{"id": u.ID, "referral": u.ReferralID, "reference": u.Reference, "event": u.Event, "event_on": u.EventOn.Format(time.DateOnly),
 		"due_by": u.DueBy.Format(time.DateOnly), "enhanced": u.Enhanced, "told_on": dateOrEmpty(u.ToldOn), "method": u.Method, "note": u.Note,
 		"overdue": justice.Overdue(u.DueBy, u.ToldOn, s.today()), "etag": store.ETag(u.Version)}
 }
 
-func (s *Server) victimUpdatesJSON(us []justice.Update) map[string]any {
-	out := []map[string]any{}
+func (s *Server) victimUpdatesJSON(us []justice.Update) jsonObject {
+	out := []jsonObject{}
 	for _, u := range us {
 		out = append(out, s.victimUpdateJSON(u))
 	}
-	return map[string]any{"victim_updates": out}
+	return jsonObject{"victim_updates": out}
 }
 
 // apiReferralVictimUpdates lists a referral's updates, notes included:
@@ -426,7 +426,7 @@ func (s *Server) apiReferralVictimUpdates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.victimUpdatesJSON(us))
+	return answer(c, http.StatusOK, s.victimUpdatesJSON(us))
 }
 
 // apiVictimUpdates lists the updates overdue (overdue=true, the only list
@@ -439,7 +439,7 @@ func (s *Server) apiVictimUpdates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.victimUpdatesJSON(us))
+	return answer(c, http.StatusOK, s.victimUpdatesJSON(us))
 }
 
 type tellBody struct {
@@ -468,7 +468,7 @@ func (s *Server) apiTellVictimUpdate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(u.Version))
-	return c.JSON(http.StatusOK, s.victimUpdateJSON(u))
+	return answer(c, http.StatusOK, s.victimUpdateJSON(u))
 }
 
 func (s *Server) newTelling(b tellBody) (justice.Update, *problem.Error) {
@@ -522,7 +522,7 @@ func (s *Server) apiSetOutcome(c echo.Context) error {
 	if err := s.DB.SetOutcome(c.Request().Context(), c.Param("id"), b.Outcome, on, principal(c)); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"referral": c.Param("id"), "outcome": b.Outcome, "decided_on": b.DecidedOn})
+	return answer(c, http.StatusCreated, jsonObject{"referral": c.Param("id"), "outcome": b.Outcome, "decided_on": b.DecidedOn})
 }
 
 // justiceJSON is the criminal-justice side of a referral as the force sees it.

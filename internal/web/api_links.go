@@ -131,7 +131,7 @@ func (s *Server) apiLinks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, linksJSONOf(l))
+	return answer(c, http.StatusOK, linksJSONOf(l))
 }
 
 type linkDecisionBody struct {

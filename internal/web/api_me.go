@@ -28,7 +28,7 @@ func (s *Server) apiMe(c echo.Context) error {
 	if p.Agency != "" {
 		out.Agency = &p.Agency
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 type termsJSON struct {
@@ -72,5 +72,5 @@ func (s *Server) apiAgencies(c echo.Context) error {
 		}
 		out = append(out, j)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"agencies": out})
+	return answer(c, http.StatusOK, agenciesJSON{out})
 }

@@ -101,10 +101,7 @@ func (s *Server) apiCreateWebhook(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", "/api/v1/webhooks/"+w.ID)
-	return c.JSON(http.StatusCreated, struct {
-		webhookJSON
-		Secret string `json:"secret"`
-	}{webhookJSONOf(w), secret})
+	return answer(c, http.StatusCreated, webhookCreatedJSON{webhookJSONOf(w), secret})
 }
 
 // apiListWebhooks lists the webhooks with the state of their deliveries.
@@ -113,13 +110,11 @@ func (s *Server) apiListWebhooks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Webhooks []webhookJSON `json:"webhooks"`
-	}{Webhooks: []webhookJSON{}}
+	out := webhookListJSON{Webhooks: []webhookJSON{}}
 	for _, w := range ws {
 		out.Webhooks = append(out.Webhooks, webhookJSONOf(w))
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiDeleteWebhook removes a webhook; its pending deliveries go with it.
@@ -176,5 +171,5 @@ func (s *Server) apiEvents(c echo.Context) error {
 		out.Events = append(out.Events, e.Payload())
 		out.NextCursor = strconv.FormatInt(e.Cursor, 10)
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }

@@ -148,7 +148,7 @@ func (s *Server) answerView(c echo.Context, v sharing.View, status int) error {
 			return err
 		}
 	}
-	return c.JSON(status, out)
+	return answer(c, status, out)
 }
 
 type shareStatusBody struct {
@@ -182,7 +182,7 @@ func (s *Server) apiShareStatus(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(sh.Version))
-	return c.JSON(http.StatusOK, shareJSONOf(sh, true, s.Now()))
+	return answer(c, http.StatusOK, shareJSONOf(sh, true, s.Now()))
 }
 
 // parseIfMatch reads a strong ETag such as "3"; empty means none was sent.
@@ -253,7 +253,7 @@ func (s *Server) apiListReferrals(c echo.Context) error {
 	case p.Has(identity.AgencyStaff) && p.Agency != "":
 		f.Agency = p.Agency
 	default:
-		return c.JSON(http.StatusOK, listJSON{Referrals: []summaryJSON{}})
+		return answer(c, http.StatusOK, listJSON{Referrals: []summaryJSON{}})
 	}
 	page, err := s.DB.Referrals(c.Request().Context(), f)
 	if err != nil {
@@ -263,5 +263,5 @@ func (s *Server) apiListReferrals(c echo.Context) error {
 	for _, r := range page.Referrals {
 		out.Referrals = append(out.Referrals, summaryJSONOf(r, s.Now()))
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }

@@ -99,7 +99,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else if isAPI(c) {
 		var body errorBody
 		body.Error.Code, body.Error.Message, body.Error.Fields, body.Error.RequestID = pe.Code, pe.Message, pe.Fields, rid
-		err = c.JSON(status, body)
+		err = answer(c, status, body)
 	} else {
 		err = s.render(c, status, "error", errorPage{Status: status, Title: pageTitle(status), Message: pe.Message, RequestID: rid})
 	}

@@ -45,7 +45,7 @@ func (s *Server) agencyName(id string) string {
 }
 
 // writeFHIR answers a FHIR resource as application/fhir+json.
-func writeFHIR(c echo.Context, status int, v any) error {
+func writeFHIR(c echo.Context, status int, v fhir.Answer) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

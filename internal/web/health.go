@@ -8,7 +8,7 @@ import (
 
 // healthz answers while the process is up.
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return answer(c, http.StatusOK, healthJSON{"ok"})
 }
 
 // readyz answers when the database is reachable, its schema current and
@@ -16,7 +16,7 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	if err := s.DB.Ready(c.Request().Context()); err != nil {
 		c.Response().Header().Set("Retry-After", unavailableRetryAfter)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return answer(c, http.StatusServiceUnavailable, healthJSON{"unavailable"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return answer(c, http.StatusOK, healthJSON{"ready"})
 }

@@ -312,27 +312,20 @@ func (s *Server) apiMARACQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Panel               string                `json:"panel"`
-		EscalationIncidents int                   `json:"escalation_incidents"`
-		Referrals           []maracQueueEntryJSON `json:"referrals"`
-	}{Panel: p.ID, EscalationIncidents: p.EscalationIncidents, Referrals: []maracQueueEntryJSON{}}
+	out := maracQueueJSON{Panel: p.ID, EscalationIncidents: p.EscalationIncidents, Referrals: []maracQueueEntryJSON{}}
 	for _, e := range q {
 		out.Referrals = append(out.Referrals, maracQueueEntryJSON{Referral: e.ReferralID, Reference: e.Reference, Risk: string(e.Risk),
 			Offence: e.Offence, SentAt: e.SentAt.UTC(), Criteria: e.Criteria, LastCase: dateOnly(e.LastCase)})
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiMARACMeetings lists the meetings to come, soonest first, and those
 // held, latest first; none to a caller who takes no part in the MARAC.
 func (s *Server) apiMARACMeetings(c echo.Context) error {
-	out := struct {
-		Upcoming []maracMeetingJSON `json:"upcoming"`
-		Past     []maracMeetingJSON `json:"past"`
-	}{Upcoming: []maracMeetingJSON{}, Past: []maracMeetingJSON{}}
+	out := maracMeetingsJSON{Upcoming: []maracMeetingJSON{}, Past: []maracMeetingJSON{}}
 	if !maracParticipant(principal(c), marac.Members(s.Agencies)) {
-		return c.JSON(http.StatusOK, out)
+		return answer(c, http.StatusOK, out)
 	}
 	ctx := c.Request().Context()
 	upcoming, err := s.DB.UpcomingMeetings(ctx, s.Now())
@@ -349,7 +342,7 @@ func (s *Server) apiMARACMeetings(c echo.Context) error {
 	for _, m := range past {
 		out.Past = append(out.Past, maracMeetingJSONOf(m))
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiCreateMeeting plans a meeting of a panel.
@@ -367,7 +360,7 @@ func (s *Server) apiCreateMeeting(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", "/api/v1/marac/meetings/"+m.ID)
-	return c.JSON(http.StatusCreated, maracMeetingDetailJSON{maracMeetingJSON: maracMeetingJSONOf(m), Cases: []maracCaseJSON{},
+	return answer(c, http.StatusCreated, maracMeetingDetailJSON{maracMeetingJSON: maracMeetingJSONOf(m), Cases: []maracCaseJSON{},
 		maracAttendanceJSON: maracAttendanceJSONOf(nil, nil)})
 }
 
@@ -390,7 +383,7 @@ func (s *Server) apiMeeting(c echo.Context) error {
 	for _, cs := range m.Cases {
 		out.Cases = append(out.Cases, maracCaseJSONOf(cs))
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiAddCase puts a referral on a meeting's agenda.
@@ -408,7 +401,7 @@ func (s *Server) apiAddCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, maracCaseJSONOf(cs))
+	return answer(c, http.StatusCreated, maracCaseJSONOf(cs))
 }
 
 // addCase validates and stores a case on meeting m. The meeting was found,
@@ -447,7 +440,7 @@ func (s *Server) apiRecordAttendance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maracAttendanceJSONOf(agencies, people))
+	return answer(c, http.StatusOK, maracAttendanceJSONOf(agencies, people))
 }
 
 type acknowledgementBody struct {
@@ -471,7 +464,7 @@ func (s *Server) apiAcknowledge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, maracAttendeeJSON{Agency: a.Agency, Name: a.Name, AcknowledgedAt: a.AcknowledgedAt.UTC()})
+	return answer(c, http.StatusOK, maracAttendeeJSON{Agency: a.Agency, Name: a.Name, AcknowledgedAt: a.AcknowledgedAt.UTC()})
 }
 
 // maracPapers are a meeting's papers as one reader may read them.
@@ -579,7 +572,7 @@ func (s *Server) apiPapers(c echo.Context) error {
 		return err
 	}
 	out.Review = review
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // maracCase is one case as its reader sees it: the case, its meeting, the
@@ -678,7 +671,7 @@ func (s *Server) apiMARACCase(c echo.Context) error {
 		}
 		out.ResearchStatus = &st
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // apiSubmitResearch takes a member agency's research on a case before its meeting.
@@ -695,7 +688,7 @@ func (s *Server) apiSubmitResearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, j)
+	return answer(c, http.StatusOK, j)
 }
 
 // submitResearch stores research for the caller's agency, which must be a
@@ -728,7 +721,7 @@ func (s *Server) apiAddAction(c echo.Context) error {
 	}
 	c.Response().Header().Set("Location", "/api/v1/marac/actions/"+a.ID)
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusCreated, j)
+	return answer(c, http.StatusCreated, j)
 }
 
 func (s *Server) addAction(c echo.Context, caseID string, b marac.NewAction) (marac.Action, error) {
@@ -746,11 +739,9 @@ func (s *Server) apiActions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Actions []maracActionJSON `json:"actions"`
-	}{Actions: []maracActionJSON{}}
+	out := maracActionsJSON{Actions: []maracActionJSON{}}
 	if f == nil {
-		return c.JSON(http.StatusOK, out)
+		return answer(c, http.StatusOK, out)
 	}
 	as, err := s.DB.Actions(c.Request().Context(), *f)
 	if err != nil {
@@ -759,7 +750,7 @@ func (s *Server) apiActions(c echo.Context) error {
 	if out.Actions, err = maracActionsJSONOf(as, s.Now(), s.texts(c, agency.MARAC)); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // actionFilter reads the filters of an action list for p; nil when p can see
@@ -807,7 +798,7 @@ func (s *Server) apiAction(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusOK, j)
+	return answer(c, http.StatusOK, j)
 }
 
 type actionUpdateBody struct {
@@ -835,5 +826,5 @@ func (s *Server) apiUpdateAction(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(a.Version))
-	return c.JSON(http.StatusOK, j)
+	return answer(c, http.StatusOK, j)
 }

@@ -205,7 +205,7 @@ func (o *outcomes) api(c echo.Context) error {
 	if err := o.recordRead(c, c.QueryParam("agency"), figures.Period); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, figures)
+	return answer(c, http.StatusOK, outcomesJSON{figures})
 }
 
 // recordRead writes that the figures of the period were read, before they

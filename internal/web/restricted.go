@@ -68,7 +68,7 @@ func (s *Server) apiBreakGlass(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(v.Meta().Version))
-	return c.JSON(http.StatusOK, viewJSON(v, s.Now()))
+	return answer(c, http.StatusOK, viewJSON(v, s.Now()))
 }
 
 type restrictionBody struct {
@@ -119,7 +119,7 @@ func (s *Server) apiSetRestriction(c echo.Context) error {
 	if err := s.DB.SetRestriction(c.Request().Context(), id, *b.Restricted, named, principal(c)); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, restrictionJSON{Referral: id, Restricted: *b.Restricted, Officers: nonNil(named)})
+	return answer(c, http.StatusOK, restrictionJSON{Referral: id, Restricted: *b.Restricted, Officers: nonNil(named)})
 }
 
 // namedOfficers reads the officers named on a restricted referral: subjects
@@ -172,14 +172,12 @@ func (s *Server) apiBreakGlassReads(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Reads []breakGlassJSON `json:"reads"`
-	}{Reads: []breakGlassJSON{}}
+	out := breakGlassReadsJSON{Reads: []breakGlassJSON{}}
 	for _, b := range reads {
 		out.Reads = append(out.Reads, breakGlassJSON{ID: b.ID, Referral: b.ReferralID, Reference: b.Reference, Officer: b.Actor, Name: b.ActorName,
 			At: b.At.UTC().Format("2006-01-02T15:04:05Z"), Reason: b.Reason})
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // breakGlassReadsData is the supervisors' page of break-glass reads.
