@@ -83,6 +83,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.linksRoutes()...)
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.partnerRoutes()...)
+	rs = append(rs, s.searchRoutes()...)
 	return rs
 }
 

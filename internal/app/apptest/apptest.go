@@ -42,6 +42,13 @@ var quiet sync.Once
 // Start runs a hub until the test ends. env adds HUB_* settings.
 func Start(t testing.TB, env map[string]string) *Hub {
 	t.Helper()
+	return StartLogged(t, env, io.Discard)
+}
+
+// StartLogged is Start with the hub's log written to w, for tests of what
+// the log holds.
+func StartLogged(t testing.TB, env map[string]string, w io.Writer) *Hub {
+	t.Helper()
 	quiet.Do(func() { slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,7 +74,7 @@ func Start(t testing.TB, env map[string]string) *Hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app.App{Config: cfg, Log: app.NewLogger(io.Discard), Listener: l}
+	a := &app.App{Config: cfg, Log: app.NewLogger(w), Listener: l}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := a.Open(ctx); err != nil {
 		cancel()
