@@ -235,15 +235,15 @@ func personOf(subject string) string {
 	return subject
 }
 
-// stamp is a moment as a page shows it, in UTC, with its machine form.
+// stamp is a moment as a page shows it, UK time with GMT or BST, with its
+// machine form.
 type stamp struct{ Text, ISO string }
 
 func stampOf(t time.Time) stamp {
 	if t.IsZero() {
 		return stamp{}
 	}
-	t = t.UTC()
-	return stamp{Text: t.Format("2 January 2006 at 15:04 UTC"), ISO: t.Format(time.RFC3339)}
+	return stamp{Text: whenText(t), ISO: t.UTC().Format(time.RFC3339)}
 }
 
 func longDate(t time.Time) string {
@@ -628,7 +628,7 @@ func (s *Server) auditRows(c echo.Context, entries []audit.Entry) ([]auditRow, e
 	for _, e := range entries {
 		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: personOf(e.Actor), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
 			Action: actionLabel(e.Action), Record: e.Record, Reference: refs[e.Record], Purpose: e.Purpose,
-			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: e.Rules, Detail: strings.ReplaceAll(e.Detail, "_", " ")}
+			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: ruleWords(e.Rules), Detail: strings.ReplaceAll(e.Detail, "_", " ")}
 		if e.Agency != "" {
 			r.Agencies = s.agencyTitles(strings.Split(e.Agency, ","))
 		}

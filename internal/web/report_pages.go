@@ -130,7 +130,7 @@ func (o *outcomes) page(c echo.Context) error {
 	p := figures.Period
 	d.Form.From, d.Form.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
 	d.Period = longDate(p.From) + " to " + longDate(p.To)
-	d.AsOf = figures.AsOf.UTC().Format("15:04 on 2 January 2006")
+	d.AsOf = figures.AsOf.In(london).Format("3:04pm MST on 2 January 2006")
 	if f.Agency != "" {
 		d.AgencyName = o.agencyName(f.Agency)
 	}

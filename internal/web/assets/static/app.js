@@ -1,6 +1,7 @@
 // Starts GOV.UK Frontend and MoJ Frontend on the page. Every page works
 // without it: it only adds behaviour (the error summary's focus, the menu
-// toggle on small screens, MoJ's filters later).
+// toggle on small screens, and MoJ's filter panel, which on a small screen
+// hides behind a "Show filter" button instead of covering the list).
 //
 // It is a module, so only browsers that the libraries support run it. The
 // libraries' addresses carry checksums that only the server knows, so the
@@ -15,6 +16,9 @@ if (script) {
       document.body.classList.add("js-enabled", "govuk-frontend-supported");
       govuk.initAll();
       moj.initAll();
+      // MoJ's initAll leaves the filter out: it is started here, on each
+      // list's filter panel (data-module="moj-filter").
+      govuk.createAll(moj.FilterToggleButton);
     })
     .catch((err) => console.error("The page's scripts did not load; it still works without them.", err));
 }
