@@ -77,12 +77,27 @@ func TestBrowserResponsive(t *testing.T) {
 			}
 			visit(t, ctx, h.URL+pg.path, http.StatusOK)
 			checkPage(t, ctx, name)
+			if shots != "" {
+				// What a person sees first, before the list is scrolled to.
+				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(shots, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s%s-%d-top.png", pg.persona, filepath.Base(pg.path), width)), png, 0o644)
+			}
 			if got := eval[string](t, ctx, fmt.Sprintf(layoutProblems, pg.list)); got != "" {
 				t.Errorf("%s: %s", name, got)
 			}
 			if shots != "" {
-				os.MkdirAll(shots, 0o755)
-				browsertest.Screenshot(t, ctx, filepath.Join(shots, fmt.Sprintf("%s%s-%d.png", pg.persona, filepath.Base(pg.path), width)))
+				// The list, scrolled into view by the check above.
+				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+				if err != nil {
+					t.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s%s-%d-list.png", pg.persona, filepath.Base(pg.path), width)), png, 0o644)
 			}
 		}
 	}
