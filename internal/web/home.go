@@ -78,6 +78,9 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 			{Title: "Raise a referral", Href: "/referrals/new", Hint: "Safe contact first, then the offence, risk, agencies and consent"},
 			{Title: "My referrals", Href: "/referrals", Hint: "Every agency's answer on the referrals you raised", Status: needAttention(attention)},
 		}
+		if attention > 0 {
+			out = append(out, task{Title: "Referrals that need your attention", Href: "/referrals?attention=true", Hint: "An agency declined, or its answer is overdue", Status: needAttention(attention)})
+		}
 		if len(drafts) > 0 {
 			out = append(out, task{Title: "My drafts", Href: "/referrals#drafts", Hint: "Referrals you started and have not sent", Status: plural(len(drafts), "draft", "drafts")})
 		}
@@ -91,10 +94,14 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		if err != nil {
 			return nil, err
 		}
-		return []task{
+		out := []task{
 			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
 			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
-		}, nil
+		}
+		if attention > 0 {
+			out = append(out, task{Title: "Team referrals that need attention", Href: "/referrals?attention=true", Hint: "An agency declined, or its answer is overdue", Status: needAttention(attention)})
+		}
+		return out, nil
 	case identity.AgencyStaff:
 		n, err := s.DB.CountInbox(ctx, p.Agency, now)
 		if err != nil {
@@ -102,6 +109,12 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		}
 		out := []task{{Title: "Inbox", Href: "/inbox", Hint: "Referrals sent to your agency, high risk first",
 			Status: fmt.Sprintf("%d new, %d open, %d overdue", n.New, n.Open, n.Overdue)}}
+		if n.New > 0 {
+			out = append(out, task{Title: "New referrals", Href: "/inbox?status=new", Hint: "Waiting for your agency's answer", Status: fmt.Sprintf("%d new", n.New)})
+		}
+		if n.Overdue > 0 {
+			out = append(out, task{Title: "Overdue referrals", Href: "/inbox?overdue=true", Hint: "Past the time your agency has to answer", Status: fmt.Sprintf("%d overdue", n.Overdue)})
+		}
 		if slices.Contains(marac.Members(s.Agencies), p.Agency) {
 			a, err := s.DB.CountActions(ctx, p.Agency, now)
 			if err != nil {
