@@ -84,6 +84,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.reportRoutes()...)
 	rs = append(rs, s.partnerRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
+	rs = append(rs, s.sessionRoutes()...)
 	return rs
 }
 

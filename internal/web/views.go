@@ -63,6 +63,10 @@ type page struct {
 	CSRF      string
 	RequestID string
 	Data      any
+	// Held is a form kept over a timeout, as JSON for app.js to put back.
+	Held string
+	// Idle is the session's idle timeout in seconds, for the warning.
+	Idle int
 }
 
 // render writes a page inside the layout.
@@ -72,7 +76,8 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		return fmt.Errorf("no template %q", name)
 	}
 	p := principal(c)
-	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c), Data: data}
+	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c), Data: data,
+		Held: heldJSON(c), Idle: int(s.Config.Session.Idle.Seconds())}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pg); err != nil {
 		return err
