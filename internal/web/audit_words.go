@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/stalking-hub/hub/internal/sharing"
 )
@@ -31,4 +33,19 @@ func ruleWords(rules []string) []string {
 		out = append(out, "Agreement rule: "+strings.ReplaceAll(r, "_", " "))
 	}
 	return out
+}
+
+// personName is the name of the person behind subject as known at the time
+// (the name they last signed in under by then), or the last part of the
+// subject for someone the hub has never seen sign in. An empty subject
+// stays empty.
+func (s *Server) personName(subject string, at time.Time) string {
+	if subject == "" {
+		return ""
+	}
+	name, err := s.DB.PersonName(context.Background(), subject, at)
+	if err != nil || name == "" {
+		return personOf(subject)
+	}
+	return name
 }

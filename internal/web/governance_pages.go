@@ -301,8 +301,8 @@ type overrideRow struct {
 func (s *Server) overrideRowOf(o consent.Override, referralID, reference string) overrideRow {
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
 		Rationale: o.Rationale, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
-		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: personOf(o.RequestedBy), RequestedAt: stampOf(o.RequestedAt),
-		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}
+		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: s.personName(o.RequestedBy, o.RequestedAt), RequestedAt: stampOf(o.RequestedAt),
+		DecidedBy: s.personName(o.DecidedBy, o.DecidedAt), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}
 }
 
 // consentForm is the consent form as the officer filled it in.
@@ -353,7 +353,7 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
 			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
 			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
-			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
+			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: s.personName(h.RecordedBy, h.RecordedAt), RecordedAt: stampOf(h.RecordedAt)})
 	}
 	for i := len(r.Overrides) - 1; i >= 0; i-- {
 		d.Requests = append(d.Requests, s.overrideRowOf(r.Overrides[i], id, v.Reference()))
@@ -626,7 +626,7 @@ func (s *Server) auditRows(c echo.Context, entries []audit.Entry) ([]auditRow, e
 	}
 	rows := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: personOf(e.Actor), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
+		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: s.personName(e.Actor, e.Time), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
 			Action: actionLabel(e.Action), Record: e.Record, Reference: refs[e.Record], Purpose: e.Purpose,
 			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: ruleWords(e.Rules), Detail: strings.ReplaceAll(e.Detail, "_", " ")}
 		if e.Agency != "" {
