@@ -129,7 +129,21 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 	case identity.MARACCoordinator:
 		return []task{{Title: "MARAC", Href: "/marac", Hint: "Meetings, cases, research and actions"}}, nil
 	case identity.Auditor:
-		return []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}, nil
+		out := []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}
+		v, err := s.DB.LastVerification(ctx)
+		if err != nil {
+			return nil, err
+		}
+		status := "Not yet verified from the hub"
+		switch {
+		case v != nil && v.Running(now):
+			status = "Under way"
+		case v != nil && !v.FinishedAt.IsZero() && v.OK:
+			status = "Intact, " + whenText(v.FinishedAt)
+		case v != nil && !v.FinishedAt.IsZero():
+			status = "Damaged, " + whenText(v.FinishedAt)
+		}
+		return append(out, task{Title: "Verify the audit log", Href: "/audit/verify", Hint: "Check that no entry was changed, removed or added", Status: status}), nil
 	case identity.Admin:
 		return []task{
 			{Title: "Memberships", Href: "/admin/memberships", Hint: "Who belongs to which agency and role"},

@@ -85,6 +85,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.partnerRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
+	rs = append(rs, s.auditVerifyRoutes()...)
 	return rs
 }
 

@@ -80,3 +80,10 @@ if (held) {
     console.error("The kept answers could not be put back.", err);
   }
 }
+
+// A page that is watching something under way (data-refresh, in seconds)
+// loads itself again until it is done.
+const refresh = document.querySelector("[data-refresh]");
+if (refresh) {
+  setTimeout(() => window.location.reload(), Number(refresh.dataset.refresh) * 1000);
+}
