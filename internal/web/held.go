@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,7 +56,7 @@ func (s *Server) keepLatePost(next echo.HandlerFunc) echo.HandlerFunc {
 				kept[k] = vs
 			}
 		}
-		back := pageOf(c)
+		back := s.pageOf(c)
 		id, herr := s.DB.HoldForm(ctx, late.Subject, back, kept, heldFor)
 		if herr != nil {
 			return herr
@@ -66,12 +67,46 @@ func (s *Server) keepLatePost(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // pageOf is the page a form was posted from: the same-site page it names as
-// its referrer, else the address it was posted to.
-func pageOf(c echo.Context) string {
+// its referrer (the hub asks browsers to send none), else the address it was
+// posted to when that is also a page, else the nearest page above it
+// (/referrals/ID for /referrals/ID/messages).
+func (s *Server) pageOf(c echo.Context) string {
 	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host && ref.Path != "" {
 		return safeReturn(ref.Path)
 	}
-	return safeReturn(c.Request().URL.Path)
+	p := c.Request().URL.Path
+	for p != "" && p != "/" {
+		if s.isPage(p) {
+			return safeReturn(p)
+		}
+		p = p[:strings.LastIndexByte(p, '/')]
+	}
+	return "/"
+}
+
+// isPage reports whether a signed-in GET page answers at path.
+func (s *Server) isPage(path string) bool {
+	parts := strings.Split(path, "/")
+	for _, r := range s.routes() {
+		if r.Method != http.MethodGet || r.Access == Public || strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		pattern := strings.Split(r.Path, "/")
+		if len(pattern) != len(parts) {
+			continue
+		}
+		match := true
+		for i, seg := range pattern {
+			if !strings.HasPrefix(seg, ":") && seg != parts[i] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // restoreHeld takes back, on a page, the form its person posted there just
@@ -130,7 +165,7 @@ func (s *Server) keepAlive(c echo.Context) error {
 	if mode := c.Request().Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
 		return c.NoContent(http.StatusNoContent)
 	}
-	return c.Redirect(http.StatusSeeOther, pageOf(c))
+	return c.Redirect(http.StatusSeeOther, s.pageOf(c))
 }
 
 // sessionRoutes are the session's own: staying signed in.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -78,4 +79,43 @@ func TestBrowserTimeoutWarning(t *testing.T) {
 	time.Sleep(5 * time.Second) // past the first timeout, within the renewed one
 	visit(t, ctx, h.URL+"/inbox", http.StatusOK)
 	contains(t, "inbox", text(t, ctx, "h1"), "Inbox")
+}
+
+// Any other form posted after a timeout (here a message on a referral, with
+// scripts on) is put back into its page after signing in again.
+func TestBrowserTimeoutKeepsAMessage(t *testing.T) {
+	b := browsertest.Start(t)
+	h := apptest.Start(t, map[string]string{"HUB_SESSION_IDLE_TIMEOUT": "5s"})
+	r := createReferral(t, h, exampleReferral())
+	ctx := b.NewTab(t, 2*time.Minute)
+	if err := h.SignIn(ctx, "housing", "/referrals/"+r.ID); err != nil {
+		t.Fatal(err)
+	}
+	const message = "Can we visit on Thursday morning? Please confirm the safe number."
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("body"), message)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(6 * time.Second)
+	// The warning is open by now; the form is sent as if its button had
+	// been pressed before it opened.
+	submit := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Evaluate[bool](`document.querySelector('form[action$="/messages"]').requestSubmit(), true`)(ctx, tg)
+		return err
+	})
+	resp, err := chromedp.RunResponse(ctx, submit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(resp.URL, "/referrals/"+r.ID) {
+		t.Fatalf("the message was taken on an ended session: %s", resp.URL)
+	}
+	if err := h.SignIn(ctx, "housing", "/referrals/"+r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("held-banner"))); err != nil {
+		t.Fatalf("no notice of the kept form: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("body").value`); got != message {
+		t.Fatalf("the message box holds %q", got)
+	}
 }
