@@ -48,7 +48,7 @@ const (
 var meanings = map[string]string{
 	"high": red, "medium": amber, "standard": grey,
 	"declined": red, "refused": red, "overdue": red, "overdue, no answer": red, "not done": red,
-	"completed late": amber,
+	"completed late":     amber,
 	"awaiting an answer": grey, "waiting for a decision": grey, "open, not yet due": grey, "not possible": grey,
 	"accepted": green, "approved": green, "completed on time": green, "answered within the response time": green,
 }
