@@ -389,6 +389,9 @@ func (s *Server) addCase(c echo.Context, m marac.Meeting, b marac.NewCase) (mara
 	if perr != nil {
 		return cs, perr
 	}
+	if err := s.checkCriterion(c, m, cs); err != nil {
+		return cs, err
+	}
 	cs, err := s.DB.AddCase(c.Request().Context(), m.ID, cs, principal(c))
 	if problem.CodeOf(err) == problem.NotFound {
 		return cs, problem.Invalidf("referral", "Choose a referral that has been sent")

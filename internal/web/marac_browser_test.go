@@ -79,7 +79,7 @@ func TestBrowserMARAC(t *testing.T) {
 
 	// The coordinator's dashboard shows the queue.
 	coord := maracSignedIn(t, b, h, "coordinator", "/marac")
-	contains(t, "dashboard", text(t, coord, "main"), "MARAC", "No meeting is planned", r1.Reference, r2.Reference, "visible high risk")
+	contains(t, "dashboard", text(t, coord, "main"), "MARAC", "No meeting is planned", r1.Reference, r2.Reference, "Visible high risk (DASH 14 or more)")
 	checkPage(t, coord, "MARAC dashboard")
 
 	// Plan a meeting: refused empty, taken with today's date.
@@ -117,7 +117,7 @@ func TestBrowserMARAC(t *testing.T) {
 		t.Fatalf("adding the second case: %d", status)
 	}
 	agenda := text(t, coord, `section[aria-labelledby="agenda"]`)
-	contains(t, "agenda", agenda, r1.Reference, r2.Reference, "visible high risk", "professional judgement", "0 of 7 agencies")
+	contains(t, "agenda", agenda, r1.Reference, r2.Reference, "Visible high risk (DASH 14 or more)", "Professional judgement", "0 of 7 agencies")
 	if strings.Contains(text(t, coord, "main"), "breached bail") {
 		t.Errorf("the restricted case note shows on the meeting page")
 	}

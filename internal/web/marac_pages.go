@@ -245,6 +245,11 @@ type maracDashboardData struct {
 	Names     map[string]string
 	Panels    map[string]string
 	Overdue   int // overdue actions across every agency
+	// QueueRows is the queue in words, riskiest first; Search the term it
+	// was searched by (sealed in the address as SearchToken).
+	QueueRows           []queueRow
+	Search, SearchToken string
+	CSRF                string
 }
 
 // maracDashboard shows the coordinator the next meeting and its cases,
@@ -269,6 +274,11 @@ func (s *Server) maracDashboard(c echo.Context) error {
 	if data.Queue, err = s.DB.Queue(ctx, p.EscalationIncidents); err != nil {
 		return err
 	}
+	if data.Search, data.SearchToken = s.queueSearch(c); data.Search != "" {
+		if data.Queue, err = s.searchQueue(c, data.Queue, data.Search); err != nil {
+			return err
+		}
+	}
 	if data.Upcoming, err = s.DB.UpcomingMeetings(ctx, now); err != nil {
 		return err
 	}
@@ -281,6 +291,11 @@ func (s *Server) maracDashboard(c echo.Context) error {
 	for _, a := range d.Actions {
 		data.Overdue += a.Overdue
 	}
+	next := ""
+	if d.Next != nil {
+		next = d.Next.ID
+	}
+	data.QueueRows, data.CSRF = queueRows(data.Queue, next), csrfToken(c)
 	return s.render(c, http.StatusOK, "marac", data)
 }
 
@@ -385,7 +400,7 @@ type meetingData struct {
 // coordinator, the queue to add cases from, each case's research and the
 // open actions of earlier meetings that come back for review.
 func (s *Server) meetingPage(c echo.Context) error {
-	return s.renderMeeting(c, http.StatusOK, c.Param("id"), caseForm{}, nil, nil)
+	return s.renderMeeting(c, http.StatusOK, c.Param("id"), caseForm{Referral: c.QueryParam("referral")}, nil, nil)
 }
 
 func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm, errs, attendErrs map[string]string) error {
@@ -438,6 +453,10 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 		if pn, ok := s.panel(m.Panel); ok && !d.Over {
 			if d.Queue, err = s.DB.Queue(ctx, pn.EscalationIncidents); err != nil {
 				return err
+			}
+			sortQueue(d.Queue)
+			if f.Referral != "" {
+				d.Criteria = criteriaFor(d.Queue, f.Referral)
 			}
 		}
 		review, err := s.DB.OpenActionsForReview(ctx, m.ID)

@@ -159,6 +159,7 @@ func (s *Server) searchRoutes() []Route {
 	return []Route{
 		post("/inbox", agencyStaff),
 		post("/referrals", []identity.Role{identity.Officer, identity.Supervisor}),
+		post("/marac", []identity.Role{identity.MARACCoordinator}),
 	}
 }
 

@@ -34,6 +34,7 @@ func loadViews() (*views, error) {
 		"fieldErrors": fieldErrors,
 		"fieldError":  func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
 		"sentence":    sentence,
+		"criterion":   criterionLabel,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {

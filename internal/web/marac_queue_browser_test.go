@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/stalking-hub/hub/internal/app/apptest"
+	"github.com/stalking-hub/hub/internal/browsertest"
+)
+
+// The coordinator's queue: the high-risk referral first though it came
+// later, every value in words, each referral a link to the next meeting
+// with it chosen and only the criteria it meets offered; a search by
+// reference finds one.
+func TestBrowserMARACQueue(t *testing.T) {
+	b := browsertest.Start(t)
+	h := apptest.Start(t, nil)
+	medium := exampleReferral()
+	medium["risk"] = map[string]any{"tool": "dash", "score": 9, "level": "medium", "assessed_on": "2026-11-21"}
+	first := createReferral(t, h, medium)
+	high := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	meeting := maracDecode[struct {
+		ID string `json:"id"`
+	}](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(7), "panel": "north"}), http.StatusCreated)
+
+	coord := maracSignedIn(t, b, h, "coordinator", "/marac")
+	checkPage(t, coord, "MARAC dashboard")
+	rows := eval[[]string](t, coord, `Array.from(document.querySelectorAll("#queue-table tbody tr")).map(r => r.textContent.replace(/\s+/g, " ").trim())`)
+	if len(rows) != 2 || !strings.HasPrefix(rows[0], high.Reference) || !strings.HasPrefix(rows[1], first.Reference) {
+		t.Fatalf("queue rows %q: want the high-risk one first", rows)
+	}
+	contains(t, "queue", rows[0], "High", "Visible high risk (DASH 14 or more)", "Stalking")
+	contains(t, "queue", rows[1], "Medium", "Potential escalation")
+	if strings.Contains(rows[1], "_") || strings.Contains(rows[0], "_") {
+		t.Errorf("a raw value in the queue: %q", rows)
+	}
+
+	if status, url := maracPress(t, coord, `#queue-table a[href*="`+first.ID+`"]`); status != http.StatusOK || !strings.Contains(url, "/marac/meetings/"+meeting.ID) {
+		t.Fatalf("the queue's link: %d %s", status, url)
+	}
+	checkPage(t, coord, "meeting with a referral chosen")
+	if got := eval[string](t, coord, `document.getElementById("referral").value`); got != first.ID {
+		t.Errorf("the referral chosen is %q", got)
+	}
+	offered := eval[[]string](t, coord, `Array.from(document.querySelectorAll('input[name="criterion"]')).map(i => i.value)`)
+	if strings.Join(offered, ",") != "potential_escalation,professional_judgement" {
+		t.Errorf("criteria offered %v, want the one it meets and professional judgement", offered)
+	}
+
+	visit(t, coord, h.URL+"/marac", http.StatusOK)
+	if err := chromedp.Do(coord, chromedp.SendKeys(chromedp.ID("q"), strings.ToLower(first.Reference))); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := maracPress(t, coord, `form[action="/marac/search"] button`); status != http.StatusOK {
+		t.Fatalf("search: %d", status)
+	}
+	contains(t, "search", text(t, coord, `section[aria-labelledby="queue"]`), "1 referral found", first.Reference)
+	if strings.Contains(text(t, coord, "#queue-table"), high.Reference) {
+		t.Error("the search lists the other referral")
+	}
+	checkPage(t, coord, "queue searched")
+}
