@@ -683,7 +683,7 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	members := marac.Members(s.Agencies)
 	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
-		Owners: s.agencyOptions(members), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
+		Owners: s.agencyOptions(s.attenders()), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
 		Saved: c.QueryParam("saved") == "research", ActionRows: maracActionRows(mc.Actions, s.Now())}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
@@ -735,7 +735,7 @@ func (s *Server) addActionPage(c echo.Context) error {
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
 	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso}
-	if _, perr := b.Validate(marac.Members(s.Agencies), s.Now()); perr != nil {
+	if _, perr := b.Validate(s.attenders(), s.Now()); perr != nil {
 		mergeErrors(errs, perr.Fields)
 	}
 	if len(errs) == 0 {
@@ -809,7 +809,7 @@ type maracActionsData struct {
 // see their agency's, the coordinator every agency's or one (?agency=).
 func (s *Server) maracActionsPage(c echo.Context) error {
 	p := principal(c)
-	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(marac.Members(s.Agencies))}
+	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(s.attenders())}
 	f, err := s.actionFilter(p, c.QueryParam("agency"), "", "")
 	if err != nil {
 		return err
@@ -845,6 +845,7 @@ type maracActionData struct {
 	Statuses []marac.ActionStatus // the statuses the reader may move it to
 	Form     actionUpdateForm
 	Errors   map[string]string
+	More     *actionMore // the coordinator's chase and extension, and their history
 }
 
 // maracActionPage shows one action with the form to record what became of it.
@@ -859,6 +860,9 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 		return err
 	}
 	d := maracActionData{Action: a, Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
+	if d.More, err = s.actionMoreOf(c, a); err != nil {
+		return err
+	}
 	return s.render(c, status, "marac-action", d)
 }
 

@@ -86,6 +86,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.sessionRoutes()...)
 	rs = append(rs, s.auditVerifyRoutes()...)
+	rs = append(rs, s.chaseRoutes()...)
 	return rs
 }
 

@@ -22,3 +22,18 @@ CREATE TABLE audit_verifications (
     ok          INTEGER NOT NULL DEFAULT 0,
     verdict     TEXT NOT NULL DEFAULT ''
 );
+
+-- What the MARAC coordinator did to an action besides its status: chased
+-- its owner, or moved its due date (with the reason, sealed).
+CREATE TABLE marac_action_changes (
+    id          TEXT PRIMARY KEY,
+    action_id   TEXT NOT NULL REFERENCES marac_actions (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,              -- chased, extended
+    due_before  TEXT NOT NULL DEFAULT '',
+    due_after   TEXT NOT NULL DEFAULT '',
+    reason_key  TEXT NOT NULL DEFAULT '',
+    reason      BLOB,
+    by_subject  TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX marac_action_changes_action ON marac_action_changes (action_id, at);
