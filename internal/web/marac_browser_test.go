@@ -212,7 +212,7 @@ func TestBrowserMARAC(t *testing.T) {
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/cases/"+case1) {
 		t.Fatalf("agreeing the action led to %s (%d)", url, status)
 	}
-	contains(t, "actions", text(t, coord, `section[aria-labelledby="actions"]`), "Fit sanctuary locks", "open")
+	contains(t, "actions", text(t, coord, `section[aria-labelledby="actions"]`), "Fit sanctuary locks", "Open")
 	checkPage(t, coord, "case for the coordinator")
 
 	// The IDVA's action was agreed with a date now past: the form takes no
@@ -239,7 +239,7 @@ func TestBrowserMARAC(t *testing.T) {
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions") {
 		t.Fatalf("recording the action done led to %s (%d)", url, status)
 	}
-	contains(t, "closed actions", text(t, housing, `table[aria-labelledby="closed"]`), "Fit sanctuary locks", "done")
+	contains(t, "closed actions", text(t, housing, `table[aria-labelledby="closed"]`), "Fit sanctuary locks", "Done")
 
 	// The IDVA's overdue action, flagged on its list and on the dashboard.
 	visit(t, idva, h.URL+"/marac/actions", http.StatusOK)

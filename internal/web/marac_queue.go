@@ -166,3 +166,15 @@ func (s *Server) queueSearch(c echo.Context) (string, string) {
 	}
 	return term, tok
 }
+
+// actionStatusLabels are the states of an action in words.
+var actionStatusLabels = map[marac.ActionStatus]string{
+	marac.Open: "Open", marac.Done: "Done", marac.NotPossible: "Not possible", marac.NotDone: "Not done",
+}
+
+func actionStatusLabel(s marac.ActionStatus) string {
+	if l, ok := actionStatusLabels[s]; ok {
+		return l
+	}
+	return strings.ReplaceAll(string(s), "_", " ")
+}

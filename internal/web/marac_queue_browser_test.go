@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -62,4 +64,49 @@ func TestBrowserMARACQueue(t *testing.T) {
 		t.Error("the search lists the other referral")
 	}
 	checkPage(t, coord, "queue searched")
+}
+
+// A police-owned action in the browser: the coordinator reminds the owner
+// and gives more time (a missing reason comes back with the error summary);
+// an officer records it done.
+func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
+	b := browsertest.Start(t)
+	h := apptest.Start(t, nil)
+	r := createReferral(t, h, maracHighRiskReferral("housing", "idva"))
+	meeting := maracDecode[struct {
+		ID string `json:"id"`
+	}](t, h.Do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(7), "panel": "north"}), http.StatusCreated)
+	cs := maracDecode[struct {
+		ID string `json:"id"`
+	}](t, h.Do("POST", "/api/v1/marac/meetings/"+meeting.ID+"/cases", "coordinator", map[string]any{"referral": r.ID, "criterion": "visible_high_risk"}), http.StatusCreated)
+	action := maracDecode[maracActionOut](t, h.Do("POST", "/api/v1/marac/cases/"+cs.ID+"/actions", "coordinator",
+		map[string]any{"agency": "police", "description": "Serve the stalking protection order", "due": maracDay(9)}), http.StatusCreated)
+
+	coord := maracSignedIn(t, b, h, "coordinator", "/marac/actions/"+action.ID)
+	checkPage(t, coord, "action")
+	if status, _ := maracPress(t, coord, "#chase-button"); status != http.StatusOK {
+		t.Fatalf("chase: %d", status)
+	}
+	contains(t, "after the chase", text(t, coord, "main"), "The owner was reminded of the action.", "Owner reminded")
+	due := time.Now().UTC().AddDate(0, 0, 30)
+	maracFill(t, coord, "#due-day", strconv.Itoa(due.Day()), "#due-month", strconv.Itoa(int(due.Month())), "#due-year", strconv.Itoa(due.Year()))
+	if status, _ := maracPress(t, coord, "#extend-button"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("extend without a reason: %d", status)
+	}
+	contains(t, "error", text(t, coord, ".govuk-error-summary"), "Say why the action needs more time")
+	checkPage(t, coord, "action with an error")
+	maracFill(t, coord, "#reason", "The court moved the hearing")
+	if status, _ := maracPress(t, coord, "#extend-button"); status != http.StatusOK {
+		t.Fatalf("extend: %d", status)
+	}
+	contains(t, "after the extension", text(t, coord, "main"), "The action has a new due date.", "Due date moved", "The court moved the hearing", due.Format("2 January 2006"))
+	checkPage(t, coord, "action extended")
+
+	officer := maracSignedIn(t, b, h, "officer", "/marac/actions/"+action.ID)
+	checkPage(t, officer, "the police's action")
+	maracTick(t, officer, `input[name="status"][value="done"]`)
+	if status, _ := maracPress(t, officer, `form[action="/marac/actions/`+action.ID+`"] button[type="submit"]`); status != http.StatusOK {
+		t.Fatalf("the officer records it done: %d", status)
+	}
+	contains(t, "done", text(t, officer, "main"), "Done")
 }

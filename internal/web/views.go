@@ -25,16 +25,17 @@ type views struct {
 
 func loadViews() (*views, error) {
 	funcs := template.FuncMap{
-		"asset":       assetURL,
-		"hasRole":     func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
-		"join":        strings.Join,
-		"lower":       strings.ToLower,
-		"humanize":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		"navigation":  navigation,
-		"fieldErrors": fieldErrors,
-		"fieldError":  func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
-		"sentence":    sentence,
-		"criterion":   criterionLabel,
+		"asset":        assetURL,
+		"hasRole":      func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
+		"join":         strings.Join,
+		"lower":        strings.ToLower,
+		"humanize":     func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"navigation":   navigation,
+		"fieldErrors":  fieldErrors,
+		"fieldError":   func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
+		"sentence":     sentence,
+		"criterion":    criterionLabel,
+		"actionStatus": actionStatusLabel,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
