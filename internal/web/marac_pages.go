@@ -121,7 +121,7 @@ func releasedSections(v sharing.View) []releasedSection {
 	for _, d := range v.Decisions() {
 		sec := releasedSection{Category: d.Category.String(), Title: d.Category.Title(), Shown: d.Shown, Reason: sentence(d.Reason())}
 		if b, ok := v.Content(d.Category); ok {
-			sec.Rows = contentRows(b, itemNoun(d.Category))
+			sec.Rows = wordedRows(d.Category, b)
 		}
 		out = append(out, sec)
 	}

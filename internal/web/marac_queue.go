@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
@@ -177,4 +178,19 @@ func actionStatusLabel(s marac.ActionStatus) string {
 		return l
 	}
 	return strings.ReplaceAll(string(s), "_", " ")
+}
+
+// wordedRows lays out a released category in words, as the referral's own
+// page does (dates and codes spelt out); a section that page cannot read is
+// flattened field by field instead.
+func wordedRows(c category.Category, b []byte) []releasedRow {
+	rows, err := sectionRows(c, b)
+	if err != nil || len(rows) == 0 {
+		return contentRows(b, itemNoun(c))
+	}
+	out := make([]releasedRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, releasedRow{Label: r.Key, Value: strings.Join(r.Values, "; ")})
+	}
+	return out
 }

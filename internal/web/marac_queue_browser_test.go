@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,4 +110,13 @@ func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 		t.Fatalf("the officer records it done: %d", status)
 	}
 	contains(t, "done", text(t, officer, "main"), "Done")
+
+	// The case page reads in words: no dates as stored, no codes.
+	housing := maracSignedIn(t, b, h, "housing", "/marac/cases/"+cs.ID)
+	checkPage(t, housing, "the case")
+	page := text(t, housing, "main")
+	if m := regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|[a-z]+_[a-z_]+`).FindString(page); m != "" {
+		t.Errorf("the case page shows %q as stored: %s", m, page)
+	}
+	contains(t, "case", page, "Visible high risk (DASH 14 or more)")
 }
