@@ -33,6 +33,8 @@ var sealedColumns = []sealedColumn{
 	{"marac_actions", "note_key", "note", `id || '/note'`},
 	{"referral_drafts", "key_id", "sealed", `'draft/' || id`},
 	{"webhooks", "secret_key", "secret", `'webhook/' || id || '/secret'`},
+	{"held_forms", "key_id", "sealed", `'held/' || id || '/' || subject`},
+	{"marac_action_changes", "reason_key", "reason", `'marac_action_change/' || id || '/reason'`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the
