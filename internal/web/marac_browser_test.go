@@ -236,9 +236,10 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	maracTick(t, housing, "#status")
 	status, url = maracPress(t, housing, `form[action^="/marac/actions/"] button[type="submit"]`)
-	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions") {
+	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions?done=recorded") {
 		t.Fatalf("recording the action done led to %s (%d)", url, status)
 	}
+	contains(t, "success banner", text(t, housing, ".govuk-notification-banner--success"), "What became of the action is recorded.")
 	contains(t, "closed actions", text(t, housing, `table[aria-labelledby="closed"]`), "Fit sanctuary locks", "Done")
 
 	// The IDVA's overdue action, flagged on its list and on the dashboard.

@@ -803,13 +803,15 @@ type maracActionsData struct {
 	Options      []agencyOption
 	Names        map[string]string
 	Overdue      int
+	Done         bool // an action's outcome was just recorded
 }
 
 // maracActionsPage lists actions by due date, overdue ones flagged: staff
 // see their agency's, the coordinator every agency's or one (?agency=).
 func (s *Server) maracActionsPage(c echo.Context) error {
 	p := principal(c)
-	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(s.attenders())}
+	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(s.attenders()),
+		Done: c.QueryParam("done") == "recorded"}
 	f, err := s.actionFilter(p, c.QueryParam("agency"), "", "")
 	if err != nil {
 		return err
@@ -897,5 +899,5 @@ func (s *Server) updateActionPage(c echo.Context) error {
 		}
 		return s.renderMARACAction(c, status, id, f, errs)
 	}
-	return c.Redirect(http.StatusSeeOther, "/marac/actions")
+	return c.Redirect(http.StatusSeeOther, "/marac/actions?done=recorded")
 }

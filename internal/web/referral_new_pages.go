@@ -195,6 +195,9 @@ func (s *Server) referralErrors(sub referral.Submission, p identity.Principal) (
 
 func (s *Server) renderStep(c echo.Context, status int, steps []step, i int, d store.Draft, values url.Values, errs map[string]string, ret string) error {
 	st, draft := steps[i], d.ID
+	if st.Slug == "consent" {
+		st = consentForChosen(st, d.Submission.Agencies)
+	}
 	pg := stepPage{Step: st, Number: i + 1, Of: len(steps), Return: ret, Errors: errs,
 		Fields: fieldsOf(st.Questions, values, errs), Summary: errorSummary(st.Questions, errs)}
 	switch {

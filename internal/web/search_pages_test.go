@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/referral"
 )
 
 func init() {
@@ -68,4 +70,20 @@ func TestSearchBoxPages(t *testing.T) {
 	h.expect(h.do(http.MethodGet, "/", "officer", nil), http.StatusOK, `href="/referrals?attention=true"`)
 	h.expect(h.do(http.MethodGet, "/", "housing", nil), http.StatusOK, `href="/inbox?status=new"`, `href="/inbox?overdue=true"`)
 	h.expect(h.do(http.MethodGet, "/inbox?status=new", "housing", nil), http.StatusOK, "/referrals/"+id, "Status: New: not yet answered")
+}
+
+// The consent step offers only the agencies the referral goes to.
+func TestConsentStepOffersTheChosenAgencies(t *testing.T) {
+	h := startPagesHub(t)
+	var s referral.Submission
+	s.Agencies = []referral.Request{{Agency: "housing"}}
+	id, err := h.db.SaveDraft(context.Background(), pagePeople["officer"], "", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := h.do(http.MethodGet, "/referrals/new/"+id+"/consent", "officer", nil)
+	h.expect(page, http.StatusOK, `name="consent.agencies" type="checkbox" value="housing"`)
+	if strings.Contains(page.body, `name="consent.agencies" type="checkbox" value="victim-support"`) {
+		t.Error("the consent step offers an agency the referral does not go to")
+	}
 }
