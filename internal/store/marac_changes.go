@@ -130,3 +130,23 @@ func (db *DB) ActionChanges(ctx context.Context, id string) ([]ActionChange, err
 	}
 	return out, rows.Err()
 }
+
+// RemoveAttendance takes an agency off a meeting's attendance, recorded by
+// mistake: its people can no longer acknowledge or read the papers. Their
+// earlier acknowledgements stay on record. Like recording attendance, it is
+// the coordinator's and is not an access to any record.
+func (db *DB) RemoveAttendance(ctx context.Context, meetingID, agencyID string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.meeting(ctx, tx, meetingID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM marac_meeting_agencies WHERE meeting_id = ? AND agency = ?`, meetingID, agencyID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return problem.Invalidf("agency", "That agency is not recorded as attending")
+		}
+		return nil
+	})
+}

@@ -153,7 +153,22 @@ func (s *Server) chaseRoutes() []Route {
 	return []Route{
 		{Method: http.MethodPost, Path: "/marac/actions/:id/chase", Access: Roles, Roles: coordinator, CSRF: true, Handler: s.chaseActionPage},
 		{Method: http.MethodPost, Path: "/marac/actions/:id/due", Access: Roles, Roles: coordinator, CSRF: true, Handler: s.extendActionPage},
+		{Method: http.MethodPost, Path: "/marac/meetings/:id/attendance/remove", Access: Roles, Roles: coordinator, CSRF: true, Handler: s.removeAttendancePage},
 		{Method: http.MethodPost, Path: "/api/v1/marac/actions/:id/chase", Access: Roles, Roles: coordinator, Handler: s.apiChaseAction},
 		{Method: http.MethodPost, Path: "/api/v1/marac/actions/:id/due", Access: Roles, Roles: coordinator, Handler: s.apiExtendAction},
 	}
+}
+
+// removeAttendancePage takes an agency recorded by mistake off a meeting's
+// attendance.
+func (s *Server) removeAttendancePage(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.DB.RemoveAttendance(c.Request().Context(), id, c.FormValue("agency")); err != nil {
+		status, _, err := formErrors(err, "agency")
+		if err != nil {
+			return err
+		}
+		return s.renderMeeting(c, status, id, caseForm{}, nil, map[string]string{"attending": "That agency is not recorded as attending"})
+	}
+	return c.Redirect(http.StatusSeeOther, "/marac/meetings/"+id+"#attendance")
 }

@@ -65,6 +65,25 @@ func TestBrowserMARACQueue(t *testing.T) {
 		t.Error("the search lists the other referral")
 	}
 	checkPage(t, coord, "queue searched")
+
+	// Attendance can be corrected: an agency recorded by mistake is removed.
+	visit(t, coord, h.URL+"/marac/meetings/"+meeting.ID, http.StatusOK)
+	maracTick(t, coord, `input[name="agency"][value="housing"]`, `input[name="agency"][value="idva"]`)
+	if status, _ := maracPress(t, coord, `form[action$="/attendance"] button`); status != http.StatusOK {
+		t.Fatalf("recording attendance: %d", status)
+	}
+	contains(t, "attending", text(t, coord, "#attending-agencies"), "Northshire Council Housing Options", "Northshire IDVA Service")
+	checkPage(t, coord, "meeting with attendance")
+	if status, _ := maracPress(t, coord, `form[action$="/attendance/remove"] input[value="housing"] ~ button`); status != http.StatusOK {
+		t.Fatalf("removing housing: %d", status)
+	}
+	got := text(t, coord, "#attending-agencies")
+	if strings.Contains(got, "Housing") || !strings.Contains(got, "IDVA") {
+		t.Errorf("after removing housing the attendance is %q", got)
+	}
+	if res := h.Do("GET", "/api/v1/marac/meetings/"+meeting.ID+"/papers", "housing", nil); res.Status == http.StatusOK {
+		t.Error("housing reads the papers after its attendance was removed")
+	}
 }
 
 // A police-owned action in the browser: the coordinator reminds the owner

@@ -36,6 +36,7 @@ func loadViews() (*views, error) {
 		"sentence":     sentence,
 		"criterion":    criterionLabel,
 		"actionStatus": actionStatusLabel,
+		"ukTime":       whenText,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
