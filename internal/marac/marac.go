@@ -213,9 +213,11 @@ func Members(d *agency.Directory) []string {
 }
 
 // MaySeeAction reports whether p may see and update action a: the
-// coordinator, and staff of the owning agency.
+// coordinator, staff of the owning agency, and the force's officers and
+// supervisors for an action the police own.
 func MaySeeAction(a Action, p identity.Principal) bool {
-	return p.Has(identity.MARACCoordinator) || p.Has(identity.AgencyStaff) && p.Agency != "" && p.Agency == a.Agency
+	return p.Has(identity.MARACCoordinator) || p.Has(identity.AgencyStaff) && p.Agency != "" && p.Agency == a.Agency ||
+		a.Agency == agency.Police && p.Agency == "" && p.Police()
 }
 
 // MayAcknowledge reports whether p may acknowledge a meeting's

@@ -31,10 +31,30 @@ const (
 // text classes but not on the body an inline SVG would inherit from.
 const fontFamily = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif"
 
-// palette colours the series in order. Each has at least 3:1 contrast with
-// white, and the table beside the chart carries every figure, so colour is
-// never the only way to read it.
-var palette = []string{"#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#b54d00", "#00666b", "#505a5f", "#912b88"}
+// Colours mean the same in every chart (GOV.UK's palette): red for high risk
+// and for what went wrong (declined, refused, overdue), amber for medium risk
+// and for what was late, grey for standard risk and for what is still
+// waiting, green for what went right. A series with no such meaning takes
+// the next of palette, which holds none of those colours. Each has at least
+// 3:1 contrast with white but amber, which is outlined; the table beside
+// the chart carries every figure, so colour is never the only way to read it.
+const (
+	red   = "#d4351c"
+	amber = "#f47738"
+	grey  = "#505a5f"
+	green = "#00703c"
+)
+
+var meanings = map[string]string{
+	"high": red, "medium": amber, "standard": grey,
+	"declined": red, "refused": red, "overdue": red, "overdue, no answer": red, "not done": red,
+	"completed late":     amber,
+	"awaiting an answer": grey, "waiting for a decision": grey, "open, not yet due": grey, "not possible": grey,
+	"accepted": green, "approved": green, "completed on time": green, "answered within the response time": green,
+}
+
+// palette colours the series without a meaning, in order.
+var palette = []string{"#1d70b8", "#4c2c92", "#00666b", "#912b88", "#003078", "#6f777b", "#28a197", "#5694ca"}
 
 // frame is where a chart's parts go: the plot's left edge and the width of
 // each row's band, the room for the slanted labels below, the whole size.
@@ -55,7 +75,7 @@ func frameOf(t Table, rows []Row) frame {
 	}
 	longest := 0
 	for _, r := range rows {
-		longest = max(longest, utf8.RuneCountInString(shorten(r.Label)))
+		longest = max(longest, utf8.RuneCountInString(shorten(r.Name())))
 	}
 	reach := float64(longest) * charWidth
 	slant := labelSlant * math.Pi / 180
@@ -88,6 +108,7 @@ func (t Table) SVG() template.HTML {
 	center := func(i int) float64 { return f.left + f.band*(float64(i)+0.5) }
 	right := float64(f.width - plotRight)
 
+	colour := t.colours()
 	var b strings.Builder
 	id := "chart-" + t.ID
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="%s-title %s-desc" viewBox="0 0 %d %d" width="100%%" font-size="%d" font-family="%s">`,
@@ -108,10 +129,10 @@ func (t Table) SVG() template.HTML {
 			for i, r := range rows {
 				pts = append(pts, num(center(i))+","+num(y(r.Cells[col].Value)))
 			}
-			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, color(k), strings.Join(pts, " "))
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, colour[k], strings.Join(pts, " "))
 			for i, r := range rows {
-				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s</title></circle>`,
-					num(center(i)), num(y(r.Cells[col].Value)), color(k), esc(t.point(r, col)))
+				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"%s><title>%s</title></circle>`,
+					num(center(i)), num(y(r.Cells[col].Value)), colour[k], outline(colour[k]), esc(t.point(r, col)))
 			}
 		}
 	default:
@@ -127,8 +148,8 @@ func (t Table) SVG() template.HTML {
 					x, w, from = x0, group, base
 					base += v
 				}
-				fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`,
-					num(x), num(y(from+v)), num(w), num(y(from)-y(from+v)), color(k), esc(t.point(r, col)))
+				fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"%s><title>%s</title></rect>`,
+					num(x), num(y(from+v)), num(w), num(y(from)-y(from+v)), colour[k], outline(colour[k]), esc(t.point(r, col)))
 			}
 		}
 	}
@@ -137,13 +158,13 @@ func (t Table) SVG() template.HTML {
 	for i, r := range rows {
 		x, ly := center(i), float64(plotTop+plotHeight+fontSize+2)
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end" transform="rotate(-%d %s %s)" fill="#0b0c0c">%s</text>`,
-			num(x), num(ly), labelSlant, num(x), num(ly), esc(shorten(r.Label)))
+			num(x), num(ly), labelSlant, num(x), num(ly), esc(shorten(r.Name())))
 	}
 	if len(t.Chart.Series) > 1 {
 		for k, col := range t.Chart.Series {
 			ly := plotTop + plotHeight + f.labels + k*legendLine
-			fmt.Fprintf(&b, `<rect x="%s" y="%d" width="14" height="14" fill="%s"/><text x="%s" y="%d" dominant-baseline="middle" fill="#0b0c0c">%s</text>`,
-				num(f.left), ly, color(k), num(f.left+20), ly+7, esc(t.Columns[col].Heading()))
+			fmt.Fprintf(&b, `<rect x="%s" y="%d" width="14" height="14" fill="%s"%s/><text x="%s" y="%d" dominant-baseline="middle" fill="#0b0c0c">%s</text>`,
+				num(f.left), ly, colour[k], outline(colour[k]), num(f.left+20), ly+7, esc(t.Columns[col].Heading()))
 		}
 	}
 	b.WriteString(`</svg>`)
@@ -193,7 +214,7 @@ func (t Table) description() string {
 
 // point names one drawn value, for its tooltip.
 func (t Table) point(r Row, col int) string {
-	return r.Label + ", " + t.Columns[col].Heading() + ": " + t.Text(col, r.Cells[col])
+	return r.Name() + ", " + t.Columns[col].Heading() + ": " + t.Text(col, r.Cells[col])
 }
 
 // axis is the top of the value axis and the step between its lines: the
@@ -225,7 +246,28 @@ func tick(v, step float64) string {
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-func color(k int) string { return palette[k%len(palette)] }
+// colours are the fills of the chart's series, by meaning where they have one.
+func (t Table) colours() []string {
+	out := make([]string, len(t.Chart.Series))
+	next := 0
+	for k, col := range t.Chart.Series {
+		if c, ok := meanings[strings.ToLower(t.Columns[col].Name)]; ok {
+			out[k] = c
+			continue
+		}
+		out[k] = palette[next%len(palette)]
+		next++
+	}
+	return out
+}
+
+// outline is the stroke that keeps a light fill visible against white.
+func outline(fill string) string {
+	if fill == amber {
+		return ` stroke="#0b0c0c" stroke-width="0.5"`
+	}
+	return ""
+}
 
 func esc(s string) string { return html.EscapeString(s) }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Unit is what the numbers of a column are.
@@ -45,6 +46,15 @@ type Row struct {
 	Cells []Cell
 	// Total marks a row that adds up the others; charts leave it out.
 	Total bool
+}
+
+// Name is the row's label as a page shows it: a month (YYYY-MM, as the CSV
+// keeps it) by its name, "January 2026".
+func (r Row) Name() string {
+	if t, err := time.Parse("2006-01", r.Label); err == nil {
+		return t.Format("January 2006")
+	}
+	return r.Label
 }
 
 // ChartKind is how a table is drawn.

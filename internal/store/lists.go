@@ -14,23 +14,106 @@ import (
 )
 
 // ListFilter selects referrals for a list. With Agency set it is that agency's
-// inbox (its shares only, high risk first, then oldest); otherwise a police
-// list, newest first, of one officer's referrals or of all.
+// inbox (its shares only); otherwise a police list of one officer's
+// referrals or of all. Open work comes before closed unless Sort says
+// otherwise.
 type ListFilter struct {
 	Agency  string
 	Officer string
 	Status  referral.ShareStatus
-	Risk    risk.Level
-	Overdue bool
-	Now     time.Time
-	Cursor  string
-	Limit   int
+	// Statuses keeps shares in any of these statuses, as well as Status.
+	Statuses []referral.ShareStatus
+	Risk     risk.Level
+	Overdue  bool
+	// Attention keeps what needs the reader: for the police a share declined
+	// or overdue; for an agency a share not yet opened or overdue.
+	Attention bool
+	// Sort is one of Sorts; empty is open work first.
+	Sort string
+	// Searching limits the list to IDs, the referrals a search found.
+	Searching bool
+	IDs       []string
+	Now       time.Time
+	Cursor    string
+	Limit     int
 }
 
 // Page is one page of a list and the cursor of the next, empty at the end.
 type Page struct {
 	Referrals []referral.Summary
 	Next      string
+}
+
+// Sorts are the orders a list can take: by risk (highest first), by the
+// earliest answer due, by when sent (oldest first) or -sent (newest first).
+var Sorts = []string{"risk", "due", "sent", "-sent"}
+
+// sortKey is one term of a list's order.
+type sortKey struct {
+	expr string
+	desc bool
+	num  bool
+}
+
+// The open/closed terms: 0 for open work, 1 for closed.
+const (
+	shareClosed    = `(CASE WHEN s.status IN ('declined', 'closed', 'withdrawn') THEN 1 ELSE 0 END)`
+	referralClosed = `(CASE WHEN r.state = 'sent' AND NOT EXISTS (SELECT 1 FROM shares x WHERE x.referral_id = r.id AND x.status NOT IN ('declined', 'closed', 'withdrawn')) THEN 1 ELSE 0 END)`
+	referralRank   = `(CASE r.risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)`
+	referralDue    = `COALESCE((SELECT MIN(x.due_at) FROM shares x WHERE x.referral_id = r.id AND x.status IN ('sent', 'viewed')), '9999')`
+)
+
+// order is the list's order for the filter; the last term is unique.
+func (f ListFilter) order() []sortKey {
+	if f.Agency != "" {
+		switch f.Sort {
+		case "risk":
+			return []sortKey{{"s.risk_rank", true, true}, {"s.sent_at", false, false}, {"s.id", false, false}}
+		case "due":
+			return []sortKey{{shareClosed, false, true}, {"s.due_at", false, false}, {"s.id", false, false}}
+		case "sent":
+			return []sortKey{{"s.sent_at", false, false}, {"s.id", false, false}}
+		case "-sent":
+			return []sortKey{{"s.sent_at", true, false}, {"s.id", true, false}}
+		}
+		return []sortKey{{shareClosed, false, true}, {"s.risk_rank", true, true}, {"s.sent_at", false, false}, {"s.id", false, false}}
+	}
+	switch f.Sort {
+	case "risk":
+		return []sortKey{{referralRank, true, true}, {"r.created_at", true, false}, {"r.id", true, false}}
+	case "due":
+		return []sortKey{{referralDue, false, false}, {"r.created_at", true, false}, {"r.id", true, false}}
+	case "sent":
+		return []sortKey{{"r.created_at", false, false}, {"r.id", false, false}}
+	case "-sent":
+		return []sortKey{{"r.created_at", true, false}, {"r.id", true, false}}
+	}
+	return []sortKey{{referralClosed, false, true}, {"r.created_at", true, false}, {"r.id", true, false}}
+}
+
+// after is the keyset condition "after the row with these values" for keys.
+func after(keys []sortKey, vals []string) (string, []any, error) {
+	if len(keys) == 0 {
+		return "0", nil, nil
+	}
+	k := keys[0]
+	var v any = vals[0]
+	if k.num {
+		n, err := strconv.ParseInt(vals[0], 10, 64)
+		if err != nil {
+			return "", nil, problem.Invalidf("cursor", "cursor is not one this list gave")
+		}
+		v = n
+	}
+	op := ">"
+	if k.desc {
+		op = "<"
+	}
+	rest, args, err := after(keys[1:], vals[1:])
+	if err != nil {
+		return "", nil, err
+	}
+	return "(" + k.expr + " " + op + " ? OR (" + k.expr + " = ? AND " + rest + "))", append([]any{v, v}, args...), nil
 }
 
 func encodeCursor(parts ...string) string {
@@ -51,15 +134,29 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
+	if f.Searching && len(f.IDs) == 0 {
+		return Page{}, nil
+	}
 	now := timeText(f.Now)
+	keys := f.order()
 	var q strings.Builder
 	var args []any
+	q.WriteString(`SELECT r.id`)
+	for _, k := range keys {
+		q.WriteString(", " + k.expr)
+	}
 	if f.Agency != "" {
-		q.WriteString(`SELECT r.id, s.risk_rank, s.sent_at, s.id FROM shares s JOIN referrals r ON r.id = s.referral_id WHERE s.agency = ? AND r.state = 'sent'`)
+		q.WriteString(` FROM shares s JOIN referrals r ON r.id = s.referral_id WHERE s.agency = ? AND r.state = 'sent'`)
 		args = append(args, f.Agency)
 		if f.Status != "" {
 			q.WriteString(` AND s.status = ?`)
 			args = append(args, string(f.Status))
+		}
+		if len(f.Statuses) > 0 {
+			q.WriteString(` AND s.status IN (` + strings.Repeat("?, ", len(f.Statuses)-1) + `?)`)
+			for _, st := range f.Statuses {
+				args = append(args, string(st))
+			}
 		}
 		if f.Risk != "" {
 			q.WriteString(` AND s.risk_level = ?`)
@@ -69,18 +166,12 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 			q.WriteString(` AND s.status IN ('sent', 'viewed') AND s.due_at < ?`)
 			args = append(args, now)
 		}
-		if f.Cursor != "" {
-			p, err := decodeCursor(f.Cursor, 3)
-			if err != nil {
-				return Page{}, err
-			}
-			rank, _ := strconv.Atoi(p[0])
-			q.WriteString(` AND (s.risk_rank < ? OR (s.risk_rank = ? AND (s.sent_at > ? OR (s.sent_at = ? AND s.id > ?))))`)
-			args = append(args, rank, rank, p[1], p[1], p[2])
+		if f.Attention {
+			q.WriteString(` AND (s.status = 'sent' OR (s.status = 'viewed' AND s.due_at < ?))`)
+			args = append(args, now)
 		}
-		q.WriteString(` ORDER BY s.risk_rank DESC, s.sent_at, s.id LIMIT ?`)
 	} else {
-		q.WriteString(`SELECT r.id, 0, r.created_at, r.id FROM referrals r WHERE 1 = 1`)
+		q.WriteString(` FROM referrals r WHERE 1 = 1`)
 		if f.Officer != "" {
 			q.WriteString(` AND r.officer = ?`)
 			args = append(args, f.Officer)
@@ -93,20 +184,53 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 			q.WriteString(` AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND s.status = ?)`)
 			args = append(args, string(f.Status))
 		}
+		if len(f.Statuses) > 0 {
+			q.WriteString(` AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND s.status IN (` + strings.Repeat("?, ", len(f.Statuses)-1) + `?))`)
+			for _, st := range f.Statuses {
+				args = append(args, string(st))
+			}
+		}
 		if f.Overdue {
 			q.WriteString(` AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND s.status IN ('sent', 'viewed') AND s.due_at < ?)`)
 			args = append(args, now)
 		}
-		if f.Cursor != "" {
-			p, err := decodeCursor(f.Cursor, 2)
-			if err != nil {
-				return Page{}, err
-			}
-			q.WriteString(` AND (r.created_at < ? OR (r.created_at = ? AND r.id < ?))`)
-			args = append(args, p[0], p[0], p[1])
+		if f.Attention {
+			q.WriteString(` AND r.state = 'sent' AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND (s.status = 'declined' OR (s.status IN ('sent', 'viewed') AND s.due_at < ?)))`)
+			args = append(args, now)
 		}
-		q.WriteString(` ORDER BY r.created_at DESC, r.id DESC LIMIT ?`)
 	}
+	if f.Searching {
+		q.WriteString(` AND r.id IN (` + strings.Repeat("?, ", len(f.IDs)-1) + `?)`)
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if f.Cursor != "" {
+		p, err := decodeCursor(f.Cursor, len(keys)+1)
+		if err != nil {
+			return Page{}, err
+		}
+		if p[0] != f.Sort {
+			return Page{}, problem.Invalidf("cursor", "cursor is not one this list gave")
+		}
+		cond, cargs, err := after(keys, p[1:])
+		if err != nil {
+			return Page{}, err
+		}
+		q.WriteString(" AND " + cond)
+		args = append(args, cargs...)
+	}
+	q.WriteString(` ORDER BY `)
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(k.expr)
+		if k.desc {
+			q.WriteString(" DESC")
+		}
+	}
+	q.WriteString(` LIMIT ?`)
 	args = append(args, f.Limit+1)
 
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -118,33 +242,26 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	type key struct {
-		id, at, tie string
-		rank        int
-	}
-	var keys []key
+	var ids []string
+	var vals [][]string
 	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.id, &k.rank, &k.at, &k.tie); err != nil {
+		v := make([]string, len(keys)+1)
+		dest := make([]any, len(v))
+		for i := range v {
+			dest[i] = &v[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return Page{}, err
 		}
-		keys = append(keys, k)
+		ids = append(ids, v[0])
+		vals = append(vals, v[1:])
 	}
 	rows.Close()
 	var page Page
-	if len(keys) > f.Limit {
-		last := keys[f.Limit-1]
-		if f.Agency != "" {
-			page.Next = encodeCursor(strconv.Itoa(last.rank), last.at, last.tie)
-		} else {
-			page.Next = encodeCursor(last.at, last.tie)
-		}
-		keys = keys[:f.Limit]
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = k.id
+	if len(ids) > f.Limit {
+		page.Next = encodeCursor(append([]string{f.Sort}, vals[f.Limit-1]...)...)
+		ids = ids[:f.Limit]
 	}
 	if page.Referrals, err = db.summaries(ctx, tx, ids, f.Agency); err != nil {
 		return Page{}, err

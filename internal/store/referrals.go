@@ -361,28 +361,45 @@ func (db *DB) loadReferral(ctx context.Context, tx *sql.Tx, id string) (*referra
 }
 
 func (db *DB) loadSections(ctx context.Context, tx *sql.Tx, r *referral.Referral) error {
-	rows, err := db.readQuery(ctx, tx, `SELECT category, key_id, sealed FROM referral_sections WHERE referral_id = ?`, r.ID)
+	sections, err := db.openSections(ctx, tx, r.ID)
 	if err != nil {
 		return err
+	}
+	for c, content := range sections {
+		if content != nil {
+			r.Sections[c] = sealedpkg.NewSection(content)
+		}
+	}
+	return nil
+}
+
+// openSections decrypts a referral's sections for the store's own use
+// (sealing them for sharing, or fingerprinting them for search); nothing
+// outside the store sees them unsealed.
+func (db *DB) openSections(ctx context.Context, tx *sql.Tx, id string) ([category.Count][]byte, error) {
+	var out [category.Count][]byte
+	rows, err := db.readQuery(ctx, tx, `SELECT category, key_id, sealed FROM referral_sections WHERE referral_id = ?`, id)
+	if err != nil {
+		return out, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var name, kid string
 		var sealed []byte
 		if err := rows.Scan(&name, &kid, &sealed); err != nil {
-			return err
+			return out, err
 		}
 		c, err := category.Parse(name)
 		if err != nil {
-			return err
+			return out, err
 		}
-		content, err := db.keys.Open(kid, sealed, sectionContext(r.ID, c))
+		content, err := db.keys.Open(kid, sealed, sectionContext(id, c))
 		if err != nil {
-			return fmt.Errorf("open section %s of %s: %w", name, r.ID, err)
+			return out, fmt.Errorf("open section %s of %s: %w", name, id, err)
 		}
-		r.Sections[c] = sealedpkg.NewSection(content)
+		out[c] = content
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version`

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -98,7 +99,14 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.ExtendAction(ctx, act.ID, mdate("2026-12-30"), "the locksmith is booked", coordinator); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", Note: "fitted", By: housingStaff}); err != nil {
+		t.Fatal(err)
+	}
+	// A form kept over a timeout.
+	if _, err := db.HoldForm(ctx, officer.Subject, "/referrals/new", url.Values{"victim.name": {"Held Person"}}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	// A draft of another referral.

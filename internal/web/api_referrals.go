@@ -239,6 +239,9 @@ func (s *Server) apiListReferrals(c echo.Context) error {
 	default:
 		return problem.Invalidf("overdue", "overdue must be true or false")
 	}
+	if err := s.apiListOptions(c, &f); err != nil {
+		return err
+	}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
@@ -254,6 +257,13 @@ func (s *Server) apiListReferrals(c echo.Context) error {
 		f.Agency = p.Agency
 	default:
 		return answer(c, http.StatusOK, listJSON{Referrals: []summaryJSON{}})
+	}
+	if q := strings.TrimSpace(c.QueryParam("q")); q != "" {
+		ids, err := s.searchIDs(c, q, agency.Referral)
+		if err != nil {
+			return err
+		}
+		f.Searching, f.IDs = true, ids
 	}
 	page, err := s.DB.Referrals(c.Request().Context(), f)
 	if err != nil {

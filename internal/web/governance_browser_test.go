@@ -138,7 +138,7 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	reads := text(t, auditTab, "table")
-	contains(t, "reads", reads, "Northshire Council Housing Options", "Identity, Safe contact", "override",
+	contains(t, "reads", reads, "Northshire Council Housing Options", "Identity, Safe contact", "An approved request to share without consent",
 		"Data Protection Act 2018, Schedule 8 — safeguarding of children and individuals at risk")
 	if n := eval[int](t, auditTab, `[...document.querySelectorAll("table:first-of-type tbody tr")].filter(r => r.textContent.includes("Northshire Council Housing Options")).length`); n != 3 {
 		t.Errorf("%d housing reads listed, want 3 (one after the withdrawal, two after the approval)", n)

@@ -239,15 +239,15 @@ func personOf(subject string) string {
 	return subject
 }
 
-// stamp is a moment as a page shows it, in UTC, with its machine form.
+// stamp is a moment as a page shows it, UK time with GMT or BST, with its
+// machine form.
 type stamp struct{ Text, ISO string }
 
 func stampOf(t time.Time) stamp {
 	if t.IsZero() {
 		return stamp{}
 	}
-	t = t.UTC()
-	return stamp{Text: t.Format("2 January 2006 at 15:04 UTC"), ISO: t.Format(time.RFC3339)}
+	return stamp{Text: whenText(t), ISO: t.UTC().Format(time.RFC3339)}
 }
 
 func longDate(t time.Time) string {
@@ -310,8 +310,8 @@ func (s *Server) overrideRowOf(o consent.Override, referralID, reference string,
 	rationale, err := tx.release(o.Rationale)
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
 		Rationale: rationale.Text, RationaleWithheld: rationale.Withheld, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
-		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: personOf(o.RequestedBy), RequestedAt: stampOf(o.RequestedAt),
-		DecidedBy: personOf(o.DecidedBy), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}, err
+		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: s.personName(o.RequestedBy, o.RequestedAt), RequestedAt: stampOf(o.RequestedAt),
+		DecidedBy: s.personName(o.DecidedBy, o.DecidedAt), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}, err
 }
 
 // consentForm is the consent form as the officer filled it in.
@@ -361,7 +361,7 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
 			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
 			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
-			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: personOf(h.RecordedBy), RecordedAt: stampOf(h.RecordedAt)})
+			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: s.personName(h.RecordedBy, h.RecordedAt), RecordedAt: stampOf(h.RecordedAt)})
 	}
 	tx := s.texts(c, agency.Referral)
 	tx.with(v)
@@ -657,9 +657,9 @@ func (s *Server) auditRows(c echo.Context, entries []audit.Entry) ([]auditRow, e
 	}
 	rows := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: personOf(e.Actor), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
+		r := auditRow{Index: e.Index, Time: stampOf(e.Time), Actor: e.Actor, Person: s.personName(e.Actor, e.Time), ActorAgency: s.agencyTitleOrEmpty(e.ActorAgency),
 			Action: actionLabel(e.Action), Record: e.Record, Reference: refs[e.Record], Purpose: e.Purpose,
-			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: e.Rules, Detail: strings.ReplaceAll(e.Detail, "_", " ")}
+			Shown: categoryNameTitles(e.Shown), Withheld: categoryNameTitles(e.Withheld), Rules: ruleWords(e.Rules), Detail: strings.ReplaceAll(e.Detail, "_", " ")}
 		if e.Agency != "" {
 			r.Agencies = s.agencyTitles(strings.Split(e.Agency, ","))
 		}

@@ -81,6 +81,9 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 			{Title: "Raise a referral", Href: "/referrals/new", Hint: "Safe contact first, then the offence, risk, agencies and consent"},
 			{Title: "My referrals", Href: "/referrals", Hint: "Every agency's answer on the referrals you raised", Status: needAttention(attention)},
 		}
+		if attention > 0 {
+			out = append(out, task{Title: "Referrals that need your attention", Href: "/referrals?attention=true", Hint: "An agency declined, or its answer is overdue", Status: needAttention(attention)})
+		}
 		if len(drafts) > 0 {
 			out = append(out, task{Title: "My drafts", Href: "/referrals#drafts", Hint: "Referrals you started and have not sent", Status: plural(len(drafts), "draft", "drafts")})
 		}
@@ -96,11 +99,15 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 			return nil, err
 		}
 		justice, err := s.justiceTasks(ctx, "", true)
-		return append([]task{
+		out := append([]task{
 			{Title: "Team referrals", Href: "/referrals", Hint: "Every referral and every agency's answer", Status: needAttention(attention)},
 			{Title: "Requests to share without consent", Href: "/overrides", Hint: "Approve or refuse officers' requests", Status: plural(len(pending), "waiting", "waiting")},
 			{Title: "Reads of restricted referrals", Href: "/break-glass", Hint: "Officers who read a restricted referral on a reason, and why"},
-		}, justice...), err
+		}, justice...)
+		if attention > 0 {
+			out = append(out, task{Title: "Team referrals that need attention", Href: "/referrals?attention=true", Hint: "An agency declined, or its answer is overdue", Status: needAttention(attention)})
+		}
+		return out, err
 	case identity.AgencyStaff:
 		n, err := s.DB.CountInbox(ctx, p.Agency, now)
 		if err != nil {
@@ -108,6 +115,12 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 		}
 		out := []task{{Title: "Inbox", Href: "/inbox", Hint: "Referrals sent to your agency, high risk first",
 			Status: fmt.Sprintf("%d new, %d open, %d overdue", n.New, n.Open, n.Overdue)}}
+		if n.New > 0 {
+			out = append(out, task{Title: "New referrals", Href: "/inbox?status=new", Hint: "Waiting for your agency's answer", Status: fmt.Sprintf("%d new", n.New)})
+		}
+		if n.Overdue > 0 {
+			out = append(out, task{Title: "Overdue referrals", Href: "/inbox?overdue=true", Hint: "Past the time your agency has to answer", Status: fmt.Sprintf("%d overdue", n.Overdue)})
+		}
 		if slices.Contains(marac.Members(s.Agencies), p.Agency) {
 			a, err := s.DB.CountActions(ctx, p.Agency, now)
 			if err != nil {
@@ -122,7 +135,21 @@ func (s *Server) tasks(ctx context.Context, p identity.Principal, r identity.Rol
 	case identity.MARACCoordinator:
 		return []task{{Title: "MARAC", Href: "/marac", Hint: "Meetings, cases, research and actions"}}, nil
 	case identity.Auditor:
-		return []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}, nil
+		out := []task{{Title: "Audit log", Href: "/audit", Hint: "Who saw what, when, and on what basis"}}
+		v, err := s.DB.LastVerification(ctx)
+		if err != nil {
+			return nil, err
+		}
+		status := "Not yet verified from the hub"
+		switch {
+		case v != nil && v.Running(now):
+			status = "Under way"
+		case v != nil && !v.FinishedAt.IsZero() && v.OK:
+			status = "Intact, " + whenText(v.FinishedAt)
+		case v != nil && !v.FinishedAt.IsZero():
+			status = "Damaged, " + whenText(v.FinishedAt)
+		}
+		return append(out, task{Title: "Verify the audit log", Href: "/audit/verify", Hint: "Check that no entry was changed, removed or added", Status: status}), nil
 	case identity.Admin:
 		stats, err := s.DB.OutboxStats(ctx, now)
 		if err != nil {

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
@@ -36,7 +39,18 @@ type listPage struct {
 	// OverdueUpdates counts the Victims' Code updates overdue on the
 	// referrals listed for the police: the officer's, or the team's.
 	OverdueUpdates int
+	// Search is the term the list was searched by, shown in the search box
+	// only; SearchToken carries it sealed through the filters and pages.
+	Search, SearchToken string
+	SearchAction        string
+	SearchHint          string
+	Clear               string      // the list without the search
+	Keep                []hiddenKey // the filters a search keeps
+	CSRF                string
 }
+
+// hiddenKey is a hidden input of a form.
+type hiddenKey struct{ Name, Value string }
 
 // appliedFilter is a filter in use, with the address of the list without it.
 type appliedFilter struct{ Label, Remove string }
@@ -63,11 +77,29 @@ func filterQuestions() []question {
 	for _, st := range referral.ShareStatuses {
 		statuses = append(statuses, choice{Value: string(st), Label: statusLabel(st)})
 	}
+	statuses = append([]choice{{Value: "new", Label: "New: not yet answered"}, {Value: "open", Label: "Open: accepted or in progress"}}, statuses...)
 	return []question{
+		{Name: "sort", Label: "Sort by", Kind: selectKind, Choices: sortChoices, Placeholder: "Open work first"},
 		{Name: "status", Label: "Status", Kind: selectKind, Choices: statuses, Placeholder: "Any status"},
 		{Name: "risk", Label: "Risk level", Kind: selectKind, Choices: riskLevelChoices, Placeholder: "Any risk level"},
 		{Name: "overdue", Label: "Response time", Kind: checkboxesKind, Choices: []choice{{Value: "true", Label: "Only overdue"}}},
+		{Name: "attention", Label: "Needs attention", Kind: checkboxesKind, Choices: []choice{{Value: "true", Label: "Only those that need attention"}}},
 	}
+}
+
+// sortChoices are the orders of a list, in words.
+var sortChoices = []choice{
+	{Value: "risk", Label: "Risk, highest first"},
+	{Value: "due", Label: "Answer due, soonest first"},
+	{Value: "sent", Label: "Sent, oldest first"},
+	{Value: "-sent", Label: "Sent, newest first"},
+}
+
+// statusGroups are the statuses a group filter stands for: the home page's
+// counts link to them.
+var statusGroups = map[string][]referral.ShareStatus{
+	"new":  {referral.Sent, referral.Viewed},
+	"open": {referral.Accepted, referral.InProgress},
 }
 
 // listFilterOf reads a list's filters from the query; a value the list does
@@ -79,6 +111,17 @@ func listFilterOf(q url.Values) (store.ListFilter, url.Values) {
 	if st, err := referral.ParseShareStatus(q.Get("status")); err == nil {
 		f.Status = st
 		kept.Set("status", string(st))
+	} else if g, ok := statusGroups[q.Get("status")]; ok {
+		f.Statuses = g
+		kept.Set("status", q.Get("status"))
+	}
+	if v := q.Get("sort"); slices.Contains(store.Sorts, v) {
+		f.Sort = v
+		kept.Set("sort", v)
+	}
+	if q.Get("attention") == "true" {
+		f.Attention = true
+		kept.Set("attention", "true")
 	}
 	if l, err := risk.ParseLevel(q.Get("risk")); err == nil {
 		f.Risk = l
@@ -108,8 +151,11 @@ func appliedFilters(path string, kept url.Values) []appliedFilter {
 			}
 		}
 		label := q.Label + ": " + q.choiceLabel(v)
-		if q.Name == "overdue" {
+		switch q.Name {
+		case "overdue":
 			label = "Only overdue"
+		case "attention":
+			label = "Needs attention"
 		}
 		out = append(out, appliedFilter{Label: label, Remove: withQuery(path, rest)})
 	}
@@ -139,6 +185,29 @@ func (s *Server) listRowOf(r referral.Summary) listRow {
 // list fills a listPage from one page of the store's list.
 func (s *Server) list(c echo.Context, path string, f store.ListFilter, kept url.Values, pg *listPage) error {
 	f.Now = s.Now()
+	filters := url.Values{}
+	for k, vs := range kept {
+		filters[k] = vs
+	}
+	pg.SearchAction, pg.CSRF = path+"/search", csrfToken(c)
+	pg.Clear = withQuery(path, filters)
+	for _, k := range slices.Sorted(maps.Keys(filters)) {
+		pg.Keep = append(pg.Keep, hiddenKey{k, filters.Get(k)})
+	}
+	if pg.SearchHint == "" {
+		pg.SearchHint = "A reference, a crime reference, or a person's full name, with their date of birth if you know it"
+	}
+	if tok := c.QueryParam("search"); tok != "" {
+		if term, ok := s.openSearch(principal(c).Subject, tok); ok {
+			ids, err := s.searchIDs(c, term, agency.Referral)
+			if err != nil {
+				return err
+			}
+			f.Searching, f.IDs = true, ids
+			pg.Search, pg.SearchToken = term, tok
+			kept.Set("search", tok)
+		}
+	}
 	page, err := s.DB.Referrals(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -147,7 +216,7 @@ func (s *Server) list(c echo.Context, path string, f store.ListFilter, kept url.
 		pg.Rows = append(pg.Rows, s.listRowOf(r))
 	}
 	pg.Action = path
-	pg.Filters = fieldsOf(filterQuestions(), kept, nil)
+	pg.Filters = fieldsOf(filterQuestions(), filters, nil)
 	pg.Applied = appliedFilters(path, kept)
 	pg.Filtered = len(kept) > 0
 	if page.Next != "" {

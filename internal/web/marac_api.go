@@ -23,8 +23,10 @@ func (s *Server) maracRoutes() []Route {
 		coordinator = []identity.Role{identity.MARACCoordinator}
 		// The people who may take part: who of them sees what is decided per
 		// request (maracParticipant, sharing.Release, the acknowledgement).
-		participants       = []identity.Role{identity.MARACCoordinator, identity.AgencyStaff, identity.Officer, identity.Supervisor}
-		coordinatorOrStaff = []identity.Role{identity.MARACCoordinator, identity.AgencyStaff}
+		participants = []identity.Role{identity.MARACCoordinator, identity.AgencyStaff, identity.Officer, identity.Supervisor}
+		// Actions: the coordinator, and whoever owns them (an agency's staff, or
+		// the force's officers and supervisors for the police's own).
+		coordinatorOrStaff = []identity.Role{identity.MARACCoordinator, identity.AgencyStaff, identity.Officer, identity.Supervisor}
 	)
 	page := func(method, path string, roles []identity.Role, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Access: Roles, Roles: roles, CSRF: method == http.MethodPost, Handler: h}
@@ -411,6 +413,9 @@ func (s *Server) addCase(c echo.Context, m marac.Meeting, b marac.NewCase) (mara
 	if perr != nil {
 		return cs, perr
 	}
+	if err := s.checkCriterion(c, m, cs); err != nil {
+		return cs, err
+	}
 	cs, err := s.DB.AddCase(c.Request().Context(), m.ID, cs, principal(c))
 	if problem.CodeOf(err) == problem.NotFound {
 		return cs, problem.Invalidf("referral", "Choose a referral that has been sent")
@@ -725,7 +730,7 @@ func (s *Server) apiAddAction(c echo.Context) error {
 }
 
 func (s *Server) addAction(c echo.Context, caseID string, b marac.NewAction) (marac.Action, error) {
-	a, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now())
+	a, perr := b.Validate(s.attenders(), s.writer(c), s.Now())
 	if perr != nil {
 		return a, perr
 	}
@@ -774,10 +779,14 @@ func (s *Server) actionFilter(p identity.Principal, agencyID, status, overdue st
 	if p.Has(identity.MARACCoordinator) {
 		return &f, nil
 	}
-	if p.Agency == "" || agencyID != "" && agencyID != p.Agency {
+	owner := p.Agency
+	if owner == "" && p.Police() {
+		owner = agency.Police // the police own actions too
+	}
+	if owner == "" || agencyID != "" && agencyID != owner {
 		return nil, nil
 	}
-	f.Agency = p.Agency
+	f.Agency = owner
 	return &f, nil
 }
 

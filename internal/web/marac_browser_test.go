@@ -81,7 +81,7 @@ func TestBrowserMARAC(t *testing.T) {
 
 	// The coordinator's dashboard shows the queue.
 	coord := maracSignedIn(t, b, h, "coordinator", "/marac")
-	contains(t, "dashboard", text(t, coord, "main"), "MARAC", "No meeting is planned", r1.Reference, r2.Reference, "visible high risk")
+	contains(t, "dashboard", text(t, coord, "main"), "MARAC", "No meeting is planned", r1.Reference, r2.Reference, "Visible high risk (DASH 14 or more)")
 	checkPage(t, coord, "MARAC dashboard")
 
 	// Plan a meeting: refused empty, taken with today's date.
@@ -119,7 +119,7 @@ func TestBrowserMARAC(t *testing.T) {
 		t.Fatalf("adding the second case: %d", status)
 	}
 	agenda := text(t, coord, `section[aria-labelledby="agenda"]`)
-	contains(t, "agenda", agenda, r1.Reference, r2.Reference, "visible high risk", "professional judgement", "0 of 7 agencies")
+	contains(t, "agenda", agenda, r1.Reference, r2.Reference, "Visible high risk (DASH 14 or more)", "Professional judgement", "0 of 7 agencies")
 	if strings.Contains(text(t, coord, "main"), "breached bail") {
 		t.Errorf("the restricted case note shows on the meeting page")
 	}
@@ -229,7 +229,7 @@ func TestBrowserMARAC(t *testing.T) {
 	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/cases/"+case1) {
 		t.Fatalf("agreeing the action led to %s (%d)", url, status)
 	}
-	contains(t, "actions", text(t, coord, `section[aria-labelledby="actions"]`), "Fit sanctuary locks", "open")
+	contains(t, "actions", text(t, coord, `section[aria-labelledby="actions"]`), "Fit sanctuary locks", "Open")
 	checkPage(t, coord, "case for the coordinator")
 
 	// The IDVA's action was agreed with a date now past: the form takes no
@@ -253,10 +253,11 @@ func TestBrowserMARAC(t *testing.T) {
 	}
 	maracTick(t, housing, "#status")
 	status, url = maracPress(t, housing, `form[action^="/marac/actions/"] button[type="submit"]`)
-	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions") {
+	if status != http.StatusOK || !strings.HasSuffix(url, "/marac/actions?done=recorded") {
 		t.Fatalf("recording the action done led to %s (%d)", url, status)
 	}
-	contains(t, "closed actions", text(t, housing, `table[aria-labelledby="closed"]`), "Fit sanctuary locks", "done")
+	contains(t, "success banner", text(t, housing, ".govuk-notification-banner--success"), "What became of the action is recorded.")
+	contains(t, "closed actions", text(t, housing, `table[aria-labelledby="closed"]`), "Fit sanctuary locks", "Done")
 
 	// The IDVA's overdue action, flagged on its list and on the dashboard.
 	visit(t, idva, h.URL+"/marac/actions", http.StatusOK)

@@ -122,7 +122,7 @@ func releasedSections(v sharing.View) []releasedSection {
 	for _, d := range v.Decisions() {
 		sec := releasedSection{Category: d.Category.String(), Title: d.Category.Title(), Shown: d.Shown, Reason: sentence(d.Reason())}
 		if b, ok := v.Content(d.Category); ok {
-			sec.Rows = contentRows(b, itemNoun(d.Category))
+			sec.Rows = wordedRows(d.Category, b)
 		}
 		out = append(out, sec)
 	}
@@ -284,6 +284,11 @@ type maracDashboardData struct {
 	Names     map[string]string
 	Panels    map[string]string
 	Overdue   int // overdue actions across every agency
+	// QueueRows is the queue in words, riskiest first; Search the term it
+	// was searched by (sealed in the address as SearchToken).
+	QueueRows           []queueRow
+	Search, SearchToken string
+	CSRF                string
 }
 
 // maracDashboard shows the coordinator the next meeting and its cases,
@@ -308,6 +313,11 @@ func (s *Server) maracDashboard(c echo.Context) error {
 	if data.Queue, err = s.DB.Queue(ctx, p.EscalationIncidents); err != nil {
 		return err
 	}
+	if data.Search, data.SearchToken = s.queueSearch(c); data.Search != "" {
+		if data.Queue, err = s.searchQueue(c, data.Queue, data.Search); err != nil {
+			return err
+		}
+	}
 	if data.Upcoming, err = s.DB.UpcomingMeetings(ctx, now); err != nil {
 		return err
 	}
@@ -320,6 +330,11 @@ func (s *Server) maracDashboard(c echo.Context) error {
 	for _, a := range d.Actions {
 		data.Overdue += a.Overdue
 	}
+	next := ""
+	if d.Next != nil {
+		next = d.Next.ID
+	}
+	data.QueueRows, data.CSRF = queueRows(data.Queue, next), csrfToken(c)
 	return s.render(c, http.StatusOK, "marac", data)
 }
 
@@ -429,7 +444,7 @@ type meetingData struct {
 // coordinator, the queue to add cases from, each case's research and the
 // open actions of earlier meetings that come back for review.
 func (s *Server) meetingPage(c echo.Context) error {
-	return s.renderMeeting(c, http.StatusOK, c.Param("id"), caseForm{}, nil, nil)
+	return s.renderMeeting(c, http.StatusOK, c.Param("id"), caseForm{Referral: c.QueryParam("referral")}, nil, nil)
 }
 
 func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm, errs, attendErrs map[string]string) error {
@@ -488,6 +503,10 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 		if pn, ok := s.panel(m.Panel); ok && !d.Over {
 			if d.Queue, err = s.DB.Queue(ctx, pn.EscalationIncidents); err != nil {
 				return err
+			}
+			sortQueue(d.Queue)
+			if f.Referral != "" {
+				d.Criteria = criteriaFor(d.Queue, f.Referral)
 			}
 		}
 		review, err := s.DB.OpenActionsForReview(ctx, m.ID)
@@ -738,7 +757,7 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	}
 	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
-		Owners: s.agencyOptions(members), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
+		Owners: s.agencyOptions(s.attenders()), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
 		Saved: c.QueryParam("saved") == "research", ActionRows: rows}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
@@ -797,7 +816,7 @@ func (s *Server) addActionPage(c echo.Context) error {
 	errs := map[string]string{}
 	iso := checkDate(errs, "due", "the due date", f.Due)
 	b := marac.NewAction{Agency: f.Agency, Description: f.Description, Due: iso, Category: f.Category}
-	if _, perr := b.Validate(marac.Members(s.Agencies), s.writer(c), s.Now()); perr != nil {
+	if _, perr := b.Validate(s.attenders(), s.writer(c), s.Now()); perr != nil {
 		mergeErrors(errs, perr.Fields)
 	}
 	if len(errs) == 0 {
@@ -865,13 +884,15 @@ type maracActionsData struct {
 	Options      []agencyOption
 	Names        map[string]string
 	Overdue      int
+	Done         bool // an action's outcome was just recorded
 }
 
 // maracActionsPage lists actions by due date, overdue ones flagged: staff
 // see their agency's, the coordinator every agency's or one (?agency=).
 func (s *Server) maracActionsPage(c echo.Context) error {
 	p := principal(c)
-	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(marac.Members(s.Agencies))}
+	d := maracActionsData{Coordinator: p.Has(identity.MARACCoordinator), Names: s.maracNames(), Options: s.agencyOptions(s.attenders()),
+		Done: c.QueryParam("done") == "recorded"}
 	f, err := s.actionFilter(p, c.QueryParam("agency"), "", "")
 	if err != nil {
 		return err
@@ -911,6 +932,7 @@ type maracActionData struct {
 	Statuses []marac.ActionStatus // the statuses the reader may move it to
 	Form     actionUpdateForm
 	Errors   map[string]string
+	More     *actionMore // the coordinator's chase and extension, and their history
 }
 
 // maracActionPage shows one action with the form to record what became of it.
@@ -935,6 +957,9 @@ func (s *Server) renderMARACAction(c echo.Context, status int, id string, f acti
 		return err
 	}
 	d := maracActionData{Action: rows[0], Overdue: marac.ActionOverdue(a, s.Now()), Names: s.maracNames(), Statuses: nextStatuses(a.Status, p), Form: f, Errors: errs}
+	if d.More, err = s.actionMoreOf(c, a); err != nil {
+		return err
+	}
 	return s.render(c, status, "marac-action", d)
 }
 
@@ -969,5 +994,5 @@ func (s *Server) updateActionPage(c echo.Context) error {
 		}
 		return s.renderMARACAction(c, status, id, f, errs)
 	}
-	return c.Redirect(http.StatusSeeOther, "/marac/actions")
+	return c.Redirect(http.StatusSeeOther, "/marac/actions?done=recorded")
 }

@@ -77,7 +77,7 @@ func returnTo(c echo.Context) string {
 
 // newReferralPage is the first page of the form, before there is a draft.
 func (s *Server) newReferralPage(c echo.Context) error {
-	return s.renderStep(c, http.StatusOK, s.referralSteps(), 0, store.Draft{}, url.Values{}, nil, "")
+	return s.renderStep(c, http.StatusOK, s.referralSteps(), 0, store.Draft{}, withHeld(c, url.Values{}), nil, "")
 }
 
 // startReferral checks the first page and, when it is good, starts the draft.
@@ -104,7 +104,7 @@ func (s *Server) draftStepPage(c echo.Context) error {
 	if !ok {
 		return problem.New(problem.NotFound, "Page not found")
 	}
-	return s.renderStep(c, http.StatusOK, steps, i, d, formValues(d.Submission), nil, returnTo(c))
+	return s.renderStep(c, http.StatusOK, steps, i, d, withHeld(c, formValues(d.Submission)), nil, returnTo(c))
 }
 
 // draftStepSave checks a page of the form and saves it to the draft.
@@ -195,6 +195,9 @@ func (s *Server) referralErrors(sub referral.Submission, p identity.Principal) (
 
 func (s *Server) renderStep(c echo.Context, status int, steps []step, i int, d store.Draft, values url.Values, errs map[string]string, ret string) error {
 	st, draft := steps[i], d.ID
+	if st.Slug == "consent" {
+		st = consentForChosen(st, d.Submission.Agencies)
+	}
 	pg := stepPage{Step: st, Number: i + 1, Of: len(steps), Return: ret, Errors: errs,
 		Fields: fieldsOf(st.Questions, values, errs), Summary: errorSummary(st.Questions, errs)}
 	switch {

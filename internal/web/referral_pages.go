@@ -59,7 +59,7 @@ func whenText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(london).Format("2 January 2006 at 3:04pm")
+	return t.In(london).Format("2 January 2006 at 3:04pm MST")
 }
 
 // dayText shows the day of an instant, UK time.

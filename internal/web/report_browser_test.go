@@ -69,12 +69,27 @@ func TestBrowserOutcomes(t *testing.T) {
 	checkPage(t, ctx, "outcomes for housing")
 
 	// A bad date comes back with the error summary.
-	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#from"), "31/01/2026")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#from-month"), "13")); err != nil {
 		t.Fatal(err)
 	}
 	if resp, err := chromedp.RunResponse(ctx, show); err != nil || resp.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad date: %v %v", resp, err)
 	}
-	contains(t, "bad filter", text(t, ctx, ".govuk-error-summary"), "There is a problem", "Enter the start date as a date")
+	contains(t, "bad filter", text(t, ctx, ".govuk-error-summary"), "There is a problem", "From must be a real date")
 	checkPage(t, ctx, "outcomes with an error")
+
+	// The same colour means the same in every chart: high risk red, medium
+	// amber, standard grey, whatever the order of the series.
+	visit(t, ctx, h.URL+"/reports/outcomes"+fixtureQuery, http.StatusOK)
+	legend := eval[map[string]string](t, ctx, `Object.fromEntries(Array.from(document.querySelectorAll('#chart-referrals-by-risk-title')).flatMap(() =>
+		Array.from(document.querySelector('#chart-referrals-by-risk-title').closest("svg").querySelectorAll("text + rect, rect + text")).filter(e => e.tagName === "text").map(e => [e.textContent, e.previousElementSibling.getAttribute("fill")])))`)
+	for name, want := range map[string]string{"High": "#d4351c", "Medium": "#f47738", "Standard": "#505a5f"} {
+		if legend[name] != want {
+			t.Errorf("the risk chart draws %s in %q, want %s (legend %v)", name, legend[name], want, legend)
+		}
+	}
+	contains(t, "contents", text(t, ctx, "#contents"), "Referrals", "Agencies", "Consent", "MARAC")
+	if n := eval[int](t, ctx, `document.querySelectorAll('a[href="#contents"]').length`); n < 5 {
+		t.Errorf("%d links back to the top, want one after each section", n)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,23 +42,43 @@ type outcomes struct {
 	cache *report.Cache
 }
 
-// outcomesFilter is the filter form as sent: a period and an agency.
+// outcomesFilter is the filter form as sent: a period and an agency. The
+// page's form sends each day as a GOV.UK date input (from-day, from-month,
+// from-year), as every other form does; an address may give from and to
+// as YYYY-MM-DD, as the CSV links do.
 type outcomesFilter struct {
 	From, To, Agency string
+	FromDate, ToDate dateField
 }
 
-// readFilter reads and checks the filter; errors name the fields
-// from, to and agency.
+// readFilter reads and checks the filter; errors name the fields from, to
+// and agency (the page links them to the date inputs' day boxes).
 func (o *outcomes) readFilter(c echo.Context) (outcomesFilter, report.Period, map[string]string) {
-	f := outcomesFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Agency: c.QueryParam("agency")}
+	q := c.QueryParams()
+	f := outcomesFilter{From: q.Get("from"), To: q.Get("to"), Agency: q.Get("agency")}
 	errs := map[string]string{}
-	p, perr := report.ParsePeriod(f.From, f.To, o.Now())
-	if perr != nil {
-		errs = perr.Fields
+	from, to := typedDateOf(q, "from"), typedDateOf(q, "to")
+	if from != (typedDate{}) || to != (typedDate{}) {
+		var msg string
+		if f.From, msg = from.iso("From"); msg != "" {
+			errs["from"] = msg
+		}
+		if f.To, msg = to.iso("To"); msg != "" {
+			errs["to"] = msg
+		}
+	}
+	var p report.Period
+	if len(errs) == 0 {
+		var perr *problem.Error
+		if p, perr = report.ParsePeriod(f.From, f.To, o.Now()); perr != nil {
+			errs = perr.Fields
+		}
 	}
 	if a, ok := o.Agencies.Get(f.Agency); f.Agency != "" && (!ok || a.ID == agency.Police) {
 		errs["agency"] = "Choose an agency from the list, or all agencies"
 	}
+	f.FromDate = dateField{ID: "from", Legend: "From", Hint: "The first day, for example 1 1 2026", typedDate: from, Error: errs["from"]}
+	f.ToDate = dateField{ID: "to", Legend: "To", Hint: "The last day, for example 31 3 2026", typedDate: to, Error: errs["to"]}
 	return f, p, errs
 }
 
@@ -125,6 +146,13 @@ func (o *outcomes) page(c echo.Context) error {
 		}
 	}
 	if len(errs) > 0 {
+		d.Errors = map[string]string{}
+		for k, v := range errs {
+			if k == "from" || k == "to" {
+				k += "-day" // the error summary links to the day box
+			}
+			d.Errors[k] = v
+		}
 		return o.render(c, http.StatusUnprocessableEntity, "report-outcomes", d)
 	}
 	if err := o.recordRead(c, f.Agency, figures.Period); err != nil {
@@ -132,8 +160,9 @@ func (o *outcomes) page(c echo.Context) error {
 	}
 	p := figures.Period
 	d.Form.From, d.Form.To = p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
+	d.Form.FromDate.typedDate, d.Form.ToDate.typedDate = typedDateFrom(p.From), typedDateFrom(p.To)
 	d.Period = longDate(p.From) + " to " + longDate(p.To)
-	d.AsOf = figures.AsOf.UTC().Format("15:04 on 2 January 2006")
+	d.AsOf = figures.AsOf.In(london).Format("3:04pm MST on 2 January 2006")
 	if f.Agency != "" {
 		d.AgencyName = o.agencyName(f.Agency)
 	}
@@ -149,7 +178,7 @@ func (o *outcomes) page(c echo.Context) error {
 			ot.Headings = append(ot.Headings, col.Heading())
 		}
 		for _, r := range t.Rows {
-			row := outcomeRow{Label: r.Label, Total: r.Total}
+			row := outcomeRow{Label: r.Name(), Total: r.Total}
 			for i, cell := range r.Cells {
 				row.Cells = append(row.Cells, t.Text(i, cell))
 			}
@@ -215,4 +244,9 @@ func (o *outcomes) recordRead(c echo.Context, agencyID string, p report.Period) 
 	entry := o.entry(c, audit.ReportRead)
 	entry.Agency, entry.Detail = agencyID, "outcomes "+p.String()
 	return o.DB.Audit(c.Request().Context(), entry)
+}
+
+// typedDateFrom is a day as a date input shows it.
+func typedDateFrom(t time.Time) typedDate {
+	return typedDate{Day: strconv.Itoa(t.Day()), Month: strconv.Itoa(int(t.Month())), Year: strconv.Itoa(t.Year())}
 }

@@ -90,6 +90,10 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.justiceRoutes()...)
 	rs = append(rs, s.justicePageRoutes()...)
 	rs = append(rs, s.restrictedRoutes()...)
+	rs = append(rs, s.searchRoutes()...)
+	rs = append(rs, s.sessionRoutes()...)
+	rs = append(rs, s.auditVerifyRoutes()...)
+	rs = append(rs, s.chaseRoutes()...)
 	return rs
 }
 

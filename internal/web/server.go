@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -116,7 +117,9 @@ func New(d Deps) (*Server, error) {
 		r := r
 		mw := []echo.MiddlewareFunc{s.authenticate(r), s.gate(r), s.restrictedGate(r)}
 		if r.CSRF {
-			mw = append(mw, s.csrf)
+			mw = append([]echo.MiddlewareFunc{s.keepLatePost}, append(mw, s.csrf)...)
+		} else if r.Method == http.MethodGet && r.Access != Public && !strings.HasPrefix(r.Path, "/api/") {
+			mw = append(mw, s.restoreHeld)
 		}
 		mw = append(mw, r.Middleware...)
 		e.Add(r.Method, r.Path, r.Handler, mw...)

@@ -57,6 +57,9 @@ func (s *Server) callback(c echo.Context) error {
 		return err
 	}
 	s.log.Info("signed in", append(logAttrs(c), "subject", sess.Principal.Subject)...)
+	if err := s.DB.NotePerson(c.Request().Context(), sess.Principal.Subject, sess.Principal.Name, sess.Principal.Agency, s.Now()); err != nil {
+		return err
+	}
 	c.SetCookie(&http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Expires: s.Now().Add(s.Config.Session.Absolute.Duration),

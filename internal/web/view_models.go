@@ -48,3 +48,4 @@ func (justiceFormData) viewModel()     {}
 func (endingData) viewModel()          {}
 func (overdueData) viewModel()         {}
 func (webhooksData) viewModel()        {}
+func (verifyPage) viewModel()          {}

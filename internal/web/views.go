@@ -25,15 +25,18 @@ type views struct {
 
 func loadViews() (*views, error) {
 	funcs := template.FuncMap{
-		"asset":       assetURL,
-		"hasRole":     func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
-		"join":        strings.Join,
-		"lower":       strings.ToLower,
-		"humanize":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-		"navigation":  navigation,
-		"fieldErrors": fieldErrors,
-		"fieldError":  func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
-		"sentence":    sentence,
+		"asset":        assetURL,
+		"hasRole":      func(p identity.Principal, r string) bool { return p.Has(identity.Role(r)) },
+		"join":         strings.Join,
+		"lower":        strings.ToLower,
+		"humanize":     func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+		"navigation":   navigation,
+		"fieldErrors":  fieldErrors,
+		"fieldError":   func(errs map[string]string, f string) fieldError { return fieldError{f, errs[f]} },
+		"sentence":     sentence,
+		"criterion":    criterionLabel,
+		"actionStatus": actionStatusLabel,
+		"ukTime":       whenText,
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
@@ -65,6 +68,10 @@ type page struct {
 	// Development marks every page while the development identity provider is on.
 	Development bool
 	Data        viewModel
+	// Held is a form kept over a timeout, as JSON for app.js to put back.
+	Held string
+	// Idle is the session's idle timeout in seconds, for the warning.
+	Idle int
 }
 
 // render writes a page inside the layout.
@@ -75,7 +82,7 @@ func (s *Server) render(c echo.Context, status int, name string, data viewModel)
 	}
 	p := principal(c)
 	pg := page{Path: c.Request().URL.Path, Principal: p, SignedIn: p.Subject != "", CSRF: csrfToken(c), RequestID: requestID(c),
-		Development: s.Config.DevIDP.Enabled, Data: data}
+		Development: s.Config.DevIDP.Enabled, Data: data, Held: heldJSON(c), Idle: int(s.Config.Session.Idle.Seconds())}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", pg); err != nil {
 		return err

@@ -46,11 +46,23 @@ func Start(t testing.TB, env map[string]string) *Hub {
 	return StartConfig(t, nil, "", env)
 }
 
+// StartLogged is Start with the hub's log written to w, for tests of what
+// the log holds.
+func StartLogged(t testing.TB, env map[string]string, w io.Writer) *Hub {
+	t.Helper()
+	return start(t, nil, "", env, w)
+}
+
 // StartConfig runs a hub until the test ends with the configuration file
 // (none: the development defaults), on the listener l (nil: a free loopback
 // port), its listen address, base URL and data folder overridden for the
 // test. env adds HUB_* settings.
 func StartConfig(t testing.TB, l net.Listener, file string, env map[string]string) *Hub {
+	t.Helper()
+	return start(t, l, file, env, io.Discard)
+}
+
+func start(t testing.TB, l net.Listener, file string, env map[string]string, w io.Writer) *Hub {
 	t.Helper()
 	quiet.Do(func() { slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) })
 	if l == nil {
@@ -82,7 +94,7 @@ func StartConfig(t testing.TB, l net.Listener, file string, env map[string]strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app.App{Config: cfg, Log: app.NewLogger(io.Discard), Listener: l}
+	a := &app.App{Config: cfg, Log: app.NewLogger(w), Listener: l}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := a.Open(ctx); err != nil {
 		cancel()

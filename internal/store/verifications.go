@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Verifications of the audit log that auditors start from the hub. One runs
+// at a time; its progress is written as it goes, so that any page (or a
+// restarted hub) can show where it stands and the last verdict.
+
+// Verification is one run of VerifyAudit started from the hub.
+type Verification struct {
+	ID                               int64
+	StartedBy                        string
+	StartedAt, UpdatedAt, FinishedAt time.Time
+	Done, Total                      int64
+	OK                               bool
+	Verdict                          string
+}
+
+// Running reports whether the verification is still under way: unfinished
+// and heard from within the last minute (a hub stopped midway leaves one
+// that is neither).
+func (v Verification) Running(now time.Time) bool {
+	return v.FinishedAt.IsZero() && now.Sub(v.UpdatedAt) < time.Minute
+}
+
+// LastVerification is the latest verification started, or nil.
+func (db *DB) LastVerification(ctx context.Context) (*Verification, error) {
+	var v Verification
+	var started, updated, finished string
+	err := db.r.QueryRowContext(ctx, `SELECT id, started_by, started_at, updated_at, finished_at, done, total, ok, verdict FROM audit_verifications ORDER BY id DESC LIMIT 1`).
+		Scan(&v.ID, &v.StartedBy, &started, &updated, &finished, &v.Done, &v.Total, &v.OK, &v.Verdict)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.StartedAt, v.UpdatedAt, v.FinishedAt = parseTime(started), parseTime(updated), parseTime(finished)
+	return &v, nil
+}
+
+// StartVerification records a verification started by subject and runs it
+// in the background; when one is already running it returns that one's id
+// and started false.
+func (db *DB) StartVerification(ctx context.Context, subject string) (id int64, started bool, err error) {
+	now := db.Now()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		var running int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM audit_verifications WHERE finished_at = '' AND updated_at > ? ORDER BY id DESC LIMIT 1`,
+			timeText(now.Add(-time.Minute))).Scan(&running)
+		if err == nil {
+			id = running
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO audit_verifications (started_by, started_at, updated_at) VALUES (?, ?, ?)`, subject, timeText(now), timeText(now))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		started = true
+		return err
+	})
+	if err != nil || !started {
+		return id, false, err
+	}
+	go db.runVerification(id)
+	return id, true, nil
+}
+
+// runVerification verifies the log, writing its progress at most every
+// half second, and its verdict at the end.
+func (db *DB) runVerification(id int64) {
+	ctx := context.Background()
+	var last time.Time
+	report, err := db.VerifyAudit(ctx, func(done, total int64) {
+		if now := time.Now(); now.Sub(last) > 500*time.Millisecond || done == total {
+			last = now
+			db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = ?, updated_at = ? WHERE id = ?`, done, total, timeText(db.Now()), id)
+		}
+	})
+	verdict, ok := report.String(), report.OK()
+	if err != nil {
+		verdict, ok = "the audit log could not be read: "+err.Error(), false
+	}
+	db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = MAX(total, ?), ok = ?, verdict = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+		report.Entries, report.Entries, ok, verdict, timeText(db.Now()), timeText(db.Now()), id)
+}
