@@ -118,12 +118,9 @@ func (s *Server) renderJusticeForm(c echo.Context, f *justiceForm, status int, f
 	if err != nil {
 		return err
 	}
-	v, err := s.release(c, id, agency.Referral)
+	v, err := s.forceRead(c, id)
 	if err != nil {
 		return err
-	}
-	if v.Agency() != agency.Police {
-		return problem.New(problem.NotFound, "Referral not found")
 	}
 	if f.prefill != nil && len(form) == 0 {
 		form = url.Values{}
@@ -243,7 +240,7 @@ func (s *Server) saveChangeForm(c echo.Context, form url.Values) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.DB.ChangeOrder(ctx, store.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: b.Reason, Actor: principal(c)}); err != nil {
+	if _, err := s.DB.ChangeOrder(ctx, store.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: justice.ChangeReason(o.ReferralID, b.Reason), Actor: principal(c)}); err != nil {
 		return "", err
 	}
 	return "/referrals/" + o.ReferralID + "?done=order_changed#orders", nil
@@ -573,7 +570,7 @@ func (s *Server) breachReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Agency() != agency.Police {
+	if v.Agency() != agency.Police || v.Restricted() {
 		return problem.New(problem.NotFound, "Order not found")
 	}
 	sub := referral.Submission{Offence: "breach_of_order", LinkedTo: o.ReferralID}
