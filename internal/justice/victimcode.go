@@ -145,6 +145,6 @@ type Update struct {
 	ToldOn     time.Time // zero until told
 	Method     string
 	Note       sealed.Text // personal data, of NoteCategory: opened only by a View
-	Officer    string // subject of the referral's officer
+	Officer    string      // subject of the referral's officer
 	Version    int
 }

@@ -285,7 +285,7 @@ type Breach struct {
 	ReferralID string
 	Reference  string
 	OccurredOn time.Time
-	Summary    sealedpkg.Text // justice.BreachSummary: of the orders category
+	Summary    sealedpkg.Text    // justice.BreachSummary: of the orders category
 	Incidents  justice.Incidents // the referral's incidents after the breach
 }
 
