@@ -62,7 +62,10 @@ func TestJusticeTextsAreSealed(t *testing.T) {
 		t.Error("conditions written about another referral were filed under this one")
 	}
 	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: o.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason("", "the victim moved"), Actor: officer,
-		Apply: func(x *justice.Order) error { x.Conditions = justice.Conditions(x.ReferralID, "must not enter Elm Street"); return nil }}); err != nil {
+		Apply: func(x *justice.Order) error {
+			x.Conditions = justice.Conditions(x.ReferralID, "must not enter Elm Street")
+			return nil
+		}}); err != nil {
 		t.Fatal(err)
 	}
 	got, hist, err := db.Order(ctx, o.ID)
