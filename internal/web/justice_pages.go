@@ -139,6 +139,16 @@ func (s *Server) justiceFormPost(f *justiceForm) echo.HandlerFunc {
 		if err != nil {
 			return problem.New(problem.Malformed, "the form could not be read")
 		}
+		// A form whose path names an order or an update is closed, as the
+		// referral's own routes are, to an officer who may not read a
+		// restricted referral whole.
+		id, err := f.subject(s, c)
+		if err != nil {
+			return err
+		}
+		if err := s.closedByRestriction(c, id); err != nil {
+			return err
+		}
 		next, err := f.save(s, c, form)
 		if perr, ok := problem.As(err); ok && perr.Code == problem.Invalid {
 			return s.renderJusticeForm(c, f, http.StatusUnprocessableEntity, form, perr.Fields)
