@@ -75,7 +75,7 @@ func (p *planner) criminalJustice(i int, at time.Time, offence string) {
 	}
 	order := func(kind string, from time.Time, length time.Duration, conditions string) {
 		k := key()
-		o := justice.Order{Kind: kind, Conditions: conditions, StartsOn: dayOf(from), EndsOn: dayOf(from.Add(length)), Court: "Northshire Magistrates' Court"}
+		o := justice.Order{Kind: kind, Conditions: justice.Conditions("", conditions), StartsOn: dayOf(from), EndsOn: dayOf(from.Add(length)), Court: "Northshire Magistrates' Court"}
 		p.push(step{at: from.Add(3 * time.Hour), referral: i, actor: officer, justice: &justiceStep{kind: orderGranted, key: k, order: o}})
 		if pct(breachPercent) {
 			on := from.Add(days(5, 40))
@@ -170,14 +170,14 @@ func (w *writer) justice(ctx context.Context, st step) error {
 		w.orders[j.key] = saved.ID
 		return err
 	case orderBreached:
-		_, err := db.RecordBreach(ctx, store.Breach{OrderID: w.orders[j.key], OccurredOn: j.day, Summary: "Seen in the exclusion zone"}, dayOf(st.at), st.actor)
+		_, err := db.RecordBreach(ctx, store.Breach{OrderID: w.orders[j.key], OccurredOn: j.day, Summary: justice.BreachSummary(id, "Seen in the exclusion zone")}, dayOf(st.at), st.actor)
 		return err
 	case updateOwed:
 		saved, err := db.AddVictimUpdate(ctx, justice.Update{ReferralID: id, Event: j.event, EventOn: j.day}, w.calendar, st.actor)
 		w.updates[j.key] = saved.ID
 		return err
 	case updateTold:
-		_, err := db.TellVictimUpdate(ctx, justice.Update{ID: w.updates[j.key], ToldOn: j.day, Method: "phone", Note: "Told in the victim's safe time"}, 0, st.actor)
+		_, err := db.TellVictimUpdate(ctx, justice.Update{ID: w.updates[j.key], ToldOn: j.day, Method: "phone", Note: justice.Note(id, "Told in the victim's safe time")}, 0, st.actor)
 		return err
 	}
 	return db.SetOutcome(ctx, id, j.outcome, j.day, st.actor)

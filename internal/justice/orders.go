@@ -2,6 +2,10 @@ package justice
 
 import (
 	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // OrderStatus is where an order stands on a given day.
@@ -19,7 +23,7 @@ type Order struct {
 	ID         string
 	ReferralID string
 	Kind       string
-	Conditions string // what the suspect must or must not do; personal data
+	Conditions sealed.Text // what the suspect must or must not do: personal data, opened only by a View
 	StartsOn   time.Time
 	EndsOn     time.Time // zero: until further order
 	Court      string
@@ -28,6 +32,26 @@ type Order struct {
 	DischargedOn time.Time
 	Breaches     int
 	Version      int
+}
+
+// Conditions seals what an order says the suspect must or must not do, as
+// the force wrote it about referral referralID: information of the orders
+// category, released where the orders section is. referralID may be empty
+// for a text the store files under the order's referral.
+func Conditions(referralID, body string) sealed.Text {
+	return sealed.NewText(referralID, category.Orders, agency.Police, body)
+}
+
+// ChangeReason seals why an order was varied, extended or discharged: it
+// speaks of the order, so it is of the orders category, as the conditions.
+func ChangeReason(referralID, body string) sealed.Text {
+	return sealed.NewText(referralID, category.Orders, agency.Police, body)
+}
+
+// BreachSummary seals what happened in a breach of an order: of the orders
+// category, as the conditions it breached.
+func BreachSummary(referralID, body string) sealed.Text {
+	return sealed.NewText(referralID, category.Orders, agency.Police, body)
 }
 
 // StatusOn is the order's status on day: discharged from the day it was

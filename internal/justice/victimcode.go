@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
 
 // bankHolidaysJSON is England and Wales's bank holidays in the shape
@@ -115,6 +119,20 @@ func DefaultEnhanced(offence string) (bool, string) {
 	return false, ""
 }
 
+// NoteCategory is the category of the note an officer keeps of telling the
+// victim of a decision: contact. The note is the force's record of a
+// contact with the victim (when and how they were reached, at which number
+// or address, and what they said), so it is released only where the
+// victim's contact details may be; the way they were told is kept apart
+// (Method), and the victim's views belong in the referral's needs.
+const NoteCategory = category.Contact
+
+// Note seals the note of telling the victim, written by the force about
+// referral referralID (empty: the store files it under the update's referral).
+func Note(referralID, body string) sealed.Text {
+	return sealed.NewText(referralID, NoteCategory, agency.Police, body)
+}
+
 // Update is one decision or event the victim must be told of.
 type Update struct {
 	ID         string
@@ -126,7 +144,7 @@ type Update struct {
 	Enhanced   bool
 	ToldOn     time.Time // zero until told
 	Method     string
-	Note       string // personal data: sealed
-	Officer    string // subject of the referral's officer
+	Note       sealed.Text // personal data, of NoteCategory: opened only by a View
+	Officer    string      // subject of the referral's officer
 	Version    int
 }

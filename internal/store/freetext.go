@@ -30,6 +30,18 @@ func (db *DB) sealFree(t sealed.Text, context string) (freeText, error) {
 	return f, nil
 }
 
+// plainOf is the body of t, for a record the store builds around it (an
+// order's sealed detail holds its conditions beside the court): the store
+// holds the keys, so it opens what it has just sealed under context, as it
+// opens every section it builds. Nothing outside the store can.
+func (db *DB) plainOf(t sealed.Text, context string) (string, error) {
+	kid, ct, err := t.SealWith(db.keys, context)
+	if err != nil {
+		return "", err
+	}
+	return db.openText(kid, ct, context)
+}
+
 // openFree opens columns written by sealFree into a sealed Text about the
 // referral: the store decrypts it, but only package sharing can read it.
 func (db *DB) openFree(referralID string, f freeText, context string) (sealed.Text, error) {

@@ -30,10 +30,43 @@ func orderContext(referralID, orderID string) string { return referralID + "/ord
 
 // OrderChange is one entry of an order's history.
 type OrderChange struct {
-	Change string    `json:"change"` // granted, varied, extended, discharged
+	Change string // granted, varied, extended, discharged
+	At     time.Time
+	EndsOn string
+	Reason sealedpkg.Text // of the orders category; empty for a grant
+}
+
+// orderChangeJSON is one entry of an order's history as the orders section
+// and the API hold it, its reason opened.
+type orderChangeJSON struct {
+	Change string    `json:"change"`
 	At     time.Time `json:"at"`
 	EndsOn string    `json:"ends_on,omitempty"`
 	Reason string    `json:"reason,omitempty"`
+}
+
+// storedOrder is an order as the store reads it: the domain order, its
+// conditions sealed, and the conditions in plain for the orders section,
+// which the store builds and seals itself (as it does every section).
+type storedOrder struct {
+	order      justice.Order
+	conditions string
+}
+
+// storedChange is one entry of an order's history, with its reason in
+// plain for the orders section.
+type storedChange struct {
+	change OrderChange
+	reason string
+}
+
+// filedUnder refuses free text written about another referral than the
+// one the store files it under; text naming no referral takes that one.
+func filedUnder(t sealedpkg.Text, referralID string) error {
+	if t.Referral() != "" && t.Referral() != referralID {
+		return errors.New("free text about another referral")
+	}
+	return nil
 }
 
 // OrderNotFound is the error for an order that does not exist.
@@ -47,7 +80,10 @@ func (db *DB) AddOrder(ctx context.Context, o justice.Order, actor identity.Prin
 		if err := referralExists(ctx, tx, o.ReferralID); err != nil {
 			return err
 		}
-		kid, sealed, err := db.sealOrder(o)
+		if err := filedUnder(o.Conditions, o.ReferralID); err != nil {
+			return err
+		}
+		kid, sealed, err := db.sealOrder(&o)
 		if err != nil {
 			return err
 		}
@@ -55,7 +91,7 @@ func (db *DB) AddOrder(ctx context.Context, o justice.Order, actor identity.Prin
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.ReferralID, o.Kind, kid, sealed, dateText(o.StartsOn), dateText(o.EndsOn), actor.Subject, timeText(now), timeText(now)); err != nil {
 			return err
 		}
-		if err := db.addOrderChange(ctx, tx, o, "granted", "", actor, now); err != nil {
+		if err := db.addOrderChange(ctx, tx, o, "granted", sealedpkg.Text{}, actor, now); err != nil {
 			return err
 		}
 		return db.orderTouched(ctx, tx, o.ReferralID, actor, now, "order_recorded", o.Kind, audit.OrderRecorded)
@@ -63,19 +99,34 @@ func (db *DB) AddOrder(ctx context.Context, o justice.Order, actor identity.Prin
 	return o, err
 }
 
-func (db *DB) sealOrder(o justice.Order) (string, []byte, error) {
-	b, err := json.Marshal(orderDetail{Conditions: o.Conditions, Court: o.Court, Reference: o.Reference})
+// sealOrder seals what the order says as one value for its row, and files
+// its conditions under the order's referral. The conditions sit in that
+// value beside the court, so the store takes them in plain (plainOf).
+func (db *DB) sealOrder(o *justice.Order) (string, []byte, error) {
+	if err := filedUnder(o.Conditions, o.ReferralID); err != nil {
+		return "", nil, err
+	}
+	ctx := orderContext(o.ReferralID, o.ID)
+	conditions, err := db.plainOf(o.Conditions, ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	o.Conditions = justice.Conditions(o.ReferralID, conditions)
+	b, err := json.Marshal(orderDetail{Conditions: conditions, Court: o.Court, Reference: o.Reference})
 	if err != nil {
 		return "", nil, err
 	}
 	if db.keys == nil {
 		return "", nil, errors.New("no sealing keys")
 	}
-	return db.keys.Seal(b, orderContext(o.ReferralID, o.ID))
+	return db.keys.Seal(b, ctx)
 }
 
-func (db *DB) addOrderChange(ctx context.Context, tx *sql.Tx, o justice.Order, change, reason string, actor identity.Principal, now time.Time) error {
-	kid, sealed, err := db.sealText(reason, orderContext(o.ReferralID, o.ID)+"/"+change+"/"+timeText(now))
+func (db *DB) addOrderChange(ctx context.Context, tx *sql.Tx, o justice.Order, change string, reason sealedpkg.Text, actor identity.Principal, now time.Time) error {
+	if err := filedUnder(reason, o.ReferralID); err != nil {
+		return err
+	}
+	kid, sealed, err := reason.SealWith(db.keys, orderContext(o.ReferralID, o.ID)+"/"+change+"/"+timeText(now))
 	if err != nil {
 		return err
 	}
@@ -105,37 +156,45 @@ func (db *DB) justiceTouched(ctx context.Context, tx *sql.Tx, referralID, eventA
 
 const orderColumns = `id, referral_id, kind, detail_key, detail, starts_on, ends_on, discharged_on, breaches, version`
 
-func (db *DB) scanOrder(sc interface{ Scan(...any) error }) (justice.Order, error) {
+// scanOrder reads an order's row: the store decrypts what it says, then
+// hands the conditions out sealed (the plain copy stays in the store).
+func (db *DB) scanOrder(sc interface{ Scan(...any) error }) (storedOrder, error) {
 	var o justice.Order
 	var kid, starts, ends, discharged string
 	var sealed []byte
 	if err := sc.Scan(&o.ID, &o.ReferralID, &o.Kind, &kid, &sealed, &starts, &ends, &discharged, &o.Breaches, &o.Version); err != nil {
-		return o, err
+		return storedOrder{order: o}, err
 	}
 	o.StartsOn, o.EndsOn, o.DischargedOn = parseDate(starts), parseDate(ends), parseDate(discharged)
 	b, err := db.keys.Open(kid, sealed, orderContext(o.ReferralID, o.ID))
 	if err != nil {
-		return o, fmt.Errorf("open order %s: %w", o.ID, err)
+		return storedOrder{order: o}, fmt.Errorf("open order %s: %w", o.ID, err)
 	}
 	var d orderDetail
 	if err := json.Unmarshal(b, &d); err != nil {
-		return o, err
+		return storedOrder{order: o}, err
 	}
-	o.Conditions, o.Court, o.Reference = d.Conditions, d.Court, d.Reference
-	return o, nil
+	o.Conditions, o.Court, o.Reference = justice.Conditions(o.ReferralID, d.Conditions), d.Court, d.Reference
+	return storedOrder{order: o, conditions: d.Conditions}, nil
 }
 
-// Order loads one order with its history. An order that does not exist is
-// OrderNotFound(). It is the officer's view: nothing here is released.
+// Order loads one order with its history, its conditions and reasons
+// sealed: a reader opens them only through the View of its referral. An
+// order that does not exist is OrderNotFound().
 func (db *DB) Order(ctx context.Context, id string) (justice.Order, []OrderChange, error) {
-	o, err := db.scanOrder(db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	so, err := db.scanOrder(db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
+	o := so.order
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, nil, OrderNotFound()
 	}
 	if err != nil {
 		return o, nil, err
 	}
-	hist, err := db.orderHistory(ctx, db.r, o)
+	stored, err := db.orderHistory(ctx, db.r, o)
+	var hist []OrderChange
+	for _, c := range stored {
+		hist = append(hist, c.change)
+	}
 	return o, hist, err
 }
 
@@ -143,24 +202,25 @@ type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
-func (db *DB) orderHistory(ctx context.Context, q querier, o justice.Order) ([]OrderChange, error) {
+func (db *DB) orderHistory(ctx context.Context, q querier, o justice.Order) ([]storedChange, error) {
 	rows, err := q.QueryContext(ctx, `SELECT change, at, ends_on, reason_key, reason FROM order_changes WHERE order_id = ? ORDER BY id`, o.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []OrderChange
+	var out []storedChange
 	for rows.Next() {
-		var c OrderChange
+		var c storedChange
 		var at, kid string
 		var sealed []byte
-		if err := rows.Scan(&c.Change, &at, &c.EndsOn, &kid, &sealed); err != nil {
+		if err := rows.Scan(&c.change.Change, &at, &c.change.EndsOn, &kid, &sealed); err != nil {
 			return nil, err
 		}
-		c.At = parseTime(at)
-		if c.Reason, err = db.openText(kid, sealed, orderContext(o.ReferralID, o.ID)+"/"+c.Change+"/"+at); err != nil {
+		c.change.At = parseTime(at)
+		if c.reason, err = db.openText(kid, sealed, orderContext(o.ReferralID, o.ID)+"/"+c.change.Change+"/"+at); err != nil {
 			return nil, err
 		}
+		c.change.Reason = justice.ChangeReason(o.ReferralID, c.reason)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -174,7 +234,7 @@ type OrderUpdate struct {
 	Change  string // varied, extended, discharged
 	// Apply changes the order as loaded; it may refuse with a problem.
 	Apply  func(o *justice.Order) error
-	Reason string
+	Reason sealedpkg.Text // justice.ChangeReason
 	Actor  identity.Principal
 }
 
@@ -184,8 +244,8 @@ func (db *DB) ChangeOrder(ctx context.Context, u OrderUpdate) (justice.Order, er
 	now := db.Now().UTC()
 	var o justice.Order
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		o, err = db.scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, u.ID))
+		so, err := db.scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, u.ID))
+		o = so.order
 		if errors.Is(err, sql.ErrNoRows) {
 			return OrderNotFound()
 		}
@@ -201,7 +261,7 @@ func (db *DB) ChangeOrder(ctx context.Context, u OrderUpdate) (justice.Order, er
 		if err := u.Apply(&o); err != nil {
 			return err
 		}
-		kid, sealed, err := db.sealOrder(o)
+		kid, sealed, err := db.sealOrder(&o)
 		if err != nil {
 			return err
 		}
@@ -225,20 +285,21 @@ type Breach struct {
 	ReferralID string
 	Reference  string
 	OccurredOn time.Time
-	Summary    string
+	Summary    sealedpkg.Text    // justice.BreachSummary: of the orders category
 	Incidents  justice.Incidents // the referral's incidents after the breach
 }
 
 // RecordBreach records a breach of an order on day (the officer's today). A
 // breach is an incident: the referral's count rises by one and its last date
 // moves to the breach if later, in the plain columns and in the sealed
-// offence section alike. The receiving agencies still in the referral are
+// offence section alike. The summary is filed under the order's referral. The receiving agencies still in the referral are
 // told, without personal data.
 func (db *DB) RecordBreach(ctx context.Context, b Breach, day time.Time, actor identity.Principal) (Breach, error) {
 	now := db.Now().UTC()
 	b.ID = newID("b-")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		o, err := db.scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, b.OrderID))
+		so, err := db.scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, b.OrderID))
+		o := so.order
 		if errors.Is(err, sql.ErrNoRows) {
 			return OrderNotFound()
 		}
@@ -247,6 +308,9 @@ func (db *DB) RecordBreach(ctx context.Context, b Breach, day time.Time, actor i
 		}
 		if msg := justice.BreachProblem(o, b.OccurredOn, day); msg != "" {
 			return problem.Invalidf("occurred_on", "%s", msg)
+		}
+		if err := filedUnder(b.Summary, o.ReferralID); err != nil {
+			return err
 		}
 		b.ReferralID = o.ReferralID
 		var in justice.Incidents
@@ -262,7 +326,13 @@ func (db *DB) RecordBreach(ctx context.Context, b Breach, day time.Time, actor i
 		if err := db.rewriteIncidents(ctx, tx, o.ReferralID, b.Incidents); err != nil {
 			return err
 		}
-		kid, sealed, err := db.sealText(b.Summary, orderContext(o.ReferralID, o.ID)+"/breach/"+b.ID)
+		context := orderContext(o.ReferralID, o.ID) + "/breach/" + b.ID
+		summary, err := db.plainOf(b.Summary, context)
+		if err != nil {
+			return err
+		}
+		b.Summary = justice.BreachSummary(o.ReferralID, summary)
+		kid, sealed, err := db.sealText(summary, context)
 		if err != nil {
 			return err
 		}
@@ -333,7 +403,7 @@ func (db *DB) rewriteIncidents(ctx context.Context, tx *sql.Tx, referralID strin
 	return db.writeSections(ctx, tx, referralID, sections)
 }
 
-// orderJSON is one order as the orders section holds it.
+// orderJSON is one order as the orders section and the API hold it.
 type orderJSON struct {
 	ID           string              `json:"id"`
 	Kind         string              `json:"kind"`
@@ -345,17 +415,29 @@ type orderJSON struct {
 	Court        string              `json:"court,omitempty"`
 	Reference    string              `json:"reference,omitempty"`
 	Breaches     int                 `json:"breaches"`
-	History      []OrderChange       `json:"history"`
+	History      []orderChangeJSON   `json:"history"`
 }
 
-// OrderJSON is the order as the API and the orders section show it: its
-// status on day and its history.
-func OrderJSON(o justice.Order, hist []OrderChange, day time.Time) any {
-	if hist == nil {
-		hist = []OrderChange{}
+// OrderJSON is the order as the API shows it, as the orders section holds
+// it: its status on day and its history, the conditions and reasons opened
+// by open (the View of the order's referral: sharing.View.Text).
+func OrderJSON(o justice.Order, hist []OrderChange, day time.Time, open func(sealedpkg.Text) string) any {
+	reasons := make([]string, len(hist))
+	for i, c := range hist {
+		reasons[i] = open(c.Reason)
 	}
-	return orderJSON{ID: o.ID, Kind: o.Kind, Status: justice.StatusOn(o, day), Conditions: o.Conditions, StartsOn: dateText(o.StartsOn),
-		EndsOn: dateText(o.EndsOn), DischargedOn: dateText(o.DischargedOn), Court: o.Court, Reference: o.Reference, Breaches: o.Breaches, History: hist}
+	return orderJSONOf(o, open(o.Conditions), hist, reasons, day)
+}
+
+// orderJSONOf is the order with its conditions and its history's reasons
+// in plain: the store's own, building the orders section, or a View's.
+func orderJSONOf(o justice.Order, conditions string, hist []OrderChange, reasons []string, day time.Time) orderJSON {
+	h := make([]orderChangeJSON, len(hist))
+	for i, c := range hist {
+		h[i] = orderChangeJSON{Change: c.Change, At: c.At, EndsOn: c.EndsOn, Reason: reasons[i]}
+	}
+	return orderJSON{ID: o.ID, Kind: o.Kind, Status: justice.StatusOn(o, day), Conditions: conditions, StartsOn: dateText(o.StartsOn),
+		EndsOn: dateText(o.EndsOn), DischargedOn: dateText(o.DischargedOn), Court: o.Court, Reference: o.Reference, Breaches: o.Breaches, History: h}
 }
 
 // loadOrders builds the referral's orders section from the register: every
@@ -369,17 +451,21 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 		return err
 	}
 	day := db.Now()
-	out := make([]any, 0, len(orders))
+	out := make([]orderJSON, 0, len(orders))
 	for _, active := range []bool{true, false} {
-		for _, o := range orders {
-			if (justice.StatusOn(o, day) == justice.Active) != active {
+		for _, so := range orders {
+			if (justice.StatusOn(so.order, day) == justice.Active) != active {
 				continue
 			}
-			hist, err := db.orderHistory(ctx, q, o)
+			stored, err := db.orderHistory(ctx, q, so.order)
 			if err != nil {
 				return err
 			}
-			out = append(out, OrderJSON(o, hist, day))
+			hist, reasons := make([]OrderChange, len(stored)), make([]string, len(stored))
+			for i, c := range stored {
+				hist[i], reasons[i] = c.change, c.reason
+			}
+			out = append(out, orderJSONOf(so.order, so.conditions, hist, reasons, day))
 		}
 	}
 	b, err := json.Marshal(out)
@@ -387,13 +473,13 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 	return err
 }
 
-func (db *DB) referralOrders(ctx context.Context, q querier, referralID string) ([]justice.Order, error) {
+func (db *DB) referralOrders(ctx context.Context, q querier, referralID string) ([]storedOrder, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE referral_id = ? ORDER BY starts_on, id`, referralID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []justice.Order
+	var out []storedOrder
 	for rows.Next() {
 		o, err := db.scanOrder(rows)
 		if err != nil {
@@ -404,16 +490,21 @@ func (db *DB) referralOrders(ctx context.Context, q querier, referralID string) 
 	return out, rows.Err()
 }
 
-// ReferralOrders lists a referral's orders, for the officer's pages.
+// ReferralOrders lists a referral's orders, their conditions sealed.
 func (db *DB) ReferralOrders(ctx context.Context, referralID string) ([]justice.Order, error) {
-	return db.referralOrders(ctx, db.r, referralID)
+	stored, err := db.referralOrders(ctx, db.r, referralID)
+	var out []justice.Order
+	for _, so := range stored {
+		out = append(out, so.order)
+	}
+	return out, err
 }
 
 // ProtectionLapses reports whether the victim of a referral is protected by
 // an order on today but by none on day (a MARAC meeting's): every order in
 // force ends before it. It says nothing of what the orders are.
 func (db *DB) ProtectionLapses(ctx context.Context, referralID string, today, day time.Time) (bool, error) {
-	orders, err := db.referralOrders(ctx, db.r, referralID)
+	orders, err := db.ReferralOrders(ctx, referralID)
 	return justice.ProtectionLapses(orders, today, day), err
 }
 

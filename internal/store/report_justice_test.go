@@ -32,7 +32,7 @@ func TestCriminalJusticeSQLKeepsTheGoRules(t *testing.T) {
 		id, _ := create(t, db, submission("Vic Random", "medium"), "", "")
 		active := false
 		for range rng.IntN(3) {
-			o := justice.Order{ReferralID: id, Kind: "bail_pre_charge", Conditions: "no contact", StartsOn: day("2026-02-01", 120)}
+			o := justice.Order{ReferralID: id, Kind: "bail_pre_charge", Conditions: justice.Conditions(id, "no contact"), StartsOn: day("2026-02-01", 120)}
 			if rng.IntN(4) > 0 {
 				o.EndsOn = o.StartsOn.AddDate(0, 0, rng.IntN(90))
 			}
@@ -42,7 +42,7 @@ func TestCriminalJusticeSQLKeepsTheGoRules(t *testing.T) {
 			}
 			if rng.IntN(5) == 0 {
 				o.DischargedOn = o.StartsOn.AddDate(0, 0, rng.IntN(60))
-				if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: saved.ID, IfMatch: 1, Change: "discharged", Reason: "x", Actor: officer,
+				if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: saved.ID, IfMatch: 1, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "x"), Actor: officer,
 					Apply: func(x *justice.Order) error { x.DischargedOn = o.DischargedOn; return nil }}); err != nil {
 					t.Fatal(err)
 				}

@@ -67,15 +67,15 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 		t.Fatal(err)
 	}
 	// Orders: conditions, a change's reason, a breach; a Victims' Code note.
-	ord, err := db.AddOrder(ctx, justice.Order{ReferralID: id, Kind: "restraining_order", Conditions: "not within 100m", StartsOn: mdate("2026-01-01"), Court: "Northshire"}, officer)
+	ord, err := db.AddOrder(ctx, justice.Order{ReferralID: id, Kind: "restraining_order", Conditions: justice.Conditions(id, "not within 100m"), StartsOn: mdate("2026-01-01"), Court: "Northshire"}, officer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: ord.ID, IfMatch: 1, Change: "varied", Reason: "victim moved", Actor: officer,
-		Apply: func(o *justice.Order) error { o.Conditions = "not within 200m"; return nil }}); err != nil {
+	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: ord.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason(id, "victim moved"), Actor: officer,
+		Apply: func(o *justice.Order) error { o.Conditions = justice.Conditions(id, "not within 200m"); return nil }}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordBreach(ctx, Breach{OrderID: ord.ID, OccurredOn: mdate("2026-02-01"), Summary: "seen outside"}, mdate("2026-03-01"), officer); err != nil {
+	if _, err := db.RecordBreach(ctx, Breach{OrderID: ord.ID, OccurredOn: mdate("2026-02-01"), Summary: justice.BreachSummary(id, "seen outside")}, mdate("2026-03-01"), officer); err != nil {
 		t.Fatal(err)
 	}
 	cal, err := justice.EnglandAndWales()
@@ -86,7 +86,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.TellVictimUpdate(ctx, justice.Update{ID: u.ID, ToldOn: mdate("2026-02-03"), Method: "phone", Note: "told at 10am"}, 0, officer); err != nil {
+	if _, err := db.TellVictimUpdate(ctx, justice.Update{ID: u.ID, ToldOn: mdate("2026-02-03"), Method: "phone", Note: justice.Note(id, "told at 10am")}, 0, officer); err != nil {
 		t.Fatal(err)
 	}
 	// MARAC: a case note, research, an action with a note.

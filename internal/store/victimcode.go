@@ -145,7 +145,8 @@ func (db *DB) AddVictimUpdate(ctx context.Context, u justice.Update, cal justice
 	return u, err
 }
 
-// TellVictimUpdate marks an update told: when, how, and a note.
+// TellVictimUpdate marks an update told: when, how, and a note
+// (justice.Note), which it files under the update's referral.
 func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch int, actor identity.Principal) (justice.Update, error) {
 	now := db.Now().UTC()
 	var out justice.Update
@@ -163,9 +164,17 @@ func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch in
 		if u.ToldOn.Before(out.EventOn) {
 			return problem.Invalidf("told_on", "The victim cannot be told before the event")
 		}
-		out.ToldOn, out.Method, out.Note = u.ToldOn, u.Method, u.Note
+		if err := filedUnder(u.Note, out.ReferralID); err != nil {
+			return err
+		}
+		context := out.ReferralID + "/victim-update/" + out.ID
+		note, err := db.plainOf(u.Note, context)
+		if err != nil {
+			return err
+		}
+		out.ToldOn, out.Method, out.Note = u.ToldOn, u.Method, justice.Note(out.ReferralID, note)
 		out.Version++
-		kid, sealed, err := db.sealText(u.Note, out.ReferralID+"/victim-update/"+out.ID)
+		kid, sealed, err := db.sealText(note, context)
 		if err != nil {
 			return err
 		}
@@ -180,6 +189,8 @@ func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch in
 
 const updateColumns = `v.id, v.referral_id, r.reference, r.officer, v.event, v.event_on, v.due_by, v.enhanced, v.told_on, v.method, v.note_key, v.note, v.version`
 
+// scanUpdate reads an update; its note is handed out sealed
+// (justice.NoteCategory), opened only by the View of its referral.
 func (db *DB) scanUpdate(sc interface{ Scan(...any) error }) (justice.Update, error) {
 	var u justice.Update
 	var eventOn, due, told, kid string
@@ -188,8 +199,8 @@ func (db *DB) scanUpdate(sc interface{ Scan(...any) error }) (justice.Update, er
 		return u, err
 	}
 	u.EventOn, u.DueBy, u.ToldOn = parseDate(eventOn), parseDate(due), parseDate(told)
-	var err error
-	u.Note, err = db.openText(kid, note, u.ReferralID+"/victim-update/"+u.ID)
+	body, err := db.openText(kid, note, u.ReferralID+"/victim-update/"+u.ID)
+	u.Note = justice.Note(u.ReferralID, body)
 	return u, err
 }
 

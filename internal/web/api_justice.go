@@ -14,6 +14,8 @@ import (
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -81,7 +83,7 @@ func newOrder(b orderBody) (justice.Order, *problem.Error) {
 	if !ends.IsZero() && !starts.IsZero() && ends.Before(starts) {
 		errs["ends_on"] = "The end date cannot be before the start date"
 	}
-	o := justice.Order{Kind: b.Kind, Conditions: strings.TrimSpace(b.Conditions), StartsOn: starts, EndsOn: ends, Court: b.Court, Reference: b.Reference}
+	o := justice.Order{Kind: b.Kind, Conditions: justice.Conditions("", strings.TrimSpace(b.Conditions)), StartsOn: starts, EndsOn: ends, Court: b.Court, Reference: b.Reference}
 	if len(errs) > 0 {
 		return o, problem.Fields(errs)
 	}
@@ -99,35 +101,59 @@ func (s *Server) apiAddOrder(c echo.Context) error {
 		return perr
 	}
 	o.ReferralID = c.Param("id")
-	o, err := s.DB.AddOrder(c.Request().Context(), o, principal(c))
+	// The answer shows the conditions: the referral is released (and the
+	// release audited) first, to the force only.
+	v, err := s.forceRead(c, o.ReferralID)
+	if err != nil {
+		return err
+	}
+	o, err = s.DB.AddOrder(c.Request().Context(), o, principal(c))
 	if err != nil {
 		return err
 	}
 	hist := []store.OrderChange{{Change: "granted", At: s.Now().UTC(), EndsOn: dateOrEmpty(o.EndsOn)}}
 	c.Response().Header().Set("Location", "/api/v1/orders/"+o.ID)
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return answer(c, http.StatusCreated, s.orderOut(o, hist))
+	return answer(c, http.StatusCreated, s.orderOut(v, o, hist))
 }
 
-// orderOut is an order in the API: as the orders section holds it, plus
-// the referral it belongs to.
-func (s *Server) orderOut(o justice.Order, hist []store.OrderChange) jsonObject {
-	return jsonObject{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now())}
+// orderOut is an order in the API: as the orders section holds it, its
+// conditions and reasons opened by v, the View of its referral, plus the
+// referral it belongs to.
+func (s *Server) orderOut(v sharing.View, o justice.Order, hist []store.OrderChange) jsonObject {
+	return jsonObject{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now(), openedBy(v))}
+}
+
+// openedBy opens free text through v: the text where v releases it,
+// nothing where it does not.
+func openedBy(v sharing.View) func(sealed.Text) string {
+	return func(t sealed.Text) string {
+		text, _ := v.Text(t)
+		return text
+	}
+}
+
+// orderRead loads an order and releases its referral to the force (404 to
+// anyone else), the release audited before anything is shown.
+func (s *Server) orderRead(c echo.Context, id string) (sharing.View, justice.Order, []store.OrderChange, error) {
+	o, hist, err := s.DB.Order(c.Request().Context(), id)
+	if err != nil {
+		return sharing.View{}, o, nil, err
+	}
+	v, err := s.forceRead(c, o.ReferralID)
+	return v, o, hist, err
 }
 
 // apiGetOrder answers one order with its history and ETag. The order is
 // part of its referral: reading it is a release of the referral to the
 // force, decided and audited as every read is.
 func (s *Server) apiGetOrder(c echo.Context) error {
-	o, hist, err := s.DB.Order(c.Request().Context(), c.Param("id"))
+	v, o, hist, err := s.orderRead(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.forceRead(c, o.ReferralID); err != nil {
-		return err
-	}
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return answer(c, http.StatusOK, s.orderOut(o, hist))
+	return answer(c, http.StatusOK, s.orderOut(v, o, hist))
 }
 
 type orderChangeBody struct {
@@ -162,7 +188,12 @@ func (s *Server) apiChangeOrder(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
-	o, err := s.DB.ChangeOrder(c.Request().Context(), store.OrderUpdate{ID: c.Param("id"), IfMatch: ifMatch, Change: change, Apply: apply, Reason: strings.TrimSpace(b.Reason), Actor: principal(c)})
+	v, _, _, err := s.orderRead(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	o, err := s.DB.ChangeOrder(c.Request().Context(), store.OrderUpdate{ID: c.Param("id"), IfMatch: ifMatch, Change: change, Apply: apply,
+		Reason: justice.ChangeReason("", strings.TrimSpace(b.Reason)), Actor: principal(c)})
 	if err != nil {
 		return err
 	}
@@ -171,7 +202,7 @@ func (s *Server) apiChangeOrder(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
-	return answer(c, http.StatusOK, s.orderOut(o, hist))
+	return answer(c, http.StatusOK, s.orderOut(v, o, hist))
 }
 
 // orderChange checks a change and returns what it does to the order; the
@@ -235,7 +266,7 @@ func (s *Server) orderChange(b orderChangeBody) (string, func(*justice.Order) er
 			o.DischargedOn = discharged
 		case "vary":
 			if b.Conditions != nil {
-				o.Conditions = strings.TrimSpace(*b.Conditions)
+				o.Conditions = justice.Conditions(o.ReferralID, strings.TrimSpace(*b.Conditions))
 			}
 			if b.Court != nil {
 				o.Court = *b.Court
@@ -277,7 +308,7 @@ func newBreach(b breachBody) (store.Breach, *problem.Error) {
 	if len(errs) > 0 {
 		return store.Breach{}, problem.Fields(errs)
 	}
-	return store.Breach{OccurredOn: on, Summary: strings.TrimSpace(b.Summary)}, nil
+	return store.Breach{OccurredOn: on, Summary: justice.BreachSummary("", strings.TrimSpace(b.Summary))}, nil
 }
 
 // newReferralForBreach is the page that offers the officer a new referral
@@ -299,12 +330,17 @@ func (s *Server) apiRecordBreach(c echo.Context) error {
 		return perr
 	}
 	b.OrderID = c.Param("id")
-	b, err := s.DB.RecordBreach(c.Request().Context(), b, s.today(), principal(c))
+	v, _, _, err := s.orderRead(c, b.OrderID)
 	if err != nil {
 		return err
 	}
+	b, err = s.DB.RecordBreach(c.Request().Context(), b, s.today(), principal(c))
+	if err != nil {
+		return err
+	}
+	summary, _ := v.Text(b.Summary)
 	return answer(c, http.StatusCreated, jsonObject{
-		"id": b.ID, "order": b.OrderID, "referral": b.ReferralID, "occurred_on": b.OccurredOn.Format(time.DateOnly), "summary": b.Summary,
+		"id": b.ID, "order": b.OrderID, "referral": b.ReferralID, "occurred_on": b.OccurredOn.Format(time.DateOnly), "summary": summary,
 		"incidents":    map[string]any{"count": b.Incidents.Count, "first": b.Incidents.First, "last": b.Incidents.Last},
 		"new_referral": map[string]any{"offence": "breach_of_order", "linked_to": b.ReferralID, "form": newReferralForBreach(b.ReferralID, b.OrderID)},
 	})
@@ -334,17 +370,19 @@ func (s *Server) apiOrdersEnding(c echo.Context) error {
 }
 
 // forceRead releases referral id to the caller, writing the release to
-// the audit log, and refuses (404, as for a referral that does not exist)
-// anyone but the force that raised it.
-func (s *Server) forceRead(c echo.Context, id string) error {
+// the audit log, and returns the View through which its free text opens.
+// It refuses (404, as for a referral that does not exist) anyone but the
+// force that raised it, and an officer shown a restricted referral's
+// metadata only (who breaks glass on the referral to read it).
+func (s *Server) forceRead(c echo.Context, id string) (sharing.View, error) {
 	v, err := s.release(c, id, agency.Referral)
 	if err != nil {
-		return err
+		return sharing.View{}, err
 	}
-	if v.Agency() != agency.Police {
-		return referral.NotFound()
+	if v.Agency() != agency.Police || v.Restricted() {
+		return sharing.View{}, referral.NotFound()
 	}
-	return nil
+	return v, nil
 }
 
 // ownOrTeam is the officer whose referrals a police reader's lists cover:
@@ -373,12 +411,16 @@ func (s *Server) apiAddVictimUpdate(c echo.Context) error {
 		return perr
 	}
 	u.ReferralID = c.Param("id")
-	u, err := s.DB.AddVictimUpdate(c.Request().Context(), u, s.calendar, principal(c))
+	v, err := s.forceRead(c, u.ReferralID)
+	if err != nil {
+		return err
+	}
+	u, err = s.DB.AddVictimUpdate(c.Request().Context(), u, s.calendar, principal(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(u.Version))
-	return answer(c, http.StatusCreated, s.victimUpdateJSON(u))
+	return answer(c, http.StatusCreated, s.victimUpdateJSON(u, openedBy(v)(u.Note)))
 }
 
 func (s *Server) newVictimUpdate(b victimUpdateBody) (justice.Update, *problem.Error) {
@@ -400,33 +442,44 @@ func (s *Server) newVictimUpdate(b victimUpdateBody) (justice.Update, *problem.E
 	return justice.Update{Event: b.Event, EventOn: on}, nil
 }
 
-// victimUpdateJSON is one update in the API; the note goes only to police
-// readers, the only ones these routes serve.
-func (s *Server) victimUpdateJSON(u justice.Update) jsonObject {
+// victimUpdateJSON is one update in the API, with its note as the View of
+// its referral released it.
+func (s *Server) victimUpdateJSON(u justice.Update, note string) jsonObject {
 	return jsonObject{"id": u.ID, "referral": u.ReferralID, "reference": u.Reference, "event": u.Event, "event_on": u.EventOn.Format(time.DateOnly),
-		"due_by": u.DueBy.Format(time.DateOnly), "enhanced": u.Enhanced, "told_on": dateOrEmpty(u.ToldOn), "method": u.Method, "note": u.Note,
+		"due_by": u.DueBy.Format(time.DateOnly), "enhanced": u.Enhanced, "told_on": dateOrEmpty(u.ToldOn), "method": u.Method, "note": note,
 		"overdue": justice.Overdue(u.DueBy, u.ToldOn, s.today()), "etag": store.ETag(u.Version)}
 }
 
-func (s *Server) victimUpdatesJSON(us []justice.Update) jsonObject {
+// victimUpdatesJSON lists updates, each note opened by open.
+func (s *Server) victimUpdatesJSON(us []justice.Update, open func(sealed.Text) (string, error)) (jsonObject, error) {
 	out := []jsonObject{}
 	for _, u := range us {
-		out = append(out, s.victimUpdateJSON(u))
+		note, err := open(u.Note)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s.victimUpdateJSON(u, note))
 	}
-	return jsonObject{"victim_updates": out}
+	return jsonObject{"victim_updates": out}, nil
 }
 
 // apiReferralVictimUpdates lists a referral's updates, notes included:
 // a read of the referral, released and audited.
 func (s *Server) apiReferralVictimUpdates(c echo.Context) error {
-	if err := s.forceRead(c, c.Param("id")); err != nil {
+	v, err := s.forceRead(c, c.Param("id"))
+	if err != nil {
 		return err
 	}
 	us, err := s.DB.VictimUpdates(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, s.victimUpdatesJSON(us))
+	open := openedBy(v)
+	out, err := s.victimUpdatesJSON(us, func(t sealed.Text) (string, error) { return open(t), nil })
+	if err != nil {
+		return err
+	}
+	return answer(c, http.StatusOK, out)
 }
 
 // apiVictimUpdates lists the updates overdue (overdue=true, the only list
@@ -439,7 +492,11 @@ func (s *Server) apiVictimUpdates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, s.victimUpdatesJSON(us))
+	out, err := s.victimUpdatesJSON(us, s.texts(c, agency.Referral).note)
+	if err != nil {
+		return err
+	}
+	return answer(c, http.StatusOK, out)
 }
 
 type tellBody struct {
@@ -463,12 +520,20 @@ func (s *Server) apiTellVictimUpdate(c echo.Context) error {
 		return perr
 	}
 	u.ID = c.Param("id")
+	referralID, err := s.DB.VictimUpdateReferral(c.Request().Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	v, err := s.forceRead(c, referralID)
+	if err != nil {
+		return err
+	}
 	u, err = s.DB.TellVictimUpdate(c.Request().Context(), u, ifMatch, principal(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", store.ETag(u.Version))
-	return answer(c, http.StatusOK, s.victimUpdateJSON(u))
+	return answer(c, http.StatusOK, s.victimUpdateJSON(u, openedBy(v)(u.Note)))
 }
 
 func (s *Server) newTelling(b tellBody) (justice.Update, *problem.Error) {
@@ -490,7 +555,7 @@ func (s *Server) newTelling(b tellBody) (justice.Update, *problem.Error) {
 	if len(errs) > 0 {
 		return justice.Update{}, problem.Fields(errs)
 	}
-	return justice.Update{ToldOn: on, Method: b.Method, Note: strings.TrimSpace(b.Note)}, nil
+	return justice.Update{ToldOn: on, Method: b.Method, Note: justice.Note("", strings.TrimSpace(b.Note))}, nil
 }
 
 type outcomeBody struct {

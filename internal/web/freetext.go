@@ -80,6 +80,17 @@ func (t *texts) open(x sealed.Text) (text, withheld string, ok bool, err error) 
 	return "", v.TextReason(x), false, nil
 }
 
+// note opens x for a list (the overdue Victims' Code updates): no text, no
+// release; otherwise the text where its referral's View releases it, or
+// nothing.
+func (t *texts) note(x sealed.Text) (string, error) {
+	if x.Empty() {
+		return "", nil
+	}
+	s, _, _, err := t.open(x)
+	return s, err
+}
+
 // releasedText is a piece of free text as a page or the API shows it.
 type releasedText struct {
 	Text     string

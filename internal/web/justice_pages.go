@@ -118,12 +118,9 @@ func (s *Server) renderJusticeForm(c echo.Context, f *justiceForm, status int, f
 	if err != nil {
 		return err
 	}
-	v, err := s.release(c, id, agency.Referral)
+	v, err := s.forceRead(c, id)
 	if err != nil {
 		return err
-	}
-	if v.Agency() != agency.Police {
-		return problem.New(problem.NotFound, "Referral not found")
 	}
 	if f.prefill != nil && len(form) == 0 {
 		form = url.Values{}
@@ -141,6 +138,16 @@ func (s *Server) justiceFormPost(f *justiceForm) echo.HandlerFunc {
 		form, err := c.FormParams()
 		if err != nil {
 			return problem.New(problem.Malformed, "the form could not be read")
+		}
+		// A form whose path names an order or an update is closed, as the
+		// referral's own routes are, to an officer who may not read a
+		// restricted referral whole.
+		id, err := f.subject(s, c)
+		if err != nil {
+			return err
+		}
+		if err := s.closedByRestriction(c, id); err != nil {
+			return err
 		}
 		next, err := f.save(s, c, form)
 		if perr, ok := problem.As(err); ok && perr.Code == problem.Invalid {
@@ -243,7 +250,7 @@ func (s *Server) saveChangeForm(c echo.Context, form url.Values) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.DB.ChangeOrder(ctx, store.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: b.Reason, Actor: principal(c)}); err != nil {
+	if _, err := s.DB.ChangeOrder(ctx, store.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: justice.ChangeReason(o.ReferralID, b.Reason), Actor: principal(c)}); err != nil {
 		return "", err
 	}
 	return "/referrals/" + o.ReferralID + "?done=order_changed#orders", nil
@@ -573,7 +580,7 @@ func (s *Server) breachReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Agency() != agency.Police {
+	if v.Agency() != agency.Police || v.Restricted() {
 		return problem.New(problem.NotFound, "Order not found")
 	}
 	sub := referral.Submission{Offence: "breach_of_order", LinkedTo: o.ReferralID}

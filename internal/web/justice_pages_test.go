@@ -260,3 +260,48 @@ func TestFormAsksOtherPeople(t *testing.T) {
 	h.expect(h.do(http.MethodGet, draft+"/suspect", "officer", nil), 200, `value="Second Suspectson"`)
 	h.expect(h.do(http.MethodGet, draft+"/check", "officer", nil), 200, "Nell Newpartner", "Second Suspectson")
 }
+
+// The officer's forms whose path names an order or an update, not the
+// referral, are closed as the referral's own routes are once it is
+// restricted: another officer gets a 404 and changes nothing, while the
+// raising officer still can.
+func TestJusticeFormsClosedByRestriction(t *testing.T) {
+	h := startPagesHub(t)
+	id := h.referral("medium", 48*time.Hour)
+	today := time.Now().UTC()
+	form := url.Values{"kind": {"stalking_protection_order"}, "conditions": {"Must not enter Orchard Road"}}
+	dateForm(form, "starts_on", today.AddDate(0, 0, -10))
+	if a := h.do(http.MethodPost, "/referrals/"+id+"/orders/new", "officer", form); a.status != http.StatusSeeOther {
+		t.Fatalf("order form: %d %s", a.status, a.body)
+	}
+	page := h.do(http.MethodGet, "/referrals/"+id, "officer", nil)
+	orderID := regexp.MustCompile(`/orders/(o-[0-9a-f]+)/breach`).FindStringSubmatch(page.body)[1]
+	if a := h.do(http.MethodPost, "/referrals/"+id+"/restriction", "officer", url.Values{"restricted": {"yes"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("restricting: %d %s", a.status, a.body)
+	}
+	// Each post takes a fresh form: the helper adds the poster's CSRF token.
+	change := func() url.Values {
+		return url.Values{"action": {"vary"}, "conditions": {"Must not enter Elm Street"}, "reason": {"Varied"}}
+	}
+	breach := url.Values{"summary": {"Seen on Orchard Road"}}
+	dateForm(breach, "occurred_on", today.AddDate(0, 0, -1))
+	for _, path := range []string{"/orders/" + orderID + "/change", "/orders/" + orderID + "/breach"} {
+		if a := h.do(http.MethodGet, path, "officer2", nil); a.status != http.StatusNotFound {
+			t.Errorf("another officer opens %s: %d", path, a.status)
+		}
+	}
+	if a := h.do(http.MethodPost, "/orders/"+orderID+"/change", "officer2", change()); a.status != http.StatusNotFound {
+		t.Errorf("another officer varies the order: %d", a.status)
+	}
+	if a := h.do(http.MethodPost, "/orders/"+orderID+"/breach", "officer2", breach); a.status != http.StatusNotFound {
+		t.Errorf("another officer records a breach: %d", a.status)
+	}
+	page = h.do(http.MethodGet, "/referrals/"+id, "officer", nil)
+	if strings.Contains(page.body, "Elm Street") || strings.Contains(page.body, "Order breached") {
+		t.Fatal("a closed form changed the order")
+	}
+	if a := h.do(http.MethodPost, "/orders/"+orderID+"/change", "officer", change()); a.status != http.StatusSeeOther {
+		t.Fatalf("the raising officer varies the order: %d %s", a.status, a.body)
+	}
+	h.expect(h.do(http.MethodGet, "/referrals/"+id, "officer", nil), 200, "Must not enter Elm Street")
+}

@@ -70,7 +70,7 @@ func criminalJustice(t testing.TB, db *store.DB, ids []string) {
 	}{{0, "stalking_protection_order", "2025-06-16", "2027-06-16", ""}, {1, "stalking_protection_order", "2026-02-01", "2027-02-01", ""},
 		{3, "bail_pre_charge", "2026-02-01", "2026-03-15", ""}, {6, "restraining_order", "2026-03-01", "", "2026-03-20"},
 		{7, "non_molestation_order", "2026-03-31", "2026-09-30", ""}, {8, "dvpo", "2026-04-02", "2026-04-30", ""}} {
-		ord := justice.Order{ReferralID: ids[o.r], Kind: o.kind, Conditions: "made-up conditions", StartsOn: day(o.from)}
+		ord := justice.Order{ReferralID: ids[o.r], Kind: o.kind, Conditions: justice.Conditions(ids[o.r], "made-up conditions"), StartsOn: day(o.from)}
 		if o.to != "" {
 			ord.EndsOn = day(o.to)
 		}
@@ -79,7 +79,7 @@ func criminalJustice(t testing.TB, db *store.DB, ids []string) {
 			t.Fatal(err)
 		}
 		if o.discharged != "" {
-			if _, err := db.ChangeOrder(ctx, store.OrderUpdate{ID: saved.ID, IfMatch: saved.Version, Change: "discharged", Reason: "discharged", Actor: officer,
+			if _, err := db.ChangeOrder(ctx, store.OrderUpdate{ID: saved.ID, IfMatch: saved.Version, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "discharged"), Actor: officer,
 				Apply: func(x *justice.Order) error { x.DischargedOn = day(o.discharged); return nil }}); err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
@@ -18,11 +19,13 @@ import (
 func main() {
 	var r referral.Referral
 	var research marac.Research
+	var order justice.Order
 	v, err := sharing.Release(identity.Principal{}, &r, agency.Referral, agency.NewDirectory(nil), time.Now())
 	if err != nil {
 		return
 	}
 	b, _ := v.Content(category.Health)
 	text, _ := v.Text(research.Summary)
-	fmt.Println(string(b), text)
+	conditions, _ := v.Text(order.Conditions)
+	fmt.Println(string(b), text, conditions)
 }
