@@ -268,12 +268,13 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 		// until now gave it to.
 		var relied []string
 		if c.Decision == consent.Withdrawn {
-			history, err := db.loadConsents(ctx, tx, referralID)
-			if err != nil {
+			var decision, agencies string
+			err := tx.QueryRowContext(ctx, `SELECT decision, agencies FROM consents WHERE referral_id = ? ORDER BY seq DESC LIMIT 1`, referralID).Scan(&decision, &agencies)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			if cur, ok := consent.Current(history); ok && cur.Decision == consent.Given {
-				relied = cur.Agencies
+			if consent.Decision(decision) == consent.Given {
+				relied = splitList(agencies)
 			}
 		}
 		if err := db.insertConsent(ctx, tx, referralID, c); err != nil {
