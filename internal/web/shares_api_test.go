@@ -14,7 +14,9 @@ import (
 func eventTypes(t *testing.T, h *apptest.Hub, persona string) []string {
 	t.Helper()
 	res := h.Do("GET", "/api/v1/events", persona, nil)
-	var feed struct{ Events []struct{ Type, Status string } }
+	var feed struct {
+		Events []struct{ Type, Status string }
+	}
 	res.JSON(t, &feed)
 	var out []string
 	for _, e := range feed.Events {
@@ -49,7 +51,9 @@ func TestAddAgencyToSentReferral(t *testing.T) {
 		"unknown agency": {"agency": "mi5"}, "police": {"agency": "police"}, "no agency": {"request": "x"},
 	} {
 		res := h.Do("POST", "/api/v1/referrals/"+r.ID+"/shares", "officer", body)
-		var e struct{ Error struct{ Fields map[string]string } }
+		var e struct {
+			Error struct{ Fields map[string]string }
+		}
 		res.JSON(t, &e)
 		if res.Status != 422 || e.Error.Fields["agency"] == "" {
 			t.Errorf("%s: %d %s, want 422 naming agency", name, res.Status, res.Body)
@@ -317,7 +321,9 @@ func TestMessagesAPI(t *testing.T) {
 		t.Error("the referral still needs attention after the officer read the messages")
 	}
 	// The read was audited as a release.
-	var audit struct{ Entries []struct{ Action, Actor string } }
+	var audit struct {
+		Entries []struct{ Action, Actor string }
+	}
 	h.Do("GET", "/api/v1/referrals/"+r.ID+"/audit", "officer", nil).JSON(t, &audit)
 	releases := 0
 	for _, e := range audit.Entries {
