@@ -7,8 +7,8 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net"
-	netmail "net/mail"
 	"net/http"
+	netmail "net/mail"
 	"slices"
 	"strings"
 	"sync"
@@ -42,7 +42,7 @@ type sinkSession struct {
 	to   []string
 }
 
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error    { return nil }
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error      { return nil }
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = append(s.to, to); return nil }
 func (s *sinkSession) Reset()                                    { s.to = nil }
 func (s *sinkSession) Logout() error                             { return nil }
@@ -194,7 +194,9 @@ func TestOrderChangedEvents(t *testing.T) {
 	if res := h.Do("POST", "/api/v1/orders/"+o.Order.ID+"/breaches", "officer", map[string]any{"occurred_on": day(-1), "summary": "Seen outside"}); res.Status != http.StatusCreated {
 		t.Fatalf("breach: %d %s", res.Status, res.Body)
 	}
-	var feed struct{ Events []struct{ Type, Status string } }
+	var feed struct {
+		Events []struct{ Type, Status string }
+	}
 	h.Do("GET", "/api/v1/events", "housing", nil).JSON(t, &feed)
 	var changes []string
 	for _, e := range feed.Events {
