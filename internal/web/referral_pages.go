@@ -475,6 +475,10 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 	if e.Kind == "message" {
 		side = strings.TrimPrefix(e.Detail, "from ")
 	}
+	if e.Kind == "share_added" || e.Kind == "share_withdrawn" {
+		// The police add and withdraw agencies.
+		side = agency.Police
+	}
 	if side != "" && side != agency.Police {
 		ev.By += " (" + name(side) + ")"
 	}

@@ -63,6 +63,10 @@ func (s *Server) sharesFormsOf(c echo.Context, pg *referralPage, o pageOptions) 
 	if pg.Done == "" {
 		pg.Done = sharesDone[c.QueryParam("done")]
 	}
+	if pg.Own != nil && pg.Own.Status == string(referral.Withdrawn) {
+		// The thread of a withdrawn share is closed (DB.AddMessage refuses).
+		pg.MessageFields = nil
+	}
 	if !pg.Police || pg.BrokeGlass || !principal(c).Has(identity.Officer) {
 		return
 	}
@@ -117,4 +121,49 @@ func (s *Server) withdrawSharePage(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"?done=share_withdrawn#agencies")
+}
+
+// agencyPreviewView is one agency on the check-answers page: what it will
+// see of the referral and what it will not, and why.
+type agencyPreviewView struct {
+	Agency, Name string
+	Shown        []string
+	Withheld     []withheldView
+}
+
+type withheldView struct{ Title, Reason string }
+
+// previewView is POST /api/v1/referrals/preview for the check-answers page:
+// the same sharing.Release on the unsaved draft, for the agencies chosen
+// that the hub knows. Nothing is saved or audited.
+func (s *Server) previewView(sub referral.Submission, p identity.Principal) ([]agencyPreviewView, []string) {
+	now := s.Now()
+	var known []referral.Request
+	for _, a := range sub.Agencies {
+		if s.isRecipient(a.Agency) {
+			known = append(known, a)
+		}
+	}
+	sub.Agencies = known
+	if len(known) == 0 {
+		return nil, nil
+	}
+	pv := s.preview(sub, consentOf(sub.Consent, p, now), now)
+	var out []agencyPreviewView
+	for _, a := range pv.Agencies {
+		ag, _ := s.Agencies.Get(a.Agency)
+		v := agencyPreviewView{Agency: a.Agency, Name: orNotGiven(ag.Name)}
+		for _, c := range a.Shown {
+			v.Shown = append(v.Shown, c.Title())
+		}
+		for _, w := range a.Withheld {
+			v.Withheld = append(v.Withheld, withheldView{Title: w.Category.Title(), Reason: sentence(w.Reason)})
+		}
+		out = append(out, v)
+	}
+	var warnings []string
+	for _, w := range pv.Warnings {
+		warnings = append(warnings, w.Message)
+	}
+	return out, warnings
 }
