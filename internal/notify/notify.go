@@ -28,17 +28,18 @@ const (
 	OrderEnding   Kind = "order_ending"   // an order or bail ends within 28 (then 7) days
 
 	// Kinds added with issue 12. Those to the police speak to the police.
-	OverrideRequested Kind = "override_requested" // to the police: an officer asked to share without consent; a supervisor decides
-	OverrideDecided   Kind = "override_decided"   // to the police: a supervisor decided a request to share without consent
-	ConsentWithdrawn  Kind = "consent_withdrawn"  // to an agency: consent it relied on was withdrawn
-	ShareWithdrawn    Kind = "share_withdrawn"    // to an agency: the police withdrew the referral from it
-	MARACListed       Kind = "marac_listed"       // to a member agency: a case is on a MARAC agenda and needs its research
-	AgencyMessage     Kind = "agency_message"     // to the police: an agency wrote on a referral's thread
+	OverrideRequested Kind = "override_requested"   // to the police: an officer asked to share without consent; a supervisor decides
+	OverrideDecided   Kind = "override_decided"     // to the police: a supervisor decided a request to share without consent
+	ConsentWithdrawn  Kind = "consent_withdrawn"    // to an agency: consent it relied on was withdrawn
+	ShareWithdrawn    Kind = "share_withdrawn"      // to an agency: the police withdrew the referral from it
+	MARACListed       Kind = "marac_listed"         // to a member agency: a case is on a MARAC agenda and needs its research
+	AgencyMessage     Kind = "agency_message"       // to the police: an agency wrote on a referral's thread
+	OverdueForPolice  Kind = "overdue_share_police" // to the police: an agency has not answered within its response time
 )
 
 // Kinds lists every kind, in the order pages show them.
 var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding,
-	OverrideRequested, OverrideDecided, ConsentWithdrawn, ShareWithdrawn, MARACListed, AgencyMessage}
+	OverrideRequested, OverrideDecided, ConsentWithdrawn, ShareWithdrawn, MARACListed, AgencyMessage, OverdueForPolice}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -119,6 +120,7 @@ var wording = map[Kind]struct{ subject, lead string }{
 	ShareWithdrawn:    {"Referral %s withdrawn from your agency", "The police have withdrawn referral %s from your agency. Its details are no longer shown to your agency."},
 	MARACListed:       {"Referral %s: listed for MARAC, research needed", "Referral %s has been put on a MARAC agenda. Please research the case for your agency before the meeting."},
 	AgencyMessage:     {"Referral %s: message from an agency", "A partner agency has sent a message to the police on referral %s."},
+	OverdueForPolice:  {"Referral %s: an agency's response is overdue", "An agency has not answered referral %s within its response time."},
 }
 
 // genericWording stands in for a kind Compose does not know.

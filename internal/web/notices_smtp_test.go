@@ -113,7 +113,7 @@ func deliverAll(t *testing.T, h *apptest.Hub, port int) {
 // a request to share without consent and its decision (the force), consent
 // withdrawn (the agencies that relied on it), a share added or withdrawn
 // (that agency), a case listed for MARAC (member agencies), an agency's
-// message (the force).
+// message (the force), and an agency overdue (the force, in police words).
 func TestNewNoticesDeliveredWithoutPersonalData(t *testing.T) {
 	sink, port := startSMTPSink(t)
 	h := apptest.Start(t, nil)
@@ -138,6 +138,11 @@ func TestNewNoticesDeliveredWithoutPersonalData(t *testing.T) {
 	var m struct{ ID string }
 	do("POST", "/api/v1/marac/meetings", "coordinator", map[string]any{"date": maracDay(7), "panel": "north"}, http.StatusCreated).JSON(t, &m)
 	do("POST", "/api/v1/marac/meetings/"+m.ID+"/cases", "coordinator", map[string]any{"referral": r.ID, "criterion": "professional_judgement", "note": "Escalating pattern"}, http.StatusCreated)
+	// A month on, the agencies that have not answered are overdue: the
+	// force's mailbox is told in its own words.
+	if n, err := h.App.DB.NoteOverdue(context.Background(), time.Now().AddDate(0, 1, 0)); err != nil || n == 0 {
+		t.Fatalf("noting overdue shares: %d %v", n, err)
+	}
 	deliverAll(t, h, port)
 
 	police := "ppu.referrals@example.police.uk"
@@ -149,6 +154,7 @@ func TestNewNoticesDeliveredWithoutPersonalData(t *testing.T) {
 		{police, "Referral " + r.Reference + ": message from an agency"},
 		{"housing.referrals@example.gov.uk", "Referral " + r.Reference + ": consent withdrawn"},
 		{"housing.referrals@example.gov.uk", "Referral " + r.Reference + ": listed for MARAC, research needed"},
+		{police, "Referral " + r.Reference + ": an agency's response is overdue"},
 	}
 	sink.mu.Lock()
 	got := slices.Clone(sink.mail)
