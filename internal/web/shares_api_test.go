@@ -149,6 +149,16 @@ func TestWithdrawAgency(t *testing.T) {
 	if len(housing.Sections) == 0 {
 		t.Error("housing lost its view when victim support's share was withdrawn")
 	}
+	// A share the agency has ended has nothing to withdraw.
+	if res := status(h, r.ID, "housing", "housing", map[string]any{"status": "declined", "reason": "Out of area"}); res.Status != 200 {
+		t.Fatalf("housing declines: %d %s", res.Status, res.Body)
+	}
+	if res := h.Do("POST", "/api/v1/referrals/"+r.ID+"/shares/housing/withdraw", "officer", map[string]any{"reason": "x"}); res.Status != http.StatusConflict {
+		t.Errorf("withdrawing a declined share: %d %s", res.Status, res.Body)
+	}
+	if res := h.Do("POST", "/api/v1/referrals/"+r.ID+"/shares/idva/withdraw", "officer", map[string]any{"reason": "x"}); res.Status != http.StatusNotFound {
+		t.Errorf("withdrawing from an agency without a share: %d %s", res.Status, res.Body)
+	}
 }
 
 // Preview decides with Release on the unsaved referral, and saves nothing:
