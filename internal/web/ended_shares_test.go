@@ -33,7 +33,7 @@ func TestEndedSharesWithholdEverything(t *testing.T) {
 	if len(got.Sections) != 0 {
 		t.Errorf("after declining victim-support still sees %v", got.shown())
 	}
-	if len(got.Withheld) != 9 || got.Withheld[0].Reason != "your agency declined this referral" {
+	if len(got.Withheld) != 10 || got.Withheld[0].Reason != "your agency declined this referral" {
 		t.Errorf("withheld = %+v", got.Withheld)
 	}
 	if len(got.Shares) != 1 || got.Shares[0].Status != "declined" {
