@@ -26,10 +26,20 @@ const (
 	WebhookPaused Kind = "webhook_paused" // deliveries to a partner system were paused after failures
 	OrderBreached Kind = "order_breached" // an order or bail protecting the victim was breached
 	OrderEnding   Kind = "order_ending"   // an order or bail ends within 28 (then 7) days
+
+	// Kinds added with issue 12. Those to the police speak to the police.
+	OverrideRequested Kind = "override_requested"   // to the police: an officer asked to share without consent; a supervisor decides
+	OverrideDecided   Kind = "override_decided"     // to the police: a supervisor decided a request to share without consent
+	ConsentWithdrawn  Kind = "consent_withdrawn"    // to an agency: consent it relied on was withdrawn
+	ShareWithdrawn    Kind = "share_withdrawn"      // to an agency: the police withdrew the referral from it
+	MARACListed       Kind = "marac_listed"         // to a member agency: a case is on a MARAC agenda and needs its research
+	AgencyMessage     Kind = "agency_message"       // to the police: an agency wrote on a referral's thread
+	OverdueForPolice  Kind = "overdue_share_police" // to the police: an agency has not answered within its response time
 )
 
 // Kinds lists every kind, in the order pages show them.
-var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding}
+var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding,
+	OverrideRequested, OverrideDecided, ConsentWithdrawn, ShareWithdrawn, MARACListed, AgencyMessage, OverdueForPolice}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -103,6 +113,14 @@ var wording = map[Kind]struct{ subject, lead string }{
 	WebhookPaused: {"Partner system deliveries paused (last about %s)", "Deliveries of events to a partner agency's system have been paused after repeated failures; the last was about referral %s. Fix the receiver, then resume the webhook on the Partner systems page."},
 	OrderBreached: {"Referral %s: order breached", "A breach of an order or bail conditions protecting the victim has been recorded on referral %s."},
 	OrderEnding:   {"Referral %s: order ending soon", "An order or bail protecting the victim on referral %s ends soon."},
+
+	OverrideRequested: {"Referral %s: supervisor's decision needed", "An officer has asked to share information on referral %s without the victim's consent. A supervisor must approve or refuse the request."},
+	OverrideDecided:   {"Referral %s: request to share without consent decided", "A supervisor has decided the request to share information on referral %s without the victim's consent. Check the decision before you rely on it."},
+	ConsentWithdrawn:  {"Referral %s: consent withdrawn", "The victim has withdrawn consent on referral %s. What your agency saw on the strength of that consent is no longer shown to it."},
+	ShareWithdrawn:    {"Referral %s withdrawn from your agency", "The police have withdrawn referral %s from your agency. Its details are no longer shown to your agency."},
+	MARACListed:       {"Referral %s: listed for MARAC, research needed", "Referral %s has been put on a MARAC agenda. Please research the case for your agency before the meeting."},
+	AgencyMessage:     {"Referral %s: message from an agency", "A partner agency has sent a message to the police on referral %s."},
+	OverdueForPolice:  {"Referral %s: an agency's response is overdue", "An agency has not answered referral %s within its response time."},
 }
 
 // genericWording stands in for a kind Compose does not know.

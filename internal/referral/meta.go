@@ -81,10 +81,10 @@ func (s Share) Overdue(now time.Time) bool {
 }
 
 // Attention reports whether a referral should stand out to the police: an
-// agency is overdue or has declined.
+// agency is overdue, has declined, or has written a message not yet read.
 func (s Summary) Attention(now time.Time) bool {
 	for _, sh := range s.Shares {
-		if sh.Overdue(now) || sh.Status == Declined {
+		if sh.Overdue(now) || sh.Status == Declined || sh.Unread {
 			return true
 		}
 	}

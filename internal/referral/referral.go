@@ -58,6 +58,10 @@ type Share struct {
 	// ClosedAt are zero until they happen.
 	ViewedAt, AnsweredAt, AcceptedAt, ClosedAt time.Time
 	Version                                    int // for ETag and If-Match
+	// WithdrawnAt is when the police withdrew the share; zero unless withdrawn.
+	WithdrawnAt time.Time
+	// Unread is true while a message of the agency waits for the police to read it.
+	Unread bool
 }
 
 // ShareStatus is where one agency's share of a referral stands.

@@ -311,7 +311,7 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 		return nil, err
 	}
 	rows.Close()
-	shares, err := db.readQuery(ctx, tx, `SELECT referral_id, id, agency, status, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
+	shares, err := db.readQuery(ctx, tx, `SELECT referral_id, id, agency, status, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version, police_unread
 		FROM shares WHERE referral_id IN (`+in+`) AND (? = '' OR agency = ?) ORDER BY agency`, append(args, agencyID, agencyID)...)
 	if err != nil {
 		return nil, err
@@ -321,7 +321,7 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 		var refID string
 		var sh referral.Share
 		var status, lvl, sentAt, due, viewed, answered, accepted, closed string
-		if err := shares.Scan(&refID, &sh.ID, &sh.Agency, &status, &sh.ReasonCode, &sh.OutcomeCode, &lvl, &sentAt, &due, &viewed, &answered, &accepted, &closed, &sh.Version); err != nil {
+		if err := shares.Scan(&refID, &sh.ID, &sh.Agency, &status, &sh.ReasonCode, &sh.OutcomeCode, &lvl, &sentAt, &due, &viewed, &answered, &accepted, &closed, &sh.Version, &sh.Unread); err != nil {
 			return nil, err
 		}
 		sh.Status, sh.Risk = referral.ShareStatus(status), risk.Level(lvl)

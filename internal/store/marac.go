@@ -205,6 +205,9 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 		if err := db.partnerEvent(ctx, tx, partner.MARACCaseListed, agency.Police, c.ReferralID, c.Reference, ""); err != nil {
 			return err
 		}
+		if err := db.noticeMARACMembers(ctx, tx, c.ReferralID, c.Reference); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf("%s meeting on %s; criterion %s", m.Panel, dateText(m.Date), c.Criterion)
 		if c.Repeat {
 			detail += "; repeat"

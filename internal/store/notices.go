@@ -73,7 +73,7 @@ func (db *DB) NoteOverdue(ctx context.Context, now time.Time) (int, error) {
 			if err := db.notice(ctx, tx, notify.OverdueShare, d.agency, d.referral, d.reference); err != nil {
 				return err
 			}
-			if err := db.notice(ctx, tx, notify.OverdueShare, agency.Police, d.referral, d.reference); err != nil {
+			if err := db.notice(ctx, tx, notify.OverdueForPolice, agency.Police, d.referral, d.reference); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
@@ -14,6 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	sealedpkg "github.com/stalking-hub/hub/internal/sharing/sealed"
@@ -136,9 +138,45 @@ func (db *DB) addOrderChange(ctx context.Context, tx *sql.Tx, o justice.Order, c
 }
 
 // orderTouched puts a change of a referral's orders on its timeline and in
-// the audit log, and moves the referral's version on.
+// the audit log, moves the referral's version on, and sends order.changed
+// to each receiving agency still in the referral (status: what changed,
+// such as recorded, varied or breached).
 func (db *DB) orderTouched(ctx context.Context, tx *sql.Tx, referralID string, actor identity.Principal, now time.Time, kind, detail string, action audit.Action) error {
-	return db.justiceTouched(ctx, tx, referralID, "", actor, now, kind, detail, action)
+	if err := db.justiceTouched(ctx, tx, referralID, "", actor, now, kind, detail, action); err != nil {
+		return err
+	}
+	return db.orderEvents(ctx, tx, referralID, strings.TrimPrefix(kind, "order_"))
+}
+
+// orderEvents records order.changed for the agencies whose share has not ended.
+func (db *DB) orderEvents(ctx context.Context, tx *sql.Tx, referralID, change string) error {
+	ref, err := referenceOf(ctx, tx, referralID)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? AND status NOT IN ('declined', 'closed', 'withdrawn') ORDER BY agency`, referralID)
+	if err != nil {
+		return err
+	}
+	var agencies []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return err
+		}
+		agencies = append(agencies, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range agencies {
+		if err := db.partnerEvent(ctx, tx, partner.OrderChanged, a, referralID, ref, change); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // justiceTouched records a change on the criminal-justice side: on the

@@ -402,15 +402,17 @@ func (db *DB) openSections(ctx context.Context, tx *sql.Tx, id string) ([categor
 	return out, rows.Err()
 }
 
-const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version`
+const shareColumns = `id, referral_id, agency, request_key, request, status, reason_key, reason, outcome_key, outcome, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version, withdrawn_at, police_unread`
 
 func (db *DB) scanShare(sc interface{ Scan(...any) error }) (referral.Share, string, error) {
 	var s referral.Share
-	var refID, reqKey, reasonKey, outcomeKey, status, level, sent, due, viewed, answered, accepted, closed string
+	var refID, reqKey, reasonKey, outcomeKey, status, level, sent, due, viewed, answered, accepted, closed, withdrawn string
 	var req, reason, outcome []byte
-	if err := sc.Scan(&s.ID, &refID, &s.Agency, &reqKey, &req, &status, &reasonKey, &reason, &outcomeKey, &outcome, &s.ReasonCode, &s.OutcomeCode, &level, &sent, &due, &viewed, &answered, &accepted, &closed, &s.Version); err != nil {
+	if err := sc.Scan(&s.ID, &refID, &s.Agency, &reqKey, &req, &status, &reasonKey, &reason, &outcomeKey, &outcome, &s.ReasonCode, &s.OutcomeCode, &level, &sent, &due, &viewed, &answered, &accepted, &closed, &s.Version,
+		&withdrawn, &s.Unread); err != nil {
 		return s, "", err
 	}
+	s.WithdrawnAt = parseTime(withdrawn)
 	s.Status, s.Risk = referral.ShareStatus(status), risk.Level(level)
 	s.SentAt, s.DueAt, s.ViewedAt, s.AnsweredAt, s.AcceptedAt, s.ClosedAt = parseTime(sent), parseTime(due), parseTime(viewed), parseTime(answered), parseTime(accepted), parseTime(closed)
 	var err error

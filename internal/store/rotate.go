@@ -23,6 +23,7 @@ var sealedColumns = []sealedColumn{
 	{"shares", "request_key", "request", `referral_id || '/share/' || agency || '/request'`},
 	{"shares", "reason_key", "reason", `referral_id || '/share/' || agency || '/reason'`},
 	{"shares", "outcome_key", "outcome", `referral_id || '/share/' || agency || '/outcome'`},
+	{"shares", "withdraw_reason_key", "withdraw_reason", `referral_id || '/share/' || agency || '/withdraw_reason'`},
 	{"share_messages", "key_id", "body", `(SELECT s.referral_id FROM shares s WHERE s.id = share_messages.share_id) || '/message/' || id`},
 	{"consents", "reason_key", "reason", `referral_id || '/consent/' || id`},
 	{"overrides", "rationale_key", "rationale", `referral_id || '/override/' || id || '/rationale'`},

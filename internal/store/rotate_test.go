@@ -49,6 +49,9 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "which floor?"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.WithdrawShare(ctx, id, "probation", "licence ended", officer); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.NotSought, Reason: "suspect lives with her"}, officer); err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +128,7 @@ type everything struct {
 	Referral *referral.Referral
 	Messages []Message
 	Updates  []justice.Update
+	Withdraw string // the reason probation's share was withdrawn
 }
 
 func openAll(t *testing.T, db *DB, id string) everything {
@@ -141,7 +145,11 @@ func openAll(t *testing.T, db *DB, id string) everything {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return everything{r, ms, us}
+	w, err := db.WithdrawReason(context.Background(), id, "probation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return everything{r, ms, us, w}
 }
 
 func TestResealEveryColumn(t *testing.T) {

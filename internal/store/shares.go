@@ -161,6 +161,9 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 		if err != nil {
 			return err
 		}
+		if s.Status == referral.Withdrawn {
+			return problem.New(problem.Conflict, "The referral was withdrawn from this agency; its thread is closed")
+		}
 		id := newID("m-")
 		body, err := db.sealFree(m.Body, referralID+"/message/"+id)
 		if err != nil {
@@ -177,15 +180,19 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 		if err != nil {
 			return err
 		}
-		// A message goes to the other side of the thread.
-		to := agencyID
+		// A message goes to the other side of the thread. An agency's
+		// message waits for the police's attention until they read it.
+		to, kind := agencyID, notify.NewMessage
 		if m.AuthorSide != agency.Police {
-			to = agency.Police
+			to, kind = agency.Police, notify.AgencyMessage
+			if _, err := tx.ExecContext(ctx, `UPDATE shares SET police_unread = 1 WHERE id = ?`, s.ID); err != nil {
+				return err
+			}
 		}
 		if err := db.partnerEvent(ctx, tx, partner.MessageCreated, to, referralID, ref, ""); err != nil {
 			return err
 		}
-		return db.notice(ctx, tx, notify.NewMessage, to, referralID, ref)
+		return db.notice(ctx, tx, kind, to, referralID, ref)
 	})
 }
 
@@ -257,6 +264,19 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 		if err := referralExists(ctx, tx, referralID); err != nil {
 			return err
 		}
+		// The agencies that relied on consent are those the record in force
+		// until now gave it to.
+		var relied []string
+		if c.Decision == consent.Withdrawn {
+			var decision, agencies string
+			err := tx.QueryRowContext(ctx, `SELECT decision, agencies FROM consents WHERE referral_id = ? ORDER BY seq DESC LIMIT 1`, referralID).Scan(&decision, &agencies)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if consent.Decision(decision) == consent.Given {
+				relied = splitList(agencies)
+			}
+		}
 		if err := db.insertConsent(ctx, tx, referralID, c); err != nil {
 			return err
 		}
@@ -272,6 +292,9 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 				return err
 			}
 			if err := db.partnerEventToShares(ctx, tx, partner.ConsentWithdrawn, referralID, ref); err != nil {
+				return err
+			}
+			if err := db.noticeRelying(ctx, tx, referralID, ref, relied); err != nil {
 				return err
 			}
 		}
@@ -307,6 +330,14 @@ func (db *DB) RequestOverride(ctx context.Context, referralID string, o consent.
 			return err
 		}
 		if err := db.addEvent(ctx, tx, referralID, now, actor, "", "override_requested", o.Basis); err != nil {
+			return err
+		}
+		// The force's mailbox: its supervisors decide.
+		ref, err := referenceOf(ctx, tx, referralID)
+		if err != nil {
+			return err
+		}
+		if err := db.notice(ctx, tx, notify.OverrideRequested, agency.Police, referralID, ref); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideRequested,
@@ -362,6 +393,13 @@ func (db *DB) DecideOverride(ctx context.Context, id string, decide func(consent
 			return err
 		}
 		if err := db.addEvent(ctx, tx, refID, now, actor, "", "override_"+string(out.Status), out.Basis); err != nil {
+			return err
+		}
+		ref, err := referenceOf(ctx, tx, refID)
+		if err != nil {
+			return err
+		}
+		if err := db.notice(ctx, tx, notify.OverrideDecided, agency.Police, refID, ref); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, audit.Entry{Time: now, Actor: actor.Subject, ActorAgency: actor.Agency, Action: audit.OverrideDecided,

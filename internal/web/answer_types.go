@@ -74,3 +74,5 @@ func (meJSON) apiAnswer()                 {}
 func (releasedJSON) apiAnswer()           {}
 func (restrictionJSON) apiAnswer()        {}
 func (shareJSON) apiAnswer()              {}
+func (previewJSON) apiAnswer()            {}
+func (threadsJSON) apiAnswer()            {}

@@ -154,3 +154,22 @@ func BenchmarkAPICreateReferral(b *testing.B) {
 	})
 	l.report(b)
 }
+
+// BenchmarkAPIPreview is officers previewing referrals before sending:
+// validation and one release decision per named agency, nothing written.
+func BenchmarkAPIPreview(b *testing.B) {
+	h := apptest.Start(b, nil)
+	token, client := h.Token("officer"), benchClient()
+	body, _ := json.Marshal(exampleReferral())
+	var l latencies
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			t0 := time.Now()
+			call(b, client, "POST", h.URL+"/api/v1/referrals/preview", token, body, http.StatusOK)
+			l.add(time.Since(t0))
+		}
+	})
+	l.report(b)
+}

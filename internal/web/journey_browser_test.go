@@ -211,6 +211,9 @@ func TestBrowserReferralJourney(t *testing.T) {
 	contains(t, "check your answers", check, "Check your answers", victimName, "Phone call", "Do not leave voicemail",
 		"Stalking involving fear of violence", "Hate crime strand", "Disability", "Medium", "Dorian Ashgrove", "Pip Quillfeather",
 		"Northshire Council Housing Options", "Assess for a sanctuary scheme", "The victim gave consent")
+	// What each agency will see, from the same release decision (issue 12).
+	contains(t, "check your answers: what each agency will see", officer.content("#preview-housing"), "Will see", "Identity", "Safe contact",
+		"Will not see: Offence", "Not in your agency's information-sharing agreement")
 
 	officer.submit(`#send button[type="submit"]`, http.StatusOK, "referral sent")
 	sent := officer.main()

@@ -63,6 +63,10 @@ type checkPage struct {
 	Draft  string
 	Cards  []answerCard
 	Errors []linkedError
+	// Preview is what each chosen agency would see if the referral were
+	// sent now, and Warnings name those that would see nothing.
+	Preview  []agencyPreviewView
+	Warnings []string
 }
 
 func draftURL(id, slug string) string { return "/referrals/new/" + id + "/" + slug }
@@ -411,6 +415,7 @@ func (s *Server) renderCheck(c echo.Context, status int, steps []step, d store.D
 	for _, path := range rest {
 		pg.Errors = append(pg.Errors, linkedError{Href: "#send", Message: fields[path]})
 	}
+	pg.Preview, pg.Warnings = s.previewView(d.Submission, principal(c))
 	return s.render(c, status, "referral-check", pg)
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,9 @@ type referralPage struct {
 	Restriction *restrictionForm
 	// MessageCategory is the choice of the kind of information a message holds.
 	MessageCategory textCategoryField
+	// AddShareFields and WithdrawFields change who has the referral, for
+	// its force's officers (shares_pages.go); empty for anyone else.
+	AddShareFields, WithdrawFields []formField
 }
 
 // restrictionForm is whether a referral is restricted and who is named on it.
@@ -255,6 +259,12 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 	if err := s.threadsOf(c, v, &pg); err != nil {
 		return pg, err
 	}
+	if pg.Police && p.Has(identity.Officer) && slices.ContainsFunc(v.Shares(), func(sh referral.Share) bool { return sh.Unread }) {
+		// The officer has now seen the agencies' messages.
+		if err := s.DB.MessagesRead(ctx, v.ReferralID()); err != nil {
+			return pg, err
+		}
+	}
 	form := o.form
 	if pg.Own != nil && len(statusChoices(referral.ShareStatus(pg.Own.Status))) > 0 {
 		pg.StatusFields = fieldsOf(statusQuestions(referral.ShareStatus(pg.Own.Status)), form, o.errs)
@@ -276,6 +286,7 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 			pg.MessageCategory.Empty = "The kind the agency works with"
 		}
 	}
+	s.sharesFormsOf(c, &pg, o)
 	if p.Has(identity.Officer) && pg.Police {
 		pg.Links = append(pg.Links,
 			pageLink{"Consent", "/referrals/" + pg.ID + "/consent", "The victim's consent history, and record a new decision"},
@@ -464,12 +475,18 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 	if e.Kind == "message" {
 		side = strings.TrimPrefix(e.Detail, "from ")
 	}
+	if e.Kind == "share_added" || e.Kind == "share_withdrawn" {
+		// The police add and withdraw agencies.
+		side = agency.Police
+	}
 	if side != "" && side != agency.Police {
 		ev.By += " (" + name(side) + ")"
 	}
 	switch {
 	case e.Kind == "referral_created":
 		ev.Title, ev.Detail = "Referral sent", e.Detail
+	case e.Kind == "share_added":
+		ev.Title = "Sent to " + name(e.Agency)
 	case strings.HasPrefix(e.Kind, "share_"):
 		st := referral.ShareStatus(strings.TrimPrefix(e.Kind, "share_"))
 		ev.Title = name(e.Agency) + ": " + strings.ToLower(statusLabel(st))
