@@ -353,7 +353,7 @@ func TestPickerListsEveryPersona(t *testing.T) {
 			t.Errorf("the page lacks the agency of %s", p.ID)
 		}
 	}
-	for _, want := range []string{`<html lang="en">`, "<title>", "Development sign-in — not for real data"} {
+	for _, want := range []string{`<html lang="en"`, "<title>", "Development sign-in — not for real data"} {
 		if !strings.Contains(pk.body, want) {
 			t.Errorf("the page lacks %q", want)
 		}

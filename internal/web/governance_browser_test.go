@@ -60,7 +60,8 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	typeDate(t, officerTab, "obtained_on", today)
-	press(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusOK, "/referrals/"+r.ID+"/consent")
+	press(t, officerTab, `form[action$="/consent"] button[type="submit"]`, http.StatusOK, "/referrals/"+r.ID+"/consent?done=consent")
+	contains(t, "success banner", text(t, officerTab, ".govuk-notification-banner--success"), "The consent decision is recorded.")
 	history := text(t, officerTab, "table")
 	if !strings.HasPrefix(strings.TrimPrefix(history, "Consent history "), "Decision What it covers How and when Recorded Consent withdrawn Current") {
 		t.Errorf("the withdrawal is not the current decision: %q", history)
@@ -82,7 +83,8 @@ func TestBrowserConsentOverrideAndAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	typeDate(t, officerTab, "until", today.AddDate(0, 1, 0))
-	press(t, officerTab, `form[action$="/overrides"] button[type="submit"]`, http.StatusOK, "/consent")
+	press(t, officerTab, `form[action$="/overrides"] button[type="submit"]`, http.StatusOK, "/consent?done=request")
+	contains(t, "success banner", text(t, officerTab, ".govuk-notification-banner--success"), "sent to a supervisor to decide")
 	contains(t, "requests", text(t, officerTab, "main"), "Waiting for a supervisor", "Data Protection Act 2018, Schedule 8")
 
 	// A supervisor whose sign-in is an hour old opens the pending requests.

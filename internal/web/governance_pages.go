@@ -334,6 +334,7 @@ type consentPageData struct {
 	Obtained   dateField
 	Review     dateField
 	Errors     map[string]string
+	Done       string // what was just recorded, for the success banner
 }
 
 // consentPage shows a referral's consent history, and the requests to share
@@ -354,6 +355,12 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	// force only: nothing is loaded again after the release.
 	consents, overrides := v.Consents(), v.Overrides()
 	d := consentPageData{ReferralID: id, Reference: v.Reference(), Reason: f.Reason, Errors: errs}
+	switch c.QueryParam("done") {
+	case "consent":
+		d.Done = "The consent decision is recorded."
+	case "request":
+		d.Done = "Your request to share without consent is sent to a supervisor to decide."
+	}
 	current, _ := consent.Current(consents)
 	now := s.Now()
 	for i := len(consents) - 1; i >= 0; i-- {
@@ -432,7 +439,7 @@ func (s *Server) recordConsent(c echo.Context) error {
 		return err
 	}
 	s.log.Info("consent recorded", append(logAttrs(c), "referral", id, "decision", string(rec.Decision))...)
-	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"/consent")
+	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"/consent?done=consent")
 }
 
 // overrideForm is the request to share without consent as the officer filled it in.
@@ -512,7 +519,7 @@ func (s *Server) requestOverride(c echo.Context) error {
 		return err
 	}
 	s.log.Info("override requested", append(logAttrs(c), "referral", id, "override", saved.ID)...)
-	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"/consent#requests")
+	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"/consent?done=request#requests")
 }
 
 // overridesPage lists the requests to share without consent that wait for a supervisor.

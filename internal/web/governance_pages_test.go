@@ -86,7 +86,7 @@ func TestConsentPage(t *testing.T) {
 	today := time.Now().UTC()
 	res = browse(t, h, "POST", path, token, url.Values{"csrf": {csrf}, "decision": {"withdrawn"},
 		"obtained_on-day": {today.Format("2")}, "obtained_on-month": {today.Format("1")}, "obtained_on-year": {today.Format("2006")}})
-	if res.Status != http.StatusSeeOther || res.Location != path {
+	if res.Status != http.StatusSeeOther || res.Location != path+"?done=consent" {
 		t.Fatalf("withdraw: %d to %q\n%s", res.Status, res.Location, res.Body)
 	}
 	if shown := housingSees(t, h, r.ID); len(shown) != 0 {
@@ -152,7 +152,7 @@ func TestOverridePages(t *testing.T) {
 		"agencies": {"housing"}, "categories": {"identity", "safe_contact"},
 		"until-day": {until.Format("2")}, "until-month": {until.Format("1")}, "until-year": {until.Format("2006")}}
 	res = browse(t, h, "POST", "/referrals/"+r.ID+"/overrides", token, ask)
-	if res.Status != http.StatusSeeOther || res.Location != "/referrals/"+r.ID+"/consent#requests" {
+	if res.Status != http.StatusSeeOther || res.Location != "/referrals/"+r.ID+"/consent?done=request#requests" {
 		t.Fatalf("request: %d to %q\n%s", res.Status, res.Location, res.Body)
 	}
 	if shown := housingSees(t, h, r.ID); len(shown) != 0 {

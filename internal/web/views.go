@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/templates"
 )
 
@@ -37,6 +38,7 @@ func loadViews() (*views, error) {
 		"criterion":    criterionLabel,
 		"actionStatus": actionStatusLabel,
 		"ukTime":       whenText,
+		"riskWords":    func(l risk.Level) string { return labelOf(riskLevelChoices, string(l)) },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
