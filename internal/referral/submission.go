@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/risk"
 )
 
 // Submission is a referral as an officer raises it, in the words of the API
@@ -225,10 +226,23 @@ func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.
 	if s.Risk.Tool == "dash" && s.Risk.Score != nil && *s.Risk.Score > 24 {
 		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
 	}
+	CheckRisk(s.Risk, "risk.", fields)
 	if len(fields) > 0 {
 		return problem.Fields(fields)
 	}
 	return nil
+}
+
+// CheckRisk adds to fields, under prefix, what is incoherent in an
+// assessment: a level below its tool's threshold (a DASH score of 14 or
+// more recorded as less than high) names prefix+"level".
+func CheckRisk(a RiskAssessment, prefix string, fields map[string]string) {
+	if _, bad := fields[prefix+"level"]; bad || a.Level == "" {
+		return
+	}
+	if err := risk.Coherent(risk.Tool(a.Tool), a.Score, risk.Level(a.Level)); err != nil {
+		fields[prefix+"level"] = err.Error()
+	}
 }
 
 // fieldLabel turns a path into words for a message: "victim.safe_contact.method"
