@@ -26,10 +26,16 @@ const (
 	WebhookPaused Kind = "webhook_paused" // deliveries to a partner system were paused after failures
 	OrderBreached Kind = "order_breached" // an order or bail protecting the victim was breached
 	OrderEnding   Kind = "order_ending"   // an order or bail ends within 28 (then 7) days
+
+	// ReferralChanged and RiskChanged tell a receiving agency that the
+	// officer amended the referral or re-assessed its risk.
+	ReferralChanged Kind = "referral_changed"
+	RiskChanged     Kind = "risk_changed"
 )
 
 // Kinds lists every kind, in the order pages show them.
-var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding}
+var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding,
+	ReferralChanged, RiskChanged}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -103,6 +109,9 @@ var wording = map[Kind]struct{ subject, lead string }{
 	WebhookPaused: {"Partner system deliveries paused (last about %s)", "Deliveries of events to a partner agency's system have been paused after repeated failures; the last was about referral %s. Fix the receiver, then resume the webhook on the Partner systems page."},
 	OrderBreached: {"Referral %s: order breached", "A breach of an order or bail conditions protecting the victim has been recorded on referral %s."},
 	OrderEnding:   {"Referral %s: order ending soon", "An order or bail protecting the victim on referral %s ends soon."},
+
+	ReferralChanged: {"Referral %s: updated by the police", "The police have updated referral %s. Sign in to see what your agency may see of the change."},
+	RiskChanged:     {"Referral %s: risk re-assessed", "The police have re-assessed the risk on referral %s. Your agency's response time may have changed: sign in to see it."},
 }
 
 // genericWording stands in for a kind Compose does not know.

@@ -90,6 +90,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.justiceRoutes()...)
 	rs = append(rs, s.justicePageRoutes()...)
 	rs = append(rs, s.restrictedRoutes()...)
+	rs = append(rs, s.amendRoutes()...)
 	return rs
 }
 
