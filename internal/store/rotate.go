@@ -38,6 +38,8 @@ var sealedColumns = []sealedColumn{
 	{"breaches", "summary_key", "summary", `referral_id || '/order/' || order_id || '/breach/' || id`},
 	{"victim_updates", "note_key", "note", `referral_id || '/victim-update/' || id`},
 	{"break_glass_reads", "reason_key", "reason", `referral_id || '/break-glass/' || id`},
+	{"referral_amendments", "reason_key", "reason", `referral_id || '/amendment/' || version`},
+	{"referral_section_versions", "key_id", "sealed", `referral_id || '/' || category`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing"
@@ -26,7 +31,131 @@ func (s *Server) amendRoutes() []Route {
 	officer := []identity.Role{identity.Officer}
 	return []Route{
 		api(http.MethodPost, "/referrals/:id/risk", officer, s.apiReassessRisk),
+		api(http.MethodPatch, "/referrals/:id", officer, s.apiAmendReferral),
 	}
+}
+
+// forceWhole releases referral id to an officer of the force who reads it
+// whole, audited as every read is; anyone else, and an officer who may not
+// read a restricted referral, gets the 404 of a referral that does not exist.
+func (s *Server) forceWhole(c echo.Context, id string) (sharing.View, error) {
+	v, err := s.release(c, id, agency.Referral)
+	if err != nil {
+		return v, err
+	}
+	if v.Agency() != agency.Police || v.Restricted() {
+		return v, referral.NotFound()
+	}
+	return v, nil
+}
+
+// apiAmendReferral applies a JSON merge patch of the referral's fields as
+// created, with a reason, as a new version of the referral (If-Match
+// required), and answers the referral as the officer now reads it.
+func (s *Server) apiAmendReferral(c echo.Context) error {
+	id := c.Param("id")
+	ctx := c.Request().Context()
+	ifMatch := c.Request().Header.Get("If-Match")
+	if ifMatch == "" {
+		return problem.New(problem.NoIfMatch, "send If-Match with the referral's ETag")
+	}
+	version, err := parseIfMatch(ifMatch)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return problem.New(problem.TooLarge, "the update is too large")
+	}
+	var patch map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&patch); err != nil || patch == nil {
+		return problem.New(problem.Malformed, "the body is not a JSON object")
+	}
+	reason, _ := patch["reason"].(string)
+	delete(patch, "reason")
+	reason = strings.TrimSpace(reason)
+	v, err := s.forceWhole(c, id)
+	if err != nil {
+		return err
+	}
+	var agencies []string
+	for _, sh := range v.Shares() {
+		agencies = append(agencies, sh.Agency)
+	}
+	cur, err := referral.FromSections(v.Meta().Offence, func(cat category.Category) []byte { b, _ := v.Content(cat); return b }, agencies)
+	if err != nil {
+		return err
+	}
+	next, perr := referral.Patch(cur, patch)
+	fields := map[string]string{}
+	if perr != nil {
+		if perr.Code != problem.Invalid {
+			return perr
+		}
+		fields = perr.Fields
+	} else if perr := s.validator.Validate(next, s.Agencies); perr != nil {
+		if perr.Code != problem.Invalid {
+			return perr
+		}
+		for k, msg := range perr.Fields {
+			// Agencies, consent and risk are as they were: not this update's.
+			if !strings.HasPrefix(k, "agencies") && !strings.HasPrefix(k, "consent") && !strings.HasPrefix(k, "risk.") {
+				fields[k] = msg
+			}
+		}
+	}
+	switch {
+	case reason == "":
+		fields["reason"] = "Say why the referral is being updated"
+	case len(reason) > 2000:
+		fields["reason"] = "Reason is too long"
+	}
+	if len(fields) > 0 {
+		return problem.Fields(fields)
+	}
+	riskBefore, _ := v.Content(category.Risk)
+	sections, err := referral.ChangedSections(cur, next, riskBefore)
+	if err != nil {
+		return err
+	}
+	a := store.Amendment{ReferralID: id, IfMatch: version, Submission: next, Sections: sections, Reason: reason, Actor: principal(c)}
+	if _, ok := patch["victim_code"]; ok && next.VictimCode != nil {
+		a.Enhanced = next.VictimCode.Enhanced
+	}
+	if a.Visible, err = s.visibility(ctx, id); err != nil {
+		return err
+	}
+	if _, err := s.DB.AmendReferral(ctx, a); err != nil {
+		return err
+	}
+	return s.apiRelease(c, id, http.StatusOK)
+}
+
+// visibility decides, with the same sharing.Release every read uses, which
+// categories of referral id each receiving agency may see now. Nothing is
+// shown to anyone: only the decisions are kept, to tell each agency of the
+// changes it may see and of no others.
+func (s *Server) visibility(ctx context.Context, id string) (func(string, category.Category) bool, error) {
+	r, err := s.DB.Referral(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	shown := map[string][category.Count]bool{}
+	for _, sh := range r.Shares {
+		reader := identity.Principal{Subject: "hub|visibility", Roles: []identity.Role{identity.AgencyStaff}, Agency: sh.Agency}
+		v, err := sharing.Release(reader, r, agency.Referral, s.Agencies, s.Now())
+		if err != nil {
+			continue
+		}
+		var seen [category.Count]bool
+		for _, d := range v.Decisions() {
+			seen[d.Category] = d.Shown
+		}
+		shown[sh.Agency] = seen
+	}
+	return func(ag string, c category.Category) bool { return shown[ag][c] }, nil
 }
 
 // riskBody is a re-assessment as the API takes it.
@@ -45,7 +174,7 @@ func (s *Server) apiReassessRisk(c echo.Context) error {
 	id := c.Param("id")
 	// Only the force that raised it may re-assess it; anyone else, and an
 	// officer who may not read a restricted referral, gets a 404.
-	if err := s.forceRead(c, id); err != nil {
+	if _, err := s.forceWhole(c, id); err != nil {
 		return err
 	}
 	var b riskBody

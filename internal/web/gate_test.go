@@ -83,6 +83,7 @@ var criticalRoutes = map[string][]identity.Role{
 	"PATCH /api/v1/orders/:id":                         {identity.Officer},
 	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
 	"POST /api/v1/referrals/:id/risk":                  {identity.Officer},
+	"PATCH /api/v1/referrals/:id":                      {identity.Officer},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.
