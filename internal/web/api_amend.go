@@ -54,7 +54,6 @@ func (s *Server) forceWhole(c echo.Context, id string) (sharing.View, error) {
 // required), and answers the referral as the officer now reads it.
 func (s *Server) apiAmendReferral(c echo.Context) error {
 	id := c.Param("id")
-	ctx := c.Request().Context()
 	ifMatch := c.Request().Header.Get("If-Match")
 	if ifMatch == "" {
 		return problem.New(problem.NoIfMatch, "send If-Match with the referral's ETag")
@@ -80,11 +79,7 @@ func (s *Server) apiAmendReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var agencies []string
-	for _, sh := range v.Shares() {
-		agencies = append(agencies, sh.Agency)
-	}
-	cur, err := referral.FromSections(v.Meta().Offence, func(cat category.Category) []byte { b, _ := v.Content(cat); return b }, agencies)
+	cur, err := currentSubmission(v)
 	if err != nil {
 		return err
 	}
@@ -95,42 +90,82 @@ func (s *Server) apiAmendReferral(c echo.Context) error {
 			return perr
 		}
 		fields = perr.Fields
-	} else if perr := s.validator.Validate(next, s.Agencies); perr != nil {
-		if perr.Code != problem.Invalid {
-			return perr
-		}
-		for k, msg := range perr.Fields {
-			// Agencies, consent and risk are as they were: not this update's.
-			if !strings.HasPrefix(k, "agencies") && !strings.HasPrefix(k, "consent") && !strings.HasPrefix(k, "risk.") {
-				fields[k] = msg
-			}
-		}
+	} else if fields, err = s.amendErrors(next); err != nil {
+		return err
 	}
-	switch {
-	case reason == "":
-		fields["reason"] = "Say why the referral is being updated"
-	case len(reason) > 2000:
-		fields["reason"] = "Reason is too long"
+	if msg := reasonError(reason, "Say why the referral is being updated"); msg != "" {
+		fields["reason"] = msg
 	}
 	if len(fields) > 0 {
 		return problem.Fields(fields)
 	}
+	var enhanced *bool
+	if _, ok := patch["victim_code"]; ok && next.VictimCode != nil {
+		enhanced = next.VictimCode.Enhanced
+	}
+	if err := s.amend(c, v, version, cur, next, enhanced, reason); err != nil {
+		return err
+	}
+	return s.apiRelease(c, id, http.StatusOK)
+}
+
+// reasonError is what is wrong with a reason an officer gives, if anything.
+func reasonError(reason, missing string) string {
+	switch {
+	case reason == "":
+		return missing
+	case len(reason) > 2000:
+		return "The reason must be 2,000 characters or fewer"
+	}
+	return ""
+}
+
+// currentSubmission is the referral as the officer reads it whole, in the
+// shape of a submission.
+func currentSubmission(v sharing.View) (referral.Submission, error) {
+	var agencies []string
+	for _, sh := range v.Shares() {
+		agencies = append(agencies, sh.Agency)
+	}
+	return referral.FromSections(v.Meta().Offence, func(cat category.Category) []byte { b, _ := v.Content(cat); return b }, agencies)
+}
+
+// amendErrors checks an amended referral whole, keeping the errors of what
+// an amendment may change: agencies, consent and risk are as they were.
+func (s *Server) amendErrors(next referral.Submission) (map[string]string, error) {
+	fields := map[string]string{}
+	perr := s.validator.Validate(next, s.Agencies)
+	if perr == nil {
+		return fields, nil
+	}
+	if perr.Code != problem.Invalid {
+		return nil, perr
+	}
+	for k, msg := range perr.Fields {
+		if !strings.HasPrefix(k, "agencies") && !strings.HasPrefix(k, "consent") && !strings.HasPrefix(k, "risk.") {
+			fields[k] = msg
+		}
+	}
+	return fields, nil
+}
+
+// amend stores next as a new version of the referral the officer read as
+// v at version: the API's PATCH and the "Update this referral" pages both
+// come here.
+func (s *Server) amend(c echo.Context, v sharing.View, version int, cur, next referral.Submission, enhanced *bool, reason string) error {
+	ctx := c.Request().Context()
 	riskBefore, _ := v.Content(category.Risk)
 	sections, err := referral.ChangedSections(cur, next, riskBefore)
 	if err != nil {
 		return err
 	}
-	a := store.Amendment{ReferralID: id, IfMatch: version, Submission: next, Sections: sections, Reason: reason, Actor: principal(c)}
-	if _, ok := patch["victim_code"]; ok && next.VictimCode != nil {
-		a.Enhanced = next.VictimCode.Enhanced
-	}
-	if a.Visible, err = s.visibility(ctx, id); err != nil {
+	a := store.Amendment{ReferralID: v.ReferralID(), IfMatch: version, Submission: next, Sections: sections, Enhanced: enhanced,
+		Reason: reason, Actor: principal(c)}
+	if a.Visible, err = s.visibility(ctx, v.ReferralID()); err != nil {
 		return err
 	}
-	if _, err := s.DB.AmendReferral(ctx, a); err != nil {
-		return err
-	}
-	return s.apiRelease(c, id, http.StatusOK)
+	_, err = s.DB.AmendReferral(ctx, a)
+	return err
 }
 
 // visibility decides, with the same sharing.Release every read uses, which

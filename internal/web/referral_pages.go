@@ -205,6 +205,9 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Who may read this referral has been saved."
 	default:
 		pg.Done = justiceDone[c.QueryParam("done")]
+		if d, ok := amendDone[c.QueryParam("done")]; ok {
+			pg.Done = d
+		}
 	}
 	if v.Restricted() {
 		// An officer who gave no reason sees that the referral exists and

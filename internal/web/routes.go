@@ -91,6 +91,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.justicePageRoutes()...)
 	rs = append(rs, s.restrictedRoutes()...)
 	rs = append(rs, s.amendRoutes()...)
+	rs = append(rs, s.amendPageRoutes()...)
 	return rs
 }
 
