@@ -107,12 +107,12 @@ func (s *authSession) Auth(string) (sasl.Server, error) {
 }
 
 // startMailServer listens on addr ("127.0.0.1:0" for any port) until the test ends.
-func startMailServer(t *testing.T, addr string) (*mailServer, int) {
+func startMailServer(t testing.TB, addr string) (*mailServer, int) {
 	t.Helper()
 	return startMailServerWith(t, addr, &mailServer{})
 }
 
-func startMailServerWith(t *testing.T, addr string, m *mailServer) (*mailServer, int) {
+func startMailServerWith(t testing.TB, addr string, m *mailServer) (*mailServer, int) {
 	t.Helper()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -128,7 +128,7 @@ func startMailServerWith(t *testing.T, addr string, m *mailServer) (*mailServer,
 	return m, l.Addr().(*net.TCPAddr).Port
 }
 
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Printf(format string, v ...any) { l.t.Logf(format, v...) }
 func (l testLog) Println(v ...any)               { l.t.Log(v...) }
