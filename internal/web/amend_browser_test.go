@@ -65,7 +65,7 @@ func TestBrowserUpdateAndReassess(t *testing.T) {
 
 	housing.visit(page, "housing's referral after")
 	answerAfter := housing.content("main")
-	contains(t, "housing after", answerAfter, "High risk")
+	contains(t, "housing after", answerAfter, "High risk", "Why it was re-assessed", "Escalation: three more incidents in a week", "Earlier assessment 1")
 	if answerBy(answerAfter) == "" || answerBy(answerAfter) == answerBy(answerBefore) {
 		t.Errorf("housing's answer time did not change: before %q, after %q", answerBy(answerBefore), answerBy(answerAfter))
 	}

@@ -330,3 +330,33 @@ func (s *Server) updateConfirm(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+v.ReferralID()+"?done=updated")
 }
+
+// riskHistoryRows lay out a re-assessed risk's history on the referral
+// page: why the latest was made, and each earlier assessment.
+func riskHistoryRows(hist []referral.RiskEntry) []answerRow {
+	if len(hist) < 2 {
+		return nil
+	}
+	var rows []answerRow
+	if last := hist[len(hist)-1]; last.Reason != "" {
+		rows = append(rows, answerRow{Key: "Why it was re-assessed", Values: lines(last.Reason)})
+	}
+	for i, e := range hist[:len(hist)-1] {
+		what := labelOf(riskLevelChoices, e.Level) + " risk"
+		if e.Tool != "" {
+			what += ", " + labelOf(riskToolChoices, e.Tool)
+		}
+		if e.Score != nil {
+			what += " " + strconv.Itoa(*e.Score)
+		}
+		vals := []string{what, "Recorded " + whenText(e.RecordedAt)}
+		if e.By != "" {
+			vals[1] += " by " + e.By
+		}
+		if e.Reason != "" {
+			vals = append(vals, e.Reason)
+		}
+		rows = append(rows, answerRow{Key: "Earlier assessment " + strconv.Itoa(i+1), Values: vals})
+	}
+	return rows
+}

@@ -413,7 +413,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		for i, o := range x.OthersAtRisk {
 			rows = append(rows, answerRow{Key: "Also at risk " + strconv.Itoa(i+1), Values: personAtRiskLine(o)})
 		}
-		return rows, nil
+		return append(rows, riskHistoryRows(x.History)...), nil
 	case category.Suspect:
 		var x referral.SuspectSection
 		if err := unmarshalSection(b, &x); err != nil {
