@@ -53,12 +53,14 @@ func riskQuestions() []question {
 		Hint: "For example, new incidents, a breach, or what the victim has told you. Agencies that may see the risk read this"})
 }
 
-// currentRisk puts the latest assessment into the form.
+// currentRisk puts the latest assessment's tool, score and level into the
+// form; the date is the new assessment's own.
 func currentRisk(v sharing.View, form url.Values) {
 	cur, err := currentSubmission(v)
 	if err != nil {
 		return
 	}
+	cur.Risk.AssessedOn = ""
 	for k, vs := range formValues(referral.Submission{Risk: cur.Risk}) {
 		if strings.HasPrefix(k, "risk.") {
 			form[k] = vs
