@@ -274,8 +274,8 @@ func CheckRisk(a RiskAssessment, prefix string, fields map[string]string) {
 	if _, bad := fields[prefix+"level"]; bad || a.Level == "" {
 		return
 	}
-	if err := risk.Coherent(risk.Tool(a.Tool), a.Score, risk.Level(a.Level)); err != nil {
-		fields[prefix+"level"] = err.Error()
+	if ok, why := risk.Coherent(risk.Tool(a.Tool), a.Score, risk.Level(a.Level)); !ok {
+		fields[prefix+"level"] = why
 	}
 }
 

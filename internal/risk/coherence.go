@@ -42,16 +42,17 @@ func Floor(tool Tool, score *int) (Level, bool) {
 	return "", false
 }
 
-// Coherent checks a recorded level against its tool and score. Judgement may
-// raise a level above what the score says, never lower it below the tool's
-// threshold: a DASH score of 14 or more recorded as medium is refused. The
-// error, when not nil, is a sentence for the officer naming the least level.
-func Coherent(tool Tool, score *int, level Level) error {
-	floor, ok := Floor(tool, score)
-	if !ok || level.AtLeast(floor) {
-		return nil
+// Coherent checks a recorded level against its tool and score. Judgement
+// may raise a level above what the score says, never lower it below the
+// tool's threshold: a DASH score of 14 or more recorded as medium is not
+// coherent. When it is not, why is a sentence for the officer naming the
+// least level allowed.
+func Coherent(tool Tool, score *int, level Level) (ok bool, why string) {
+	floor, banded := Floor(tool, score)
+	if !banded || level.AtLeast(floor) {
+		return true, ""
 	}
-	return fmt.Errorf("A %s score of %d is %s risk: the level cannot be lower than %s", toolName(tool), *score, floor, floor)
+	return false, fmt.Sprintf("A %s score of %d is %s risk: the level cannot be lower than %s", toolName(tool), *score, floor, floor)
 }
 
 func toolName(t Tool) string {

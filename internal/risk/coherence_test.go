@@ -25,9 +25,9 @@ func TestCoherent(t *testing.T) {
 		{"judgement", ProfessionalJudgement, nil, Medium, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Coherent(tc.tool, tc.score, tc.level)
-			if (err == nil) != tc.ok {
-				t.Fatalf("Coherent(%s, %v, %s) = %v, want ok %v", tc.tool, tc.score, tc.level, err, tc.ok)
+			ok, why := Coherent(tc.tool, tc.score, tc.level)
+			if ok != tc.ok || (why == "") != ok {
+				t.Fatalf("Coherent(%s, %v, %s) = %v %q, want ok %v", tc.tool, tc.score, tc.level, ok, why, tc.ok)
 			}
 		})
 	}

@@ -84,7 +84,7 @@ func (s *Server) apiAmendReferral(c echo.Context) error {
 		return err
 	}
 	next, perr := referral.Patch(cur, patch)
-	fields := map[string]string{}
+	var fields map[string]string
 	if perr != nil {
 		if perr.Code != problem.Invalid {
 			return perr
