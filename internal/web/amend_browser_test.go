@@ -12,8 +12,9 @@ import (
 // A referral after it is sent, in the browser: the officer updates the
 // incidents (the referral form's questions, then what changes and why) and
 // re-assesses the risk, refused at DASH 16 and medium, taken at high;
-// housing then sees the high risk and a shorter time to answer; the case is
-// in the coordinator's MARAC queue. Every page passes axe-core.
+// housing then sees the high risk, why, and a shorter time to answer, and
+// nothing of the change to the offence it may not see; the case is in the
+// coordinator's MARAC queue. Every page passes axe-core.
 func TestBrowserUpdateAndReassess(t *testing.T) {
 	b := browsertest.Start(t)
 	h := apptest.Start(t, nil)
@@ -46,7 +47,7 @@ func TestBrowserUpdateAndReassess(t *testing.T) {
 	contains(t, "the reason's error", officer.content(".govuk-error-summary"), "Enter why you are updating the referral")
 	officer.fill("reason", "Three more incidents reported at her workplace")
 	officer.submit(`main form button[type="submit"]`, http.StatusOK, "the referral after the update")
-	contains(t, "after the update", officer.main(), "Referral updated")
+	contains(t, "after the update", officer.main(), "Referral updated", "What changed: Offence")
 	if got := officer.content("#offence"); !strings.Contains(got, "Number of incidents 4") {
 		t.Errorf("the incidents did not change: %s", got)
 	}
@@ -66,6 +67,10 @@ func TestBrowserUpdateAndReassess(t *testing.T) {
 	housing.visit(page, "housing's referral after")
 	answerAfter := housing.content("main")
 	contains(t, "housing after", answerAfter, "High risk", "Why it was re-assessed", "Escalation: three more incidents in a week", "Earlier assessment 1")
+	contains(t, "housing's timeline", housing.content("#timeline + .moj-timeline"), "Risk re-assessed", "Now: high risk")
+	if strings.Contains(answerAfter, "Referral updated") || strings.Contains(answerAfter, "What changed") {
+		t.Error("housing, which may not see the offence, is told that it changed")
+	}
 	if answerBy(answerAfter) == "" || answerBy(answerAfter) == answerBy(answerBefore) {
 		t.Errorf("housing's answer time did not change: before %q, after %q", answerBy(answerBefore), answerBy(answerAfter))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
@@ -361,4 +362,24 @@ func riskHistoryRows(hist []referral.RiskEntry) []answerRow {
 		rows = append(rows, answerRow{Key: "Earlier assessment " + strconv.Itoa(i+1), Values: vals})
 	}
 	return rows
+}
+
+// amendEventWords are the title and detail of an update or a re-assessment
+// on the timeline: "updated: offence, health" reads "What changed: Offence,
+// Health"; "risk re-assessed: high" reads "Now: high risk".
+func amendEventWords(kind, detail string) (title, words string) {
+	if kind == "risk_reassessed" {
+		return "Risk re-assessed", "Now: " + strings.TrimPrefix(detail, "risk re-assessed: ") + " risk"
+	}
+	names, ok := strings.CutPrefix(detail, "updated: ")
+	if !ok {
+		return "Referral updated", detail
+	}
+	var titles []string
+	for _, n := range strings.Split(names, ", ") {
+		if c, err := category.Parse(n); err == nil {
+			titles = append(titles, c.Title())
+		}
+	}
+	return "Referral updated", "What changed: " + strings.Join(titles, ", ")
 }

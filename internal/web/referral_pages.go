@@ -485,6 +485,8 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 		}
 	case strings.HasPrefix(e.Kind, "consent_"):
 		ev.Title = "Consent recorded: " + strings.ReplaceAll(strings.TrimPrefix(e.Kind, "consent_"), "_", " ")
+	case e.Kind == "referral_updated" || e.Kind == "risk_reassessed":
+		ev.Title, ev.Detail = amendEventWords(e.Kind, e.Detail)
 	case e.Kind == "override_requested":
 		ev.Title = "Request to share without consent"
 	case strings.HasPrefix(e.Kind, "override_"):
