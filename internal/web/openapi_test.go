@@ -323,6 +323,11 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		{"GET", "/api/v1/victim-updates?overdue=true", "supervisor", nil, 200},
 		{"PATCH", "/api/v1/victim-updates/" + upd.ID, "officer", map[string]any{"told_on": "2026-11-03", "method": "phone"}, 200},
 		{"POST", "/api/v1/referrals/" + ref.ID + "/outcome", "officer", map[string]any{"outcome": "cautioned", "decided_on": "2026-11-30"}, 201},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/risk", "officer", map[string]any{"tool": "dash", "score": 16, "level": "high", "reason": "new incidents"}, 201},
+		{"POST", "/api/v1/referrals/" + ref.ID + "/risk", "officer", map[string]any{"tool": "dash", "score": 16, "level": "medium", "reason": "x"}, 422},
+		{"PATCH", "/api/v1/referrals/" + ref.ID, "officer", map[string]any{"summary": "Followed to work three times.", "reason": "a new incident"}, 428},
+		{"PATCH", "/api/v1/referrals/" + ref.ID, "officer", map[string]any{"summary": "Followed to work three times."}, 422},
+		{"PATCH", "/api/v1/referrals/" + ref.ID, "officer", map[string]any{"summary": "Followed to work three times.", "reason": "a new incident"}, 200},
 		{"GET", "/api/v1/referrals/" + ref.ID, "officer", nil, 200},
 	}
 	for _, c := range cases {
