@@ -140,7 +140,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	a.webhooks = NewWebhookWorker(cfg, db, a.Log)
 	db.SetNotices(store.Notices{BaseURL: cfg.Server.BaseURL, Agencies: a.Agencies, PartnerEvent: a.webhooks.Wake,
-		WebhookAlerts: cfg.Partner.AlertTo})
+		WebhookAlerts: cfg.Partner.AlertTo, Noticed: a.wakeNotifier})
 	if cfg.Mail.Host != "" {
 		sender, err := notify.NewSMTP(notify.SMTPConfig{Host: cfg.Mail.Host, Port: cfg.Mail.Port, Username: cfg.Mail.Username,
 			Password: cfg.Mail.Password, From: cfg.Mail.From, TLS: notify.TLSPolicy(cfg.Mail.TLS), Timeout: cfg.Mail.SendTimeout.Duration})
@@ -300,6 +300,14 @@ func (a *App) checkpointWAL(ctx context.Context, every time.Duration) {
 		case busy:
 			a.Log.Debug("WAL checkpoint put off: a reader or writer is busy", "wal_bytes", size)
 		}
+	}
+}
+
+// wakeNotifier asks the mail worker, when there is one, to deliver a
+// notification just enqueued now rather than at its next poll.
+func (a *App) wakeNotifier() {
+	if a.notifier != nil {
+		a.notifier.Wake()
 	}
 }
 

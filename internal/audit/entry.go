@@ -53,6 +53,8 @@ const (
 	OutcomeRecorded    Action = "outcome_recorded"     // the criminal-justice outcome of a referral was recorded
 	ReportRead         Action = "report_read"          // someone read figures about referrals (the outcomes page or API)
 	RestrictionChanged Action = "restriction_changed"  // a referral was restricted, or its restriction or named officers changed
+	ReferralAmended    Action = "referral_amended"     // an officer changed a sent referral's content (detail: the categories)
+	RiskReassessed     Action = "risk_reassessed"      // an officer re-assessed a referral's risk (detail: the new level)
 )
 
 // Actions lists every action.
@@ -61,7 +63,8 @@ var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGrant
 	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
 	WebhookRegistered, WebhookRemoved, WebhookResumed,
 	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded,
-	ReportRead, RestrictionChanged}
+	ReportRead, RestrictionChanged,
+	ReferralAmended, RiskReassessed}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

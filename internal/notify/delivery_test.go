@@ -107,12 +107,12 @@ func (s *authSession) Auth(string) (sasl.Server, error) {
 }
 
 // startMailServer listens on addr ("127.0.0.1:0" for any port) until the test ends.
-func startMailServer(t *testing.T, addr string) (*mailServer, int) {
+func startMailServer(t testing.TB, addr string) (*mailServer, int) {
 	t.Helper()
 	return startMailServerWith(t, addr, &mailServer{})
 }
 
-func startMailServerWith(t *testing.T, addr string, m *mailServer) (*mailServer, int) {
+func startMailServerWith(t testing.TB, addr string, m *mailServer) (*mailServer, int) {
 	t.Helper()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -128,7 +128,7 @@ func startMailServerWith(t *testing.T, addr string, m *mailServer) (*mailServer,
 	return m, l.Addr().(*net.TCPAddr).Port
 }
 
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Printf(format string, v ...any) { l.t.Logf(format, v...) }
 func (l testLog) Println(v ...any)               { l.t.Log(v...) }
@@ -439,5 +439,43 @@ func TestPasswordNeverSentInClear(t *testing.T) {
 	defer server.mu.Unlock()
 	if server.passwords != 0 || len(server.mail) != 0 {
 		t.Fatalf("the server got %d passwords and %d messages", server.passwords, len(server.mail))
+	}
+}
+
+// The notices of a referral changed after it was sent (amended, or its risk
+// re-assessed) arrive through a real SMTP server with their fixed wording,
+// the reference and the link, and no personal data.
+func TestChangeNoticesArriveWithoutPersonalData(t *testing.T) {
+	want := map[notify.Kind]string{
+		notify.ReferralChanged: "Referral SH-2026-000123: updated by the police",
+		notify.RiskChanged:     "Referral SH-2026-000123: risk re-assessed",
+	}
+	c := newClock()
+	db := openStore(t, filepath.Join(t.TempDir(), "hub.db"), c)
+	server, port := startMailServer(t, "127.0.0.1:0")
+	for _, kind := range []notify.Kind{notify.ReferralChanged, notify.RiskChanged} {
+		if err := db.Enqueue(context.Background(), notify.Message{Kind: kind, To: "housing.referrals@example.gov.uk", Reference: referral.Reference, Link: notify.ReferralLink(base, referral.ID)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runWorker(t, notify.NewWorker(db, sender(t, port, notify.TLSOpportunistic), notify.WorkerOptions{Now: c.Now, Log: quietLog(), Poll: 5 * time.Millisecond}))
+	waitFor(t, "both notices to be delivered", func() bool { return len(server.received()) == 2 })
+	seen := map[string]bool{}
+	for _, m := range server.received() {
+		_, subject, body := decoded(t, m.data)
+		seen[subject] = true
+		if !strings.Contains(body, referral.Reference) || !strings.Contains(body, base+"/referrals/"+referral.ID) {
+			t.Errorf("%q lacks the reference or the link:\n%s", subject, body)
+		}
+		for _, p := range referral.Personal {
+			if strings.Contains(strings.ToLower(string(m.data)), strings.ToLower(p)) {
+				t.Errorf("%q holds personal data %q", subject, p)
+			}
+		}
+	}
+	for _, subject := range want {
+		if !seen[subject] {
+			t.Errorf("no message with subject %q; got %v", subject, seen)
+		}
 	}
 }

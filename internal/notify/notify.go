@@ -35,11 +35,18 @@ const (
 	MARACListed       Kind = "marac_listed"         // to a member agency: a case is on a MARAC agenda and needs its research
 	AgencyMessage     Kind = "agency_message"       // to the police: an agency wrote on a referral's thread
 	OverdueForPolice  Kind = "overdue_share_police" // to the police: an agency has not answered within its response time
+
+	// ReferralChanged and RiskChanged tell a receiving agency that the
+	// officer amended the referral or re-assessed its risk.
+	ReferralChanged Kind = "referral_changed"
+	RiskChanged     Kind = "risk_changed"
 )
 
 // Kinds lists every kind, in the order pages show them.
 var Kinds = []Kind{NewShare, StatusChanged, NewMessage, OverdueShare, MARACAction, OverdueAction, WebhookPaused, OrderBreached, OrderEnding,
-	OverrideRequested, OverrideDecided, ConsentWithdrawn, ShareWithdrawn, MARACListed, AgencyMessage, OverdueForPolice}
+	OverrideRequested, OverrideDecided, ConsentWithdrawn, ShareWithdrawn, MARACListed, AgencyMessage, OverdueForPolice,
+
+	ReferralChanged, RiskChanged}
 
 // Message is one notification to send. It has no field for free text: what
 // it says is fixed by its Kind, so personal data has no way in.
@@ -121,6 +128,8 @@ var wording = map[Kind]struct{ subject, lead string }{
 	MARACListed:       {"Referral %s: listed for MARAC, research needed", "Referral %s has been put on a MARAC agenda. Please research the case for your agency before the meeting."},
 	AgencyMessage:     {"Referral %s: message from an agency", "A partner agency has sent a message to the police on referral %s."},
 	OverdueForPolice:  {"Referral %s: an agency's response is overdue", "An agency has not answered referral %s within its response time."},
+	ReferralChanged:   {"Referral %s: updated by the police", "The police have updated referral %s. Sign in to see what your agency may see of the change."},
+	RiskChanged:       {"Referral %s: risk re-assessed", "The police have re-assessed the risk on referral %s. Your agency's response time may have changed: sign in to see it."},
 }
 
 // genericWording stands in for a kind Compose does not know.

@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/risk"
 )
 
 // Submission is a referral as an officer raises it, in the words of the API
@@ -225,10 +226,57 @@ func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.
 	if s.Risk.Tool == "dash" && s.Risk.Score != nil && *s.Risk.Score > 24 {
 		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
 	}
+	CheckRisk(s.Risk, "risk.", fields)
 	if len(fields) > 0 {
 		return problem.Fields(fields)
 	}
 	return nil
+}
+
+// ValidateRisk checks a re-assessment: the assessment as at create (its
+// fields named risk.tool, risk.score, risk.level, risk.assessed_on, as in a
+// referral, so one error handler serves both) and coherent with its tool's
+// threshold, and a reason.
+func (v *Validator) ValidateRisk(a RiskAssessment, reason string) *problem.Error {
+	fields := map[string]string{}
+	if err := v.v.Struct(a); err != nil {
+		verrs, ok := err.(validator.ValidationErrors)
+		if !ok {
+			return problem.New(problem.Malformed, "the assessment could not be read")
+		}
+		for _, fe := range verrs {
+			path := "risk." + fe.Field()
+			if _, seen := fields[path]; !seen {
+				fields[path] = fieldLabel(path) + " " + messages[fe.Tag()]
+			}
+		}
+	}
+	if a.Tool == "dash" && a.Score != nil && *a.Score > 24 {
+		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
+	}
+	CheckRisk(a, "risk.", fields)
+	switch r := strings.TrimSpace(reason); {
+	case r == "":
+		fields["reason"] = "Say why the risk was re-assessed"
+	case len(r) > 2000:
+		fields["reason"] = "Reason is too long"
+	}
+	if len(fields) > 0 {
+		return problem.Fields(fields)
+	}
+	return nil
+}
+
+// CheckRisk adds to fields, under prefix, what is incoherent in an
+// assessment: a level below its tool's threshold (a DASH score of 14 or
+// more recorded as less than high) names prefix+"level".
+func CheckRisk(a RiskAssessment, prefix string, fields map[string]string) {
+	if _, bad := fields[prefix+"level"]; bad || a.Level == "" {
+		return
+	}
+	if ok, why := risk.Coherent(risk.Tool(a.Tool), a.Score, risk.Level(a.Level)); !ok {
+		fields[prefix+"level"] = why
+	}
 }
 
 // fieldLabel turns a path into words for a message: "victim.safe_contact.method"
@@ -322,6 +370,19 @@ type RiskSection struct {
 	RiskAssessment
 	MARACConcern string         `json:"marac_concern,omitempty"`
 	OthersAtRisk []PersonAtRisk `json:"others_at_risk,omitempty"`
+	// History is every assessment, oldest first, once the risk has been
+	// re-assessed; the embedded assessment is then the latest of them.
+	History []RiskEntry `json:"history,omitempty"`
+}
+
+// RiskEntry is one assessment in a referral's risk history: the tool,
+// score, level and date, who assessed and why. It is part of the risk
+// category, sealed and released with it.
+type RiskEntry struct {
+	RiskAssessment
+	By         string    `json:"by,omitempty"`     // the name of the officer who recorded it
+	Reason     string    `json:"reason,omitempty"` // why it was re-assessed; empty for the first
+	RecordedAt time.Time `json:"recorded_at"`
 }
 
 // HealthSection is the health category: special-category data.

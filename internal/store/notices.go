@@ -20,6 +20,9 @@ type Notices struct {
 	PartnerEvent func()
 	// WebhookAlerts are the addresses told when a webhook is paused.
 	WebhookAlerts []string
+	// Noticed, when set, is called when a notification is enqueued, so that
+	// the mail worker picks it up without waiting for its next poll.
+	Noticed func()
 }
 
 // SetNotices turns on notifications for changes the store records.
@@ -35,7 +38,15 @@ func (db *DB) notice(ctx context.Context, tx *sql.Tx, kind notify.Kind, agencyID
 	if !ok || a.Mailbox == "" {
 		return nil
 	}
-	return db.enqueue(ctx, tx, notify.Message{Kind: kind, To: a.Mailbox, Reference: reference, Link: notify.ReferralLink(db.notices.BaseURL, referralID)})
+	if err := db.enqueue(ctx, tx, notify.Message{Kind: kind, To: a.Mailbox, Reference: reference, Link: notify.ReferralLink(db.notices.BaseURL, referralID)}); err != nil {
+		return err
+	}
+	if db.notices.Noticed != nil {
+		// The worker claims through the single writer, so it reads the
+		// notification once this transaction commits.
+		db.notices.Noticed()
+	}
+	return nil
 }
 
 func referenceOf(ctx context.Context, tx *sql.Tx, id string) (string, error) {

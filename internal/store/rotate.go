@@ -41,6 +41,8 @@ var sealedColumns = []sealedColumn{
 	{"break_glass_reads", "reason_key", "reason", `referral_id || '/break-glass/' || id`},
 	{"held_forms", "key_id", "sealed", `'held/' || id || '/' || subject`},
 	{"marac_action_changes", "reason_key", "reason", `'marac_action_change/' || id || '/reason'`},
+	{"referral_amendments", "reason_key", "reason", `referral_id || '/amendment/' || version`},
+	{"referral_section_versions", "key_id", "sealed", `referral_id || '/' || category`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

@@ -112,6 +112,17 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if _, err := db.HoldForm(ctx, officer.Subject, "/referrals/new", url.Values{"victim.name": {"Held Person"}}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
+	// An amendment: the reason sealed, the replaced needs kept sealed.
+	cur, err := db.Referral(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var amended [category.Count][]byte
+	amended[category.Needs] = []byte(`{"needs":"wants to move sooner"}`)
+	if _, err := db.AmendReferral(ctx, Amendment{ReferralID: id, IfMatch: cur.Meta.Version, Submission: submission("Rowena Testperson", "medium"),
+		Sections: amended, Reason: "victim asked", Actor: officer}); err != nil {
+		t.Fatal(err)
+	}
 	// A draft of another referral.
 	if _, err := db.SaveDraft(ctx, officer, "", submission("Draft Person", "medium")); err != nil {
 		t.Fatal(err)

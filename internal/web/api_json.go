@@ -60,6 +60,9 @@ type releasedJSON struct {
 	Withheld  []withheldJSON                        `json:"withheld"`
 	Decisions []decisionJSON                        `json:"decisions"`
 	Shares    []shareJSON                           `json:"shares"`
+	// RiskHistory is every assessment of the risk, oldest first, when the
+	// risk category is released; the risk section is the latest.
+	RiskHistory []referral.RiskEntry `json:"risk_history,omitempty"`
 
 	// For the force's readers only: victim_code and the outcome.
 	*justiceJSON
@@ -100,6 +103,11 @@ func viewJSON(v sharing.View, now time.Time) releasedJSON {
 		}
 		if b, _ := v.Content(d.Category); b != nil {
 			out.Sections[d.Category] = b
+		}
+		if d.Category == category.Risk {
+			if sec, hist := riskOf(v); sec != nil {
+				out.Sections[d.Category], out.RiskHistory = sec, hist
+			}
 		}
 	}
 	for _, sh := range v.Shares() {

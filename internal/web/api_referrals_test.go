@@ -122,6 +122,8 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		{"unknown agency", set([]any{map[string]any{"agency": "mi5"}}, "agencies"), "agencies[0].agency"},
 		{"police as recipient", set([]any{map[string]any{"agency": "police"}}, "agencies"), "agencies[0].agency"},
 		{"agency twice", set([]any{map[string]any{"agency": "housing"}, map[string]any{"agency": "housing"}}, "agencies"), "agencies[1].agency"},
+		{"dash 15 recorded as medium", set(map[string]any{"tool": "dash", "score": 15, "level": "medium"}, "risk"), "risk.level"},
+		{"dash 14 recorded as standard", set(map[string]any{"tool": "dash", "score": 14, "level": "standard"}, "risk"), "risk.level"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

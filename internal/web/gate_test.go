@@ -82,6 +82,8 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /api/v1/referrals/:id/orders":                {identity.Officer},
 	"PATCH /api/v1/orders/:id":                         {identity.Officer},
 	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
+	"POST /api/v1/referrals/:id/risk":                  {identity.Officer},
+	"PATCH /api/v1/referrals/:id":                      {identity.Officer},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.

@@ -114,6 +114,8 @@ var actionLabels = map[audit.Action]string{
 	audit.AuditRead:          "Read the audit log",
 	audit.ReportRead:         "Read the outcome figures",
 	audit.RestrictionChanged: "Changed who may read a restricted referral",
+	audit.ReferralAmended:    "Updated a sent referral",
+	audit.RiskReassessed:     "Re-assessed a referral's risk",
 	audit.MARACCaseAdded:     "Put the referral on a MARAC agenda",
 	audit.MARACResearch:      "Gave research for a MARAC case",
 	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",

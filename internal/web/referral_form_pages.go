@@ -61,14 +61,7 @@ func (s *Server) referralSteps() []step {
 			{Name: "incidents.last", Label: "Date of the last incident", Kind: dateKind},
 			{Name: "aggravating_factors", Label: "Aggravating factors", Kind: checkboxesKind, Choices: factorChoices, Hint: "Select all that apply"},
 		}},
-		{Slug: "risk", Title: "Risk assessment", Questions: append([]question{
-			{Name: "risk.tool", Label: "Risk assessment tool", Kind: radiosKind, Choices: riskToolChoices},
-			{Name: "risk.score", Label: "Score", Kind: numberKind, Width: "govuk-input--width-3",
-				Hint: "The number of ‘yes’ answers. A DASH score of 14 or more is visible high risk"},
-			{Name: "risk.level", Label: "Risk level", Kind: radiosKind, Choices: riskLevelChoices, Required: "Choose the risk level",
-				Hint: "Professional judgement can raise the level; it must never lower a DASH score"},
-			{Name: "risk.assessed_on", Label: "Date of the assessment", Kind: dateKind},
-		}, othersAtRiskQuestions...)},
+		{Slug: "risk", Title: "Risk assessment", Questions: append(riskAssessmentQuestions(), othersAtRiskQuestions...)},
 		{Slug: "suspect", Title: "The suspect", Questions: append([]question{
 			{Name: "suspect.name", Label: "Suspect's name", Kind: textKind},
 			{Name: "suspect.date_of_birth", Label: "Suspect's date of birth", Kind: dateKind, Hint: "For example, 30 9 1985"},
@@ -116,6 +109,19 @@ var childQuestions = []question{
 	{Name: "child.date_of_birth", Label: "Child's date of birth", Kind: dateKind, Hint: "For example, 1 6 2018"},
 	{Name: "child.school", Label: "School or nursery", Kind: textKind},
 	{Name: "child.lives_with_victim", Label: "Does the child live with the victim?", Kind: radiosKind, Choices: yesNoChoices},
+}
+
+// riskAssessmentQuestions ask for the tool, score, level and date of a risk
+// assessment: on the referral form and when the risk is re-assessed.
+func riskAssessmentQuestions() []question {
+	return []question{
+		{Name: "risk.tool", Label: "Risk assessment tool", Kind: radiosKind, Choices: riskToolChoices},
+		{Name: "risk.score", Label: "Score", Kind: numberKind, Width: "govuk-input--width-3",
+			Hint: "The number of ‘yes’ answers. A DASH score of 14 or more is visible high risk"},
+		{Name: "risk.level", Label: "Risk level", Kind: radiosKind, Choices: riskLevelChoices, Required: "Choose the risk level",
+			Hint: "Professional judgement can raise the level; it must never lower a DASH score"},
+		{Name: "risk.assessed_on", Label: "Date of the assessment", Kind: dateKind},
+	}
 }
 
 // stepBySlug finds a step of the form.

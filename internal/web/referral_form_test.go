@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,6 +123,28 @@ func TestStepErrorsBelongToTheirStep(t *testing.T) {
 	victim, _, _ := stepBySlug(steps, "victim")
 	if got := stepErrors(victim, referral.Submission{}, fields)["victim.safe_contact.method"]; got != "Choose how agencies may contact the victim safely" {
 		t.Errorf("the safe contact message is %q", got)
+	}
+}
+
+// A DASH score of 14 or more recorded below high is an error on the risk
+// step, under the level question, in words an officer understands.
+func TestRiskLevelBelowDASHThresholdIsAFormError(t *testing.T) {
+	s := formServer()
+	score := 15
+	sub := referral.Submission{Risk: referral.RiskAssessment{Tool: "dash", Score: &score, Level: "medium"}}
+	fields, err := s.referralErrors(sub, officerPrincipal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := stepBySlug(s.referralSteps(), "risk")
+	msg := stepErrors(st, sub, fields)["risk.level"]
+	if !strings.Contains(msg, "DASH score of 15 is high risk") {
+		t.Fatalf("risk step errors %v", stepErrors(st, sub, fields))
+	}
+	sub.Risk.Level = "high"
+	fields, _ = s.referralErrors(sub, officerPrincipal())
+	if m := stepErrors(st, sub, fields)["risk.level"]; m != "" {
+		t.Fatalf("high with DASH 15 refused: %s", m)
 	}
 }
 

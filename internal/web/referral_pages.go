@@ -209,6 +209,9 @@ func (s *Server) referralPageOf(c echo.Context, v sharing.View, o pageOptions) (
 		pg.Done = "Who may read this referral has been saved."
 	default:
 		pg.Done = justiceDone[c.QueryParam("done")]
+		if d, ok := amendDone[c.QueryParam("done")]; ok {
+			pg.Done = d
+		}
 	}
 	if v.Restricted() {
 		// An officer who gave no reason sees that the referral exists and
@@ -421,7 +424,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 		for i, o := range x.OthersAtRisk {
 			rows = append(rows, answerRow{Key: "Also at risk " + strconv.Itoa(i+1), Values: personAtRiskLine(o)})
 		}
-		return rows, nil
+		return append(rows, riskHistoryRows(x.History)...), nil
 	case category.Suspect:
 		var x referral.SuspectSection
 		if err := unmarshalSection(b, &x); err != nil {
@@ -499,6 +502,8 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 		}
 	case strings.HasPrefix(e.Kind, "consent_"):
 		ev.Title = "Consent recorded: " + strings.ReplaceAll(strings.TrimPrefix(e.Kind, "consent_"), "_", " ")
+	case e.Kind == "referral_updated" || e.Kind == "risk_reassessed":
+		ev.Title, ev.Detail = amendEventWords(e.Kind, e.Detail)
 	case e.Kind == "override_requested":
 		ev.Title = "Request to share without consent"
 	case strings.HasPrefix(e.Kind, "override_"):

@@ -95,6 +95,8 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.auditVerifyRoutes()...)
 	rs = append(rs, s.chaseRoutes()...)
 	rs = append(rs, s.sharesRoutes()...)
+	rs = append(rs, s.amendRoutes()...)
+	rs = append(rs, s.amendPageRoutes()...)
 	return rs
 }
 
