@@ -95,3 +95,9 @@ type readTx struct {
 func (r readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return r.db.readQuery(ctx, r.tx, query, args...)
 }
+
+// QueryRowContext runs a query of one row in the transaction through a
+// prepared statement.
+func (r readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.db.readRow(ctx, r.tx, query, args...)
+}
