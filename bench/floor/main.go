@@ -129,7 +129,7 @@ var referralReads = []string{
 
 const (
 	inboxIDs = `SELECT r.id, s.risk_rank, s.sent_at, s.id FROM shares s JOIN referrals r ON r.id = s.referral_id
-		WHERE s.agency = ? AND r.state = 'sent' AND s.id > ? ORDER BY s.id LIMIT ?`
+		WHERE s.agency = ? AND r.state = 'sent' ORDER BY s.risk_rank DESC, s.sent_at, s.id LIMIT ? OFFSET ?`
 	inboxRows = `SELECT id, reference, officer, officer_name, state, offence, risk_level, created_at, sent_at, incidents,
 		domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled FROM referrals WHERE id IN (SELECT value FROM json_each(?))`
 	inboxShares = `SELECT referral_id, id, agency, status, decline_code, outcome_code, risk_level, sent_at, due_at, viewed_at, answered_at, accepted_at, closed_at, version
@@ -255,8 +255,9 @@ func (f *floor) get(c echo.Context, agency string) error {
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "agency": agency, "rows": rows, "bytes": size})
 }
 
-// inbox reads a page of the agency's shares (cursor: the last share id)
-// and the referrals and shares of the page, in two queries as the hub does.
+// inbox reads a page of the agency's shares in the hub's order (cursor: how
+// many rows come before the page) and the referrals and shares of the page,
+// in two queries as the hub does.
 func (f *floor) inbox(c echo.Context, agency string) error {
 	ctx := c.Request().Context()
 	limit, _ := strconv.Atoi(c.QueryParam("limit"))
@@ -268,7 +269,8 @@ func (f *floor) inbox(c echo.Context, agency string) error {
 		return err
 	}
 	defer tx.Rollback()
-	rs, err := tx.StmtContext(ctx, f.reads[inboxIDs]).QueryContext(ctx, agency, c.QueryParam("cursor"), limit)
+	offset, _ := strconv.Atoi(c.QueryParam("cursor"))
+	rs, err := tx.StmtContext(ctx, f.reads[inboxIDs]).QueryContext(ctx, agency, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -276,7 +278,6 @@ func (f *floor) inbox(c echo.Context, agency string) error {
 		ID string `json:"id"`
 	}
 	var page []item
-	last := ""
 	for rs.Next() {
 		var id, sent, share string
 		var rank int
@@ -284,7 +285,7 @@ func (f *floor) inbox(c echo.Context, agency string) error {
 			rs.Close()
 			return err
 		}
-		page, last = append(page, item{id}), share
+		page = append(page, item{id})
 	}
 	rs.Close()
 	if err := rs.Err(); err != nil {
@@ -303,7 +304,7 @@ func (f *floor) inbox(c echo.Context, agency string) error {
 	}
 	next := ""
 	if len(page) == limit {
-		next = last
+		next = strconv.Itoa(offset + limit)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"referrals": page, "next_cursor": next})
 }
