@@ -289,6 +289,9 @@ func dateText(t time.Time) string {
 }
 
 func parseDate(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
 	t, _ := time.Parse(time.DateOnly, s)
 	return t
 }

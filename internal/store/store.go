@@ -445,6 +445,9 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 func timeText(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) time.Time {
+	if s == "" { // a time not yet reached (viewed_at, answered_at...): no failed parse to pay for
+		return time.Time{}
+	}
 	t, _ := time.Parse(timeLayout, s)
 	return t
 }
