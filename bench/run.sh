@@ -128,10 +128,13 @@ stop
 
 echo
 echo "machine: $(nproc) cores, load average after: $(cut -d' ' -f1-3 /proc/loadavg), database $(du -sh "$DATA/hub.db" | cut -f1)"
-printf '%-22s %10s %10s %7s %9s %9s %11s %11s\n' scenario hub_rps floor_rps ratio hub_p99 floor_p99 hub_cpu_ms floor_cpu_ms
+# ratio is the hub's rate over the floor's; cpu_ratio the floor's CPU per
+# request over the hub's, which moves less with what else the machine runs
+# (the two phases are minutes apart).
+printf '%-10s %8s %9s %6s %8s %9s %10s %12s %9s\n' scenario hub_rps floor_rps ratio hub_p99 floor_p99 hub_cpu_ms floor_cpu_ms cpu_ratio
 for s in get32 get1000 inbox4 inbox16 create16; do
 	awk -v s="$s" -v h="${RPS[hub.$s]}" -v f="${RPS[floor.$s]}" -v hp="${P99[hub.$s]}" -v fp="${P99[floor.$s]}" -v hc="${CPU[hub.$s]}" -v fc="${CPU[floor.$s]}" \
-		'BEGIN { printf "%-22s %10.0f %10.0f %7.2f %9.1f %9.1f %11.2f %11.2f\n", s, h, f, (f > 0 ? h / f : 0), hp, fp, hc, fc }'
+		'BEGIN { printf "%-10s %8.0f %9.0f %6.2f %8.1f %9.1f %10.2f %12.2f %9.2f\n", s, h, f, (f > 0 ? h / f : 0), hp, fp, hc, fc, (hc > 0 ? fc / hc : 0) }'
 done
 echo "outcomes JSON (hub; the floor has no figures): $OUTCOMES"
 echo "resident memory MB (VmRSS / peak VmHWM): hub ${RSS[hub]} / ${HWM[hub]}, floor ${RSS[floor]} / ${HWM[floor]}"
