@@ -44,8 +44,11 @@ type DB struct {
 
 	audit auditLog
 
-	readStmts  stmtCache
-	writeStmts atomic.Pointer[map[string]*sql.Stmt] // createStatements, once prepared
+	readStmts stmtCache
+	// writerReads are the read paths' statements prepared on the writer,
+	// for reads inside a write's transaction (writerTx).
+	writerReads stmtCache
+	writeStmts  atomic.Pointer[map[string]*sql.Stmt] // createStatements, once prepared
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
