@@ -22,7 +22,14 @@ var errToken = problem.New(problem.Unauthorized, "the access token is not valid"
 // an access token: one with a nonce, or one issued to the sign-in client
 // without the access-token type at+jwt, is refused even when its audience
 // also names the API. Every refusal is logged with the request id.
+//
+// A token accepted is kept for up to a minute (tokenCache): within it the
+// same token is not checked again, but its memberships are read every time.
 func (s *Service) Bearer(ctx context.Context, raw string) (Principal, error) {
+	if v, ok := s.tokens.get(raw, s.now()); ok {
+		pr, _, err := s.principal(ctx, v.issuer, v.claims)
+		return pr, err
+	}
 	refuse := func(reason string) (Principal, error) {
 		s.log.Info("access token refused", "request_id", audit.RequestIDFrom(ctx), "reason", reason)
 		return Principal{}, errToken
@@ -56,6 +63,9 @@ func (s *Service) Bearer(ctx context.Context, raw string) (Principal, error) {
 		return refuse(err.Error())
 	}
 	pr, _, err := s.principal(ctx, tok.Issuer, claims)
+	if err == nil {
+		s.tokens.put(raw, verifiedToken{issuer: tok.Issuer, claims: claims}, s.now())
+	}
 	return pr, err
 }
 

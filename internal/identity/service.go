@@ -89,6 +89,9 @@ type Service struct {
 	// development provider is served by the hub's own listener.
 	mu        sync.Mutex
 	providers map[string]*provider
+
+	// tokens are the access tokens verified in the last minute.
+	tokens *tokenCache
 }
 
 // provider is what discovery told us of one issuer.
@@ -137,7 +140,7 @@ func NewService(opts Options, store Store, log *slog.Logger) (*Service, error) {
 	if !slices.Contains(opts.Scopes, oidc.ScopeOpenID) {
 		opts.Scopes = append([]string{oidc.ScopeOpenID}, opts.Scopes...)
 	}
-	s := &Service{opts: opts, store: store, log: log, now: opts.Now, client: opts.HTTPClient, rules: rules, providers: map[string]*provider{}}
+	s := &Service{opts: opts, store: store, log: log, now: opts.Now, client: opts.HTTPClient, rules: rules, providers: map[string]*provider{}, tokens: newTokenCache(tokenCacheSize)}
 	if s.now == nil {
 		s.now = time.Now
 	}

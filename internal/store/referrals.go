@@ -289,6 +289,9 @@ func dateText(t time.Time) string {
 }
 
 func parseDate(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
 	t, _ := time.Parse(time.DateOnly, s)
 	return t
 }
@@ -351,10 +354,10 @@ func (db *DB) loadReferral(ctx context.Context, tx *sql.Tx, id string) (*referra
 	if r.Overrides, err = db.loadOverrides(ctx, readTx{db, tx}, `WHERE referral_id = ?`, id); err != nil {
 		return nil, err
 	}
-	if r.OnMARAC, err = db.onMARAC(ctx, tx, id, db.Now()); err != nil {
+	if r.OnMARAC, err = db.onMARAC(ctx, readTx{db, tx}, id, db.Now()); err != nil {
 		return nil, err
 	}
-	if r.Restricted, r.NamedOfficers, err = restrictionOf(ctx, tx, id); err != nil {
+	if r.Restricted, r.NamedOfficers, err = restrictionOf(ctx, readTx{db, tx}, id); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -21,10 +21,15 @@ type stmtCache struct {
 	preparing map[string]bool
 }
 
-// cached returns the prepared statement of query, or nil after starting to
-// prepare it for next time.
-func (db *DB) cached(query string) *sql.Stmt {
-	c := &db.readStmts
+// cached returns the prepared statement of query on the reader pool, or nil
+// after starting to prepare it for next time.
+func (db *DB) cached(query string) *sql.Stmt { return cachedOn(&db.readStmts, db.r, query) }
+
+// cachedOn is cached for the statements c keeps on pool. The writer's
+// cache (DB.writerReads) holds the read paths a write runs (a create loading
+// its referral back for the release); the goroutine that prepares one waits
+// for the writer connection holding nothing, and takes it once free.
+func cachedOn(c *stmtCache, pool *sql.DB, query string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.stmts[query]; ok {
@@ -35,16 +40,15 @@ func (db *DB) cached(query string) *sql.Stmt {
 			c.preparing, c.stmts = map[string]bool{}, map[string]*sql.Stmt{}
 		}
 		c.preparing[query] = true
-		go db.prepare(query)
+		go c.prepare(pool, query)
 	}
 	return nil
 }
 
-// prepare prepares query on the reader pool and keeps it. A failure is
-// left for the next use to meet, unprepared, and report.
-func (db *DB) prepare(query string) {
-	s, err := db.r.Prepare(query)
-	c := &db.readStmts
+// prepare prepares query on pool and keeps it. A failure is left for the
+// next use to meet, unprepared, and report.
+func (c *stmtCache) prepare(pool *sql.DB, query string) {
+	s, err := pool.Prepare(query)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.preparing, query)
@@ -57,6 +61,9 @@ func (db *DB) prepare(query string) {
 // reader pool, or on the pool when tx is nil: prepared when it can be.
 func (db *DB) readQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
 	if tx != nil && tx == db.writerTx.Load() {
+		if s := cachedOn(&db.writerReads, db.w, query); s != nil {
+			return tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+		}
 		return tx.QueryContext(ctx, query, args...)
 	}
 	s := db.cached(query)
@@ -72,10 +79,13 @@ func (db *DB) readQuery(ctx context.Context, tx *sql.Tx, query string, args ...a
 }
 
 // readRow is readQuery for a query of one row, in tx.
-// In the writer's transaction (writerTx) both run unprepared: the cached
-// statements belong to the reader pool.
+// In the writer's transaction (writerTx) both use the statements prepared on
+// the writer (writerReads), not the reader pool's.
 func (db *DB) readRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	if tx != nil && tx == db.writerTx.Load() {
+		if s := cachedOn(&db.writerReads, db.w, query); s != nil {
+			return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+		}
 		return tx.QueryRowContext(ctx, query, args...)
 	}
 	if s := db.cached(query); s != nil {
@@ -94,4 +104,10 @@ type readTx struct {
 // QueryContext runs query in the transaction through a prepared statement.
 func (r readTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return r.db.readQuery(ctx, r.tx, query, args...)
+}
+
+// QueryRowContext runs a query of one row in the transaction through a
+// prepared statement.
+func (r readTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.db.readRow(ctx, r.tx, query, args...)
 }

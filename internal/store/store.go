@@ -44,8 +44,11 @@ type DB struct {
 
 	audit auditLog
 
-	readStmts  stmtCache
-	writeStmts atomic.Pointer[map[string]*sql.Stmt] // createStatements, once prepared
+	readStmts stmtCache
+	// writerReads are the read paths' statements prepared on the writer,
+	// for reads inside a write's transaction (writerTx).
+	writerReads stmtCache
+	writeStmts  atomic.Pointer[map[string]*sql.Stmt] // createStatements, once prepared
 
 	// batch, while Batch runs, is the one transaction every write joins.
 	batch atomic.Pointer[sql.Tx]
@@ -445,6 +448,9 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 func timeText(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) time.Time {
+	if s == "" { // a time not yet reached (viewed_at, answered_at...): no failed parse to pay for
+		return time.Time{}
+	}
 	t, _ := time.Parse(timeLayout, s)
 	return t
 }

@@ -5,14 +5,15 @@ import (
 	"database/sql"
 )
 
-// The statements every referral's creation runs are prepared once on the
-// writer connection, when the schema is ready (Migrate), and kept. Parsing
-// them, and compiling the report triggers they fire (migration 0008), would
-// otherwise take a good part of each create. They cannot be prepared when
-// first used, as the read statements are: the one writer connection is
-// then held by the transaction that wants them.
+// The statements every referral's creation and every audit append run are
+// prepared once on the writer connection, when the schema is ready
+// (Migrate), and kept. Parsing them, and compiling the report triggers they
+// fire (migration 0008), would otherwise take a good part of each create.
+// They cannot be prepared when first used, as the read statements are: the
+// one writer connection is then held by the transaction that wants them.
 var createStatements = []string{
 	insertReferral, insertShare, insertConsent, insertSection, insertEvent, takeReference,
+	selectAuditHead, upsertAuditHead, selectLastCheckpoint, insertAuditEntry, insertAuditHash,
 }
 
 // prepareWrites prepares createStatements on the writer connection. A

@@ -94,11 +94,15 @@ func viewJSON(v sharing.View, now time.Time) releasedJSON {
 	m := v.Meta()
 	out := releasedJSON{ID: v.ReferralID(), Reference: v.Reference(), Purpose: v.Purpose(), Offence: m.Offence, Risk: string(m.Risk),
 		State: string(m.State), CreatedAt: m.CreatedAt.UTC(), SentAt: optTime(m.SentAt),
-		Sections: map[category.Category]json.RawMessage{}, Withheld: []withheldJSON{}, Shares: []shareJSON{}}
-	for _, d := range v.Decisions() {
-		out.Decisions = append(out.Decisions, decisionJSON{Category: d.Category, Shown: d.Shown, Rule: d.Rule, Basis: d.Basis, Reason: d.Reason()})
+		Sections: map[category.Category]json.RawMessage{}, Withheld: []withheldJSON{}}
+	decisions, shares := v.Decisions(), v.Shares()
+	// Sized once: this runs on every partner's read.
+	out.Decisions, out.Shares = make([]decisionJSON, 0, len(decisions)), make([]shareJSON, 0, len(shares))
+	for _, d := range decisions {
+		reason := d.Reason()
+		out.Decisions = append(out.Decisions, decisionJSON{Category: d.Category, Shown: d.Shown, Rule: d.Rule, Basis: d.Basis, Reason: reason})
 		if !d.Shown {
-			out.Withheld = append(out.Withheld, withheldJSON{Category: d.Category, Reason: d.Reason()})
+			out.Withheld = append(out.Withheld, withheldJSON{Category: d.Category, Reason: reason})
 			continue
 		}
 		if b, _ := v.Content(d.Category); b != nil {
@@ -110,7 +114,7 @@ func viewJSON(v sharing.View, now time.Time) releasedJSON {
 			}
 		}
 	}
-	for _, sh := range v.Shares() {
+	for _, sh := range shares {
 		// Free text of a share goes to the force and to the agency it belongs to.
 		texts := v.Agency() == agency.Police || v.Agency() == sh.Agency
 		out.Shares = append(out.Shares, shareJSONOf(sh, texts, now))
