@@ -158,9 +158,6 @@ func (s *Server) preview(sub referral.Submission, cons consent.Consent, now time
 			r.Sections[i] = sealed.NewSection(b)
 		}
 	}
-	// A referral as stored always has its orders section, an empty list
-	// until an order is recorded.
-	r.Sections[category.Orders] = sealed.NewSection([]byte("[]"))
 	for _, a := range sub.Agencies {
 		r.Shares = append(r.Shares, referral.Share{Agency: a.Agency, Status: referral.Sent, Risk: r.Risk, SentAt: now})
 	}
