@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +19,16 @@ import (
 func TestBrowserPartnerSystemsPage(t *testing.T) {
 	b := browsertest.Start(t)
 	h := apptest.Start(t, nil)
-	gone := newReceiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusGone) })
+	// The receiver answers 410 Gone until the administrator has mended it;
+	// then it takes deliveries, so the resumed webhook stays resumed.
+	var mended atomic.Bool
+	gone := newReceiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		if mended.Load() {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		w.WriteHeader(http.StatusGone)
+	})
 
 	tab := b.NewTab(t, 90*time.Second)
 	if err := h.SignIn(tab, "admin", "/admin/webhooks"); err != nil {
@@ -58,6 +68,7 @@ func TestBrowserPartnerSystemsPage(t *testing.T) {
 		t.Fatal("the secret is shown again")
 	}
 	checkPage(t, tab, "paused webhook")
+	mended.Store(true)
 	press(t, tab, `form[action$="/resume"] button[type="submit"]`, http.StatusOK, "/admin/webhooks")
 	h.Do("GET", "/api/v1/webhooks", "admin", nil).JSON(t, &l)
 	if l.Webhooks[0].Paused {
