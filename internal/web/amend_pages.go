@@ -183,9 +183,8 @@ func (s *Server) updatePage(c echo.Context) error {
 		card := answerCard{Title: st.Title, Href: "/referrals/" + v.ReferralID() + "/update/" + st.Slug}
 		if st.Slug == "children" {
 			card.Rows = childrenRows(cur.Children)
-		}
-		for _, q := range st.Questions {
-			if st.Slug != "children" {
+		} else {
+			for _, q := range st.Questions {
 				card.Rows = append(card.Rows, answerRows(q, values)...)
 			}
 		}
@@ -301,13 +300,11 @@ func (s *Server) updateStepPost(c echo.Context) error {
 func (s *Server) renderUpdateCheck(c echo.Context, status int, v sharing.View, st step, cur, next referral.Submission, values url.Values, reason string, errs map[string]string) error {
 	d := updateCheckData{ID: v.ReferralID(), Reference: v.Reference(), Step: st.Slug, Title: st.Title, Version: v.Meta().Version}
 	was, now := formValues(cur), formValues(next)
+	questions := st.Questions
 	if st.Slug == "children" {
-		d.Rows = childChanges(cur.Children, next.Children)
+		d.Rows, questions = childChanges(cur.Children, next.Children), nil
 	}
-	for _, q := range st.Questions {
-		if st.Slug == "children" {
-			break
-		}
+	for _, q := range questions {
 		before, after := answerRows(q, was), answerRows(q, now)
 		for i, row := range after {
 			if i >= len(before) || !slices.Equal(before[i].Values, row.Values) || before[i].Key != row.Key {
