@@ -14,7 +14,9 @@ import (
 // re-assesses the risk, refused at DASH 16 and medium, taken at high;
 // housing then sees the high risk, why, and a shorter time to answer, and
 // nothing of the change to the offence it may not see; the case is in the
-// coordinator's MARAC queue. Every page passes axe-core.
+// coordinator's MARAC queue. The officer then adds a child (refused
+// without a name), and housing is told of it exactly when it may see the
+// children. Every page passes axe-core.
 func TestBrowserUpdateAndReassess(t *testing.T) {
 	b := browsertest.Start(t)
 	h := apptest.Start(t, nil)
@@ -78,6 +80,26 @@ func TestBrowserUpdateAndReassess(t *testing.T) {
 	coord := tab("coordinator", "/marac")
 	coord.check("the MARAC dashboard")
 	contains(t, "the MARAC queue", coord.main(), r.Reference)
+
+	officer.visit(page+"/update", "the update page again")
+	contains(t, "the children's card", officer.main(), "Children", "Child 1", "Kit Testperson")
+	officer.open(`a[href$="/update/children"]`, "update the children")
+	officer.submit(`button[name="action"][value="add"]`, http.StatusUnprocessableEntity, "a child without a name")
+	contains(t, "the child's error", officer.content(".govuk-error-summary"), "Enter the child's name")
+	officer.fill("child-name", "Wren Quillfeather")
+	officer.date("child-date_of_birth", "3", "9", "2019")
+	officer.choose("child.lives_with_victim", "yes")
+	officer.submit(`button[name="action"][value="add"]`, http.StatusOK, "check what changes: a child")
+	contains(t, "the child added", officer.content("[data-changes]"), "Child 2", "Not given", "Wren Quillfeather", "Born 3 September 2019")
+	officer.fill("reason", "Her daughter lives with her")
+	officer.submit(`main form button[type="submit"]`, http.StatusOK, "the referral after adding a child")
+	contains(t, "after adding a child", officer.main(), "Referral updated", "What changed: Children", "Wren Quillfeather")
+
+	housing.visit(page, "housing's referral after the child")
+	seesChild := strings.Contains(housing.content("main"), "Wren Quillfeather")
+	if told := strings.Contains(housing.content("#timeline + .moj-timeline"), "What changed: Children"); told != seesChild {
+		t.Errorf("housing sees the child: %v, but is told the children changed: %v", seesChild, told)
+	}
 }
 
 // answerBy is the "Answer by ..." sentence of an agency's referral page.

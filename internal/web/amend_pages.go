@@ -116,11 +116,15 @@ func friendlyRisk(field, msg string) string {
 }
 
 // updatableSteps are the referral form's steps an update may change: the
-// risk is re-assessed, and agencies and consent have their own pages.
+// risk is re-assessed, so of the risk step only its others at risk are
+// offered, and agencies and consent have their own pages.
 func (s *Server) updatableSteps() []step {
 	var out []step
 	for _, st := range s.referralSteps() {
-		if slices.Contains([]string{"victim", "contact", "offence", "suspect", "needs"}, st.Slug) {
+		switch {
+		case st.Slug == "risk":
+			out = append(out, step{Slug: "others", Title: "Others at risk", Questions: othersAtRiskQuestions})
+		case slices.Contains([]string{"victim", "contact", "offence", "suspect", "children", "needs"}, st.Slug):
 			out = append(out, st)
 		}
 	}
@@ -177,8 +181,12 @@ func (s *Server) updatePage(c echo.Context) error {
 	values := formValues(cur)
 	for _, st := range s.updatableSteps() {
 		card := answerCard{Title: st.Title, Href: "/referrals/" + v.ReferralID() + "/update/" + st.Slug}
-		for _, q := range st.Questions {
-			card.Rows = append(card.Rows, answerRows(q, values)...)
+		if st.Slug == "children" {
+			card.Rows = childrenRows(cur.Children)
+		} else {
+			for _, q := range st.Questions {
+				card.Rows = append(card.Rows, answerRows(q, values)...)
+			}
 		}
 		d.Cards = append(d.Cards, card)
 	}
@@ -205,10 +213,13 @@ func (s *Server) updateStepPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderUpdateStep(c, http.StatusOK, v, st, formValues(cur), nil)
+	return s.renderUpdateStep(c, http.StatusOK, v, st, cur, formValues(cur), nil)
 }
 
-func (s *Server) renderUpdateStep(c echo.Context, status int, v sharing.View, st step, values url.Values, errs map[string]string) error {
+func (s *Server) renderUpdateStep(c echo.Context, status int, v sharing.View, st step, cur referral.Submission, values url.Values, errs map[string]string) error {
+	if st.Slug == "children" {
+		return s.renderUpdateChildren(c, status, v, st, cur, values, errs)
+	}
 	d := justiceFormData{Title: "Update: " + lowerFirst(st.Title), Intro: st.Intro, Submit: "Continue", ReferralID: v.ReferralID(),
 		Reference: v.Reference(), Action: "/referrals/" + v.ReferralID() + "/update/" + st.Slug,
 		Fields: fieldsOf(st.Questions, values, errs), Summary: errorSummary(st.Questions, errs)}
@@ -221,6 +232,9 @@ func (s *Server) readUpdate(c echo.Context, st step, cur referral.Submission) (u
 	posted, err := c.FormParams()
 	if err != nil {
 		return nil, cur, nil, problem.New(problem.Malformed, "the form could not be read")
+	}
+	if st.Slug == "children" {
+		return s.readChildUpdate(posted, cur)
 	}
 	values := formValues(cur)
 	for _, n := range st.inputs() {
@@ -239,6 +253,16 @@ func (s *Server) readUpdate(c echo.Context, st step, cur referral.Submission) (u
 		}
 	}
 	next.Risk, next.Agencies, next.Consent = cur.Risk, cur.Agencies, cur.Consent
+	next.Suspects = keptPeople(st.Slug == "suspect", cur.Suspects, next.Suspects, otherSuspectSlots,
+		func(p referral.Suspect) string { return p.Name }, func(was, now referral.Suspect) referral.Suspect {
+			was.Name, was.Relationship = now.Name, now.Relationship
+			return was
+		})
+	next.OthersAtRisk = keptPeople(st.Slug == "others", cur.OthersAtRisk, next.OthersAtRisk, otherAtRiskSlots,
+		func(p referral.PersonAtRisk) string { return p.Name }, func(was, now referral.PersonAtRisk) referral.PersonAtRisk {
+			now.Notes = was.Notes
+			return now
+		})
 	fields, err := s.amendErrors(next)
 	if err != nil {
 		return nil, cur, nil, err
@@ -266,7 +290,7 @@ func (s *Server) updateStepPost(c echo.Context) error {
 		return err
 	}
 	if len(errs) > 0 {
-		return s.renderUpdateStep(c, http.StatusUnprocessableEntity, v, st, values, errs)
+		return s.renderUpdateStep(c, http.StatusUnprocessableEntity, v, st, cur, values, errs)
 	}
 	return s.renderUpdateCheck(c, http.StatusOK, v, st, cur, next, values, "", nil)
 }
@@ -276,7 +300,11 @@ func (s *Server) updateStepPost(c echo.Context) error {
 func (s *Server) renderUpdateCheck(c echo.Context, status int, v sharing.View, st step, cur, next referral.Submission, values url.Values, reason string, errs map[string]string) error {
 	d := updateCheckData{ID: v.ReferralID(), Reference: v.Reference(), Step: st.Slug, Title: st.Title, Version: v.Meta().Version}
 	was, now := formValues(cur), formValues(next)
-	for _, q := range st.Questions {
+	questions := st.Questions
+	if st.Slug == "children" {
+		d.Rows, questions = childChanges(cur.Children, next.Children), nil
+	}
+	for _, q := range questions {
 		before, after := answerRows(q, was), answerRows(q, now)
 		for i, row := range after {
 			if i >= len(before) || !slices.Equal(before[i].Values, row.Values) || before[i].Key != row.Key {
@@ -291,7 +319,11 @@ func (s *Server) renderUpdateCheck(c echo.Context, status int, v sharing.View, s
 	if len(d.Rows) == 0 {
 		return c.Redirect(http.StatusSeeOther, "/referrals/"+v.ReferralID()+"?done=no_change")
 	}
-	for _, n := range st.inputs() {
+	inputs := st.inputs()
+	if st.Slug == "children" {
+		inputs = append(inputs, "action")
+	}
+	for _, n := range inputs {
 		for _, val := range values[n] {
 			d.Hidden = append(d.Hidden, hiddenInput{Name: n, Value: val})
 		}
@@ -318,7 +350,7 @@ func (s *Server) updateConfirm(c echo.Context) error {
 		return err
 	}
 	if len(errs) > 0 {
-		return s.renderUpdateStep(c, http.StatusUnprocessableEntity, v, st, values, errs)
+		return s.renderUpdateStep(c, http.StatusUnprocessableEntity, v, st, cur, values, errs)
 	}
 	version, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil {
@@ -382,4 +414,123 @@ func amendEventWords(kind, detail string) (title, words string) {
 		}
 	}
 	return "Referral updated", "What changed: " + strings.Join(titles, ", ")
+}
+
+// keptPeople are the further suspects or others at risk after an update.
+// The form asks only a name and a relationship for its first slots, and the
+// API takes more: a part that does not ask them keeps them as they were, and
+// the part that does keeps what it does not ask (the details of a person it
+// still names, and the people beyond its slots).
+func keptPeople[T any](asked bool, was, now []T, slots int, name func(T) string, keep func(was, now T) T) []T {
+	if !asked {
+		return was
+	}
+	out := make([]T, 0, len(now))
+	for _, n := range now {
+		for _, w := range was[:min(len(was), slots)] {
+			if name(w) == name(n) {
+				n = keep(w, n)
+				break
+			}
+		}
+		out = append(out, n)
+	}
+	if len(was) > slots {
+		out = append(out, was[slots:]...)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// updateChildrenData is the children part of an update: the children on
+// the referral, each of which may be removed, and a child to add.
+type updateChildrenData struct {
+	ID, Reference, Title, Intro, Action string
+	Children                            []childAnswer
+	Fields                              []formField
+	Summary                             []fieldError
+}
+
+func (updateChildrenData) viewModel() {}
+
+// renderUpdateChildren shows the referral's children, each with a Remove
+// button, and the referral form's questions to add one.
+func (s *Server) renderUpdateChildren(c echo.Context, status int, v sharing.View, st step, cur referral.Submission, values url.Values, errs map[string]string) error {
+	d := updateChildrenData{ID: v.ReferralID(), Reference: v.Reference(), Title: "Update: " + lowerFirst(st.Title),
+		Intro:  "Add a child, or remove one who should not be on the referral. You will see what changes and give a reason before it is saved.",
+		Action: "/referrals/" + v.ReferralID() + "/update/" + st.Slug,
+		Fields: fieldsOf(childQuestions, values, errs), Summary: errorSummary(childQuestions, errs)}
+	for n, ch := range cur.Children {
+		d.Children = append(d.Children, childAnswer{Index: n, Number: n + 1, Name: ch.Name, Rows: childRows(ch)})
+	}
+	return s.render(c, status, "referral-update-children", d)
+}
+
+// readChildUpdate reads a child to add ("add") or one to remove
+// ("remove-N") and checks it as the referral form does.
+func (s *Server) readChildUpdate(posted url.Values, cur referral.Submission) (url.Values, referral.Submission, map[string]string, error) {
+	next := cur
+	action := posted.Get("action")
+	if n, ok := strings.CutPrefix(action, "remove-"); ok {
+		k, err := strconv.Atoi(n)
+		if err != nil || k < 0 || k >= len(cur.Children) || strconv.Itoa(k) != n {
+			return nil, cur, nil, problem.New(problem.NotFound, "That child is not on this referral")
+		}
+		next.Children = slices.Delete(slices.Clone(cur.Children), k, k+1)
+		return url.Values{"action": {action}}, next, nil, nil
+	}
+	values := url.Values{"action": {"add"}}
+	for _, q := range childQuestions {
+		for _, n := range q.inputs() {
+			if v := strings.TrimSpace(posted.Get(n)); v != "" {
+				values.Set(n, v)
+			}
+		}
+	}
+	child, errs := s.readChild(values)
+	if len(errs) > 0 {
+		return values, cur, errs, nil
+	}
+	next.Children = append(slices.Clone(cur.Children), child)
+	fields, err := s.amendErrors(next)
+	if err != nil {
+		return nil, cur, nil, err
+	}
+	for path, m := range fields {
+		if rest, ok := strings.CutPrefix(path, "children["+strconv.Itoa(len(cur.Children))+"]."); ok {
+			errs["child."+rest] = m
+		} else if strings.HasPrefix(path, "children") {
+			errs["child.name"] = m
+		}
+	}
+	return values, next, errs, nil
+}
+
+// childrenRows are the children on the update page's overview.
+func childrenRows(children []referral.Child) []answerRow {
+	var rows []answerRow
+	for n, ch := range children {
+		rows = append(rows, answerRow{Key: "Child " + strconv.Itoa(n+1), Values: childLine(ch)})
+	}
+	if len(rows) == 0 {
+		return []answerRow{{Key: "Children", Values: []string{"None added"}}}
+	}
+	return rows
+}
+
+// childChanges are the child an update adds or removes, was and now.
+func childChanges(was, now []referral.Child) []changeRow {
+	switch {
+	case len(now) > len(was):
+		return []changeRow{{Key: "Child " + strconv.Itoa(len(now)), Was: []string{"Not given"}, Now: childLine(now[len(now)-1])}}
+	case len(now) < len(was):
+		k := 0
+		for k < len(now) && now[k] == was[k] {
+			k++
+		}
+		return []changeRow{{Key: "Child " + strconv.Itoa(k+1), Was: childLine(was[k]), Now: []string{"Removed"}}}
+	}
+	return nil
 }
