@@ -26,17 +26,9 @@ import (
 
 // apiCreateReferral raises and sends a referral.
 func (s *Server) apiCreateReferral(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	body, _, in, err := s.readReferral(c)
 	if err != nil {
-		return problem.New(problem.TooLarge, "the referral is too large")
-	}
-	sub, perr := referral.Decode(body)
-	if perr != nil {
-		return perr
-	}
-	in, perr := s.newReferral(sub, principal(c))
-	if perr != nil {
-		return perr
+		return err
 	}
 	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 200 {
@@ -67,6 +59,24 @@ func (s *Server) apiCreateReferral(c echo.Context) error {
 }
 
 // newReferral checks a submission whole and turns it into what the store writes.
+// readReferral reads and checks a referral in the body as POST
+// /api/v1/referrals takes it (create and preview alike).
+func (s *Server) readReferral(c echo.Context) ([]byte, referral.Submission, store.NewReferral, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return nil, referral.Submission{}, store.NewReferral{}, problem.New(problem.TooLarge, "the referral is too large")
+	}
+	sub, perr := referral.Decode(body)
+	if perr != nil {
+		return nil, sub, store.NewReferral{}, perr
+	}
+	in, perr := s.newReferral(sub, principal(c))
+	if perr != nil {
+		return nil, sub, in, perr
+	}
+	return body, sub, in, nil
+}
+
 func (s *Server) newReferral(sub referral.Submission, p identity.Principal) (store.NewReferral, *problem.Error) {
 	now := s.Now()
 	fields := map[string]string{}

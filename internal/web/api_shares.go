@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -193,17 +192,9 @@ func (s *Server) preview(sub referral.Submission, cons consent.Consent, now time
 // apiPreview answers what each named agency would see of a referral if it
 // were sent now: the same body as POST /api/v1/referrals, nothing saved.
 func (s *Server) apiPreview(c echo.Context) error {
-	body, err := io.ReadAll(c.Request().Body)
+	_, sub, in, err := s.readReferral(c)
 	if err != nil {
-		return problem.New(problem.TooLarge, "the referral is too large")
-	}
-	sub, perr := referral.Decode(body)
-	if perr != nil {
-		return perr
-	}
-	in, perr := s.newReferral(sub, principal(c))
-	if perr != nil {
-		return perr
+		return err
 	}
 	return answer(c, http.StatusOK, s.preview(sub, in.Consent, s.Now()))
 }
