@@ -41,6 +41,7 @@ var sealedColumns = []sealedColumn{
 	{"break_glass_reads", "reason_key", "reason", `referral_id || '/break-glass/' || id`},
 	{"held_forms", "key_id", "sealed", `'held/' || id || '/' || subject`},
 	{"marac_action_changes", "reason_key", "reason", `'marac_action_change/' || id || '/reason'`},
+	{"marac_case_changes", "reason_key", "reason", `'marac_case_change/' || id || '/reason'`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

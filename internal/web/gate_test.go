@@ -82,6 +82,10 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /api/v1/referrals/:id/orders":                {identity.Officer},
 	"PATCH /api/v1/orders/:id":                         {identity.Officer},
 	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
+	"PATCH /api/v1/marac/cases/:id":                    {identity.MARACCoordinator},
+	"POST /api/v1/marac/cases/:id/remove":              {identity.MARACCoordinator},
+	"POST /marac/cases/:id/edit":                       {identity.MARACCoordinator},
+	"POST /marac/cases/:id/remove":                     {identity.MARACCoordinator},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.

@@ -154,6 +154,8 @@ type maracCaseJSON struct {
 	Criterion string    `json:"criterion"`
 	Repeat    bool      `json:"repeat"`
 	AddedAt   time.Time `json:"added_at"`
+	// RemovedAt is when the case was taken off the agenda; absent while on it.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
 }
 
 // maracResearchJSON is one agency's research. The summary and the answers
@@ -182,8 +184,10 @@ type maracResearchStatusJSON struct {
 
 type maracCaseDetailJSON struct {
 	maracCaseJSON
-	Date     string       `json:"date"`
-	Released releasedJSON `json:"released"`
+	Date string `json:"date"`
+	// Released is the referral as released to the caller; null for a case
+	// taken off the agenda, which releases nothing.
+	Released *releasedJSON `json:"released"`
 	// Research is the caller's own agency's research, for member agencies.
 	Research *maracResearchJSON `json:"research,omitempty"`
 	// ResearchStatus is who has given research and who has not, for the coordinator.
@@ -253,8 +257,13 @@ func maracMeetingJSONOf(m marac.Meeting) maracMeetingJSON {
 }
 
 func maracCaseJSONOf(c marac.Case) maracCaseJSON {
-	return maracCaseJSON{ID: c.ID, Meeting: c.MeetingID, Referral: c.ReferralID, Reference: c.Reference, Risk: string(c.Risk),
+	j := maracCaseJSON{ID: c.ID, Meeting: c.MeetingID, Referral: c.ReferralID, Reference: c.Reference, Risk: string(c.Risk),
 		Criterion: string(c.Criterion), Repeat: c.Repeat, AddedAt: c.AddedAt.UTC()}
+	if c.Removed() {
+		at := c.RemovedAt.UTC()
+		j.RemovedAt = &at
+	}
+	return j
 }
 
 // maracResearchJSONOf encodes research as tx releases it.
@@ -587,6 +596,9 @@ type maracCase struct {
 	Case    marac.Case
 	Meeting marac.Meeting
 	View    sharing.View
+	// Unreleased is true for a case taken off the agenda, which releases
+	// nothing of its referral: View is empty then.
+	Unreleased bool
 	// Own is the reader's agency's research, nil when it has given none.
 	Own *marac.Research
 	// Status is who has given research and who has not, for the coordinator.
@@ -613,10 +625,14 @@ func (s *Server) maracCaseFor(c echo.Context, id string) (maracCase, error) {
 		return out, err
 	}
 	v, err := s.release(c, cs.ReferralID, agency.MARAC)
-	if problem.CodeOf(err) == problem.NotFound {
+	switch {
+	case problem.CodeOf(err) == problem.NotFound && cs.Removed() && p.Has(identity.MARACCoordinator):
+		// Off the agenda, nothing of the referral is released for the
+		// MARAC; the coordinator still sees the case's record and history.
+		out.Unreleased = true
+	case problem.CodeOf(err) == problem.NotFound:
 		return out, marac.NotFound("Case")
-	}
-	if err != nil {
+	case err != nil:
 		return out, err
 	}
 	out.Case, out.Meeting, out.View = cs, m, v
@@ -658,7 +674,11 @@ func (s *Server) apiMARACCase(c echo.Context) error {
 	now := s.Now()
 	tx := s.texts(c, agency.MARAC)
 	tx.with(mc.View)
-	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date), Released: viewJSON(mc.View, now)}
+	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date)}
+	if !mc.Unreleased {
+		v := viewJSON(mc.View, now)
+		out.Released = &v
+	}
 	if out.Actions, err = maracActionsJSONOf(mc.Actions, now, tx); err != nil {
 		return err
 	}

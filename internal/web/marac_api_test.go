@@ -544,4 +544,9 @@ func TestMARACOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "housing", nil, 200, nil)
 	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "coordinator", nil, 200, nil)
 	check("GET", "/api/v1/marac/meetings/"+m.ID+"/papers", "idva", nil, 403, nil)
+	check("PATCH", "/api/v1/marac/cases/"+cs.ID, "coordinator", map[string]any{"criterion": "repeat", "reason": "r"}, 422, nil)
+	check("PATCH", "/api/v1/marac/cases/"+cs.ID, "coordinator", map[string]any{"note": "A new note", "reason": "The panel asked"}, 200, nil)
+	check("POST", "/api/v1/marac/cases/"+cs.ID+"/remove", "coordinator", map[string]any{"reason": "Heard elsewhere"}, 200, nil)
+	check("POST", "/api/v1/marac/cases/"+cs.ID+"/remove", "coordinator", map[string]any{"reason": "Heard elsewhere"}, 409, nil)
+	check("GET", "/api/v1/marac/cases/"+cs.ID, "coordinator", nil, 200, nil)
 }

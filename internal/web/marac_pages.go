@@ -733,6 +733,8 @@ type maracCaseData struct {
 	ActionErrors                     map[string]string // by the id of the field, the due date's day box
 	Saved                            bool              // the reader's research was just saved
 	ActionRows                       []maracActionRow
+	// Change is the coordinator's edit or removal of the case; nil for anyone else.
+	Change *caseChangePart
 }
 
 // maracCasePage shows a case as released to the reader for the marac
@@ -755,10 +757,13 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	if err != nil {
 		return err
 	}
-	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
+	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel],
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
 		Owners: s.agencyOptions(s.attenders()), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
 		Saved: c.QueryParam("saved") == "research", ActionRows: rows}
+	if !mc.Unreleased {
+		d.Sections = releasedSections(mc.View)
+	}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
 	}
@@ -780,6 +785,11 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	d.ResearchCategory = textCategory("research-category", "category", "What kind of information does it hold?", d.Research.Category, w, rerrs)
 	d.ActionCategory = textCategory("action-category", "category", "What kind of information does the description hold?", d.Action.Category, w, d.ActionErrors)
 	d.Due = dateField{ID: "due", Legend: "Due date", Hint: "The last day to do it. For example, 27 3 2027", typedDate: d.Action.Due, Error: d.ActionErrors["due-day"]}
+	if d.Coordinator {
+		if d.Change, err = s.caseChangeOf(c, mc); err != nil {
+			return err
+		}
+	}
 	return s.render(c, status, "marac-case", d)
 }
 

@@ -94,6 +94,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.sessionRoutes()...)
 	rs = append(rs, s.auditVerifyRoutes()...)
 	rs = append(rs, s.chaseRoutes()...)
+	rs = append(rs, s.caseEditRoutes()...)
 	rs = append(rs, s.sharesRoutes()...)
 	return rs
 }
