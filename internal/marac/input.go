@@ -304,3 +304,56 @@ func (r CaseRemoval) Validate() (string, *problem.Error) {
 	}
 	return reason, nil
 }
+
+// Minutes are what the meeting minuted on a case: the risks discussed, the
+// decisions, and the actions agreed, each sealed with the category the
+// writer chose (the coordinator's default otherwise). Restricted like the
+// case note: read only through the reader's view.
+type Minutes struct {
+	CaseID    string
+	Risks     sealed.Text
+	Decisions sealed.Text
+	Actions   sealed.Text
+	WrittenBy string
+	WrittenAt time.Time
+}
+
+// NewMinutes are a case's minutes as written (PUT /api/v1/marac/cases/{id}/minutes).
+type NewMinutes struct {
+	Risks     string `json:"risks"`
+	Decisions string `json:"decisions"`
+	Actions   string `json:"actions"`
+	// Category is the kind of information the minutes hold; the
+	// coordinator's default when empty.
+	Category string `json:"category"`
+}
+
+// Validate checks minutes: at least the risks or the decisions, none too
+// long; each part is sealed as w's with the category chosen.
+func (n NewMinutes) Validate(w Writer) (Minutes, *problem.Error) {
+	fields := map[string]string{}
+	parts := []struct {
+		field, text string
+		out         *sealed.Text
+	}{{"risks", n.Risks, nil}, {"decisions", n.Decisions, nil}, {"actions", n.Actions, nil}}
+	var m Minutes
+	parts[0].out, parts[1].out, parts[2].out = &m.Risks, &m.Decisions, &m.Actions
+	empty := true
+	for _, p := range parts {
+		t := strings.TrimSpace(p.text)
+		if utf8.RuneCountInString(t) > MaxNote {
+			fields[p.field] = "Too long: keep it to 4,000 characters"
+		}
+		if t != "" {
+			empty = false
+			*p.out = w.text(fields, "category", n.Category, t)
+		}
+	}
+	if empty {
+		fields["risks"] = "Write the risks discussed, the decisions or the actions agreed"
+	}
+	if len(fields) > 0 {
+		return Minutes{}, problem.Fields(fields)
+	}
+	return m, nil
+}

@@ -42,6 +42,9 @@ var sealedColumns = []sealedColumn{
 	{"held_forms", "key_id", "sealed", `'held/' || id || '/' || subject`},
 	{"marac_action_changes", "reason_key", "reason", `'marac_action_change/' || id || '/reason'`},
 	{"marac_case_changes", "reason_key", "reason", `'marac_case_change/' || id || '/reason'`},
+	{"marac_minutes", "risks_key", "risks", `case_id || '/minutes/risks'`},
+	{"marac_minutes", "decisions_key", "decisions", `case_id || '/minutes/decisions'`},
+	{"marac_minutes", "actions_key", "actions", `case_id || '/minutes/actions'`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

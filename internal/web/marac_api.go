@@ -193,6 +193,9 @@ type maracCaseDetailJSON struct {
 	// ResearchStatus is who has given research and who has not, for the coordinator.
 	ResearchStatus *maracResearchStatusJSON `json:"research_status,omitempty"`
 	Actions        []maracActionJSON        `json:"actions"`
+	// Minutes are the case's minutes, for the coordinator and attendees who
+	// acknowledged confidentiality; absent otherwise or when none are written.
+	Minutes *maracMinutesJSON `json:"minutes,omitempty"`
 }
 
 type maracActionJSON struct {
@@ -235,6 +238,7 @@ type maracPapersCaseJSON struct {
 	Released *releasedJSON       `json:"released"`
 	Research []maracResearchJSON `json:"research"`
 	Actions  []maracActionJSON   `json:"actions"`
+	Minutes  *maracMinutesJSON   `json:"minutes,omitempty"`
 }
 
 type maracPapersJSON struct {
@@ -243,6 +247,8 @@ type maracPapersJSON struct {
 	maracAttendanceJSON
 	Cases  []maracPapersCaseJSON `json:"cases"`
 	Review []maracActionJSON     `json:"review"`
+	// Apologies are the member agencies that sent apologies.
+	Apologies []string `json:"apologies"`
 }
 
 func dateOnly(t time.Time) string {
@@ -488,6 +494,7 @@ type maracPapers struct {
 	People    []marac.Attendance
 	Cases     []maracPapersCase
 	Review    []marac.Action
+	Apologies []string // the member agencies that sent apologies
 	// texts releases the free text of the papers: each case's through its
 	// View, the review's actions through their referrals'.
 	texts *texts
@@ -499,6 +506,7 @@ type maracPapersCase struct {
 	View     *sharing.View // nil when nothing of the case is released to the reader
 	Research []marac.Research
 	Actions  []marac.Action
+	Minutes  *marac.Minutes // nil when none are written
 }
 
 // papers produces a meeting's papers for the caller: the store checks the
@@ -520,6 +528,13 @@ func (s *Server) papers(c echo.Context, meetingID string) (maracPapers, error) {
 		return out, err
 	}
 	out.texts = s.texts(c, agency.MARAC)
+	if out.Apologies, err = s.DB.Apologies(ctx, meetingID); err != nil {
+		return out, err
+	}
+	minutes, err := s.DB.MeetingMinutes(ctx, meetingID)
+	if err != nil {
+		return out, err
+	}
 	for _, cs := range p.Meeting.Cases {
 		pc := maracPapersCase{Case: cs}
 		v, err := s.release(c, cs.ReferralID, agency.MARAC)
@@ -539,6 +554,11 @@ func (s *Server) papers(c echo.Context, meetingID string) (maracPapers, error) {
 		}
 		if pc.Actions, err = s.DB.Actions(ctx, store.ActionFilter{CaseID: cs.ID}); err != nil {
 			return out, err
+		}
+		for i := range minutes {
+			if minutes[i].CaseID == cs.ID {
+				pc.Minutes = &minutes[i]
+			}
 		}
 		out.Cases = append(out.Cases, pc)
 	}
@@ -572,6 +592,11 @@ func (s *Server) apiPapers(c echo.Context) error {
 			v := viewJSON(*pc.View, now)
 			j.Released = &v
 		}
+		if pc.Minutes != nil {
+			if j.Minutes, err = maracMinutesJSONOf(*pc.Minutes, p.texts); err != nil {
+				return err
+			}
+		}
 		for _, r := range pc.Research {
 			rj, err := maracResearchJSONOf(r, p.texts)
 			if err != nil {
@@ -585,7 +610,7 @@ func (s *Server) apiPapers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out.Review = review
+	out.Review, out.Apologies = review, p.Apologies
 	return answer(c, http.StatusOK, out)
 }
 
@@ -681,6 +706,13 @@ func (s *Server) apiMARACCase(c echo.Context) error {
 	}
 	if out.Actions, err = maracActionsJSONOf(mc.Actions, now, tx); err != nil {
 		return err
+	}
+	if mn, err := s.caseMinutes(c, mc); err != nil {
+		return err
+	} else if mn != nil {
+		if out.Minutes, err = maracMinutesJSONOf(*mn, tx); err != nil {
+			return err
+		}
 	}
 	if mc.Own != nil {
 		r, err := maracResearchJSONOf(*mc.Own, tx)

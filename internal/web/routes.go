@@ -95,6 +95,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.auditVerifyRoutes()...)
 	rs = append(rs, s.chaseRoutes()...)
 	rs = append(rs, s.caseEditRoutes()...)
+	rs = append(rs, s.minutesRoutes()...)
 	rs = append(rs, s.sharesRoutes()...)
 	return rs
 }
