@@ -161,6 +161,9 @@ func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 	checkPage(t, coord, "meeting with apologies")
 	visit(t, coord, h.URL+"/marac/meetings/"+meeting.ID+"/papers", http.StatusOK)
 	contains(t, "papers", text(t, coord, "main"), "Apologies:", "Suspect seen near the school gates", "Threats to the children reported by the school")
+	if p := text(t, coord, "main"); !regexp.MustCompile(`Produced for .* at \d{1,2}:\d{2}[ap]m (GMT|BST)`).MatchString(p) || strings.Contains(p, " UTC") {
+		t.Errorf("the papers' time is not UK time with GMT or BST: %s", p)
+	}
 	checkPage(t, coord, "papers with minutes")
 
 	officer := maracSignedIn(t, b, h, "officer", "/marac/actions/"+action.ID)
