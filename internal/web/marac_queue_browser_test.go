@@ -186,4 +186,19 @@ func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 	if strings.Contains(page, "school gates") {
 		t.Error("housing, not at the meeting, reads the case's minutes")
 	}
+
+	// Last, the coordinator takes the case off the agenda: a missing reason
+	// is refused; the case stays in the record with its history.
+	visit(t, coord, h.URL+"/marac/cases/"+cs.ID, http.StatusOK)
+	if status, _ := maracPress(t, coord, "#remove-case-button"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("removal without a reason: %d", status)
+	}
+	contains(t, "removal error", text(t, coord, ".govuk-error-summary"), "Say why the case is removed")
+	checkPage(t, coord, "case with a removal error")
+	maracFill(t, coord, "#remove-reason", "Heard at the neighbouring panel")
+	if status, _ := maracPress(t, coord, "#remove-case-button"); status != http.StatusOK {
+		t.Fatalf("removal: %d", status)
+	}
+	contains(t, "after the removal", text(t, coord, "main"), "Off the agenda", "Taken off the agenda", "Heard at the neighbouring panel")
+	checkPage(t, coord, "removed case")
 }
