@@ -303,6 +303,9 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 		if m.Over(now) {
 			return problem.New(problem.Conflict, "The meeting has taken place; research is no longer taken for it")
 		}
+		if err := notRemoved(ctx, tx, caseID); err != nil {
+			return err
+		}
 		// The detail names the case, never the answers: "known to a mental
 		// health service" is itself personal data.
 		if err := db.record(ctx, tx, by, audit.MARACResearch, referralID, r.Agency, caseID); err != nil {
@@ -329,6 +332,19 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 		return err
 	})
 	return r, err
+}
+
+// notRemoved refuses (Conflict) a case taken off its agenda: it takes no
+// more research or actions.
+func notRemoved(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var removed string
+	if err := tx.QueryRowContext(ctx, `SELECT removed_at FROM marac_cases WHERE id = ?`, caseID).Scan(&removed); err != nil {
+		return err
+	}
+	if removed != "" {
+		return problem.New(problem.Conflict, "The case was removed from the agenda")
+	}
+	return nil
 }
 
 // meetingOfCase loads the meeting a case is on, and the case's referral id.
@@ -570,6 +586,9 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 			return marac.NotFound("Case")
 		}
 		if err != nil {
+			return err
+		}
+		if err := notRemoved(ctx, tx, caseID); err != nil {
 			return err
 		}
 		desc, err := db.sealFree(a.Description, actionDescContext(a.ID))

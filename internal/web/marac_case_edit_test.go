@@ -69,6 +69,9 @@ func TestMARACEditAndRemoveCase(t *testing.T) {
 	if res := h.Do("PATCH", path, "coordinator", map[string]any{"criterion": "visible_high_risk", "reason": "back"}); res.Status != http.StatusConflict {
 		t.Errorf("editing a removed case: %d", res.Status)
 	}
+	if res := h.Do("POST", path+"/actions", "coordinator", map[string]any{"agency": "housing", "description": "d", "due": maracDay(9)}); res.Status != http.StatusConflict {
+		t.Errorf("an action on a removed case: %d %s", res.Status, res.Body)
+	}
 	agenda := h.Do("GET", "/api/v1/marac/meetings/"+meeting.ID, "coordinator", nil)
 	if strings.Contains(string(agenda.Body), cs.ID) {
 		t.Errorf("the removed case is still on the agenda: %s", agenda.Body)
