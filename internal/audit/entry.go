@@ -43,6 +43,7 @@ const (
 	MARACAcknowledged  Action = "marac_acknowledged"   // an attendee acknowledged a meeting's confidentiality
 	MARACActionAgreed  Action = "marac_action_agreed"  // an action on a case was given to an agency
 	MARACActionUpdated Action = "marac_action_updated" // an action's status changed
+	MARACCaseChanged   Action = "marac_case_changed"   // the coordinator edited a case or took it off the agenda, with a reason
 	WebhookRegistered  Action = "webhook_registered"   // an admin registered a partner system's webhook
 	WebhookRemoved     Action = "webhook_removed"      // an admin removed a webhook
 	WebhookResumed     Action = "webhook_resumed"      // an admin resumed a webhook paused after failures
@@ -60,7 +61,7 @@ const (
 // Actions lists every action.
 var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGranted, MembershipRevoked, RoleRequested,
 	ReferralCreated, ConsentRecorded, OverrideRequested, OverrideDecided, ShareStatusChanged, Export,
-	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated,
+	MARACPapers, AuditRead, LinkDecided, MARACCaseAdded, MARACResearch, MARACAcknowledged, MARACActionAgreed, MARACActionUpdated, MARACCaseChanged,
 	WebhookRegistered, WebhookRemoved, WebhookResumed,
 	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded,
 	ReportRead, RestrictionChanged,

@@ -221,3 +221,139 @@ func dateField(fields map[string]string, name, value, what string) time.Time {
 	}
 	return d
 }
+
+// CaseEdit is the coordinator's change to a case on an agenda (PATCH
+// /api/v1/marac/cases/{id}): a new criterion, a new note, or both, and why.
+// A field left out is left as it is.
+type CaseEdit struct {
+	Criterion *string `json:"criterion"`
+	Note      *string `json:"note"`
+	// NoteCategory is the kind of information the new note holds; the
+	// coordinator's default when empty.
+	NoteCategory string `json:"note_category"`
+	Reason       string `json:"reason"`
+}
+
+// CaseChange is a validated edit of a case: its criterion after the edit,
+// its new note when NoteChanged, and the reason.
+type CaseChange struct {
+	Criterion   Criterion
+	Note        sealed.Text
+	NoteChanged bool
+	Reason      string
+}
+
+// Validate checks an edit of case c: a reason, a known criterion, something
+// changed, and a note saying the concern when the case moves to professional
+// judgement. The new note is sealed as w's with its category.
+func (e CaseEdit) Validate(c Case, w Writer) (CaseChange, *problem.Error) {
+	fields := map[string]string{}
+	ch := CaseChange{Criterion: c.Criterion, Reason: strings.TrimSpace(e.Reason)}
+	if e.Criterion != nil {
+		crit, err := ParseCriterion(*e.Criterion)
+		if err != nil {
+			fields["criterion"] = "Criterion must be one of visible_high_risk, professional_judgement, potential_escalation, repeat"
+		}
+		ch.Criterion = crit
+	}
+	note := ""
+	if e.Note != nil {
+		note = strings.TrimSpace(*e.Note)
+		ch.NoteChanged = true
+	}
+	switch {
+	case utf8.RuneCountInString(note) > MaxNote:
+		fields["note"] = "Note is too long"
+	case ch.Criterion == ProfessionalJudgement && c.Criterion != ProfessionalJudgement && note == "":
+		fields["note"] = "Say what the professional concern is"
+	case ch.Criterion == ProfessionalJudgement && ch.NoteChanged && note == "":
+		fields["note"] = "Say what the professional concern is"
+	}
+	if note != "" {
+		ch.Note = w.text(fields, "note_category", e.NoteCategory, note)
+	}
+	switch {
+	case ch.Reason == "":
+		fields["reason"] = "Say why the case is changed"
+	case utf8.RuneCountInString(ch.Reason) > MaxNote:
+		fields["reason"] = "Reason is too long"
+	}
+	if _, bad := fields["criterion"]; !bad && ch.Criterion == c.Criterion && !ch.NoteChanged {
+		fields["criterion"] = "Change the criterion or the note"
+	}
+	if len(fields) > 0 {
+		return CaseChange{}, problem.Fields(fields)
+	}
+	return ch, nil
+}
+
+// CaseRemoval is why the coordinator takes a case off its meeting's agenda
+// (POST /api/v1/marac/cases/{id}/remove).
+type CaseRemoval struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks a removal has its reason, and returns it trimmed.
+func (r CaseRemoval) Validate() (string, *problem.Error) {
+	reason := strings.TrimSpace(r.Reason)
+	switch {
+	case reason == "":
+		return "", problem.Invalidf("reason", "Say why the case is removed")
+	case utf8.RuneCountInString(reason) > MaxNote:
+		return "", problem.Invalidf("reason", "Reason is too long")
+	}
+	return reason, nil
+}
+
+// Minutes are what the meeting minuted on a case: the risks discussed, the
+// decisions, and the actions agreed, each sealed with the category the
+// writer chose (the coordinator's default otherwise). Restricted like the
+// case note: read only through the reader's view.
+type Minutes struct {
+	CaseID    string
+	Risks     sealed.Text
+	Decisions sealed.Text
+	Actions   sealed.Text
+	WrittenBy string
+	WrittenAt time.Time
+}
+
+// NewMinutes are a case's minutes as written (PUT /api/v1/marac/cases/{id}/minutes).
+type NewMinutes struct {
+	Risks     string `json:"risks"`
+	Decisions string `json:"decisions"`
+	Actions   string `json:"actions"`
+	// Category is the kind of information the minutes hold; the
+	// coordinator's default when empty.
+	Category string `json:"category"`
+}
+
+// Validate checks minutes: at least the risks or the decisions, none too
+// long; each part is sealed as w's with the category chosen.
+func (n NewMinutes) Validate(w Writer) (Minutes, *problem.Error) {
+	fields := map[string]string{}
+	parts := []struct {
+		field, text string
+		out         *sealed.Text
+	}{{"risks", n.Risks, nil}, {"decisions", n.Decisions, nil}, {"actions", n.Actions, nil}}
+	var m Minutes
+	parts[0].out, parts[1].out, parts[2].out = &m.Risks, &m.Decisions, &m.Actions
+	empty := true
+	for _, p := range parts {
+		t := strings.TrimSpace(p.text)
+		if utf8.RuneCountInString(t) > MaxNote {
+			fields[p.field] = "Too long: keep it to 4,000 characters"
+		}
+		if t != "" {
+			empty = false
+			*p.out = w.text(fields, "category", n.Category, t)
+		}
+	}
+	if empty {
+		fields["risks"] = "Write the risks discussed, the decisions or the actions agreed"
+	}
+	if len(fields) > 0 {
+		return Minutes{}, problem.Fields(fields)
+	}
+	return m, nil
+}

@@ -67,7 +67,15 @@ type Case struct {
 	Repeat  bool
 	AddedBy string
 	AddedAt time.Time
+	// RemovedAt is when the coordinator took the case off the agenda, zero
+	// while it is on it; RemovedBy is who did. A removed case stays in the
+	// record with its research and actions.
+	RemovedAt time.Time
+	RemovedBy string
 }
+
+// Removed reports whether the case was taken off its meeting's agenda.
+func (c Case) Removed() bool { return !c.RemovedAt.IsZero() }
 
 // Research is what one member agency holds on a case, given before the meeting.
 type Research struct {

@@ -100,14 +100,14 @@ func (db *DB) meetingWithCases(ctx context.Context, q sqlReader, id string, with
 	if err != nil {
 		return m, err
 	}
-	m.Cases, err = db.cases(ctx, q, withNotes, `WHERE c.meeting_id = ? ORDER BY c.position`, id)
+	m.Cases, err = db.cases(ctx, q, withNotes, `WHERE c.meeting_id = ? AND c.removed_at = '' ORDER BY c.position`, id)
 	return m, err
 }
 
 // cases loads cases with their referral's reference and risk; the restricted
 // note is opened only withNotes.
 func (db *DB) cases(ctx context.Context, q sqlReader, withNotes bool, where string, args ...any) ([]marac.Case, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.id, c.meeting_id, c.referral_id, r.reference, r.risk_level, c.criterion, c.note_key, c.note, c.note_category, c.note_author, c.is_repeat, c.added_by, c.added_at
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.meeting_id, c.referral_id, r.reference, r.risk_level, c.criterion, c.note_key, c.note, c.note_category, c.note_author, c.is_repeat, c.added_by, c.added_at, c.removed_at, c.removed_by
 		FROM marac_cases c JOIN referrals r ON r.id = c.referral_id JOIN marac_meetings m ON m.id = c.meeting_id `+where, args...)
 	if err != nil {
 		return nil, err
@@ -116,12 +116,12 @@ func (db *DB) cases(ctx context.Context, q sqlReader, withNotes bool, where stri
 	var out []marac.Case
 	for rows.Next() {
 		var c marac.Case
-		var level, criterion, added string
+		var level, criterion, added, removed string
 		var note freeText
-		if err := rows.Scan(&c.ID, &c.MeetingID, &c.ReferralID, &c.Reference, &level, &criterion, &note.keyID, &note.sealed, &note.category, &note.author, &c.Repeat, &c.AddedBy, &added); err != nil {
+		if err := rows.Scan(&c.ID, &c.MeetingID, &c.ReferralID, &c.Reference, &level, &criterion, &note.keyID, &note.sealed, &note.category, &note.author, &c.Repeat, &c.AddedBy, &added, &removed, &c.RemovedBy); err != nil {
 			return nil, err
 		}
-		c.Risk, c.Criterion, c.AddedAt = risk.Level(level), marac.Criterion(criterion), parseTime(added)
+		c.Risk, c.Criterion, c.AddedAt, c.RemovedAt = risk.Level(level), marac.Criterion(criterion), parseTime(added), parseTime(removed)
 		if withNotes {
 			if c.Note, err = db.openFree(c.ReferralID, note, caseNoteContext(c.ID)); err != nil {
 				return nil, err
@@ -175,7 +175,11 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 		}
 		c.Risk = risk.Level(level)
 		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM marac_cases WHERE meeting_id = ? AND referral_id = ?`, meetingID, c.ReferralID).Scan(&one)
+		var removed string
+		err = tx.QueryRowContext(ctx, `SELECT 1, removed_at FROM marac_cases WHERE meeting_id = ? AND referral_id = ?`, meetingID, c.ReferralID).Scan(&one, &removed)
+		if err == nil && removed != "" {
+			return problem.New(problem.Conflict, "The referral was removed from this meeting's agenda; put it on another meeting")
+		}
 		if err == nil {
 			return problem.New(problem.Conflict, "The referral is already on this meeting's agenda")
 		}
@@ -185,7 +189,7 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 		var last sql.NullString
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(m.meeting_date) FROM marac_cases c
 			JOIN marac_meetings m ON m.id = c.meeting_id JOIN referrals o ON o.id = c.referral_id
-			WHERE m.meeting_date < ? AND (c.referral_id = ? OR (? <> '' AND ? <> '' AND o.victim_fp = ? AND o.suspect_fp = ?))`,
+			WHERE m.meeting_date < ? AND c.removed_at = '' AND (c.referral_id = ? OR (? <> '' AND ? <> '' AND o.victim_fp = ? AND o.suspect_fp = ?))`,
 			dateText(m.Date), c.ReferralID, victimFP, suspectFP, victimFP, suspectFP).Scan(&last); err != nil {
 			return err
 		}
@@ -225,6 +229,22 @@ func (db *DB) AddCase(ctx context.Context, meetingID string, c marac.Case, by id
 // decision itself is marac.Eligible's, taken at the time each was sent.
 // Oldest first.
 func (db *DB) Queue(ctx context.Context, escalationIncidents int) ([]marac.QueueEntry, error) {
+	return db.eligible(ctx, escalationIncidents, `NOT EXISTS (SELECT 1 FROM marac_cases c WHERE c.referral_id = r.id AND c.removed_at = '')`)
+}
+
+// CriteriaOf lists the criteria a sent referral meets, listed or not, with
+// the panel's escalation threshold; none for a referral not sent or unknown.
+// Its own cases do not make it a repeat.
+func (db *DB) CriteriaOf(ctx context.Context, referralID string, escalationIncidents int) ([]marac.Criterion, error) {
+	es, err := db.eligible(ctx, escalationIncidents, `r.id = ?`, referralID)
+	if err != nil || len(es) == 0 {
+		return nil, err
+	}
+	return es[0].Criteria, nil
+}
+
+// eligible lists the sent referrals chosen by which that meet at least one criterion.
+func (db *DB) eligible(ctx context.Context, escalationIncidents int, which string, args ...any) ([]marac.QueueEntry, error) {
 	threshold := escalationIncidents
 	if threshold < 1 {
 		return nil, errors.New("a MARAC panel's escalation threshold is at least 1")
@@ -232,13 +252,13 @@ func (db *DB) Queue(ctx context.Context, escalationIncidents int) ([]marac.Queue
 	rows, err := db.r.QueryContext(ctx, `SELECT * FROM (
 		SELECT r.id, r.reference, r.risk_level, r.offence, r.sent_at, r.risk_tool, r.risk_score, r.incidents, r.first_incident, r.last_incident, r.marac_concern,
 			(SELECT MAX(m.meeting_date) FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id JOIN referrals o ON o.id = c.referral_id
-			 WHERE r.victim_fp <> '' AND r.suspect_fp <> '' AND o.victim_fp = r.victim_fp AND o.suspect_fp = r.suspect_fp
+			 WHERE c.removed_at = '' AND c.referral_id <> r.id AND r.victim_fp <> '' AND r.suspect_fp <> '' AND o.victim_fp = r.victim_fp AND o.suspect_fp = r.suspect_fp
 			   AND m.meeting_date <= substr(r.sent_at, 1, 10)) AS last_case
 		FROM referrals r
-		WHERE r.state = 'sent' AND NOT EXISTS (SELECT 1 FROM marac_cases c WHERE c.referral_id = r.id)
+		WHERE r.state = 'sent' AND `+which+`
 	) q
 	WHERE (q.risk_tool = ? AND q.risk_score >= ?) OR q.marac_concern = 1 OR q.incidents >= ? OR q.last_case IS NOT NULL
-	ORDER BY q.sent_at, q.id`, string(risk.DASH), risk.VisibleHighRisk, threshold)
+	ORDER BY q.sent_at, q.id`, append(args, string(risk.DASH), risk.VisibleHighRisk, threshold)...)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +303,9 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 		if m.Over(now) {
 			return problem.New(problem.Conflict, "The meeting has taken place; research is no longer taken for it")
 		}
+		if err := notRemoved(ctx, tx, caseID); err != nil {
+			return err
+		}
 		// The detail names the case, never the answers: "known to a mental
 		// health service" is itself personal data.
 		if err := db.record(ctx, tx, by, audit.MARACResearch, referralID, r.Agency, caseID); err != nil {
@@ -309,6 +332,19 @@ func (db *DB) SubmitResearch(ctx context.Context, caseID string, r marac.Researc
 		return err
 	})
 	return r, err
+}
+
+// notRemoved refuses (Conflict) a case taken off its agenda: it takes no
+// more research or actions.
+func notRemoved(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var removed string
+	if err := tx.QueryRowContext(ctx, `SELECT removed_at FROM marac_cases WHERE id = ?`, caseID).Scan(&removed); err != nil {
+		return err
+	}
+	if removed != "" {
+		return problem.New(problem.Conflict, "The case was removed from the agenda")
+	}
+	return nil
 }
 
 // meetingOfCase loads the meeting a case is on, and the case's referral id.
@@ -521,7 +557,7 @@ func (db *DB) Papers(ctx context.Context, meetingID string, reader identity.Prin
 	if p.Meeting, err = db.meetingWithCases(ctx, tx, m.ID, true); err != nil {
 		return p, err
 	}
-	if p.Research, err = db.research(ctx, tx, true, `WHERE case_id IN (SELECT id FROM marac_cases WHERE meeting_id = ?)`, m.ID); err != nil {
+	if p.Research, err = db.research(ctx, tx, true, `WHERE case_id IN (SELECT id FROM marac_cases WHERE meeting_id = ? AND removed_at = '')`, m.ID); err != nil {
 		return p, err
 	}
 	if p.Review, err = db.reviewActions(ctx, tx, m); err != nil {
@@ -550,6 +586,9 @@ func (db *DB) AddAction(ctx context.Context, caseID string, a marac.Action, by i
 			return marac.NotFound("Case")
 		}
 		if err != nil {
+			return err
+		}
+		if err := notRemoved(ctx, tx, caseID); err != nil {
 			return err
 		}
 		desc, err := db.sealFree(a.Description, actionDescContext(a.ID))
@@ -809,7 +848,7 @@ func (db *DB) CaseOnMARAC(ctx context.Context, referralID string) (bool, error) 
 
 func (db *DB) onMARAC(ctx context.Context, q sqlReader, referralID string, now time.Time) (bool, error) {
 	rows, err := q.QueryContext(ctx, `SELECT m.meeting_date, (SELECT COUNT(*) FROM marac_actions a WHERE a.case_id = c.id AND a.status = 'open')
-		FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE c.referral_id = ?`, referralID)
+		FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE c.referral_id = ? AND c.removed_at = ''`, referralID)
 	if err != nil {
 		return false, err
 	}
@@ -850,11 +889,11 @@ func (db *DB) MARACDashboard(ctx context.Context, members []string, now time.Tim
 		d.Next = &m
 	}
 
-	upcoming, err := db.cases(ctx, tx, false, `WHERE m.meeting_date >= ? ORDER BY c.id`, today)
+	upcoming, err := db.cases(ctx, tx, false, `WHERE m.meeting_date >= ? AND c.removed_at = '' ORDER BY c.id`, today)
 	if err != nil {
 		return d, err
 	}
-	given, err := db.research(ctx, tx, false, `WHERE case_id IN (SELECT c.id FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE m.meeting_date >= ?)`, today)
+	given, err := db.research(ctx, tx, false, `WHERE case_id IN (SELECT c.id FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE m.meeting_date >= ? AND c.removed_at = '')`, today)
 	if err != nil {
 		return d, err
 	}
@@ -891,6 +930,6 @@ func (db *DB) MARACDashboard(ctx context.Context, members []string, now time.Tim
 		return d, err
 	}
 
-	d.Repeats, err = db.cases(ctx, tx, false, `WHERE c.is_repeat = 1 AND m.meeting_date >= ? ORDER BY m.meeting_date DESC, c.meeting_id, c.position`, dateText(now.UTC().AddDate(-1, 0, 0)))
+	d.Repeats, err = db.cases(ctx, tx, false, `WHERE c.is_repeat = 1 AND c.removed_at = '' AND m.meeting_date >= ? ORDER BY m.meeting_date DESC, c.meeting_id, c.position`, dateText(now.UTC().AddDate(-1, 0, 0)))
 	return d, err
 }

@@ -278,7 +278,7 @@ func (q reportQuery) marac(f *report.Figures) error {
 	p, today := f.Period, dateText(q.now)
 	days := []any{dateText(p.From), dateText(p.To), today}
 	err := q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*), COALESCE(SUM(c.is_repeat), 0)
-		FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE `+maracHeard+`
+		FROM marac_cases c JOIN marac_meetings m ON m.id = c.meeting_id WHERE c.removed_at = '' AND `+maracHeard+`
 		AND (? = '' OR EXISTS (SELECT 1 FROM shares x WHERE x.referral_id = c.referral_id AND x.agency = ?))`,
 		append(days, q.agency, q.agency)...).Scan(&f.MARAC.Cases, &f.MARAC.RepeatCases)
 	if err != nil {

@@ -43,6 +43,10 @@ var sealedColumns = []sealedColumn{
 	{"marac_action_changes", "reason_key", "reason", `'marac_action_change/' || id || '/reason'`},
 	{"referral_amendments", "reason_key", "reason", `referral_id || '/amendment/' || version`},
 	{"referral_section_versions", "key_id", "sealed", `referral_id || '/' || category`},
+	{"marac_case_changes", "reason_key", "reason", `'marac_case_change/' || id || '/reason'`},
+	{"marac_minutes", "risks_key", "risks", `case_id || '/minutes/risks'`},
+	{"marac_minutes", "decisions_key", "decisions", `case_id || '/minutes/decisions'`},
+	{"marac_minutes", "actions_key", "actions", `case_id || '/minutes/actions'`},
 }
 
 // SealedByKey counts the sealed values of the database by the id of the

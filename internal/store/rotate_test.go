@@ -105,6 +105,12 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if _, err := db.ExtendAction(ctx, act.ID, mdate("2026-12-30"), "the locksmith is booked", coordinator); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.EditCase(ctx, c.ID, marac.CaseChange{Criterion: marac.ProfessionalJudgement, Reason: "the panel asked"}, coordinator); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveMinutes(ctx, c.ID, marac.Minutes{Risks: txt("seen at the gates"), Decisions: txt("sanctuary"), Actions: txt("locks")}, coordinator); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", Note: "fitted", By: housingStaff}); err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,8 @@ func (maracAttendanceJSON) apiAnswer()    {}
 func (maracAttendeeJSON) apiAnswer()      {}
 func (maracCaseDetailJSON) apiAnswer()    {}
 func (maracCaseJSON) apiAnswer()          {}
+func (maracMinutesJSON) apiAnswer()       {}
+func (maracApologiesJSON) apiAnswer()     {}
 func (maracMeetingDetailJSON) apiAnswer() {}
 func (maracPapersJSON) apiAnswer()        {}
 func (maracResearchJSON) apiAnswer()      {}

@@ -84,6 +84,14 @@ var criticalRoutes = map[string][]identity.Role{
 	"POST /api/v1/orders/:id/breaches":                 {identity.Officer},
 	"POST /api/v1/referrals/:id/risk":                  {identity.Officer},
 	"PATCH /api/v1/referrals/:id":                      {identity.Officer},
+	"PATCH /api/v1/marac/cases/:id":                    {identity.MARACCoordinator},
+	"POST /api/v1/marac/cases/:id/remove":              {identity.MARACCoordinator},
+	"POST /marac/cases/:id/edit":                       {identity.MARACCoordinator},
+	"POST /marac/cases/:id/remove":                     {identity.MARACCoordinator},
+	"PUT /api/v1/marac/cases/:id/minutes":              {identity.MARACCoordinator},
+	"PUT /api/v1/marac/meetings/:id/apologies":         {identity.MARACCoordinator},
+	"POST /marac/cases/:id/minutes":                    {identity.MARACCoordinator},
+	"POST /marac/meetings/:id/apologies":               {identity.MARACCoordinator},
 }
 
 // gateHub is a whole hub whose agencies are the demo ones except probation.

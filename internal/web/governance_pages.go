@@ -121,6 +121,7 @@ var actionLabels = map[audit.Action]string{
 	audit.MARACAcknowledged:  "Acknowledged a MARAC meeting's confidentiality",
 	audit.MARACActionAgreed:  "Agreed a MARAC action",
 	audit.MARACActionUpdated: "Updated a MARAC action",
+	audit.MARACCaseChanged:   "Changed or removed a MARAC case",
 	audit.WebhookRegistered:  "Registered a partner system's webhook",
 	audit.WebhookRemoved:     "Removed a webhook",
 	audit.WebhookResumed:     "Resumed a paused webhook",

@@ -154,6 +154,8 @@ type maracCaseJSON struct {
 	Criterion string    `json:"criterion"`
 	Repeat    bool      `json:"repeat"`
 	AddedAt   time.Time `json:"added_at"`
+	// RemovedAt is when the case was taken off the agenda; absent while on it.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
 }
 
 // maracResearchJSON is one agency's research. The summary and the answers
@@ -182,13 +184,18 @@ type maracResearchStatusJSON struct {
 
 type maracCaseDetailJSON struct {
 	maracCaseJSON
-	Date     string       `json:"date"`
-	Released releasedJSON `json:"released"`
+	Date string `json:"date"`
+	// Released is the referral as released to the caller; null for a case
+	// taken off the agenda, which releases nothing.
+	Released *releasedJSON `json:"released"`
 	// Research is the caller's own agency's research, for member agencies.
 	Research *maracResearchJSON `json:"research,omitempty"`
 	// ResearchStatus is who has given research and who has not, for the coordinator.
 	ResearchStatus *maracResearchStatusJSON `json:"research_status,omitempty"`
 	Actions        []maracActionJSON        `json:"actions"`
+	// Minutes are the case's minutes, for the coordinator and attendees who
+	// acknowledged confidentiality; absent otherwise or when none are written.
+	Minutes *maracMinutesJSON `json:"minutes,omitempty"`
 }
 
 type maracActionJSON struct {
@@ -231,6 +238,7 @@ type maracPapersCaseJSON struct {
 	Released *releasedJSON       `json:"released"`
 	Research []maracResearchJSON `json:"research"`
 	Actions  []maracActionJSON   `json:"actions"`
+	Minutes  *maracMinutesJSON   `json:"minutes,omitempty"`
 }
 
 type maracPapersJSON struct {
@@ -239,6 +247,8 @@ type maracPapersJSON struct {
 	maracAttendanceJSON
 	Cases  []maracPapersCaseJSON `json:"cases"`
 	Review []maracActionJSON     `json:"review"`
+	// Apologies are the member agencies that sent apologies.
+	Apologies []string `json:"apologies"`
 }
 
 func dateOnly(t time.Time) string {
@@ -253,8 +263,13 @@ func maracMeetingJSONOf(m marac.Meeting) maracMeetingJSON {
 }
 
 func maracCaseJSONOf(c marac.Case) maracCaseJSON {
-	return maracCaseJSON{ID: c.ID, Meeting: c.MeetingID, Referral: c.ReferralID, Reference: c.Reference, Risk: string(c.Risk),
+	j := maracCaseJSON{ID: c.ID, Meeting: c.MeetingID, Referral: c.ReferralID, Reference: c.Reference, Risk: string(c.Risk),
 		Criterion: string(c.Criterion), Repeat: c.Repeat, AddedAt: c.AddedAt.UTC()}
+	if c.Removed() {
+		at := c.RemovedAt.UTC()
+		j.RemovedAt = &at
+	}
+	return j
 }
 
 // maracResearchJSONOf encodes research as tx releases it.
@@ -479,6 +494,7 @@ type maracPapers struct {
 	People    []marac.Attendance
 	Cases     []maracPapersCase
 	Review    []marac.Action
+	Apologies []string // the member agencies that sent apologies
 	// texts releases the free text of the papers: each case's through its
 	// View, the review's actions through their referrals'.
 	texts *texts
@@ -490,6 +506,7 @@ type maracPapersCase struct {
 	View     *sharing.View // nil when nothing of the case is released to the reader
 	Research []marac.Research
 	Actions  []marac.Action
+	Minutes  *marac.Minutes // nil when none are written
 }
 
 // papers produces a meeting's papers for the caller: the store checks the
@@ -511,6 +528,13 @@ func (s *Server) papers(c echo.Context, meetingID string) (maracPapers, error) {
 		return out, err
 	}
 	out.texts = s.texts(c, agency.MARAC)
+	if out.Apologies, err = s.DB.Apologies(ctx, meetingID); err != nil {
+		return out, err
+	}
+	minutes, err := s.DB.MeetingMinutes(ctx, meetingID)
+	if err != nil {
+		return out, err
+	}
 	for _, cs := range p.Meeting.Cases {
 		pc := maracPapersCase{Case: cs}
 		v, err := s.release(c, cs.ReferralID, agency.MARAC)
@@ -530,6 +554,11 @@ func (s *Server) papers(c echo.Context, meetingID string) (maracPapers, error) {
 		}
 		if pc.Actions, err = s.DB.Actions(ctx, store.ActionFilter{CaseID: cs.ID}); err != nil {
 			return out, err
+		}
+		for i := range minutes {
+			if minutes[i].CaseID == cs.ID {
+				pc.Minutes = &minutes[i]
+			}
 		}
 		out.Cases = append(out.Cases, pc)
 	}
@@ -563,6 +592,11 @@ func (s *Server) apiPapers(c echo.Context) error {
 			v := viewJSON(*pc.View, now)
 			j.Released = &v
 		}
+		if pc.Minutes != nil {
+			if j.Minutes, err = maracMinutesJSONOf(*pc.Minutes, p.texts); err != nil {
+				return err
+			}
+		}
 		for _, r := range pc.Research {
 			rj, err := maracResearchJSONOf(r, p.texts)
 			if err != nil {
@@ -576,7 +610,7 @@ func (s *Server) apiPapers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out.Review = review
+	out.Review, out.Apologies = review, p.Apologies
 	return answer(c, http.StatusOK, out)
 }
 
@@ -587,6 +621,9 @@ type maracCase struct {
 	Case    marac.Case
 	Meeting marac.Meeting
 	View    sharing.View
+	// Unreleased is true for a case taken off the agenda, which releases
+	// nothing of its referral: View is empty then.
+	Unreleased bool
 	// Own is the reader's agency's research, nil when it has given none.
 	Own *marac.Research
 	// Status is who has given research and who has not, for the coordinator.
@@ -613,10 +650,14 @@ func (s *Server) maracCaseFor(c echo.Context, id string) (maracCase, error) {
 		return out, err
 	}
 	v, err := s.release(c, cs.ReferralID, agency.MARAC)
-	if problem.CodeOf(err) == problem.NotFound {
+	switch {
+	case problem.CodeOf(err) == problem.NotFound && cs.Removed() && p.Has(identity.MARACCoordinator):
+		// Off the agenda, nothing of the referral is released for the
+		// MARAC; the coordinator still sees the case's record and history.
+		out.Unreleased = true
+	case problem.CodeOf(err) == problem.NotFound:
 		return out, marac.NotFound("Case")
-	}
-	if err != nil {
+	case err != nil:
 		return out, err
 	}
 	out.Case, out.Meeting, out.View = cs, m, v
@@ -658,9 +699,20 @@ func (s *Server) apiMARACCase(c echo.Context) error {
 	now := s.Now()
 	tx := s.texts(c, agency.MARAC)
 	tx.with(mc.View)
-	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date), Released: viewJSON(mc.View, now)}
+	out := maracCaseDetailJSON{maracCaseJSON: maracCaseJSONOf(mc.Case), Date: dateOnly(mc.Meeting.Date)}
+	if !mc.Unreleased {
+		v := viewJSON(mc.View, now)
+		out.Released = &v
+	}
 	if out.Actions, err = maracActionsJSONOf(mc.Actions, now, tx); err != nil {
 		return err
+	}
+	if mn, err := s.caseMinutes(c, mc); err != nil {
+		return err
+	} else if mn != nil {
+		if out.Minutes, err = maracMinutesJSONOf(*mn, tx); err != nil {
+			return err
+		}
 	}
 	if mc.Own != nil {
 		r, err := maracResearchJSONOf(*mc.Own, tx)

@@ -417,17 +417,25 @@ type agendaRow struct {
 	Lapses bool
 }
 
+// apologyOption is a member agency and whether it sent apologies.
+type apologyOption struct {
+	agencyOption
+	Sent bool
+}
+
 type meetingData struct {
-	Meeting        marac.Meeting
-	PanelName      string
-	Over           bool
-	Coordinator    bool
-	Agenda         []agendaRow
-	Members        int
-	Queue          []marac.QueueEntry
-	Criteria       []marac.Criterion
-	Attending      []agencyOption
-	NotAttending   []agencyOption
+	Meeting      marac.Meeting
+	PanelName    string
+	Over         bool
+	Coordinator  bool
+	Agenda       []agendaRow
+	Members      int
+	Queue        []marac.QueueEntry
+	Criteria     []marac.Criterion
+	Attending    []agencyOption
+	NotAttending []agencyOption
+	// Apologies are the member agencies, each marked when it sent apologies.
+	Apologies      []apologyOption
 	People         []marac.Attendance
 	Review         []maracActionRow
 	Acknowledged   bool
@@ -467,6 +475,13 @@ func (s *Server) renderMeeting(c echo.Context, status int, id string, f caseForm
 		return err
 	}
 	d.People = people
+	sent, err := s.DB.Apologies(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range s.agencyOptions(s.attenders()) {
+		d.Apologies = append(d.Apologies, apologyOption{agencyOption: o, Sent: slices.Contains(sent, o.ID)})
+	}
 	for _, o := range s.agencyOptions(s.attenders()) {
 		if slices.Contains(agencies, o.ID) {
 			d.Attending = append(d.Attending, o)
@@ -650,6 +665,7 @@ type papersCaseData struct {
 	ActionRows   []maracActionRow
 	Note         releasedText
 	ResearchRows []researchRow
+	MinutesRows  *minutesRows // nil when none are written
 }
 
 // papersPage prints a meeting's agenda and minutes, marked restricted on
@@ -684,6 +700,13 @@ func (s *Server) papersPage(c echo.Context) error {
 		}
 		if cd.Note, err = p.texts.release(pc.Case.Note); err != nil {
 			return err
+		}
+		if pc.Minutes != nil {
+			r, dd, a, err := releaseMinutes(*pc.Minutes, p.texts)
+			if err != nil {
+				return err
+			}
+			cd.MinutesRows = &minutesRows{Risks: r, Decisions: dd, Actions: a, WrittenAt: stampOf(pc.Minutes.WrittenAt)}
 		}
 		if cd.ResearchRows, err = researchRows(pc.Research, p.texts); err != nil {
 			return err
@@ -733,6 +756,13 @@ type maracCaseData struct {
 	ActionErrors                     map[string]string // by the id of the field, the due date's day box
 	Saved                            bool              // the reader's research was just saved
 	ActionRows                       []maracActionRow
+	// Change is the coordinator's edit or removal of the case; nil for anyone else.
+	Change *caseChangePart
+	// Minutes are the case's minutes as released to the reader; nil when
+	// none are written or the reader may not read them here.
+	Minutes *minutesRows
+	// MinutesForm is the coordinator's minutes form; nil for anyone else.
+	MinutesForm *minutesForm
 }
 
 // maracCasePage shows a case as released to the reader for the marac
@@ -755,10 +785,13 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	if err != nil {
 		return err
 	}
-	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel], Sections: releasedSections(mc.View),
+	d := maracCaseData{maracCase: mc, PanelName: s.panelNames()[mc.Meeting.Panel],
 		Coordinator: p.Has(identity.MARACCoordinator), Member: maracMember(p, members), Over: mc.Meeting.Over(s.Now()),
 		Owners: s.agencyOptions(s.attenders()), Names: s.maracNames(), ResearchErrors: rerrs, ActionErrors: aerrs,
 		Saved: c.QueryParam("saved") == "research", ActionRows: rows}
+	if !mc.Unreleased {
+		d.Sections = releasedSections(mc.View)
+	}
 	if mc.Status != nil {
 		d.Outstanding = s.agencyOptions(mc.Status.Outstanding)
 	}
@@ -780,6 +813,32 @@ func (s *Server) renderMARACCase(c echo.Context, status int, id string, rf *rese
 	d.ResearchCategory = textCategory("research-category", "category", "What kind of information does it hold?", d.Research.Category, w, rerrs)
 	d.ActionCategory = textCategory("action-category", "category", "What kind of information does the description hold?", d.Action.Category, w, d.ActionErrors)
 	d.Due = dateField{ID: "due", Legend: "Due date", Hint: "The last day to do it. For example, 27 3 2027", typedDate: d.Action.Due, Error: d.ActionErrors["due-day"]}
+	if d.Coordinator {
+		if d.Change, err = s.caseChangeOf(c, mc); err != nil {
+			return err
+		}
+	}
+	mn, err := s.caseMinutes(c, mc)
+	if err != nil {
+		return err
+	}
+	if mn != nil {
+		r, dd, a, err := releaseMinutes(*mn, tx)
+		if err != nil {
+			return err
+		}
+		d.Minutes = &minutesRows{Risks: r, Decisions: dd, Actions: a, WrittenAt: stampOf(mn.WrittenAt), By: s.personName(mn.WrittenBy, mn.WrittenAt)}
+	}
+	if d.Coordinator && !mc.Case.Removed() {
+		f, ok := c.Get(string(minutesKey)).(minutesForm)
+		if !ok && d.Minutes != nil {
+			// The coordinator wrote them, so their view releases them whole.
+			f = minutesForm{Risks: d.Minutes.Risks.Text, Decisions: d.Minutes.Decisions.Text, Actions: d.Minutes.Actions.Text}
+		}
+		f.Done = c.QueryParam("done") == "minutes"
+		f.CategoryField = textCategory("minutes-category", "category", "What kind of information do the minutes hold?", f.Category, w, f.Errors)
+		d.MinutesForm = &f
+	}
 	return s.render(c, status, "marac-case", d)
 }
 

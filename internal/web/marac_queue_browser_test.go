@@ -86,9 +86,12 @@ func TestBrowserMARACQueue(t *testing.T) {
 	}
 }
 
-// A police-owned action in the browser: the coordinator reminds the owner
-// and gives more time (a missing reason comes back with the error summary);
-// an officer records it done.
+// The MARAC journey in the browser (issue 14): a police-owned action, whose
+// owner the coordinator reminds and gives more time (a missing reason comes
+// back with the error summary); the coordinator minutes the case, changes
+// its criterion with a reason, records apologies, and reads it all in the
+// papers; an officer records the action done; a member agency that has not
+// acknowledged the meeting reads the case without its minutes. Axe on every page.
 func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 	b := browsertest.Start(t)
 	h := apptest.Start(t, nil)
@@ -122,6 +125,47 @@ func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 	contains(t, "after the extension", text(t, coord, "main"), "The action has a new due date.", "Due date moved", "The court moved the hearing", due.Format("2 January 2006"))
 	checkPage(t, coord, "action extended")
 
+	// On the case's page the coordinator minutes the case and changes its
+	// criterion with a reason; on the meeting's page, the apologies.
+	visit(t, coord, h.URL+"/marac/cases/"+cs.ID, http.StatusOK)
+	checkPage(t, coord, "case with the minutes form")
+	if status, _ := maracPress(t, coord, "#minutes-button"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty minutes: %d", status)
+	}
+	contains(t, "minutes error", text(t, coord, ".govuk-error-summary"), "Write the risks discussed")
+	checkPage(t, coord, "case with a minutes error")
+	maracFill(t, coord, "#risks", "Suspect seen near the school gates", "#decisions", "Sanctuary scheme referral", "#minutes-actions", "Police to serve the order")
+	if status, _ := maracPress(t, coord, "#minutes-button"); status != http.StatusOK {
+		t.Fatalf("minutes: %d", status)
+	}
+	contains(t, "after the minutes", text(t, coord, "#minutes-list"), "Suspect seen near the school gates", "Sanctuary scheme referral", "Police to serve the order")
+	maracTick(t, coord, `input[name="criterion"][value="professional_judgement"]`)
+	maracFill(t, coord, "#reason", "The panel asked for the concern to be said")
+	if status, _ := maracPress(t, coord, "#edit-case-button"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("professional judgement without a note: %d", status)
+	}
+	contains(t, "edit error", text(t, coord, ".govuk-error-summary"), "Say what the professional concern is")
+	checkPage(t, coord, "case with an edit error")
+	maracTick(t, coord, `input[name="criterion"][value="professional_judgement"]`)
+	maracFill(t, coord, "#note", "Threats to the children reported by the school")
+	if status, _ := maracPress(t, coord, "#edit-case-button"); status != http.StatusOK {
+		t.Fatalf("edit: %d", status)
+	}
+	contains(t, "after the edit", text(t, coord, "main"), "The case is changed.", "Criterion changed from Visible high risk", "The panel asked for the concern to be said")
+	checkPage(t, coord, "case edited")
+	visit(t, coord, h.URL+"/marac/meetings/"+meeting.ID, http.StatusOK)
+	maracTick(t, coord, `input[name="agencies"][value="idva"]`)
+	if status, _ := maracPress(t, coord, "#apologies-button"); status != http.StatusOK {
+		t.Fatalf("apologies: %d", status)
+	}
+	checkPage(t, coord, "meeting with apologies")
+	visit(t, coord, h.URL+"/marac/meetings/"+meeting.ID+"/papers", http.StatusOK)
+	contains(t, "papers", text(t, coord, "main"), "Apologies:", "Suspect seen near the school gates", "Threats to the children reported by the school")
+	if p := text(t, coord, "main"); !regexp.MustCompile(`Produced for .* at \d{1,2}:\d{2}[ap]m (GMT|BST)`).MatchString(p) || strings.Contains(p, " UTC") {
+		t.Errorf("the papers' time is not UK time with GMT or BST: %s", p)
+	}
+	checkPage(t, coord, "papers with minutes")
+
 	officer := maracSignedIn(t, b, h, "officer", "/marac/actions/"+action.ID)
 	checkPage(t, officer, "the police's action")
 	maracTick(t, officer, `input[name="status"][value="done"]`)
@@ -137,5 +181,24 @@ func TestBrowserMARACActionChaseAndExtend(t *testing.T) {
 	if m := regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b|[a-z]+_[a-z_]+`).FindString(page); m != "" {
 		t.Errorf("the case page shows %q as stored: %s", m, page)
 	}
-	contains(t, "case", page, "Visible high risk (DASH 14 or more)")
+	// The coordinator moved the case to professional judgement above.
+	contains(t, "case", page, "Professional judgement")
+	if strings.Contains(page, "school gates") {
+		t.Error("housing, not at the meeting, reads the case's minutes")
+	}
+
+	// Last, the coordinator takes the case off the agenda: a missing reason
+	// is refused; the case stays in the record with its history.
+	visit(t, coord, h.URL+"/marac/cases/"+cs.ID, http.StatusOK)
+	if status, _ := maracPress(t, coord, "#remove-case-button"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("removal without a reason: %d", status)
+	}
+	contains(t, "removal error", text(t, coord, ".govuk-error-summary"), "Say why the case is removed")
+	checkPage(t, coord, "case with a removal error")
+	maracFill(t, coord, "#remove-reason", "Heard at the neighbouring panel")
+	if status, _ := maracPress(t, coord, "#remove-case-button"); status != http.StatusOK {
+		t.Fatalf("removal: %d", status)
+	}
+	contains(t, "after the removal", text(t, coord, "main"), "Off the agenda", "Taken off the agenda", "Heard at the neighbouring panel")
+	checkPage(t, coord, "removed case")
 }

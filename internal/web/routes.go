@@ -94,6 +94,8 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.sessionRoutes()...)
 	rs = append(rs, s.auditVerifyRoutes()...)
 	rs = append(rs, s.chaseRoutes()...)
+	rs = append(rs, s.caseEditRoutes()...)
+	rs = append(rs, s.minutesRoutes()...)
 	rs = append(rs, s.sharesRoutes()...)
 	rs = append(rs, s.amendRoutes()...)
 	rs = append(rs, s.amendPageRoutes()...)
