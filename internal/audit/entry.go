@@ -56,6 +56,7 @@ const (
 	RestrictionChanged Action = "restriction_changed"  // a referral was restricted, or its restriction or named officers changed
 	ReferralAmended    Action = "referral_amended"     // an officer changed a sent referral's content (detail: the categories)
 	RiskReassessed     Action = "risk_reassessed"      // an officer re-assessed a referral's risk (detail: the new level)
+	NoticeResent       Action = "notice_resent"        // an admin queued a notification the hub had given up on again
 )
 
 // Actions lists every action.
@@ -65,7 +66,7 @@ var Actions = []Action{Release, ReleaseRefused, SignIn, SignOut, MembershipGrant
 	WebhookRegistered, WebhookRemoved, WebhookResumed,
 	OrderRecorded, OrderChanged, BreachRecorded, VictimUpdate, OutcomeRecorded,
 	ReportRead, RestrictionChanged,
-	ReferralAmended, RiskReassessed}
+	ReferralAmended, RiskReassessed, NoticeResent}
 
 // Entry is one event in the log: who did what to which record, for which
 // agency and purpose, what was shown and withheld, and the rules and basis

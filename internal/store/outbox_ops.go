@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 )
@@ -24,7 +27,7 @@ func (db *DB) ReleaseLease(ctx context.Context, id int64, leasedUntil time.Time)
 // Resend makes a notification the hub gave up on pending again, due at
 // now with a fresh count of attempts, as an admin asks once the cause is
 // fixed. Only a failed notification can be sent again.
-func (db *DB) Resend(ctx context.Context, id int64, now time.Time) error {
+func (db *DB) Resend(ctx context.Context, id int64, now time.Time, by identity.Principal) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ?, leased_until = NULL
 			WHERE id = ? AND failed_at IS NOT NULL AND delivered_at IS NULL`, timeText(now), id)
@@ -34,7 +37,7 @@ func (db *DB) Resend(ctx context.Context, id int64, now time.Time) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return problem.New(problem.NotFound, "no failed notification %d", id)
 		}
-		return nil
+		return db.record(ctx, tx, by, audit.NoticeResent, strconv.FormatInt(id, 10), "", "")
 	})
 }
 

@@ -125,6 +125,7 @@ var actionLabels = map[audit.Action]string{
 	audit.WebhookRegistered:  "Registered a partner system's webhook",
 	audit.WebhookRemoved:     "Removed a webhook",
 	audit.WebhookResumed:     "Resumed a paused webhook",
+	audit.NoticeResent:       "Queued a failed notification again",
 }
 
 func actionLabel(a audit.Action) string {

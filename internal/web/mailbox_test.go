@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
-	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // outboxServer is a server over a real database holding three notifications:
@@ -24,14 +23,7 @@ import (
 func outboxServer(t *testing.T, devIDP bool) *Server {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(t.TempDir(), "hub.db"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t) // the admin's resend is audited: the log needs its key
 	t0 := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return t0 }
 	link := notify.ReferralLink("http://127.0.0.1:8080", "r-1")

@@ -30,7 +30,7 @@ func (s *Server) resendNotification(c echo.Context) error {
 	if err != nil {
 		return problem.New(problem.NotFound, "Page not found")
 	}
-	if err := s.DB.Resend(c.Request().Context(), id, s.Now()); err != nil {
+	if err := s.DB.Resend(c.Request().Context(), id, s.Now(), principal(c)); err != nil {
 		return err
 	}
 	s.log.Info("failed notification queued again", append(logAttrs(c), "notification", id)...)

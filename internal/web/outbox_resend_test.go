@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
@@ -62,6 +63,11 @@ func TestAdminResendsAFailedNotification(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("after resend the notification is not pending with no attempts: %+v", pending)
+	}
+	// The admin's resend is in the audit log, by whom and which notification.
+	entries, err := s.DB.AuditEntries(ctx, store.AuditFilter{Record: strconv.FormatInt(failed[0].ID, 10)})
+	if err != nil || len(entries) != 1 || entries[0].Action != audit.NoticeResent || entries[0].Actor != "demo" {
+		t.Errorf("the resend's audit entries: %+v %v", entries, err)
 	}
 	// Only a failed notification can be sent again.
 	if _, err := resend(strconv.FormatInt(failed[0].ID, 10)); problem.CodeOf(err) != problem.NotFound {
