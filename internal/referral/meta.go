@@ -1,6 +1,7 @@
 package referral
 
 import (
+	"slices"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/risk"
@@ -38,7 +39,8 @@ const (
 // Factors are the aggravating factors, as flags for lists and reports.
 type Factors struct {
 	DomesticAbuse     bool
-	HateCrimeStrand   string // empty when not a hate crime
+	HateCrimeStrand   string   // the first strand; empty when not a hate crime
+	OtherStrands      []string // the strands after the first, each once
 	HonourBasedAbuse  bool
 	FearOfViolence    bool
 	TechnologyEnabled bool
@@ -52,7 +54,12 @@ func FactorsOf(fs []AggravatingFactor) Factors {
 		case "domestic_abuse":
 			f.DomesticAbuse = true
 		case "hate_crime":
-			f.HateCrimeStrand = a.Strand
+			switch {
+			case f.HateCrimeStrand == "":
+				f.HateCrimeStrand = a.Strand
+			case a.Strand != f.HateCrimeStrand && !slices.Contains(f.OtherStrands, a.Strand):
+				f.OtherStrands = append(f.OtherStrands, a.Strand)
+			}
 		case "honour_based_abuse":
 			f.HonourBasedAbuse = true
 		case "fear_of_violence":

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,12 +84,17 @@ type Victim struct {
 	Views       string      `json:"views" validate:"max=4000"`
 }
 
-// SafeContact is how an agency may reach the victim without putting them at risk.
+// SafeContact is how an agency may reach the victim without putting them at
+// risk: the first method, and any others the victim also accepts.
 type SafeContact struct {
-	Method       string `json:"method" validate:"required,oneof=phone text email letter in_person via_police via_third_party"`
-	Times        string `json:"times" validate:"max=200"`
-	Instructions string `json:"instructions" validate:"max=1000"`
+	Method       string   `json:"method" validate:"required,oneof=phone text email letter in_person via_police via_third_party"`
+	OtherMethods []string `json:"other_methods,omitempty"`
+	Times        string   `json:"times" validate:"max=200"`
+	Instructions string   `json:"instructions" validate:"max=1000"`
 }
+
+// safeContactMethods is the vocabulary of SafeContact's methods.
+var safeContactMethods = []string{"phone", "text", "email", "letter", "in_person", "via_police", "via_third_party"}
 
 // Suspect is the person whose behaviour the referral is about.
 type Suspect struct {
@@ -222,6 +228,8 @@ func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.
 			fields["consent.categories"] = "Say which kinds of information the victim agreed to share"
 		}
 	}
+	checkStrands(s.AggravatingFactors, fields)
+	checkOtherMethods(s.Victim.SafeContact, fields)
 	checkEquality(s.Equality, fields)
 	if s.Risk.Tool == "dash" && s.Risk.Score != nil && *s.Risk.Score > 24 {
 		fields["risk.score"] = "A DASH score is a count of 24 questions: 0 to 24"
@@ -231,6 +239,40 @@ func (v *Validator) Validate(s Submission, agencies *agency.Directory) *problem.
 		return problem.Fields(fields)
 	}
 	return nil
+}
+
+// checkStrands names a hate-crime strand given twice: a referral may carry
+// several strands, each once.
+func checkStrands(fs []AggravatingFactor, fields map[string]string) {
+	seen := map[string]bool{}
+	for i, f := range fs {
+		if f.Factor != "hate_crime" || f.Strand == "" {
+			continue
+		}
+		if seen[f.Strand] {
+			fields[fmt.Sprintf("aggravating_factors[%d].strand", i)] = "Each hate crime strand can be chosen once"
+		}
+		seen[f.Strand] = true
+	}
+}
+
+// checkOtherMethods names other_methods when one is not a method, is given
+// twice or repeats the first method.
+func checkOtherMethods(sc SafeContact, fields map[string]string) {
+	const path = "victim.safe_contact.other_methods"
+	for i, m := range sc.OtherMethods {
+		switch {
+		case !slices.Contains(safeContactMethods, m):
+			fields[path] = "Other safe contact methods must be from the list"
+		case m == sc.Method:
+			fields[path] = "Other safe contact methods cannot repeat the first method"
+		case slices.Contains(sc.OtherMethods[:i], m):
+			fields[path] = "Each other safe contact method can be chosen once"
+		default:
+			continue
+		}
+		return
+	}
 }
 
 // ValidateRisk checks a re-assessment: the assessment as at create (its

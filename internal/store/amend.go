@@ -148,6 +148,9 @@ func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a Amendment) error {
 		strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, a.ReferralID); err != nil {
 		return err
 	}
+	if err := writeStrands(ctx, tx, a.ReferralID, f.OtherStrands); err != nil {
+		return err
+	}
 	if a.Enhanced != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET victim_enhanced = ?, victim_enhanced_reason = 'recorded by the officer' WHERE id = ?`, *a.Enhanced, a.ReferralID); err != nil {
 			return err

@@ -82,6 +82,20 @@ const insertReferral = `INSERT INTO referrals (id, reference, state, officer, of
 	marac_concern, victim_fp, suspect_fp, consent_decision, shared_with, created_at, sent_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// writeStrands sets a referral's hate-crime strands after the first
+// (referral_strands), replacing those it had.
+func writeStrands(ctx context.Context, tx *sql.Tx, id string, strands []string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM referral_strands WHERE referral_id = ?`, id); err != nil {
+		return err
+	}
+	for _, st := range strands {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_strands (referral_id, strand) VALUES (?, ?)`, id, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // insertShare writes one agency's share of a new referral.
 const insertShare = `INSERT INTO shares (id, referral_id, agency, request_key, request, status, risk_level, risk_rank, sent_at, due_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -137,6 +151,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 			id, ref, string(state), n.Officer.Subject, n.Officer.Name, s.Offence, s.Risk.Level, s.Risk.Tool, s.Risk.Score,
 			s.Incidents.Count, s.Incidents.First, s.Incidents.Last, f.DomesticAbuse, f.HateCrimeStrand, f.HonourBasedAbuse, f.FearOfViolence, f.TechnologyEnabled,
 			strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, string(n.Consent.Decision), sharedWith(s.Agencies), timeText(now), sentAt, timeText(now)); err != nil {
+			return err
+		}
+		if err := writeStrands(ctx, tx, id, f.OtherStrands); err != nil {
 			return err
 		}
 		if err := db.writeSections(ctx, tx, id, s.Sections()); err != nil {

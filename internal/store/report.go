@@ -139,8 +139,14 @@ func (q reportQuery) referrals(f *report.Figures) error {
 			*into += next[k]
 		}
 	}
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT r.hate_crime_strand, COUNT(*) FROM referrals r WHERE `+q.referralScope()+`
-		AND r.hate_crime_strand <> '' GROUP BY r.hate_crime_strand`, q.scopeArgs(p.Start(), p.End())...)
+	// Each strand of a referral counts once: the first from its column, the
+	// others from referral_strands.
+	args := q.scopeArgs(p.Start(), p.End())
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT strand, COUNT(*) FROM (
+		SELECT r.hate_crime_strand AS strand FROM referrals r WHERE `+q.referralScope()+` AND r.hate_crime_strand <> ''
+		UNION ALL
+		SELECT s.strand FROM referral_strands s JOIN referrals r ON r.id = s.referral_id WHERE `+q.referralScope()+`
+	) GROUP BY strand`, append(args, args...)...)
 	if err != nil {
 		return err
 	}

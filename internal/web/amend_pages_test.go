@@ -25,7 +25,7 @@ func TestUpdatePagesRefuseBadAnswers(t *testing.T) {
 	h.expect(h.do(http.MethodPost, page+"/update/victim", "officer", url.Values{"victim.name": {""}, "victim.safe_contact.method": {"text"}}),
 		http.StatusUnprocessableEntity, "There is a problem", "Enter the victim")
 	same := h.do(http.MethodPost, page+"/update/victim", "officer", url.Values{"victim.name": {"Ysolde Brackenridge"},
-		"victim.safe_contact.method": {"text"}, "victim.safe_contact.instructions": {"Text only, never call"}})
+		"victim.safe_contact.method": {"text"}, "victim.safe_contact.other_methods": {"letter"}, "victim.safe_contact.instructions": {"Text only, never call"}})
 	if same.status != http.StatusSeeOther || !strings.HasSuffix(same.location, "?done=no_change") {
 		t.Fatalf("an unchanged part: %d %q", same.status, same.location)
 	}

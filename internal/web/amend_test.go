@@ -359,3 +359,43 @@ func TestAmendReferral(t *testing.T) {
 		t.Fatalf("housing's timeline names the health: %+v", events)
 	}
 }
+
+// An amendment replaces a referral's hate-crime strands and other
+// safe-contact methods: the outcomes report counts the strands it has now.
+func TestAmendReplacesStrandsAndOtherMethods(t *testing.T) {
+	h := apptest.Start(t, nil)
+	body := exampleReferral()
+	body["aggravating_factors"] = []any{map[string]any{"factor": "hate_crime", "strand": "disability"}, map[string]any{"factor": "hate_crime", "strand": "race"}}
+	r := createReferral(t, h, body)
+	now := time.Now()
+	// Each read asks for another period: the report caches its figures.
+	strands := func(days int) map[string]int {
+		t.Helper()
+		res := h.Do("GET", "/api/v1/reports/outcomes?from="+now.AddDate(0, 0, -7).Format(time.DateOnly)+"&to="+now.AddDate(0, 0, days).Format(time.DateOnly), "supervisor", nil)
+		var f struct {
+			Referrals struct {
+				ByStrand map[string]int `json:"by_hate_crime_strand"`
+			}
+		}
+		res.JSON(t, &f)
+		if res.Status != 200 {
+			t.Fatalf("report: %d %s", res.Status, res.Body)
+		}
+		return f.Referrals.ByStrand
+	}
+	if s := strands(7); s["disability"] != 1 || s["race"] != 1 || s["religion"] != 0 {
+		t.Fatalf("strands as created %v", s)
+	}
+	etag := h.Do("GET", "/api/v1/referrals/"+r.ID, "officer", nil).Header.Get("ETag")
+	change := map[string]any{"aggravating_factors": []any{map[string]any{"factor": "hate_crime", "strand": "religion"}, map[string]any{"factor": "hate_crime", "strand": "other"}},
+		"victim": map[string]any{"safe_contact": map[string]any{"other_methods": []any{"letter"}}}, "reason": "more strands found"}
+	if res := amend(h, r.ID, "officer", change, "If-Match", etag); res.Status != 200 {
+		t.Fatalf("amend: %d %s", res.Status, res.Body)
+	}
+	if s := strands(8); s["disability"] != 0 || s["race"] != 0 || s["religion"] != 1 || s["other"] != 1 {
+		t.Fatalf("strands as amended %v", s)
+	}
+	if res := h.Do("GET", "/api/v1/referrals/"+r.ID, "officer", nil); !strings.Contains(string(res.Body), `"other_methods":["letter"]`) {
+		t.Fatalf("other methods not amended: %s", res.Body)
+	}
+}

@@ -84,6 +84,48 @@ func TestCreateAndReadAsOfficer(t *testing.T) {
 	}
 }
 
+// A referral keeps several hate-crime strands and other safe-contact
+// methods as sent: the officer reads them back, and a partner sees the other
+// methods inside safe contact, released as safe contact is.
+func TestSeveralStrandsAndSafeContactMethods(t *testing.T) {
+	h := apptest.Start(t, nil)
+	body := exampleReferral()
+	body["aggravating_factors"] = []any{map[string]any{"factor": "hate_crime", "strand": "disability"},
+		map[string]any{"factor": "domestic_abuse"}, map[string]any{"factor": "hate_crime", "strand": "race"}}
+	body["victim"].(map[string]any)["safe_contact"].(map[string]any)["other_methods"] = []any{"text", "letter"}
+	r := createReferral(t, h, body)
+	var off struct {
+		Sections struct {
+			Offence struct {
+				AggravatingFactors []struct{ Factor, Strand string } `json:"aggravating_factors"`
+			}
+			SafeContact struct {
+				Method       string
+				OtherMethods []string `json:"other_methods"`
+			} `json:"safe_contact"`
+		}
+	}
+	for _, persona := range []string{"officer", "housing"} {
+		res := h.Do("GET", "/api/v1/referrals/"+r.ID, persona, nil)
+		if res.Status != 200 {
+			t.Fatalf("%s read: %d", persona, res.Status)
+		}
+		res.JSON(t, &off)
+		if sc := off.Sections.SafeContact; sc.Method != "phone" || strings.Join(sc.OtherMethods, ",") != "text,letter" {
+			t.Fatalf("%s sees safe contact %+v", persona, sc)
+		}
+	}
+	var strands []string
+	for _, f := range off.Sections.Offence.AggravatingFactors {
+		if f.Factor == "hate_crime" {
+			strands = append(strands, f.Strand)
+		}
+	}
+	if strings.Join(strands, ",") != "disability,race" {
+		t.Fatalf("strands read back %v", strands)
+	}
+}
+
 // Each required field of ../shared/api.md, and each kind of bad input, gives
 // 422 naming the field.
 func TestCreateRefusesBadInput(t *testing.T) {
@@ -124,6 +166,11 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		{"agency twice", set([]any{map[string]any{"agency": "housing"}, map[string]any{"agency": "housing"}}, "agencies"), "agencies[1].agency"},
 		{"dash 15 recorded as medium", set(map[string]any{"tool": "dash", "score": 15, "level": "medium"}, "risk"), "risk.level"},
 		{"dash 14 recorded as standard", set(map[string]any{"tool": "dash", "score": 14, "level": "standard"}, "risk"), "risk.level"},
+		{"strand twice", set([]any{map[string]any{"factor": "hate_crime", "strand": "race"}, map[string]any{"factor": "hate_crime", "strand": "race"}}, "aggravating_factors"), "aggravating_factors[1].strand"},
+		{"second hate crime without strand", set([]any{map[string]any{"factor": "hate_crime", "strand": "race"}, map[string]any{"factor": "hate_crime"}}, "aggravating_factors"), "aggravating_factors[1].strand"},
+		{"other method repeats method", set([]any{"text", "phone"}, "victim", "safe_contact", "other_methods"), "victim.safe_contact.other_methods"},
+		{"other method twice", set([]any{"text", "text"}, "victim", "safe_contact", "other_methods"), "victim.safe_contact.other_methods"},
+		{"other method unknown", set([]any{"pigeon"}, "victim", "safe_contact", "other_methods"), "victim.safe_contact.other_methods"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -149,6 +149,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	}
 	officer.do(chromedp.SetValue(chromedp.ID("victim-date_of_birth-day"), "28"))
 	officer.choose("victim.safe_contact.method", "phone")
+	officer.choose("victim.safe_contact.other_methods", "text")
 	officer.fill("victim-safe_contact-times", "Weekdays 10am to 12pm")
 	officer.submit(continueButton, http.StatusOK, "contact details")
 	contains(t, "second step", officer.main(), "Contact details", "step 2 of 9")
@@ -168,6 +169,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	officer.choose("aggravating_factors", "hate_crime")
 	officer.do(chromedp.WaitVisible(chromedp.ID("aggravating_factors-strand")))
 	officer.choose("aggravating_factors.strand", "disability")
+	officer.choose("aggravating_factors.strand", "race")
 	officer.submit(continueButton, http.StatusOK, "risk")
 
 	officer.choose("risk.tool", "dash")
@@ -209,7 +211,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	officer.submit(continueButton, http.StatusOK, "check your answers")
 	check := officer.main()
 	contains(t, "check your answers", check, "Check your answers", victimName, "Phone call", "Do not leave voicemail",
-		"Stalking involving fear of violence", "Hate crime strand", "Disability", "Medium", "Dorian Ashgrove", "Pip Quillfeather",
+		"Stalking involving fear of violence", "Hate crime strands", "Race", "Disability", "Text message", "Medium", "Dorian Ashgrove", "Pip Quillfeather",
 		"Northshire Council Housing Options", "Assess for a sanctuary scheme", "The victim gave consent")
 	// What each agency will see, from the same release decision (issue 12).
 	contains(t, "check your answers: what each agency will see", officer.content("#preview-housing"), "Will see", "Identity", "Safe contact",

@@ -41,6 +41,8 @@ func (s *Server) referralSteps() []step {
 				{Label: "Safe contact", Kind: headingKind},
 				{Name: "victim.safe_contact.method", Label: "How agencies may contact the victim safely", Kind: radiosKind, Choices: safeContactChoices,
 					Required: "Choose how agencies may contact the victim safely"},
+				{Name: "victim.safe_contact.other_methods", Label: "Other ways agencies may contact the victim safely (optional)", Kind: checkboxesKind,
+					Choices: safeContactChoices, Hint: "Select any other ways the victim also accepts"},
 				{Name: "victim.safe_contact.times", Label: "Safe times to make contact", Kind: textKind, Hint: "For example, weekdays 10am to 12pm, when the suspect is at work"},
 				{Name: "victim.safe_contact.instructions", Label: "Instructions for safe contact", Kind: textareaKind,
 					Hint: "For example, do not leave voicemail; do not write to the home address"},
@@ -215,10 +217,11 @@ func fieldOfPath(path string, sub referral.Submission) string {
 	return path
 }
 
-// readVictimAnswers reads the Victims' Code rights and the equality
+// readVictimAnswers reads the other safe contact methods, the Victims' Code rights and the equality
 // details from the form: no answer leaves the rights to the offence's
 // default, and equality details are kept only when the victim agreed.
 func readVictimAnswers(sub *referral.Submission, v url.Values) {
+	sub.Victim.SafeContact.OtherMethods = unique(v["victim.safe_contact.other_methods"])
 	sub.VictimCode = nil
 	switch v.Get("victim_code.enhanced") {
 	case "yes", "no":
@@ -235,9 +238,10 @@ func readVictimAnswers(sub *referral.Submission, v url.Values) {
 	}
 }
 
-// victimAnswers puts the Victims' Code rights and equality details of a
+// victimAnswers puts the other safe contact methods, the Victims' Code rights and equality details of a
 // submission back into form values.
 func victimAnswers(sub referral.Submission, v url.Values) {
+	v["victim.safe_contact.other_methods"] = slices.Clone(sub.Victim.SafeContact.OtherMethods)
 	if c := sub.VictimCode; c != nil && c.Enhanced != nil {
 		v.Set("victim_code.enhanced", map[bool]string{true: "yes", false: "no"}[*c.Enhanced])
 	}
@@ -300,9 +304,11 @@ func formValues(sub referral.Submission) url.Values {
 		v.Set("risk.score", strconv.Itoa(*sub.Risk.Score))
 	}
 	for _, f := range sub.AggravatingFactors {
-		v.Add("aggravating_factors", f.Factor)
+		if !slices.Contains(v["aggravating_factors"], f.Factor) {
+			v.Add("aggravating_factors", f.Factor)
+		}
 		if f.Strand != "" {
-			v.Set("aggravating_factors.strand", f.Strand)
+			v.Add("aggravating_factors.strand", f.Strand)
 		}
 	}
 	for _, a := range sub.Agencies {
@@ -372,11 +378,19 @@ func readForm(sub *referral.Submission, v url.Values, labels map[string]string) 
 	}
 	sub.AggravatingFactors = nil
 	for _, f := range unique(v["aggravating_factors"]) {
-		a := referral.AggravatingFactor{Factor: f}
-		if f == "hate_crime" {
-			a.Strand = v.Get("aggravating_factors.strand")
+		if f != "hate_crime" {
+			sub.AggravatingFactors = append(sub.AggravatingFactors, referral.AggravatingFactor{Factor: f})
+			continue
 		}
-		sub.AggravatingFactors = append(sub.AggravatingFactors, a)
+		// One hate crime entry per strand chosen; none chosen keeps one
+		// without a strand, so validation asks for it.
+		strands := unique(v["aggravating_factors.strand"])
+		if len(strands) == 0 {
+			strands = []string{""}
+		}
+		for _, st := range strands {
+			sub.AggravatingFactors = append(sub.AggravatingFactors, referral.AggravatingFactor{Factor: f, Strand: st})
+		}
 	}
 	sub.Agencies = nil
 	for _, id := range unique(v["agencies"]) {

@@ -52,10 +52,10 @@ func TestFormValuesRoundTrip(t *testing.T) {
 	sub := referral.Submission{
 		CrimeReference: "MP/26/1", Offence: "stalking", Summary: "Followed.\nTwice.",
 		Incidents:          referral.Incidents{Count: 6, First: "2026-03-02", Last: "2026-11-20"},
-		AggravatingFactors: []referral.AggravatingFactor{{Factor: "domestic_abuse"}, {Factor: "hate_crime", Strand: "disability"}},
+		AggravatingFactors: []referral.AggravatingFactor{{Factor: "domestic_abuse"}, {Factor: "hate_crime", Strand: "disability"}, {Factor: "hate_crime", Strand: "race"}},
 		Risk:               referral.RiskAssessment{Tool: "dash", Score: &score, Level: "high", AssessedOn: "2026-11-21"},
 		Victim: referral.Victim{Name: "A", DateOfBirth: "1990-04-02", Address: "1 Road", Phone: "0770", Email: "a@example.com",
-			SafeContact: referral.SafeContact{Method: "phone", Times: "am", Instructions: "no voicemail"}, Health: "h", Needs: "n", Views: "v"},
+			SafeContact: referral.SafeContact{Method: "phone", OtherMethods: []string{"letter", "text"}, Times: "am", Instructions: "no voicemail"}, Health: "h", Needs: "n", Views: "v"},
 		Suspect:      referral.Suspect{Name: "S", DateOfBirth: "1985-09-30", Relationship: "ex_partner", Address: "2 Road", Orders: "bail"},
 		Children:     []referral.Child{{Name: "K"}},
 		Agencies:     []referral.Request{{Agency: "housing", Request: "sanctuary"}, {Agency: "victim-support"}},

@@ -119,6 +119,7 @@ type restrictionForm struct {
 
 type safeContactPanel struct {
 	Method       string
+	OtherMethods []string // other ways the victim also accepts, in words
 	Times        string
 	Instructions []string
 }
@@ -335,7 +336,11 @@ func (s *Server) sectionsOf(v sharing.View, pg *referralPage) error {
 			if err := unmarshalSection(content, &sc); err != nil {
 				return err
 			}
-			pg.SafeContact = &safeContactPanel{Method: orNotGiven(labelOf(safeContactChoices, sc.Method)), Times: orNotGiven(sc.Times), Instructions: lines(orNotGiven(sc.Instructions))}
+			others := make([]string, 0, len(sc.OtherMethods))
+			for _, m := range sc.OtherMethods {
+				others = append(others, labelOf(safeContactChoices, m))
+			}
+			pg.SafeContact = &safeContactPanel{Method: orNotGiven(labelOf(safeContactChoices, sc.Method)), OtherMethods: others, Times: orNotGiven(sc.Times), Instructions: lines(orNotGiven(sc.Instructions))}
 			continue
 		}
 		if d.Category == category.Orders {

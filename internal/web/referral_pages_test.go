@@ -116,6 +116,7 @@ func (h *pagesHub) referral(level string, due time.Duration) string {
 	s.Offence, s.Summary = "stalking", "Followed to work."
 	s.Risk.Level = level
 	s.Victim.Name, s.Victim.SafeContact.Method, s.Victim.SafeContact.Instructions = "Ysolde Brackenridge", "text", "Text only, never call"
+	s.Victim.SafeContact.OtherMethods = []string{"letter"}
 	s.Agencies = []referral.Request{{Agency: "housing", Request: "Sanctuary"}, {Agency: "victim-support"}}
 	now := h.db.Now()
 	id, _, err := h.db.CreateReferral(context.Background(), store.NewReferral{Submission: s, Officer: pagePeople["officer"],
@@ -210,7 +211,7 @@ func TestReferralPageAnswers(t *testing.T) {
 	}
 
 	page := h.do(http.MethodGet, path, "housing", nil)
-	h.expect(page, http.StatusOK, "Safe contact", "Text only, never call", "Ysolde Brackenridge", "Withheld")
+	h.expect(page, http.StatusOK, "Safe contact", "Text only, never call", "Other ways</dt>", "Letter</dd>", "Ysolde Brackenridge", "Withheld")
 	if i, j := strings.Index(page.body, "Text only, never call"), strings.Index(page.body, "Ysolde Brackenridge"); i > j {
 		t.Error("safe contact does not come before the victim's details")
 	}
@@ -314,4 +315,43 @@ func TestInboxPaging(t *testing.T) {
 	if n := strings.Count(second.body, `href="/referrals/r-`); n != 1 || strings.Contains(second.body, "Next page") {
 		t.Fatalf("the second page lists %d referrals", n)
 	}
+}
+
+// The form asks for several hate-crime strands and other safe-contact
+// methods as checkboxes: a wrong answer re-renders the step with an error
+// summary and saves nothing of it; a right one is kept and shown again.
+func TestSeveralStrandsAndMethodsOnTheForm(t *testing.T) {
+	h := startPagesHub(t)
+	h.expect(h.do(http.MethodPost, "/referrals/new", "officer", url.Values{"victim.name": {"Ysolde Brackenridge"},
+		"victim.safe_contact.method": {"text"}, "victim.safe_contact.other_methods": {"letter", "text"}, "action": {"continue"}}),
+		http.StatusUnprocessableEntity, "govuk-error-summary", "Other safe contact methods cannot repeat the first method",
+		`href="#victim-safe_contact-other_methods"`)
+	a := h.do(http.MethodPost, "/referrals/new", "officer", url.Values{"victim.name": {"Ysolde Brackenridge"},
+		"victim.safe_contact.method": {"text"}, "victim.safe_contact.other_methods": {"letter", "in_person"}, "action": {"continue"}})
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("victim step: %d %s", a.status, a.body)
+	}
+	draft := strings.TrimSuffix(a.location, "/contact")
+	victim := h.do(http.MethodGet, draft+"/victim", "officer", nil)
+	for _, m := range []string{"letter", "in_person"} {
+		if !strings.Contains(victim.body, `name="victim.safe_contact.other_methods" type="checkbox" value="`+m+`" checked`) {
+			t.Errorf("other method %s is not ticked again", m)
+		}
+	}
+
+	h.expect(h.do(http.MethodPost, draft+"/offence", "officer", url.Values{"offence": {"stalking"}, "summary": {"Followed."},
+		"aggravating_factors": {"hate_crime"}}),
+		http.StatusUnprocessableEntity, "govuk-error-summary", "Choose the strand of the hate crime")
+	if a := h.do(http.MethodPost, draft+"/offence", "officer", url.Values{"offence": {"stalking"}, "summary": {"Followed."},
+		"aggravating_factors": {"hate_crime"}, "aggravating_factors.strand": {"race", "disability"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("offence step: %d %s", a.status, a.body)
+	}
+	offence := h.do(http.MethodGet, draft+"/offence", "officer", nil)
+	for _, s := range []string{"race", "disability"} {
+		if !strings.Contains(offence.body, `name="aggravating_factors.strand" type="checkbox" value="`+s+`" checked`) {
+			t.Errorf("strand %s is not ticked again", s)
+		}
+	}
+	h.expect(h.do(http.MethodGet, draft+"/check", "officer", nil), http.StatusOK, "Hate crime strands</dt>", "Race<br>Disability",
+		"Other ways agencies may contact the victim safely (optional)</dt>", "Letter<br>In person")
 }

@@ -40,8 +40,8 @@ var strandChoices = []choice{
 // factorChoices are the aggravating factors; hate crime reveals its strand.
 var factorChoices = []choice{
 	{Value: "domestic_abuse", Label: "Domestic abuse"},
-	{Value: "hate_crime", Label: "Hate crime", Reveal: []question{{Name: "aggravating_factors.strand", Label: "Hate crime strand", Kind: radiosKind,
-		Choices: strandChoices, Required: "Choose the strand of the hate crime"}}},
+	{Value: "hate_crime", Label: "Hate crime", Reveal: []question{{Name: "aggravating_factors.strand", Label: "Hate crime strands", Kind: checkboxesKind,
+		Choices: strandChoices, Hint: "Select all that apply", Required: "Choose the strand of the hate crime"}}},
 	{Value: "honour_based_abuse", Label: "Honour-based abuse"},
 	{Value: "fear_of_violence", Label: "Fear of violence"},
 	{Value: "technology_enabled", Label: "Technology-enabled", Hint: "For example, tracking devices, spyware or fake accounts"},

@@ -56,7 +56,7 @@ var wantTables = map[string][][]string{
 	},
 	"hate-crime-strands": {
 		{"Strand", "Referrals"},
-		{"Race", "1"}, {"Religion", "1"}, {"Sexual orientation", "0"}, {"Disability", "1"}, {"Transgender", "0"}, {"Other", "0"},
+		{"Race", "1"}, {"Religion", "1"}, {"Sexual orientation", "0"}, {"Disability", "1"}, {"Transgender", "1"}, {"Other", "0"},
 	},
 	"agency-responses": {
 		{"Agency", "Received", "Accepted", "Acceptance rate", "Declined", "Decline rate", "Awaiting an answer", "Closed"},

@@ -114,7 +114,7 @@ var referrals = []raise{
 		agencies: []string{"housing", "health"}, consent: consent.NotSought,
 		shares:        map[string][]step{"housing": {accept(20 * h)}},
 		overrideBasis: "crime_and_disorder_act_s115", overrideAfter: 24 * h, overrideAgencies: []string{"housing", "health"}, overrideDecision: "approve"},
-	{at: "2026-02-14T12:00:00Z", victim: yara, suspect: tom, offence: "malicious_communications", risk: "standard", factors: []referral.AggravatingFactor{hate("race")},
+	{at: "2026-02-14T12:00:00Z", victim: yara, suspect: tom, offence: "malicious_communications", risk: "standard", factors: []referral.AggravatingFactor{hate("race"), hate("transgender")},
 		agencies: []string{"victim-support"}, consent: consent.Given, withdrawnAfter: 72 * h,
 		shares:        map[string][]step{"victim-support": {accept(2 * h), closeDown(120*h, "")}},
 		overrideBasis: "dpa2018_sch8_safeguarding", overrideAfter: 6 * 24 * h, overrideAgencies: []string{"victim-support"}, overrideDecision: "refuse"},

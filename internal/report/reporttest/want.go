@@ -14,7 +14,8 @@ import "github.com/stalking-hub/hub/internal/report"
 //	2026-02  R5 / R4 / R6         s4 R4, malicious R5, stalking R6 DA R4, hate R5, HBA R6, FoV R6
 //	2026-03  -  / R8 / R7         breach R7, other R8              DA R7, hate R8, tech R8
 //
-// Hate-crime strands: disability R1, race R5, religion R8.
+// Hate-crime strands: disability R1, race and transgender R5 (two strands of
+// one referral: each counts, the referral once among factors), religion R8.
 //
 // Shares, with each agency's response time (housing and victim support
 // 48 h, health 240 h) and the hours after sending of each answer:
@@ -79,7 +80,7 @@ func Want() report.Figures {
 			ByRisk:    map[string]int{"standard": 2, "medium": 3, "high": 3},
 			ByOffence: offences(1, 1, 2, 1, 1, 1, 1),
 			ByFactor:  factors(3, 3, 1, 2, 2),
-			ByStrand:  map[string]int{"race": 1, "religion": 1, "sexual_orientation": 0, "disability": 1, "transgender": 0, "other": 0},
+			ByStrand:  map[string]int{"race": 1, "religion": 1, "sexual_orientation": 0, "disability": 1, "transgender": 1, "other": 0},
 			Months: []report.Month{
 				{Month: "2026-01", Total: 3, ByRisk: risks(1, 1, 1), ByOffence: offences(1, 0, 1, 1, 0, 0, 0), ByFactor: factors(1, 1, 0, 1, 1)},
 				{Month: "2026-02", Total: 3, ByRisk: risks(1, 1, 1), ByOffence: offences(0, 1, 1, 0, 1, 0, 0), ByFactor: factors(1, 1, 1, 1, 0)},
