@@ -25,8 +25,9 @@ type ListFilter struct {
 	Statuses []referral.ShareStatus
 	Risk     risk.Level
 	Overdue  bool
-	// Attention keeps what needs the reader: for the police a share declined
-	// or overdue; for an agency a share not yet opened or overdue.
+	// Attention keeps what needs the reader: for the police a share declined,
+	// overdue or with an unread message; for an agency a share not yet opened
+	// or overdue.
 	Attention bool
 	// Sort is one of Sorts; empty is open work first.
 	Sort string
@@ -195,7 +196,7 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 			args = append(args, now)
 		}
 		if f.Attention {
-			q.WriteString(` AND r.state = 'sent' AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND (s.status = 'declined' OR (s.status IN ('sent', 'viewed') AND s.due_at < ?)))`)
+			q.WriteString(` AND r.state = 'sent' AND EXISTS (SELECT 1 FROM shares s WHERE s.referral_id = r.id AND (s.status = 'declined' OR s.police_unread = 1 OR (s.status IN ('sent', 'viewed') AND s.due_at < ?)))`)
 			args = append(args, now)
 		}
 	}

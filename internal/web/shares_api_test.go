@@ -262,13 +262,26 @@ func attention(t *testing.T, h *apptest.Hub, id string) bool {
 		}
 	}
 	h.Do("GET", "/api/v1/referrals", "officer", nil).JSON(t, &list)
+	flagged, found := false, false
 	for _, r := range list.Referrals {
 		if r.ID == id {
-			return r.Attention
+			flagged, found = r.Attention, true
 		}
 	}
-	t.Fatalf("%s is not in the officer's list", id)
-	return false
+	if !found {
+		t.Fatalf("%s is not in the officer's list", id)
+	}
+	// The needs-attention filter agrees with the flag.
+	var filtered struct{ Referrals []struct{ ID string } }
+	h.Do("GET", "/api/v1/referrals?attention=true", "officer", nil).JSON(t, &filtered)
+	listed := false
+	for _, r := range filtered.Referrals {
+		listed = listed || r.ID == id
+	}
+	if listed != flagged {
+		t.Errorf("attention flag %v but listed by attention=true %v", flagged, listed)
+	}
+	return flagged
 }
 
 func TestMessagesAPI(t *testing.T) {
