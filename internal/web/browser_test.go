@@ -294,9 +294,10 @@ func TestBrowserMemberships(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/memberships"] button[type="submit"]`)))
-	if err != nil || resp.Status != http.StatusOK || !strings.HasSuffix(resp.URL, "/admin/memberships") {
+	if err != nil || resp.Status != http.StatusOK || !strings.HasSuffix(resp.URL, "/admin/memberships?done=granted") {
 		t.Fatalf("granting: %v %v", resp, err)
 	}
+	contains(t, "success banner", text(t, ctx, ".govuk-notification-banner--success"), "The role is given")
 	contains(t, "table", text(t, ctx, "table"), "new.worker@housing.example", "agency staff", "Northtown Housing", "Revoke")
 	if n := eval[int](t, ctx, `document.querySelectorAll(".govuk-error-summary").length`); n != 0 {
 		t.Errorf("an error summary after a good grant")
@@ -313,9 +314,10 @@ func TestBrowserMemberships(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/admin/memberships"] button[type="submit"]`)))
-	if err != nil || resp.Status != http.StatusOK || !strings.HasSuffix(resp.URL, "/admin/memberships") {
+	if err != nil || resp.Status != http.StatusOK || !strings.HasSuffix(resp.URL, "/admin/memberships?done=requested") {
 		t.Fatalf("asking for a privileged role: %v %v", resp, err)
 	}
+	contains(t, "success banner", text(t, ctx, ".govuk-notification-banner--success"), "waiting for a second administrator")
 	contains(t, "main", text(t, ctx, "main"), "Waiting for a second administrator", "new.auditor@hub.example", "Another administrator decides")
 	if n := eval[int](t, ctx, `document.querySelectorAll('form[action^="/admin/memberships/requests/"]').length`); n != 0 {
 		t.Errorf("the admin who asked is offered %d approval forms", n)

@@ -19,6 +19,7 @@ type membershipsData struct {
 	Requests    []store.MembershipRequest
 	Me          string // the admin's own e-mail address: their own rows have no buttons
 	Ended       string // how many sessions the last "end sessions" ended
+	Done        string // what the last change did, for the success banner
 	Roles       []identity.Role
 	Agencies    []agencyOption
 	Form        membershipForm
@@ -46,11 +47,21 @@ func (s *Server) renderMemberships(c echo.Context, status int, f membershipForm,
 		return err
 	}
 	d := membershipsData{Memberships: ms, Requests: reqs, Roles: identity.Roles, Form: f, Errors: errs,
-		Me: strings.ToLower(principal(c).Email), Ended: c.QueryParam("ended")}
+		Me: strings.ToLower(principal(c).Email), Ended: c.QueryParam("ended"), Done: membershipDone[c.QueryParam("done")]}
 	for _, a := range s.Agencies.All() {
 		d.Agencies = append(d.Agencies, agencyOption{a.ID, a.Name})
 	}
 	return s.render(c, status, "memberships", d)
+}
+
+// membershipDone is the success banner after each change, by the done
+// parameter of the redirect.
+var membershipDone = map[string]string{
+	"granted":   "The role is given. It applies from the person's next click.",
+	"requested": "The request is waiting for a second administrator to approve it.",
+	"revoked":   "The role is taken away. It ends at the person's next click.",
+	"approved":  "The request is approved and the role is given.",
+	"refused":   "The request is refused.",
 }
 
 // parseMembership checks a grant or revoke and names each bad field.
@@ -104,13 +115,13 @@ func (s *Server) grantMembership(c echo.Context) error {
 			return err
 		}
 		s.log.Info("membership requested", logAttrs(c)...)
-		return c.Redirect(http.StatusSeeOther, "/admin/memberships")
+		return c.Redirect(http.StatusSeeOther, "/admin/memberships?done=requested")
 	}
 	if err := s.DB.Grant(c.Request().Context(), m, principal(c)); err != nil {
 		return err
 	}
 	s.log.Info("membership granted", logAttrs(c)...)
-	return c.Redirect(http.StatusSeeOther, "/admin/memberships")
+	return c.Redirect(http.StatusSeeOther, "/admin/memberships?done=granted")
 }
 
 // revokeMembership takes a role away; open sessions lose it on their next request.
@@ -127,7 +138,7 @@ func (s *Server) revokeMembership(c echo.Context) error {
 		return err
 	}
 	s.log.Info("membership revoked", logAttrs(c)...)
-	return c.Redirect(http.StatusSeeOther, "/admin/memberships")
+	return c.Redirect(http.StatusSeeOther, "/admin/memberships?done=revoked")
 }
 
 // decideMembership approves or refuses a request for a privileged role.
@@ -140,7 +151,10 @@ func (s *Server) decideMembership(c echo.Context) error {
 		return err
 	}
 	s.log.Info("membership request decided", append(logAttrs(c), "approved", approve)...)
-	return c.Redirect(http.StatusSeeOther, "/admin/memberships")
+	if approve {
+		return c.Redirect(http.StatusSeeOther, "/admin/memberships?done=approved")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/memberships?done=refused")
 }
 
 // endSessions signs a person out of the hub everywhere, now: for someone
