@@ -11,41 +11,21 @@ import (
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
-	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
-// openStore is a migrated database with sealing keys and an audit signer.
+// openStore is a migrated database with sealing keys and an audit signer,
+// and the notices of the demo agencies.
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "hub.db"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	s, v, err := audit.LoadOrCreateKey(filepath.Join(dir, "audit.key"), "hub-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetAuditSigner(s, v, 100, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	k, err := seal.Load(filepath.Join(dir, "keys"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetKeyring(k)
+	db := storetest.Open(t)
 	agencies, err := agency.Load(filepath.Join("..", "..", "agencies"), []string{"dpa2018_sch8_safeguarding", "crime_and_disorder_act_s115", "vital_interests"})
 	if err != nil {
 		t.Fatal(err)
