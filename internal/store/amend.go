@@ -193,7 +193,13 @@ func (db *DB) tellAgencies(ctx context.Context, tx *sql.Tx, a Amendment, changed
 
 // activeAgencies lists the agencies of a referral's active shares.
 func activeAgencies(ctx context.Context, tx *sql.Tx, referralID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? AND `+activeShares+` ORDER BY agency`, referralID)
+	return shareAgencies(ctx, tx, referralID, activeShares)
+}
+
+// shareAgencies lists the agencies of a referral's shares that meet where
+// (an SQL condition on shares).
+func shareAgencies(ctx context.Context, tx *sql.Tx, referralID, where string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? AND `+where+` ORDER BY agency`, referralID)
 	if err != nil {
 		return nil, err
 	}

@@ -154,21 +154,8 @@ func (db *DB) orderEvents(ctx context.Context, tx *sql.Tx, referralID, change st
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? AND status NOT IN ('declined', 'closed', 'withdrawn') ORDER BY agency`, referralID)
+	agencies, err := activeAgencies(ctx, tx, referralID)
 	if err != nil {
-		return err
-	}
-	var agencies []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			rows.Close()
-			return err
-		}
-		agencies = append(agencies, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, a := range agencies {
@@ -384,20 +371,10 @@ func (db *DB) RecordBreach(ctx context.Context, b Breach, day time.Time, actor i
 		if err := db.orderTouched(ctx, tx, o.ReferralID, actor, now, "order_breached", o.Kind, audit.BreachRecorded); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? AND status NOT IN ('declined', 'closed', 'withdrawn') ORDER BY agency`, o.ReferralID)
+		agencies, err := activeAgencies(ctx, tx, o.ReferralID)
 		if err != nil {
 			return err
 		}
-		var agencies []string
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				rows.Close()
-				return err
-			}
-			agencies = append(agencies, a)
-		}
-		rows.Close()
 		for _, a := range agencies {
 			if err := db.notice(ctx, tx, notify.OrderBreached, a, o.ReferralID, b.Reference); err != nil {
 				return err

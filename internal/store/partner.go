@@ -43,21 +43,8 @@ func (db *DB) partnerEvent(ctx context.Context, tx *sql.Tx, t partner.Type, agen
 
 // partnerEventToShares records an event for every agency the referral was sent to.
 func (db *DB) partnerEventToShares(ctx context.Context, tx *sql.Tx, t partner.Type, referralID, reference string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT agency FROM shares WHERE referral_id = ? ORDER BY agency`, referralID)
+	agencies, err := shareAgencies(ctx, tx, referralID, "1 = 1")
 	if err != nil {
-		return err
-	}
-	var agencies []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			rows.Close()
-			return err
-		}
-		agencies = append(agencies, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, a := range agencies {
