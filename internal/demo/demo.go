@@ -23,7 +23,6 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // Options say who raises and answers the referrals, and when.
@@ -52,7 +51,7 @@ type Options struct {
 type step struct {
 	at       time.Time
 	referral int // the index of the referral, in order of creation
-	create   *store.NewReferral
+	create   *referral.NewReferral
 	agency   string
 	view     bool // the agency opened its share
 	to       referral.ShareStatus
@@ -196,7 +195,7 @@ func (p *planner) push(st step) {
 // follow plans what happens to a referral after it is raised, besides the
 // agencies' answers: links to earlier referrals, a withdrawal of consent or
 // a request to share without it, and a MARAC case.
-func (p *planner) follow(i int, at time.Time, nr *store.NewReferral, who victimHistory) {
+func (p *planner) follow(i int, at time.Time, nr *referral.NewReferral, who victimHistory) {
 	p.links(i, at, nr.Officer, who)
 	switch nr.Consent.Decision {
 	case consent.Given:
@@ -339,7 +338,7 @@ func (g *generator) written(name string) string {
 }
 
 // referral makes one referral raised at the time at, and says who it names.
-func (g *generator) referral(agencies *agency.Directory, at time.Time) (store.NewReferral, victimHistory) {
+func (g *generator) referral(agencies *agency.Directory, at time.Time) (referral.NewReferral, victimHistory) {
 	var s referral.Submission
 	s.Offence = g.weighted(offences)
 	s.Summary = g.pick(summaries[s.Offence])
@@ -424,7 +423,7 @@ func (g *generator) referral(agencies *agency.Directory, at time.Time) (store.Ne
 	}
 	given, cons := g.consent(s.Agencies, at, officer)
 	s.Consent = given
-	return store.NewReferral{Submission: s, Officer: officer, Due: due, Consent: cons}, victimHistory{victim: victim, suspect: suspect, hasSuspect: hasSuspect}
+	return referral.NewReferral{Submission: s, Officer: officer, Due: due, Consent: cons}, victimHistory{victim: victim, suspect: suspect, hasSuspect: hasSuspect}
 }
 
 // people picks the victim and the suspect: new people mostly, sometimes a

@@ -8,7 +8,6 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // deck deals outcomes in fixed proportions, so that a demo of forty
@@ -137,7 +136,7 @@ func (p *planner) links(i int, at time.Time, officer identity.Principal, who vic
 
 // withdrawal plans, now and then, the victim withdrawing the consent they
 // gave, some days or weeks after the referral.
-func (p *planner) withdrawal(i int, at time.Time, nr *store.NewReferral) {
+func (p *planner) withdrawal(i int, at time.Time, nr *referral.NewReferral) {
 	g := p.g
 	if !g.withdrawals.deal() {
 		return
@@ -150,7 +149,7 @@ func (p *planner) withdrawal(i int, at time.Time, nr *store.NewReferral) {
 // override plans, for a referral shared without consent, the officer's
 // request to share without it and a supervisor's decision: mostly approved,
 // some refused, and a few asked in the last days and still waiting.
-func (p *planner) override(i int, at time.Time, nr *store.NewReferral) {
+func (p *planner) override(i int, at time.Time, nr *referral.NewReferral) {
 	g := p.g
 	if asks, ok := g.asks[nr.Submission.Risk.Level]; !ok || !asks.deal() {
 		return

@@ -26,7 +26,7 @@ type historyCheck struct {
 	bases       []string
 	members     []string
 	isRecipient func(string) bool
-	referrals   map[int]*store.NewReferral
+	referrals   map[int]*referral.NewReferral
 
 	withdrawn                 int
 	requests                  map[int]consent.Override // by referral index
@@ -48,7 +48,7 @@ func newHistoryCheck(dir *agency.Directory, opt Options) *historyCheck {
 	return &historyCheck{
 		bases: config.Defaults().Sharing.LawfulBases, members: marac.Members(dir),
 		isRecipient: func(id string) bool { _, ok := dir.Get(id); return ok && id != agency.Police },
-		referrals:   map[int]*store.NewReferral{}, requests: map[int]consent.Override{},
+		referrals:   map[int]*referral.NewReferral{}, requests: map[int]consent.Override{},
 		meetings: map[int]marac.Meeting{}, attending: map[int][]string{}, caseAt: map[int]int{}, listed: map[[2]int]bool{},
 		heard: map[int][]time.Time{}, actions: map[int]marac.Action{},
 	}
@@ -122,7 +122,7 @@ func (h *historyCheck) link(t *testing.T, st step) {
 	if a == nil || b == nil || st.link.other >= st.referral || !st.actor.Police() {
 		t.Fatalf("link from referral %d to %d", st.referral, st.link.other)
 	}
-	who := func(nr *store.NewReferral) string {
+	who := func(nr *referral.NewReferral) string {
 		s := nr.Submission
 		if st.link.via == referral.ViaSuspect {
 			return seal.Normalise(s.Suspect.Name) + "|" + s.Suspect.DateOfBirth

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // justiceStep is a step on the criminal-justice side of a referral: an
@@ -115,7 +114,7 @@ const equalityPercent = 60
 
 // equality answers the equality questions for a victim who agrees, from
 // the criminal-justice history's random source.
-func (p *planner) equality(nr *store.NewReferral) {
+func (p *planner) equality(nr *referral.NewReferral) {
 	r := p.cj
 	if r.IntN(100) >= equalityPercent {
 		return
@@ -170,7 +169,7 @@ func (w *writer) justice(ctx context.Context, st step) error {
 		w.orders[j.key] = saved.ID
 		return err
 	case orderBreached:
-		_, err := db.RecordBreach(ctx, store.Breach{OrderID: w.orders[j.key], OccurredOn: j.day, Summary: justice.BreachSummary(id, "Seen in the exclusion zone")}, dayOf(st.at), st.actor)
+		_, err := db.RecordBreach(ctx, justice.Breach{OrderID: w.orders[j.key], OccurredOn: j.day, Summary: justice.BreachSummary(id, "Seen in the exclusion zone")}, dayOf(st.at), st.actor)
 		return err
 	case updateOwed:
 		saved, err := db.AddVictimUpdate(ctx, justice.Update{ReferralID: id, Event: j.event, EventOn: j.day}, w.calendar, st.actor)

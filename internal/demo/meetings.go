@@ -7,8 +7,8 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // The demo panel meets monthly. Each meeting hears the eligible referrals
@@ -145,7 +145,7 @@ func (p *planner) planMeetings(start time.Time) {
 // listNew lists a new referral on the meeting whose agenda is open when it
 // is raised, if it is one the panel hears: eligible (marac.Eligible) and
 // high risk, a repeat of its pair, or now and then medium risk.
-func (p *planner) listNew(i int, at time.Time, nr *store.NewReferral, who victimHistory) {
+func (p *planner) listNew(i int, at time.Time, nr *referral.NewReferral, who victimHistory) {
 	g := p.g
 	k := slices.IndexFunc(p.meetings, func(m meeting) bool { return at.Before(m.closes) })
 	if k < 0 || p.meetings[k].fresh >= maxFreshCases {

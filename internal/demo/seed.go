@@ -9,6 +9,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/marac"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -100,7 +101,7 @@ func (w *writer) write(ctx context.Context, st step) error {
 	case st.justice != nil:
 		err = w.justice(ctx, st)
 	default:
-		_, err = db.ChangeShareStatus(ctx, store.StatusChange{ReferralID: w.referrals[st.referral], Agency: st.agency, To: st.to,
+		_, err = db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: w.referrals[st.referral], Agency: st.agency, To: st.to,
 			Reason: st.reason.text, ReasonCode: st.reason.code, Outcome: st.outcome.text, OutcomeCode: st.outcome.code, Actor: st.actor})
 	}
 	return err
@@ -148,7 +149,7 @@ func (w *writer) marac(ctx context.Context, st step) error {
 		w.actions[m.actionNo] = saved.ID
 		return err
 	case maracUpdate:
-		_, err := db.UpdateAction(ctx, store.ActionUpdate{ID: w.actions[m.actionNo], Status: string(m.action.Status), Note: m.note, By: st.actor, Writer: marac.WriterOf(st.actor, w.agencies)})
+		_, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: w.actions[m.actionNo], Status: string(m.action.Status), Note: m.note, By: st.actor, Writer: marac.WriterOf(st.actor, w.agencies)})
 		return err
 	}
 	return fmt.Errorf("unknown MARAC step %d", m.kind)

@@ -59,7 +59,7 @@ func sendToHousing(t *testing.T, db *store.DB) {
 	s.Victim.Name, s.Victim.SafeContact.Method = "Wren Worker", "phone"
 	s.Agencies = []referral.Request{{Agency: "housing"}}
 	now := db.Now()
-	if _, _, err := db.CreateReferral(context.Background(), store.NewReferral{Submission: s, Officer: officer,
+	if _, _, err := db.CreateReferral(context.Background(), referral.NewReferral{Submission: s, Officer: officer,
 		Due:     map[string]time.Time{"housing": now.Add(time.Hour)},
 		Consent: consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedAt: now}}); err != nil {
 		t.Fatal(err)

@@ -10,39 +10,11 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
-	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 )
-
-// Amendment is a change an officer makes to a sent referral's content.
-type Amendment struct {
-	ReferralID string
-	IfMatch    int                 // the referral's version the officer read
-	Submission referral.Submission // the referral as amended, checked by the caller
-	// Sections holds the new content of each changed category: empty (not
-	// nil) for a category the amendment empties, nil for one it leaves.
-	Sections [category.Count][]byte
-	Enhanced *bool // the Victims' Code enhanced rights, when the patch sets them
-	Reason   string
-	Actor    identity.Principal
-	// Visible says whether an agency may see a category of the referral as
-	// amended: each agency is told only of the changes it may see.
-	Visible func(agencyID string, c category.Category) bool
-}
-
-// Changed lists the categories an amendment changes.
-func (a Amendment) Changed() []category.Category {
-	var out []category.Category
-	for _, c := range category.All() {
-		if a.Sections[c] != nil {
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 // AmendReferral makes an amendment a new version of the referral, in one
 // transaction: the content each changed category had is kept beside the
@@ -53,7 +25,7 @@ func (a Amendment) Changed() []category.Category {
 // agency that may see a change is notified and sent referral.updated. A
 // version other than IfMatch is a 412 and nothing changes. It returns the
 // new version.
-func (db *DB) AmendReferral(ctx context.Context, a Amendment) (int, error) {
+func (db *DB) AmendReferral(ctx context.Context, a referral.Amendment) (int, error) {
 	if db.keys == nil {
 		return 0, errors.New("no sealing keys")
 	}
@@ -131,7 +103,7 @@ func (db *DB) AmendReferral(ctx context.Context, a Amendment) (int, error) {
 // amendMeta brings the referral's plain columns in line with its amended
 // content: offence, incidents, factors, the fingerprints and the MARAC
 // concern (which a re-assessment to high also set and keeps).
-func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a Amendment) error {
+func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a referral.Amendment) error {
 	s := a.Submission
 	f := referral.FactorsOf(s.AggravatingFactors)
 	victimFP, suspectFP := "", ""
@@ -162,7 +134,7 @@ func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a Amendment) error {
 // tellAgencies puts the amendment on each active agency's timeline, naming
 // only the categories it may see, and notifies it and sends it
 // referral.updated; an agency that may see none of the change learns nothing.
-func (db *DB) tellAgencies(ctx context.Context, tx *sql.Tx, a Amendment, changed []category.Category, ref string) error {
+func (db *DB) tellAgencies(ctx context.Context, tx *sql.Tx, a referral.Amendment, changed []category.Category, ref string) error {
 	agencies, err := activeAgencies(ctx, tx, a.ReferralID)
 	if err != nil {
 		return err

@@ -19,8 +19,8 @@ func TestCreateAndItsReleaseCommitTogether(t *testing.T) {
 	ctx := context.Background()
 	db := openSealed(t)
 	now := db.Now()
-	newReferral := func(release func(*referral.Referral) (audit.Entry, error)) NewReferral {
-		return NewReferral{
+	newReferral := func(release func(*referral.Referral) (audit.Entry, error)) referral.NewReferral {
+		return referral.NewReferral{
 			Submission: submission("Ada Atomic", "high"), Officer: officer,
 			Due:            map[string]time.Time{"housing": now.Add(24 * time.Hour), "health": now.Add(72 * time.Hour)},
 			Consent:        consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedBy: officer.Subject, RecordedAt: now},

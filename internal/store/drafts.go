@@ -5,22 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 )
-
-// Draft is a referral an officer has started and not yet sent: the form as
-// far as it has been filled in, which need not be valid as a whole.
-type Draft struct {
-	ID         string
-	Officer    string // subject of the officer who started it
-	Submission referral.Submission
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-}
 
 // draftNotFound is the one answer for a draft that does not exist and for
 // another officer's draft: the two must not be told apart.
@@ -78,19 +67,19 @@ func (db *DB) SaveDraft(ctx context.Context, officer identity.Principal, id stri
 
 // Draft opens one of the officer's drafts. Another officer's draft is not
 // found, exactly as a draft that does not exist.
-func (db *DB) Draft(ctx context.Context, officer, id string) (Draft, error) {
+func (db *DB) Draft(ctx context.Context, officer, id string) (referral.SavedDraft, error) {
 	ds, err := db.drafts(ctx, `WHERE id = ? AND officer = ?`, id, officer)
 	if err != nil {
-		return Draft{}, err
+		return referral.SavedDraft{}, err
 	}
 	if len(ds) == 0 {
-		return Draft{}, draftNotFound()
+		return referral.SavedDraft{}, draftNotFound()
 	}
 	return ds[0], nil
 }
 
 // Drafts lists the officer's drafts, the last saved first.
-func (db *DB) Drafts(ctx context.Context, officer string) ([]Draft, error) {
+func (db *DB) Drafts(ctx context.Context, officer string) ([]referral.SavedDraft, error) {
 	return db.drafts(ctx, `WHERE officer = ? ORDER BY updated_at DESC, id`, officer)
 }
 
@@ -112,7 +101,7 @@ func deleteDraft(ctx context.Context, tx *sql.Tx, officer, id string) error {
 	return nil
 }
 
-func (db *DB) drafts(ctx context.Context, where string, args ...any) ([]Draft, error) {
+func (db *DB) drafts(ctx context.Context, where string, args ...any) ([]referral.SavedDraft, error) {
 	if db.keys == nil {
 		return nil, errors.New("no sealing keys")
 	}
@@ -121,9 +110,9 @@ func (db *DB) drafts(ctx context.Context, where string, args ...any) ([]Draft, e
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Draft
+	var out []referral.SavedDraft
 	for rows.Next() {
-		var d Draft
+		var d referral.SavedDraft
 		var kid, created, updated string
 		var sealed []byte
 		if err := rows.Scan(&d.ID, &d.Officer, &kid, &sealed, &created, &updated); err != nil {

@@ -97,7 +97,7 @@ func TestSendFromDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	send := func(s referral.Submission, by identity.Principal) error {
-		_, _, err := db.CreateReferral(ctx, NewReferral{Submission: s, Officer: by, FromDraft: draft,
+		_, _, err := db.CreateReferral(ctx, referral.NewReferral{Submission: s, Officer: by, FromDraft: draft,
 			Due:     map[string]time.Time{"housing": db.Now().Add(time.Hour), "health": db.Now().Add(time.Hour)},
 			Consent: consent.Consent{Decision: consent.Refused, RecordedBy: by.Subject, RecordedAt: db.Now()}})
 		return err
@@ -149,7 +149,7 @@ func TestCountAttention(t *testing.T) {
 	declined, _ := create(t, db, submission("A", "high"), "", "")
 	create(t, db, submission("B", "high"), "", "")
 	staff := identity.Principal{Subject: "iss|h", Roles: []identity.Role{identity.AgencyStaff}, Agency: "housing"}
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: declined, Agency: "housing", To: referral.Declined, Reason: "not our area", Actor: staff}); err != nil {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: declined, Agency: "housing", To: referral.Declined, Reason: "not our area", Actor: staff}); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -10,17 +10,9 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
-// OverrideRequest is a request to share without consent with the referral
-// it concerns.
-type OverrideRequest struct {
-	consent.Override
-	ReferralID string
-	Reference  string
-}
-
 // PendingOverrides lists the requests waiting for a supervisor, oldest first,
 // each with its referral's id and reference.
-func (db *DB) PendingOverrides(ctx context.Context) ([]OverrideRequest, error) {
+func (db *DB) PendingOverrides(ctx context.Context) ([]consent.OverrideRequest, error) {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -47,10 +39,10 @@ func (db *DB) PendingOverrides(ctx context.Context) ([]OverrideRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]OverrideRequest, 0, len(pending))
+	out := make([]consent.OverrideRequest, 0, len(pending))
 	for _, o := range pending {
 		r := refs[o.ID]
-		out = append(out, OverrideRequest{Override: o, ReferralID: r[0], Reference: r[1]})
+		out = append(out, consent.OverrideRequest{Override: o, ReferralID: r[0], Reference: r[1]})
 	}
 	return out, nil
 }

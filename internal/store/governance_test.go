@@ -25,7 +25,7 @@ func newReferral(t *testing.T, db *store.DB, officer identity.Principal) (id, re
 	s.Victim.Name, s.Victim.SafeContact.Method = "Vera Victim", "phone"
 	s.Agencies = []referral.Request{{Agency: "housing"}}
 	now := db.Now()
-	id, _, err := db.CreateReferral(ctx, store.NewReferral{Submission: s, Officer: officer, Due: map[string]time.Time{"housing": now.Add(time.Hour)},
+	id, _, err := db.CreateReferral(ctx, referral.NewReferral{Submission: s, Officer: officer, Due: map[string]time.Time{"housing": now.Add(time.Hour)},
 		Consent: consent.Consent{Decision: consent.Refused, RecordedBy: officer.Subject, RecordedAt: now}})
 	if err != nil {
 		t.Fatal(err)

@@ -7,23 +7,18 @@ import (
 	"errors"
 	"net/url"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/identity"
 )
 
 // Held forms: what a person typed and posted just after their session timed
 // out, kept sealed for a few minutes so that it is not lost, and put back
 // into the page when the same person has signed in again.
 
-// LateSession is a session that has timed out but is still on record: whose
-// it was and the form token it gave, so that a form it posted can be kept
-// for that person only.
-type LateSession struct {
-	Subject, CSRF string
-}
-
 // TimedOutSession returns the session of token if it is still on record and
 // has passed a timeout; nil if it is live or gone.
-func (db *DB) TimedOutSession(ctx context.Context, token string, idle, absolute time.Duration) (*LateSession, error) {
-	var s LateSession
+func (db *DB) TimedOutSession(ctx context.Context, token string, idle, absolute time.Duration) (*identity.LateSession, error) {
+	var s identity.LateSession
 	var created, seen string
 	err := db.r.QueryRowContext(ctx, `SELECT subject, csrf, created_at, last_seen FROM sessions WHERE token_hash = ?`, HashToken(token)).
 		Scan(&s.Subject, &s.CSRF, &created, &seen)

@@ -61,7 +61,7 @@ func TestJusticeTextsAreSealed(t *testing.T) {
 		StartsOn: mdate("2026-01-01")}, officer); err == nil {
 		t.Error("conditions written about another referral were filed under this one")
 	}
-	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: o.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason("", "the victim moved"), Actor: officer,
+	if _, err := db.ChangeOrder(ctx, justice.OrderUpdate{ID: o.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason("", "the victim moved"), Actor: officer,
 		Apply: func(x *justice.Order) error {
 			x.Conditions = justice.Conditions(x.ReferralID, "must not enter Elm Street")
 			return nil
@@ -83,12 +83,12 @@ func TestJusticeTextsAreSealed(t *testing.T) {
 		isFiled(t, "the conditions listed", list[0].Conditions, id, category.Orders, "must not enter Elm Street")
 	}
 
-	b, err := db.RecordBreach(ctx, Breach{OrderID: o.ID, OccurredOn: mdate("2026-02-01"), Summary: justice.BreachSummary("", "seen outside the house")}, mdate("2026-03-01"), officer)
+	b, err := db.RecordBreach(ctx, justice.Breach{OrderID: o.ID, OccurredOn: mdate("2026-02-01"), Summary: justice.BreachSummary("", "seen outside the house")}, mdate("2026-03-01"), officer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	isFiled(t, "the breach summary", b.Summary, id, category.Orders, "seen outside the house")
-	if _, err := db.RecordBreach(ctx, Breach{OrderID: o.ID, OccurredOn: mdate("2026-02-02"), Summary: justice.BreachSummary(other, "about someone else")}, mdate("2026-03-01"), officer); err == nil {
+	if _, err := db.RecordBreach(ctx, justice.Breach{OrderID: o.ID, OccurredOn: mdate("2026-02-02"), Summary: justice.BreachSummary(other, "about someone else")}, mdate("2026-03-01"), officer); err == nil {
 		t.Error("a breach summary about another referral was filed under this one")
 	}
 	if got, _, err := db.Order(ctx, o.ID); err != nil || got.Breaches != 1 {

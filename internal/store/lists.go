@@ -334,15 +334,10 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 	return out, shares.Err()
 }
 
-// InboxCounts are the numbers on an agency's home page.
-type InboxCounts struct {
-	New, Open, Overdue int
-}
-
 // CountInbox counts an agency's shares: new (sent or viewed), open (accepted
 // or in progress) and overdue.
-func (db *DB) CountInbox(ctx context.Context, agencyID string, now time.Time) (InboxCounts, error) {
-	var c InboxCounts
+func (db *DB) CountInbox(ctx context.Context, agencyID string, now time.Time) (referral.InboxCounts, error) {
+	var c referral.InboxCounts
 	err := db.r.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(status IN ('sent', 'viewed')), 0),
 		COALESCE(SUM(status IN ('accepted', 'in_progress')), 0),

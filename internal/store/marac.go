@@ -670,23 +670,12 @@ func (db *DB) Action(ctx context.Context, id string, reader identity.Principal) 
 	return a, err
 }
 
-// ActionUpdate is a change of an action's status (PATCH /api/v1/marac/actions/{id}).
-type ActionUpdate struct {
-	ID      string
-	Status  string
-	Note    string
-	IfMatch int // the version the caller saw; 0 when not given
-	By      identity.Principal
-	// Writer is whose the note is and the category it holds by default.
-	Writer marac.Writer
-}
-
 // UpdateAction changes an action's status in one transaction, as
 // marac.UpdateAction decides: a reader who may not see the action gets
 // NotFound, a stale If-Match gets Stale. The change is audited and goes on
 // the referral's timeline for the owning agency. A reopened action may be
 // noted overdue again.
-func (db *DB) UpdateAction(ctx context.Context, u ActionUpdate) (marac.Action, error) {
+func (db *DB) UpdateAction(ctx context.Context, u marac.ActionUpdate) (marac.Action, error) {
 	now := db.Now().UTC()
 	var out marac.Action
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -762,14 +751,9 @@ func (db *DB) Actions(ctx context.Context, f ActionFilter) ([]marac.Action, erro
 	return db.actions(ctx, db.r, where.String(), args...)
 }
 
-// ActionCounts are the numbers on an agency's home page.
-type ActionCounts struct {
-	Open, Overdue int
-}
-
 // CountActions counts an agency's open actions and how many are overdue at now.
-func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) (ActionCounts, error) {
-	var c ActionCounts
+func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) (marac.ActionCounts, error) {
+	var c marac.ActionCounts
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
 		dateText(now), agencyID).Scan(&c.Open, &c.Overdue)
 	return c, err

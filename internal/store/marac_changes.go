@@ -15,15 +15,6 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
-// ActionChange is a chase of an action's owner or a move of its due date.
-type ActionChange struct {
-	Kind                string // chased, extended
-	DueBefore, DueAfter time.Time
-	Reason              string
-	By                  string
-	At                  time.Time
-}
-
 func actionChangeContext(id string) string { return "marac_action_change/" + id + "/reason" }
 
 // ChaseAction reminds the owning agency of an open action (by notice, with
@@ -109,15 +100,15 @@ func (db *DB) ExtendAction(ctx context.Context, id string, due time.Time, reason
 }
 
 // ActionChanges lists an action's chases and extensions, oldest first.
-func (db *DB) ActionChanges(ctx context.Context, id string) ([]ActionChange, error) {
+func (db *DB) ActionChanges(ctx context.Context, id string) ([]marac.ActionChange, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, due_before, due_after, reason_key, reason, by_subject, at FROM marac_action_changes WHERE action_id = ? ORDER BY at, id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ActionChange
+	var out []marac.ActionChange
 	for rows.Next() {
-		var ch ActionChange
+		var ch marac.ActionChange
 		var cid, before, after, key, at string
 		var sealed []byte
 		if err := rows.Scan(&cid, &ch.Kind, &before, &after, &key, &sealed, &ch.By, &at); err != nil {
@@ -150,16 +141,6 @@ func (db *DB) RemoveAttendance(ctx context.Context, meetingID, agencyID string) 
 		}
 		return nil
 	})
-}
-
-// CaseChangeRow is an edit or a removal of a MARAC case, with its reason.
-type CaseChangeRow struct {
-	Kind                            string // edited, removed
-	CriterionBefore, CriterionAfter marac.Criterion
-	NoteChanged                     bool
-	Reason                          string
-	By                              string
-	At                              time.Time
 }
 
 func caseChangeContext(id string) string { return "marac_case_change/" + id + "/reason" }
@@ -268,16 +249,16 @@ func (db *DB) RemoveCase(ctx context.Context, id, reason string, by identity.Pri
 }
 
 // CaseChanges lists a case's edits and removal, oldest first.
-func (db *DB) CaseChanges(ctx context.Context, id string) ([]CaseChangeRow, error) {
+func (db *DB) CaseChanges(ctx context.Context, id string) ([]marac.CaseChangeRecord, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, kind, criterion_before, criterion_after, note_changed, reason_key, reason, by_subject, at
 		FROM marac_case_changes WHERE case_id = ? ORDER BY at, id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []CaseChangeRow
+	var out []marac.CaseChangeRecord
 	for rows.Next() {
-		var ch CaseChangeRow
+		var ch marac.CaseChangeRecord
 		var cid, before, after, key, at string
 		var sealed []byte
 		if err := rows.Scan(&cid, &ch.Kind, &before, &after, &ch.NoteChanged, &key, &sealed, &ch.By, &at); err != nil {

@@ -145,7 +145,7 @@ func TestMARACQueue(t *testing.T) {
 		s := submission("Hal Hart", "high")
 		n := 20
 		s.Risk.Tool, s.Risk.Score = "dash", &n
-		id, _, err := db.CreateReferral(ctx, NewReferral{Submission: s, Officer: officer, Draft: true})
+		id, _, err := db.CreateReferral(ctx, referral.NewReferral{Submission: s, Officer: officer, Draft: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestAddCase(t *testing.T) {
 	if _, err := db.AddCase(ctx, m1.ID, marac.Case{ReferralID: "r-none", Criterion: marac.Repeat}, coordinator); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("unknown referral: %v", err)
 	}
-	draft, _, err := db.CreateReferral(ctx, NewReferral{Submission: submission("D", "high"), Officer: officer, Draft: true})
+	draft, _, err := db.CreateReferral(ctx, referral.NewReferral{Submission: submission("D", "high"), Officer: officer, Draft: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,13 +282,13 @@ func TestAddCase(t *testing.T) {
 
 	// The listing is on the force's timeline, not on a recipient's.
 	all, _ := db.Events(ctx, a, "")
-	if !slices.ContainsFunc(all, func(e Event) bool {
+	if !slices.ContainsFunc(all, func(e referral.Event) bool {
 		return e.Kind == "marac_case_added" && e.Detail == "north meeting on 2026-01-15; criterion visible_high_risk"
 	}) {
 		t.Errorf("no marac_case_added event for the force: %+v", all)
 	}
 	housing, _ := db.Events(ctx, a, "housing")
-	if slices.ContainsFunc(housing, func(e Event) bool { return e.Kind == "marac_case_added" }) {
+	if slices.ContainsFunc(housing, func(e referral.Event) bool { return e.Kind == "marac_case_added" }) {
 		t.Error("a recipient's timeline shows the MARAC listing")
 	}
 	if n := auditCount(t, db, audit.MARACCaseAdded, a); n != 1 {
@@ -330,7 +330,7 @@ func TestOnMARAC(t *testing.T) {
 	if !on() {
 		t.Error("a case with an open action is not on MARAC after its meeting")
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", By: housingStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: act.ID, Status: "done", By: housingStaff}); err != nil {
 		t.Fatal(err)
 	}
 	if on() {
@@ -502,24 +502,24 @@ func TestActions(t *testing.T) {
 	if len(overdue) != 1 || overdue[0].ID != soon.ID {
 		t.Fatalf("overdue actions: %+v", overdue)
 	}
-	if n, err := db.CountActions(ctx, "housing", now); err != nil || n != (ActionCounts{Open: 3, Overdue: 1}) {
+	if n, err := db.CountActions(ctx, "housing", now); err != nil || n != (marac.ActionCounts{Open: 3, Overdue: 1}) {
 		t.Fatalf("housing's counts %+v %v", n, err)
 	}
 
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "done", By: healthStaff}); problem.CodeOf(err) != problem.NotFound {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "done", By: healthStaff}); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("another agency's update: %v", err)
 	}
 	if _, err := db.Action(ctx, soon.ID, healthStaff); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("another agency's read: %v", err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Victim moved to a refuge", IfMatch: 7, By: housingStaff}); problem.CodeOf(err) != problem.Stale {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Victim moved to a refuge", IfMatch: 7, By: housingStaff}); problem.CodeOf(err) != problem.Stale {
 		t.Fatalf("stale If-Match: %v", err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "not_possible", By: housingStaff}); problem.CodeOf(err) != problem.Invalid {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "not_possible", By: housingStaff}); problem.CodeOf(err) != problem.Invalid {
 		t.Fatalf("not possible without the changed circumstance: %v", err)
 	}
 	db.Now = func() time.Time { return now }
-	up, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Victim moved to a refuge", IfMatch: 1, By: housingStaff})
+	up, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Victim moved to a refuge", IfMatch: 1, By: housingStaff})
 	if err != nil || up.Status != marac.NotPossible || up.Version != 2 || up.UpdatedBy != housingStaff.Subject {
 		t.Fatalf("update: %+v %v", up, err)
 	}
@@ -527,13 +527,13 @@ func TestActions(t *testing.T) {
 	if err != nil || stored.Status != marac.NotPossible || opened(stored.Note) != "Victim moved to a refuge" || stored.Version != 2 || !stored.UpdatedAt.Equal(now) {
 		t.Fatalf("stored after update: %+v %v", stored, err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "done", By: housingStaff}); problem.CodeOf(err) != problem.Conflict {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "done", By: housingStaff}); problem.CodeOf(err) != problem.Conflict {
 		t.Fatalf("closed action changed without reopening: %v", err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: "ma-none", Status: "done", By: coordinator}); problem.CodeOf(err) != problem.NotFound {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: "ma-none", Status: "done", By: coordinator}); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("unknown action: %v", err)
 	}
-	if n, _ := db.CountActions(ctx, "housing", now); n != (ActionCounts{Open: 2, Overdue: 0}) {
+	if n, _ := db.CountActions(ctx, "housing", now); n != (marac.ActionCounts{Open: 2, Overdue: 0}) {
 		t.Fatalf("housing's counts after closing: %+v", n)
 	}
 	closed, _ := db.Actions(ctx, ActionFilter{Status: marac.NotPossible, Now: now})
@@ -563,7 +563,7 @@ func TestActions(t *testing.T) {
 
 	// The overdue sweep tells the owner once; reopening lets it tell again.
 	db.Now = func() time.Time { return now.Add(24 * time.Hour) }
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "open", Note: "Refuge place fell through", By: coordinator}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "open", Note: "Refuge place fell through", By: coordinator}); err != nil {
 		t.Fatal(err)
 	}
 	sweep := func(at time.Time, want int) {
@@ -578,10 +578,10 @@ func TestActions(t *testing.T) {
 	if got := mailed(t, db, "housing-team@example.gov.uk"); !slices.Equal(got[len(got)-2:], []notify.Kind{notify.OverdueAction, notify.OverdueAction}) {
 		t.Errorf("housing was told %v", got)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Moved to a refuge", By: housingStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "not_possible", Note: "Moved to a refuge", By: housingStaff}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: soon.ID, Status: "open", By: coordinator}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: soon.ID, Status: "open", By: coordinator}); err != nil {
 		t.Fatal(err)
 	}
 	sweep(now.Add(24*time.Hour), 1)
@@ -604,7 +604,7 @@ func TestOpenActionsComeBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: done.ID, Status: "done", By: healthStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: done.ID, Status: "done", By: healthStaff}); err != nil {
 		t.Fatal(err)
 	}
 	m2 := meeting(t, db, "north", "2026-12-03")
@@ -726,7 +726,7 @@ func TestMARACTextSealed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: a.ID, Status: "not_done", Note: "Bilby-note on the reason", By: housingStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: a.ID, Status: "not_done", Note: "Bilby-note on the reason", By: housingStaff}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := db.Papers(ctx, m.ID, coordinator)

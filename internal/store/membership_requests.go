@@ -11,15 +11,6 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 )
 
-// MembershipRequest is a privileged membership asked for in the hub's pages,
-// waiting for a second administrator.
-type MembershipRequest struct {
-	ID          string
-	Membership  identity.Membership
-	RequestedBy string // the requesting admin's subject
-	Requester   string // the requesting admin's e-mail address
-}
-
 // RequestMembership records a request for a privileged membership, audited.
 // A membership already held, or already requested, is a Conflict.
 func (db *DB) RequestMembership(ctx context.Context, m identity.Membership, by identity.Principal) (string, error) {
@@ -48,15 +39,15 @@ func (db *DB) RequestMembership(ctx context.Context, m identity.Membership, by i
 }
 
 // MembershipRequests lists the requests waiting for a decision, oldest first.
-func (db *DB) MembershipRequests(ctx context.Context) ([]MembershipRequest, error) {
+func (db *DB) MembershipRequests(ctx context.Context) ([]identity.MembershipRequest, error) {
 	rows, err := db.readQuery(ctx, nil, `SELECT id, email, role, agency, requested_by, requester, requested_at FROM membership_requests ORDER BY requested_at, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []MembershipRequest
+	var out []identity.MembershipRequest
 	for rows.Next() {
-		var r MembershipRequest
+		var r identity.MembershipRequest
 		var role, at string
 		if err := rows.Scan(&r.ID, &r.Membership.Email, &role, &r.Membership.Agency, &r.RequestedBy, &r.Requester, &at); err != nil {
 			return nil, err
@@ -72,7 +63,7 @@ func (db *DB) MembershipRequests(ctx context.Context) ([]MembershipRequest, erro
 // be neither the administrator who asked nor the person it is for.
 func (db *DB) DecideMembership(ctx context.Context, id string, approve bool, by identity.Principal) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		var r MembershipRequest
+		var r identity.MembershipRequest
 		var role string
 		err := tx.QueryRowContext(ctx, `SELECT email, role, agency, requested_by, requester FROM membership_requests WHERE id = ?`, id).
 			Scan(&r.Membership.Email, &role, &r.Membership.Agency, &r.RequestedBy, &r.Requester)

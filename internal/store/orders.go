@@ -30,14 +30,6 @@ type orderDetail struct {
 
 func orderContext(referralID, orderID string) string { return referralID + "/order/" + orderID }
 
-// OrderChange is one entry of an order's history.
-type OrderChange struct {
-	Change string // granted, varied, extended, discharged
-	At     time.Time
-	EndsOn string
-	Reason sealedpkg.Text // of the orders category; empty for a grant
-}
-
 // orderChangeJSON is one entry of an order's history as the orders section
 // and the API hold it, its reason opened.
 type orderChangeJSON struct {
@@ -58,7 +50,7 @@ type storedOrder struct {
 // storedChange is one entry of an order's history, with its reason in
 // plain for the orders section.
 type storedChange struct {
-	change OrderChange
+	change justice.OrderChange
 	reason string
 }
 
@@ -206,7 +198,7 @@ func (db *DB) scanOrder(sc interface{ Scan(...any) error }) (storedOrder, error)
 // Order loads one order with its history, its conditions and reasons
 // sealed: a reader opens them only through the View of its referral. An
 // order that does not exist is OrderNotFound().
-func (db *DB) Order(ctx context.Context, id string) (justice.Order, []OrderChange, error) {
+func (db *DB) Order(ctx context.Context, id string) (justice.Order, []justice.OrderChange, error) {
 	so, err := db.scanOrder(db.r.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ?`, id))
 	o := so.order
 	if errors.Is(err, sql.ErrNoRows) {
@@ -216,7 +208,7 @@ func (db *DB) Order(ctx context.Context, id string) (justice.Order, []OrderChang
 		return o, nil, err
 	}
 	stored, err := db.orderHistory(ctx, db.r, o)
-	var hist []OrderChange
+	var hist []justice.OrderChange
 	for _, c := range stored {
 		hist = append(hist, c.change)
 	}
@@ -251,21 +243,9 @@ func (db *DB) orderHistory(ctx context.Context, q querier, o justice.Order) ([]s
 	return out, rows.Err()
 }
 
-// OrderUpdate is a change an officer makes to an order: vary its
-// conditions, extend (or shorten) its end, or discharge it, with a reason.
-type OrderUpdate struct {
-	ID      string
-	IfMatch int    // the version the officer saw
-	Change  string // varied, extended, discharged
-	// Apply changes the order as loaded; it may refuse with a problem.
-	Apply  func(o *justice.Order) error
-	Reason sealedpkg.Text // justice.ChangeReason
-	Actor  identity.Principal
-}
-
 // ChangeOrder applies an officer's change to an order in one transaction,
 // refusing a stale If-Match (412) and any change to a discharged order (409).
-func (db *DB) ChangeOrder(ctx context.Context, u OrderUpdate) (justice.Order, error) {
+func (db *DB) ChangeOrder(ctx context.Context, u justice.OrderUpdate) (justice.Order, error) {
 	now := db.Now().UTC()
 	var o justice.Order
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -303,23 +283,12 @@ func (db *DB) ChangeOrder(ctx context.Context, u OrderUpdate) (justice.Order, er
 	return o, err
 }
 
-// Breach is one recorded breach of an order.
-type Breach struct {
-	ID         string
-	OrderID    string
-	ReferralID string
-	Reference  string
-	OccurredOn time.Time
-	Summary    sealedpkg.Text    // justice.BreachSummary: of the orders category
-	Incidents  justice.Incidents // the referral's incidents after the breach
-}
-
 // RecordBreach records a breach of an order on day (the officer's today). A
 // breach is an incident: the referral's count rises by one and its last date
 // moves to the breach if later, in the plain columns and in the sealed
 // offence section alike. The summary is filed under the order's referral. The receiving agencies still in the referral are
 // told, without personal data.
-func (db *DB) RecordBreach(ctx context.Context, b Breach, day time.Time, actor identity.Principal) (Breach, error) {
+func (db *DB) RecordBreach(ctx context.Context, b justice.Breach, day time.Time, actor identity.Principal) (justice.Breach, error) {
 	now := db.Now().UTC()
 	b.ID = newID("b-")
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -436,7 +405,7 @@ type orderJSON struct {
 // OrderJSON is the order as the API shows it, as the orders section holds
 // it: its status on day and its history, the conditions and reasons opened
 // by open (the View of the order's referral: sharing.View.Text).
-func OrderJSON(o justice.Order, hist []OrderChange, day time.Time, open func(sealedpkg.Text) string) any {
+func OrderJSON(o justice.Order, hist []justice.OrderChange, day time.Time, open func(sealedpkg.Text) string) any {
 	reasons := make([]string, len(hist))
 	for i, c := range hist {
 		reasons[i] = open(c.Reason)
@@ -446,7 +415,7 @@ func OrderJSON(o justice.Order, hist []OrderChange, day time.Time, open func(sea
 
 // orderJSONOf is the order with its conditions and its history's reasons
 // in plain: the store's own, building the orders section, or a View's.
-func orderJSONOf(o justice.Order, conditions string, hist []OrderChange, reasons []string, day time.Time) orderJSON {
+func orderJSONOf(o justice.Order, conditions string, hist []justice.OrderChange, reasons []string, day time.Time) orderJSON {
 	h := make([]orderChangeJSON, len(hist))
 	for i, c := range hist {
 		h[i] = orderChangeJSON{Change: c.Change, At: c.At, EndsOn: c.EndsOn, Reason: reasons[i]}
@@ -476,7 +445,7 @@ func (db *DB) loadOrders(ctx context.Context, tx *sql.Tx, r *referral.Referral) 
 			if err != nil {
 				return err
 			}
-			hist, reasons := make([]OrderChange, len(stored)), make([]string, len(stored))
+			hist, reasons := make([]justice.OrderChange, len(stored)), make([]string, len(stored))
 			for i, c := range stored {
 				hist[i], reasons[i] = c.change, c.reason
 			}
@@ -523,20 +492,10 @@ func (db *DB) ProtectionLapses(ctx context.Context, referralID string, today, da
 	return justice.ProtectionLapses(orders, today, day), err
 }
 
-// EndingOrder is a line of the list of orders ending soon: metadata only.
-type EndingOrder struct {
-	ID         string
-	ReferralID string
-	Reference  string
-	Kind       string
-	EndsOn     time.Time
-	DaysLeft   int
-}
-
 // OrdersEnding lists the orders and bail still in force on day that end
 // within days of it, soonest first: the officer's own referrals, or every
 // referral when officer is empty (supervisors).
-func (db *DB) OrdersEnding(ctx context.Context, officer string, day time.Time, days int) ([]EndingOrder, error) {
+func (db *DB) OrdersEnding(ctx context.Context, officer string, day time.Time, days int) ([]justice.EndingOrder, error) {
 	from, to := dateText(day), dateText(day.AddDate(0, 0, days))
 	rows, err := db.r.QueryContext(ctx, `SELECT o.id, o.referral_id, r.reference, o.kind, o.ends_on FROM orders o JOIN referrals r ON r.id = o.referral_id
 		WHERE o.ends_on <> '' AND o.ends_on >= ? AND o.ends_on <= ? AND (o.discharged_on = '' OR o.discharged_on > ?) AND (? = '' OR r.officer = ?)
@@ -545,9 +504,9 @@ func (db *DB) OrdersEnding(ctx context.Context, officer string, day time.Time, d
 		return nil, err
 	}
 	defer rows.Close()
-	out := []EndingOrder{}
+	out := []justice.EndingOrder{}
 	for rows.Next() {
-		var e EndingOrder
+		var e justice.EndingOrder
 		var ends string
 		if err := rows.Scan(&e.ID, &e.ReferralID, &e.Reference, &e.Kind, &ends); err != nil {
 			return nil, err

@@ -41,16 +41,9 @@ func (db *DB) Resend(ctx context.Context, id int64, now time.Time, by identity.P
 	})
 }
 
-// OutboxStats are the outbox's figures for monitoring.
-type OutboxStats struct {
-	Pending int           // neither delivered nor given up
-	Oldest  time.Duration // how long the oldest pending one has waited; 0 with none
-	Failed  int           // given up on: an admin should look
-}
-
 // OutboxStats counts the outbox at now.
-func (db *DB) OutboxStats(ctx context.Context, now time.Time) (OutboxStats, error) {
-	var s OutboxStats
+func (db *DB) OutboxStats(ctx context.Context, now time.Time) (notify.OutboxStats, error) {
+	var s notify.OutboxStats
 	var oldest sql.NullString
 	// Each through a partial index: the outbox keeps every delivered row.
 	err := db.r.QueryRowContext(ctx, `SELECT

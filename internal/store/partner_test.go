@@ -40,13 +40,13 @@ func TestPartnerEventsGoToTheAgencyTheyConcern(t *testing.T) {
 	if err := db.MarkViewed(ctx, id, "housing", housing); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Accepted, Actor: housing}); err != nil {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Accepted, Actor: housing}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "police", "which floor?"), AuthorSide: "police"}, officer); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", referral.Message{Body: sealed.NewText("", category.Needs, "police", "which floor?"), AuthorSide: "police"}, officer); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "second floor"), AuthorSide: "housing"}, housing); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", referral.Message{Body: sealed.NewText("", category.Needs, "housing", "second floor"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddConsent(ctx, id, consent.Consent{Decision: consent.Withdrawn}, officer); err != nil {
@@ -59,7 +59,7 @@ func TestPartnerEventsGoToTheAgencyTheyConcern(t *testing.T) {
 		t.Fatal(err)
 	}
 	healthStaff := identity.Principal{Subject: "iss|health", Roles: []identity.Role{identity.AgencyStaff}, Agency: "health"}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", By: healthStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: act.ID, Status: "done", By: healthStaff}); err != nil {
 		t.Fatal(err)
 	}
 	for agencyID, want := range map[string]string{
@@ -92,7 +92,7 @@ func TestPartnerEventRollsBackWithItsChange(t *testing.T) {
 	id, _ := create(t, db, submission("Bea Bell", "high"), "", "")
 	housing := identity.Principal{Subject: "iss|housing", Roles: []identity.Role{identity.AgencyStaff}, Agency: "housing"}
 	// Closing a share that was never accepted is refused.
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "x", Actor: housing}); err == nil {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "x", Actor: housing}); err == nil {
 		t.Fatal("closing a sent share was allowed")
 	}
 	if got := eventsOf(t, db, "housing"); len(got) != 1 {

@@ -9,23 +9,12 @@ import (
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/category"
-	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 )
-
-// Reassessment is a new assessment of a sent referral's risk.
-type Reassessment struct {
-	ReferralID string
-	Assessment referral.RiskAssessment // checked by the caller, coherence included
-	Reason     string
-	Actor      identity.Principal
-	// ResponseTime is how long an agency has to answer at a level.
-	ResponseTime func(agencyID string, l risk.Level) time.Duration
-}
 
 // activeShares are the shares whose agency is still working the referral:
 // they are told of changes and their clocks follow the risk.
@@ -40,7 +29,7 @@ const activeShares = `status NOT IN ('declined', 'closed', 'withdrawn')`
 // a due time recomputed by RecomputeDue. The timeline, the audit log, a
 // notice and a referral.risk_changed event to each active agency are
 // written in the same transaction. It returns the history.
-func (db *DB) ReassessRisk(ctx context.Context, a Reassessment) ([]referral.RiskEntry, error) {
+func (db *DB) ReassessRisk(ctx context.Context, a referral.Reassessment) ([]referral.RiskEntry, error) {
 	if db.keys == nil {
 		return nil, errors.New("no sealing keys")
 	}
@@ -112,7 +101,7 @@ func (db *DB) ReassessRisk(ctx context.Context, a Reassessment) ([]referral.Risk
 
 // reclock moves each active share to the new level and recomputes the due
 // time of those not yet answered. It returns the active agencies.
-func (db *DB) reclock(ctx context.Context, tx *sql.Tx, a Reassessment, now time.Time) ([]string, error) {
+func (db *DB) reclock(ctx context.Context, tx *sql.Tx, a referral.Reassessment, now time.Time) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT agency, sent_at, due_at, answered_at FROM shares WHERE referral_id = ? AND `+activeShares+` ORDER BY agency`, a.ReferralID)
 	if err != nil {
 		return nil, err

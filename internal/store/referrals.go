@@ -56,26 +56,6 @@ func (db *DB) openText(keyID string, sealed []byte, context string) (string, err
 	return string(b), err
 }
 
-// NewReferral is everything CreateReferral writes in its one transaction.
-type NewReferral struct {
-	Submission     referral.Submission
-	Officer        identity.Principal
-	Due            map[string]time.Time // when each receiving agency must answer
-	Consent        consent.Consent
-	Draft          bool
-	IdempotencyKey string
-	BodyHash       string
-	// Release, when set, decides what the creator is shown of the referral
-	// as stored and returns the audit entry of that release, which is
-	// appended in the create's transaction: the referral and the record of
-	// its first release commit together, or neither does.
-	Release func(*referral.Referral) (audit.Entry, error)
-	// FromDraft is the id of the officer's draft the referral is sent from:
-	// the draft is deleted in the same transaction, so a referral is never
-	// sent twice from one draft and a failed send leaves the draft as it was.
-	FromDraft string
-}
-
 // insertReferral writes a referral's metadata (CreateReferral).
 const insertReferral = `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, risk_tool, risk_score,
 	incidents, first_incident, last_incident, domestic_abuse, hate_crime_strand, honour_based_abuse, fear_of_violence, technology_enabled,
@@ -105,7 +85,7 @@ const insertShare = `INSERT INTO shares (id, referral_id, agency, request_key, r
 // first event. With an idempotency key already used by the same officer it
 // returns that referral when the body is the same (created false), and a
 // conflict when it is not.
-func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, created bool, err error) {
+func (db *DB) CreateReferral(ctx context.Context, n referral.NewReferral) (id string, created bool, err error) {
 	if db.keys == nil {
 		return "", false, errors.New("no sealing keys")
 	}

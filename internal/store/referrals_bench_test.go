@@ -14,7 +14,7 @@ import (
 	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
-func benchReferral(now time.Time) store.NewReferral {
+func benchReferral(now time.Time) referral.NewReferral {
 	officer := identity.Principal{Subject: "bench|officer", Name: "PC Bench", Roles: []identity.Role{identity.Officer}}
 	var s referral.Submission
 	s.Offence, s.Summary = "stalking", "Followed to work repeatedly; messages every night."
@@ -23,7 +23,7 @@ func benchReferral(now time.Time) store.NewReferral {
 		SafeContact: referral.SafeContact{Method: "phone", Times: "weekdays 10-12"}, Needs: "move house", Views: "wants the messages to stop"}
 	s.Suspect = referral.Suspect{Name: "Bench Suspect", DateOfBirth: "1980-01-01", Relationship: "ex_partner"}
 	s.Agencies = []referral.Request{{Agency: "housing", Request: "sanctuary scheme"}, {Agency: "victim-support", Request: "ISVA"}}
-	return store.NewReferral{Submission: s, Officer: officer,
+	return referral.NewReferral{Submission: s, Officer: officer,
 		Due:     map[string]time.Time{"housing": now.Add(24 * time.Hour), "victim-support": now.Add(72 * time.Hour)},
 		Consent: consent.Consent{Decision: consent.Given, Agencies: []string{"housing", "victim-support"}, Categories: category.SetOf(category.Identity, category.Contact), RecordedBy: officer.Subject, RecordedAt: now}}
 }

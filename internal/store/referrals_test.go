@@ -48,7 +48,7 @@ func submission(victim string, level string) referral.Submission {
 func create(t *testing.T, db *DB, s referral.Submission, key, hash string) (string, bool) {
 	t.Helper()
 	now := db.Now()
-	id, created, err := db.CreateReferral(context.Background(), NewReferral{
+	id, created, err := db.CreateReferral(context.Background(), referral.NewReferral{
 		Submission: s, Officer: officer,
 		Due:            map[string]time.Time{"housing": now.Add(24 * time.Hour), "health": now.Add(72 * time.Hour)},
 		Consent:        consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedBy: officer.Subject, RecordedAt: now},
@@ -98,7 +98,7 @@ func TestIdempotentCreate(t *testing.T) {
 	if a != b || !created || again {
 		t.Fatalf("same key and body: %s %s %v %v", a, b, created, again)
 	}
-	_, _, err := db.CreateReferral(context.Background(), NewReferral{Submission: submission("B", "high"), Officer: officer, IdempotencyKey: "k1", BodyHash: "h2"})
+	_, _, err := db.CreateReferral(context.Background(), referral.NewReferral{Submission: submission("B", "high"), Officer: officer, IdempotencyKey: "k1", BodyHash: "h2"})
 	if problem.CodeOf(err) != problem.Conflict {
 		t.Fatalf("same key, other body: %v", err)
 	}
@@ -112,21 +112,21 @@ func TestShareLifecycleAndIfMatch(t *testing.T) {
 	if err := db.MarkViewed(ctx, id, "housing", staff); err != nil {
 		t.Fatal(err)
 	}
-	s, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Accepted, IfMatch: 2, Actor: staff})
+	s, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Accepted, IfMatch: 2, Actor: staff})
 	if err != nil || s.Status != referral.Accepted || s.AcceptedAt.IsZero() || s.Version != 3 {
 		t.Fatalf("accept: %+v %v", s, err)
 	}
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "done", IfMatch: 2, Actor: staff}); problem.CodeOf(err) != problem.Stale {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "done", IfMatch: 2, Actor: staff}); problem.CodeOf(err) != problem.Stale {
 		t.Fatalf("stale If-Match: %v", err)
 	}
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Declined, Reason: "x", Actor: staff}); problem.CodeOf(err) != problem.Conflict {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Declined, Reason: "x", Actor: staff}); problem.CodeOf(err) != problem.Conflict {
 		t.Fatalf("accepted -> declined: %v", err)
 	}
-	s, err = db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "Moved to a safe address", Actor: staff})
+	s, err = db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "Moved to a safe address", Actor: staff})
 	if err != nil || s.Outcome != "Moved to a safe address" {
 		t.Fatalf("close: %+v %v", s, err)
 	}
-	if _, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "probation", To: referral.Accepted, Actor: staff}); problem.CodeOf(err) != problem.NotFound {
+	if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "probation", To: referral.Accepted, Actor: staff}); problem.CodeOf(err) != problem.NotFound {
 		t.Fatalf("no such share: %v", err)
 	}
 	ev, _ := db.Events(ctx, id, "")

@@ -42,7 +42,7 @@ func TestCriminalJusticeSQLKeepsTheGoRules(t *testing.T) {
 			}
 			if rng.IntN(5) == 0 {
 				o.DischargedOn = o.StartsOn.AddDate(0, 0, rng.IntN(60))
-				if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: saved.ID, IfMatch: 1, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "x"), Actor: officer,
+				if _, err := db.ChangeOrder(ctx, justice.OrderUpdate{ID: saved.ID, IfMatch: 1, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "x"), Actor: officer,
 					Apply: func(x *justice.Order) error { x.DischargedOn = o.DischargedOn; return nil }}); err != nil {
 					t.Fatal(err)
 				}

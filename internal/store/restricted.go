@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
@@ -36,19 +35,10 @@ func restrictionOf(ctx context.Context, q sqlReader, id string) (bool, []string,
 	return restricted, named, rows.Err()
 }
 
-// Restriction is whose a referral is and who in the force may read it whole.
-// It holds nothing personal.
-type Restriction struct {
-	Reference  string
-	Officer    string // subject of the officer who raised it
-	Restricted bool
-	Named      []string // officers named to read it whole, by subject or e-mail
-}
-
 // RestrictionOf loads a referral's restriction; referral.NotFound() when it
 // does not exist.
-func (db *DB) RestrictionOf(ctx context.Context, id string) (Restriction, error) {
-	x := Restriction{}
+func (db *DB) RestrictionOf(ctx context.Context, id string) (referral.Restriction, error) {
+	x := referral.Restriction{}
 	err := db.r.QueryRowContext(ctx, `SELECT reference, officer FROM referrals WHERE id = ?`, id).Scan(&x.Reference, &x.Officer)
 	if errors.Is(err, sql.ErrNoRows) {
 		return x, referral.NotFound()
@@ -117,25 +107,17 @@ func (db *DB) BreakGlass(ctx context.Context, e audit.Entry, reason string, by i
 	})
 }
 
-// BreakGlassRead is one break-glass read, as supervisors review them.
-type BreakGlassRead struct {
-	ID, ReferralID, Reference string
-	Actor, ActorName          string
-	At                        time.Time
-	Reason                    string
-}
-
 // BreakGlassReads lists the latest break-glass reads, newest first.
-func (db *DB) BreakGlassReads(ctx context.Context, limit int) ([]BreakGlassRead, error) {
+func (db *DB) BreakGlassReads(ctx context.Context, limit int) ([]referral.BreakGlassRead, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT b.id, b.referral_id, r.reference, b.actor, b.actor_name, b.at, b.reason_key, b.reason
 		FROM break_glass_reads b JOIN referrals r ON r.id = b.referral_id ORDER BY b.at DESC, b.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []BreakGlassRead
+	var out []referral.BreakGlassRead
 	for rows.Next() {
-		var b BreakGlassRead
+		var b referral.BreakGlassRead
 		var at, kid string
 		var sealed []byte
 		if err := rows.Scan(&b.ID, &b.ReferralID, &b.Reference, &b.Actor, &b.ActorName, &at, &kid, &sealed); err != nil {

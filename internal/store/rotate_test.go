@@ -36,7 +36,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	id, _ := create(t, db, s, "", "")
 	housing := identity.Principal{Subject: "iss|housing", Roles: []identity.Role{identity.AgencyStaff}, Agency: "housing"}
 	health := identity.Principal{Subject: "iss|health", Roles: []identity.Role{identity.AgencyStaff}, Agency: "health"}
-	steps := []StatusChange{
+	steps := []referral.StatusChange{
 		{ReferralID: id, Agency: "housing", To: referral.Accepted, Actor: housing},
 		{ReferralID: id, Agency: "housing", To: referral.Closed, Outcome: "sanctuary fitted", Actor: housing},
 		{ReferralID: id, Agency: "health", To: referral.Declined, Reason: "not registered here", Actor: health},
@@ -46,7 +46,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 			t.Fatal(err)
 		}
 	}
-	if err := db.AddMessage(ctx, id, "housing", Message{Body: sealed.NewText("", category.Needs, "housing", "which floor?"), AuthorSide: "housing"}, housing); err != nil {
+	if err := db.AddMessage(ctx, id, "housing", referral.Message{Body: sealed.NewText("", category.Needs, "housing", "which floor?"), AuthorSide: "housing"}, housing); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.WithdrawShare(ctx, id, "probation", "licence ended", officer); err != nil {
@@ -74,11 +74,11 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ChangeOrder(ctx, OrderUpdate{ID: ord.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason(id, "victim moved"), Actor: officer,
+	if _, err := db.ChangeOrder(ctx, justice.OrderUpdate{ID: ord.ID, IfMatch: 1, Change: "varied", Reason: justice.ChangeReason(id, "victim moved"), Actor: officer,
 		Apply: func(o *justice.Order) error { o.Conditions = justice.Conditions(id, "not within 200m"); return nil }}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RecordBreach(ctx, Breach{OrderID: ord.ID, OccurredOn: mdate("2026-02-01"), Summary: justice.BreachSummary(id, "seen outside")}, mdate("2026-03-01"), officer); err != nil {
+	if _, err := db.RecordBreach(ctx, justice.Breach{OrderID: ord.ID, OccurredOn: mdate("2026-02-01"), Summary: justice.BreachSummary(id, "seen outside")}, mdate("2026-03-01"), officer); err != nil {
 		t.Fatal(err)
 	}
 	cal, err := justice.EnglandAndWales()
@@ -111,7 +111,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	if err := db.SaveMinutes(ctx, c.ID, marac.Minutes{Risks: txt("seen at the gates"), Decisions: txt("sanctuary"), Actions: txt("locks")}, coordinator); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.UpdateAction(ctx, ActionUpdate{ID: act.ID, Status: "done", Note: "fitted", By: housingStaff}); err != nil {
+	if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: act.ID, Status: "done", Note: "fitted", By: housingStaff}); err != nil {
 		t.Fatal(err)
 	}
 	// A form kept over a timeout.
@@ -125,7 +125,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 	}
 	var amended [category.Count][]byte
 	amended[category.Needs] = []byte(`{"needs":"wants to move sooner"}`)
-	if _, err := db.AmendReferral(ctx, Amendment{ReferralID: id, IfMatch: cur.Meta.Version, Submission: submission("Rowena Testperson", "medium"),
+	if _, err := db.AmendReferral(ctx, referral.Amendment{ReferralID: id, IfMatch: cur.Meta.Version, Submission: submission("Rowena Testperson", "medium"),
 		Sections: amended, Reason: "victim asked", Actor: officer}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func sealedEverywhere(t *testing.T, db *DB) string {
 // everything is all the opened text of a referral.
 type everything struct {
 	Referral *referral.Referral
-	Messages []Message
+	Messages []referral.Message
 	Updates  []justice.Update
 	Withdraw string // the reason probation's share was withdrawn
 }

@@ -15,26 +15,12 @@ import (
 	"github.com/stalking-hub/hub/internal/partner"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/sharing/sealed"
 )
-
-// StatusChange is an agency's answer on its share of a referral.
-type StatusChange struct {
-	ReferralID  string
-	Agency      string
-	To          referral.ShareStatus
-	Reason      string // required to decline
-	ReasonCode  string // the kind of reason, from referral.DeclineReasons; optional
-	Outcome     string // required to close
-	OutcomeCode string // the kind of outcome, from referral.ClosingOutcomes; optional
-	IfMatch     int    // the share version the caller saw; 0 when not given
-	Actor       identity.Principal
-}
 
 // ChangeShareStatus moves a share along its lifecycle in one transaction: the
 // move must be allowed (Conflict), the version must match If-Match (Stale),
 // and the change goes on the timeline. It returns the share as it now is.
-func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.Share, error) {
+func (db *DB) ChangeShareStatus(ctx context.Context, c referral.StatusChange) (referral.Share, error) {
 	var out referral.Share
 	now := db.Now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -142,19 +128,8 @@ func touchReferral(ctx context.Context, tx *sql.Tx, id string, now time.Time) er
 	return err
 }
 
-// Message is one message on a share's thread.
-type Message struct {
-	ID         string
-	Agency     string // the share's agency
-	Author     string
-	AuthorName string
-	AuthorSide string      // "police" or the agency id
-	Body       sealed.Text // sealed with the category it holds; the author side wrote it
-	CreatedAt  time.Time
-}
-
 // AddMessage adds a message to the thread of one agency's share.
-func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Message, actor identity.Principal) error {
+func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m referral.Message, actor identity.Principal) error {
 	now := db.Now().UTC()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		s, err := db.shareTx(ctx, tx, referralID, agencyID)
@@ -198,7 +173,7 @@ func (db *DB) AddMessage(ctx context.Context, referralID, agencyID string, m Mes
 
 // Messages lists the threads of a referral's shares, oldest first; with an
 // agency, only that agency's thread.
-func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]Message, error) {
+func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]referral.Message, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT m.id, s.agency, m.author, m.author_name, m.author_side, m.key_id, m.body, m.category, m.created_at
 		FROM share_messages m JOIN shares s ON s.id = m.share_id
 		WHERE s.referral_id = ? AND (? = '' OR s.agency = ?) ORDER BY m.created_at, m.id`, referralID, agencyID, agencyID)
@@ -206,9 +181,9 @@ func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]Mess
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Message
+	var out []referral.Message
 	for rows.Next() {
-		var m Message
+		var m referral.Message
 		var at string
 		var body freeText
 		if err := rows.Scan(&m.ID, &m.Agency, &m.Author, &m.AuthorName, &m.AuthorSide, &body.keyID, &body.sealed, &body.category, &at); err != nil {
@@ -224,28 +199,18 @@ func (db *DB) Messages(ctx context.Context, referralID, agencyID string) ([]Mess
 	return out, rows.Err()
 }
 
-// Event is one line of a referral's timeline.
-type Event struct {
-	At        time.Time
-	Actor     string
-	ActorName string
-	Agency    string
-	Kind      string
-	Detail    string
-}
-
 // Events is the timeline of a referral, oldest first; with an agency, only
 // what concerns that agency and the referral as a whole.
-func (db *DB) Events(ctx context.Context, referralID, agencyID string) ([]Event, error) {
+func (db *DB) Events(ctx context.Context, referralID, agencyID string) ([]referral.Event, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT at, actor, actor_name, agency, kind, detail FROM referral_events
 		WHERE referral_id = ? AND (? = '' OR agency = '' OR agency = ?) ORDER BY at, id`, referralID, agencyID, agencyID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Event
+	var out []referral.Event
 	for rows.Next() {
-		var e Event
+		var e referral.Event
 		var at string
 		if err := rows.Scan(&at, &e.Actor, &e.ActorName, &e.Agency, &e.Kind, &e.Detail); err != nil {
 			return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/audit"
@@ -16,22 +15,11 @@ import (
 	"github.com/stalking-hub/hub/internal/risk"
 )
 
-// AddedShare is one more agency a sent referral goes to (issue 12).
-type AddedShare struct {
-	ReferralID string
-	Agency     string
-	Request    string // what the officer asks the agency to do
-	// Due gives the agency's answer time for the referral's risk level, as
-	// it stands when the share is added.
-	Due   func(risk.Level) time.Time
-	Actor identity.Principal
-}
-
 // AddShare sends a referral already sent to one more agency, in one
 // transaction: the share (Conflict when the agency already has one, in any
 // status), the timeline, the audit log, the agency's notice and its
 // share.created event. It returns the new share.
-func (db *DB) AddShare(ctx context.Context, a AddedShare) (referral.Share, error) {
+func (db *DB) AddShare(ctx context.Context, a referral.AddedShare) (referral.Share, error) {
 	var out referral.Share
 	now := db.Now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {

@@ -20,11 +20,11 @@ func TestShareCodes(t *testing.T) {
 
 	for _, c := range []struct {
 		name  string
-		c     StatusChange
+		c     referral.StatusChange
 		field string
 	}{
-		{"an outcome's code on a decline", StatusChange{To: referral.Declined, Reason: "x", ReasonCode: "rehoused_or_moved"}, "reason_code"},
-		{"a reason code on an acceptance", StatusChange{To: referral.Accepted, ReasonCode: "out_of_area"}, "reason_code"},
+		{"an outcome's code on a decline", referral.StatusChange{To: referral.Declined, Reason: "x", ReasonCode: "rehoused_or_moved"}, "reason_code"},
+		{"a reason code on an acceptance", referral.StatusChange{To: referral.Accepted, ReasonCode: "out_of_area"}, "reason_code"},
 	} {
 		c.c.ReferralID, c.c.Agency, c.c.Actor = id, "health", health
 		_, err := db.ChangeShareStatus(ctx, c.c)
@@ -32,12 +32,12 @@ func TestShareCodes(t *testing.T) {
 			t.Fatalf("%s: %v, want a problem with %s", c.name, err, c.field)
 		}
 	}
-	s, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "health", To: referral.Declined, Reason: "Registered with a practice in another county",
+	s, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "health", To: referral.Declined, Reason: "Registered with a practice in another county",
 		ReasonCode: "out_of_area", Actor: health})
 	if err != nil || s.ReasonCode != "out_of_area" || s.OutcomeCode != "" || s.Status != referral.Declined || s.Version != 2 {
 		t.Fatalf("decline: %+v %v", s, err)
 	}
-	for _, to := range []StatusChange{
+	for _, to := range []referral.StatusChange{
 		{To: referral.Accepted, ReasonCode: ""},
 		{To: referral.Closed, Outcome: "New locks and a door camera", OutcomeCode: "safety_measures"},
 	} {
@@ -76,7 +76,7 @@ func TestShareWithoutCode(t *testing.T) {
 	db := openSealed(t)
 	id, _ := create(t, db, submission("A", "standard"), "", "")
 	staff := identity.Principal{Subject: "iss|h", Roles: []identity.Role{identity.AgencyStaff}, Agency: "housing"}
-	s, err := db.ChangeShareStatus(ctx, StatusChange{ReferralID: id, Agency: "housing", To: referral.Declined, Reason: "Out of our area", Actor: staff})
+	s, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: referral.Declined, Reason: "Out of our area", Actor: staff})
 	if err != nil || s.ReasonCode != "" || s.Reason != "Out of our area" {
 		t.Fatalf("uncoded decline: %+v %v", s, err)
 	}

@@ -70,7 +70,7 @@ func TestReadsInAWriteArePreparedOnTheWriter(t *testing.T) {
 		t.Helper()
 		now := db.Now()
 		var loaded *referral.Referral
-		id, _, err := db.CreateReferral(ctx, NewReferral{
+		id, _, err := db.CreateReferral(ctx, referral.NewReferral{
 			Submission: submission(fmt.Sprint("Wren Writer ", i), "high"), Officer: officer,
 			Due:     map[string]time.Time{"housing": now.Add(24 * time.Hour), "health": now.Add(72 * time.Hour)},
 			Consent: consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity), RecordedBy: officer.Subject, RecordedAt: now},

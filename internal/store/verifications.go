@@ -5,32 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/audit"
 )
 
 // Verifications of the audit log that auditors start from the hub. One runs
 // at a time; its progress is written as it goes, so that any page (or a
 // restarted hub) can show where it stands and the last verdict.
 
-// Verification is one run of VerifyAudit started from the hub.
-type Verification struct {
-	ID                               int64
-	StartedBy                        string
-	StartedAt, UpdatedAt, FinishedAt time.Time
-	Done, Total                      int64
-	OK                               bool
-	Verdict                          string
-}
-
-// Running reports whether the verification is still under way: unfinished
-// and heard from within the last minute (a hub stopped midway leaves one
-// that is neither).
-func (v Verification) Running(now time.Time) bool {
-	return v.FinishedAt.IsZero() && now.Sub(v.UpdatedAt) < time.Minute
-}
-
 // LastVerification is the latest verification started, or nil.
-func (db *DB) LastVerification(ctx context.Context) (*Verification, error) {
-	var v Verification
+func (db *DB) LastVerification(ctx context.Context) (*audit.Verification, error) {
+	var v audit.Verification
 	var started, updated, finished string
 	err := db.r.QueryRowContext(ctx, `SELECT id, started_by, started_at, updated_at, finished_at, done, total, ok, verdict FROM audit_verifications ORDER BY id DESC LIMIT 1`).
 		Scan(&v.ID, &v.StartedBy, &started, &updated, &finished, &v.Done, &v.Total, &v.OK, &v.Verdict)

@@ -14,21 +14,12 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 )
 
-// Justice is where a referral stands on the criminal-justice side: the
-// victim's rights under the Victims' Code and the outcome. No personal data.
-type Justice struct {
-	Enhanced       bool
-	EnhancedReason string // a fixed phrase
-	Outcome        string
-	OutcomeOn      time.Time
-}
-
 // createJustice writes what a new referral holds besides its sections: the
 // Victims' Code rights and equality details (setVictimCode), and, once it is
 // sent, its link to the earlier referral it continues, confirmed by the
 // officer who names it: through the victim, the suspect or both. A
 // referral that shares neither is refused.
-func (db *DB) createJustice(ctx context.Context, tx *sql.Tx, id string, n NewReferral, now time.Time) error {
+func (db *DB) createJustice(ctx context.Context, tx *sql.Tx, id string, n referral.NewReferral, now time.Time) error {
 	s := n.Submission
 	if err := setVictimCode(ctx, tx, id, s); err != nil {
 		return err
@@ -73,8 +64,8 @@ func setVictimCode(ctx context.Context, tx *sql.Tx, id string, s referral.Submis
 }
 
 // ReferralJustice reads a referral's Victims' Code rights and outcome.
-func (db *DB) ReferralJustice(ctx context.Context, id string) (Justice, error) {
-	var j Justice
+func (db *DB) ReferralJustice(ctx context.Context, id string) (justice.Standing, error) {
+	var j justice.Standing
 	var on string
 	err := db.r.QueryRowContext(ctx, `SELECT victim_enhanced, victim_enhanced_reason, cj_outcome, cj_outcome_on FROM referrals WHERE id = ?`, id).
 		Scan(&j.Enhanced, &j.EnhancedReason, &j.Outcome, &on)

@@ -14,7 +14,6 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // The officer's pages for a referral after it is sent: "Update this
@@ -95,7 +94,7 @@ func (s *Server) saveRiskForm(c echo.Context, form url.Values) (string, error) {
 	if len(errs) > 0 {
 		return "", problem.Fields(errs)
 	}
-	if _, err := s.DB.ReassessRisk(c.Request().Context(), store.Reassessment{ReferralID: id, Assessment: sub.Risk, Reason: reason,
+	if _, err := s.DB.ReassessRisk(c.Request().Context(), referral.Reassessment{ReferralID: id, Assessment: sub.Risk, Reason: reason,
 		Actor: principal(c), ResponseTime: s.responseTime}); err != nil {
 		return "", err
 	}

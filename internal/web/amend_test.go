@@ -10,6 +10,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -164,7 +165,7 @@ func TestReassessRiskToHigh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(events, func(e store.Event) bool {
+	if !slices.ContainsFunc(events, func(e referral.Event) bool {
 		return e.Kind == "risk_reassessed" && !strings.Contains(e.Detail, "workplace")
 	}) {
 		t.Fatalf("no re-assessment on housing's timeline: %+v", events)
@@ -310,7 +311,7 @@ func TestAmendReferral(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(all, func(e store.Event) bool {
+	if !slices.ContainsFunc(all, func(e referral.Event) bool {
 		return e.Kind == "referral_updated" && e.Agency == "police" && e.Detail == "updated: offence, health, children"
 	}) {
 		t.Fatalf("the force's timeline does not name both categories: %+v", all)
@@ -355,7 +356,7 @@ func TestAmendReferral(t *testing.T) {
 		t.Fatal("agencies were told of a change of a category they may not see")
 	}
 	events, _ = h.App.DB.Events(context.Background(), r.ID, "housing")
-	if slices.ContainsFunc(events, func(e store.Event) bool { return strings.Contains(e.Detail, "health") }) {
+	if slices.ContainsFunc(events, func(e referral.Event) bool { return strings.Contains(e.Detail, "health") }) {
 		t.Fatalf("housing's timeline names the health: %+v", events)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // amendRoutes are the changes an officer makes to a referral after it is
@@ -159,7 +158,7 @@ func (s *Server) amend(c echo.Context, v sharing.View, version int, cur, next re
 	if err != nil {
 		return err
 	}
-	a := store.Amendment{ReferralID: v.ReferralID(), IfMatch: version, Submission: next, Sections: sections, Enhanced: enhanced,
+	a := referral.Amendment{ReferralID: v.ReferralID(), IfMatch: version, Submission: next, Sections: sections, Enhanced: enhanced,
 		Reason: reason, Actor: principal(c)}
 	if a.Visible, err = s.visibility(ctx, v.ReferralID()); err != nil {
 		return err
@@ -220,7 +219,7 @@ func (s *Server) apiReassessRisk(c echo.Context) error {
 	if perr := s.validator.ValidateRisk(a, b.Reason); perr != nil {
 		return perr
 	}
-	if _, err := s.DB.ReassessRisk(c.Request().Context(), store.Reassessment{ReferralID: id, Assessment: a,
+	if _, err := s.DB.ReassessRisk(c.Request().Context(), referral.Reassessment{ReferralID: id, Assessment: a,
 		Reason: strings.TrimSpace(b.Reason), Actor: principal(c), ResponseTime: s.responseTime}); err != nil {
 		return err
 	}

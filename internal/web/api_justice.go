@@ -111,7 +111,7 @@ func (s *Server) apiAddOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hist := []store.OrderChange{{Change: "granted", At: s.Now().UTC(), EndsOn: dateOrEmpty(o.EndsOn)}}
+	hist := []justice.OrderChange{{Change: "granted", At: s.Now().UTC(), EndsOn: dateOrEmpty(o.EndsOn)}}
 	c.Response().Header().Set("Location", "/api/v1/orders/"+o.ID)
 	c.Response().Header().Set("ETag", store.ETag(o.Version))
 	return answer(c, http.StatusCreated, s.orderOut(v, o, hist))
@@ -120,7 +120,7 @@ func (s *Server) apiAddOrder(c echo.Context) error {
 // orderOut is an order in the API: as the orders section holds it, its
 // conditions and reasons opened by v, the View of its referral, plus the
 // referral it belongs to.
-func (s *Server) orderOut(v sharing.View, o justice.Order, hist []store.OrderChange) jsonObject {
+func (s *Server) orderOut(v sharing.View, o justice.Order, hist []justice.OrderChange) jsonObject {
 	return jsonObject{"referral": o.ReferralID, "etag": store.ETag(o.Version), "order": store.OrderJSON(o, hist, s.Now(), openedBy(v))}
 }
 
@@ -135,7 +135,7 @@ func openedBy(v sharing.View) func(sealed.Text) string {
 
 // orderRead loads an order and releases its referral to the force (404 to
 // anyone else), the release audited before anything is shown.
-func (s *Server) orderRead(c echo.Context, id string) (sharing.View, justice.Order, []store.OrderChange, error) {
+func (s *Server) orderRead(c echo.Context, id string) (sharing.View, justice.Order, []justice.OrderChange, error) {
 	o, hist, err := s.DB.Order(c.Request().Context(), id)
 	if err != nil {
 		return sharing.View{}, o, nil, err
@@ -192,7 +192,7 @@ func (s *Server) apiChangeOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.DB.ChangeOrder(c.Request().Context(), store.OrderUpdate{ID: c.Param("id"), IfMatch: ifMatch, Change: change, Apply: apply,
+	o, err := s.DB.ChangeOrder(c.Request().Context(), justice.OrderUpdate{ID: c.Param("id"), IfMatch: ifMatch, Change: change, Apply: apply,
 		Reason: justice.ChangeReason("", strings.TrimSpace(b.Reason)), Actor: principal(c)})
 	if err != nil {
 		return err
@@ -292,7 +292,7 @@ type breachBody struct {
 }
 
 // newBreach checks a breach as an officer entered it.
-func newBreach(b breachBody) (store.Breach, *problem.Error) {
+func newBreach(b breachBody) (justice.Breach, *problem.Error) {
 	errs := map[string]string{}
 	on, perr := parseDay("occurred_on", b.OccurredOn)
 	mergeFields(errs, perr)
@@ -306,9 +306,9 @@ func newBreach(b breachBody) (store.Breach, *problem.Error) {
 		errs["summary"] = "The summary must be 4,000 characters or fewer"
 	}
 	if len(errs) > 0 {
-		return store.Breach{}, problem.Fields(errs)
+		return justice.Breach{}, problem.Fields(errs)
 	}
-	return store.Breach{OccurredOn: on, Summary: justice.BreachSummary("", strings.TrimSpace(b.Summary))}, nil
+	return justice.Breach{OccurredOn: on, Summary: justice.BreachSummary("", strings.TrimSpace(b.Summary))}, nil
 }
 
 // newReferralForBreach is the page that offers the officer a new referral

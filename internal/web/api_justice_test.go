@@ -12,6 +12,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
 	"github.com/stalking-hub/hub/internal/notify"
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
@@ -304,7 +305,7 @@ func TestBreach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(events, func(e store.Event) bool { return e.Kind == "order_breached" }) {
+	if !slices.ContainsFunc(events, func(e referral.Event) bool { return e.Kind == "order_breached" }) {
 		t.Fatalf("no breach on the timeline: %+v", events)
 	}
 	sent, err := h.App.DB.Outbox(context.Background(), store.OutboxFilter{})

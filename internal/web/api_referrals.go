@@ -61,14 +61,14 @@ func (s *Server) apiCreateReferral(c echo.Context) error {
 // newReferral checks a submission whole and turns it into what the store writes.
 // readReferral reads and checks a referral in the body as POST
 // /api/v1/referrals takes it (create and preview alike).
-func (s *Server) readReferral(c echo.Context) ([]byte, referral.Submission, store.NewReferral, error) {
+func (s *Server) readReferral(c echo.Context) ([]byte, referral.Submission, referral.NewReferral, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return nil, referral.Submission{}, store.NewReferral{}, problem.New(problem.TooLarge, "the referral is too large")
+		return nil, referral.Submission{}, referral.NewReferral{}, problem.New(problem.TooLarge, "the referral is too large")
 	}
 	sub, perr := referral.Decode(body)
 	if perr != nil {
-		return nil, sub, store.NewReferral{}, perr
+		return nil, sub, referral.NewReferral{}, perr
 	}
 	in, perr := s.newReferral(sub, principal(c))
 	if perr != nil {
@@ -77,12 +77,12 @@ func (s *Server) readReferral(c echo.Context) ([]byte, referral.Submission, stor
 	return body, sub, in, nil
 }
 
-func (s *Server) newReferral(sub referral.Submission, p identity.Principal) (store.NewReferral, *problem.Error) {
+func (s *Server) newReferral(sub referral.Submission, p identity.Principal) (referral.NewReferral, *problem.Error) {
 	now := s.Now()
 	fields := map[string]string{}
 	if perr := s.validator.Validate(sub, s.Agencies); perr != nil {
 		if perr.Code != problem.Invalid {
-			return store.NewReferral{}, perr
+			return referral.NewReferral{}, perr
 		}
 		for k, v := range perr.Fields {
 			fields[k] = v
@@ -97,7 +97,7 @@ func (s *Server) newReferral(sub referral.Submission, p identity.Principal) (sto
 		}
 	}
 	if len(fields) > 0 {
-		return store.NewReferral{}, problem.Fields(fields)
+		return referral.NewReferral{}, problem.Fields(fields)
 	}
 	due := map[string]time.Time{}
 	level := risk.Level(sub.Risk.Level)
@@ -105,7 +105,7 @@ func (s *Server) newReferral(sub referral.Submission, p identity.Principal) (sto
 		a, _ := s.Agencies.Get(r.Agency)
 		due[r.Agency] = now.Add(a.ResponseTime(level))
 	}
-	return store.NewReferral{Submission: sub, Officer: p, Due: due, Consent: cons}, nil
+	return referral.NewReferral{Submission: sub, Officer: p, Due: due, Consent: cons}, nil
 }
 
 func (s *Server) isRecipient(id string) bool {
@@ -185,7 +185,7 @@ func (s *Server) apiShareStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sh, err := s.DB.ChangeShareStatus(c.Request().Context(), store.StatusChange{ReferralID: id, Agency: agencyID,
+	sh, err := s.DB.ChangeShareStatus(c.Request().Context(), referral.StatusChange{ReferralID: id, Agency: agencyID,
 		To: referral.ShareStatus(b.Status), Reason: b.Reason, ReasonCode: b.ReasonCode, Outcome: b.Outcome, OutcomeCode: b.OutcomeCode,
 		IfMatch: ifMatch, Actor: p})
 	if err != nil {

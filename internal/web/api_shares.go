@@ -70,7 +70,7 @@ func (s *Server) checkAddShare(b addShareBody) map[string]string {
 func (s *Server) addShare(c echo.Context, id string, b addShareBody) (referral.Share, error) {
 	now := s.Now()
 	a, _ := s.Agencies.Get(b.Agency)
-	return s.DB.AddShare(c.Request().Context(), store.AddedShare{ReferralID: id, Agency: b.Agency, Request: strings.TrimSpace(b.Request),
+	return s.DB.AddShare(c.Request().Context(), referral.AddedShare{ReferralID: id, Agency: b.Agency, Request: strings.TrimSpace(b.Request),
 		Due: func(l risk.Level) time.Time { return now.Add(a.ResponseTime(l)) }, Actor: principal(c)})
 }
 
@@ -312,7 +312,7 @@ func (s *Server) apiPostMessage(c echo.Context) error {
 	if !ok {
 		return problem.Invalidf("category", "category must be a kind of information your agency writes about (see GET /api/v1/agencies), or left out")
 	}
-	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
+	if err := s.DB.AddMessage(c.Request().Context(), id, target, referral.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
 		return err
 	}
 	return s.answerThreads(c, http.StatusCreated)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/audit"
 )
 
 // Verifying the audit log from the hub: an auditor starts it, watches its
@@ -13,7 +13,7 @@ import (
 // the command line.
 
 type verifyPage struct {
-	Last      *store.Verification
+	Last      *audit.Verification
 	Running   bool
 	By        string
 	StartedAt stamp

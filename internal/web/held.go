@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // Timeouts without loss. Two minutes before the idle timeout the page warns
@@ -36,7 +36,7 @@ const heldKey ctxKey = "held_form"
 func (s *Server) keepLatePost(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		var late *store.LateSession
+		var late *identity.LateSession
 		if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			if late, err = s.DB.TimedOutSession(ctx, ck.Value, s.Config.Session.Idle.Duration, s.Config.Session.Absolute.Duration); err != nil {
 				return err

@@ -18,7 +18,6 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // justicePageRoutes are the officer's pages for orders, breaches, the
@@ -250,7 +249,7 @@ func (s *Server) saveChangeForm(c echo.Context, form url.Values) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.DB.ChangeOrder(ctx, store.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: justice.ChangeReason(o.ReferralID, b.Reason), Actor: principal(c)}); err != nil {
+	if _, err := s.DB.ChangeOrder(ctx, justice.OrderUpdate{ID: o.ID, IfMatch: o.Version, Change: change, Apply: apply, Reason: justice.ChangeReason(o.ReferralID, b.Reason), Actor: principal(c)}); err != nil {
 		return "", err
 	}
 	return "/referrals/" + o.ReferralID + "?done=order_changed#orders", nil
@@ -491,7 +490,7 @@ func (s *Server) orderSection(content []byte, pg *referralPage) error {
 type endingData struct {
 	Days   int
 	Team   bool
-	Orders []store.EndingOrder
+	Orders []justice.EndingOrder
 	Kinds  map[string]string
 }
 

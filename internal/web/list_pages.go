@@ -29,7 +29,7 @@ type listPage struct {
 	Rows     []listRow
 	Next     string
 	First    string
-	Counts   *store.InboxCounts
+	Counts   *referral.InboxCounts
 	Drafts   []draftRow
 	Officer  bool // the reader raises referrals: drafts and the start button
 	Team     bool // the list is every officer's
@@ -291,7 +291,7 @@ func (s *Server) policeReferrals(c echo.Context) error {
 
 // resumeStep is where a draft picks up: the first step with an answer still
 // missing or wrong, else the check page.
-func (s *Server) resumeStep(steps []step, d store.Draft, p identity.Principal) string {
+func (s *Server) resumeStep(steps []step, d referral.SavedDraft, p identity.Principal) string {
 	fields, err := s.referralErrors(d.Submission, p)
 	if err != nil || len(fields) == 0 {
 		return checkStep

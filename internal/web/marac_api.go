@@ -878,7 +878,7 @@ func (s *Server) apiUpdateAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: c.Param("id"), Status: b.Status, Note: b.Note, IfMatch: ifMatch, By: principal(c), Writer: s.writer(c)})
+	a, err := s.DB.UpdateAction(c.Request().Context(), marac.ActionUpdate{ID: c.Param("id"), Status: b.Status, Note: b.Note, IfMatch: ifMatch, By: principal(c), Writer: s.writer(c)})
 	if err != nil {
 		return err
 	}

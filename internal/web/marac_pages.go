@@ -17,7 +17,6 @@ import (
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/sharing"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // The MARAC pages. Each form posts, re-renders with the user's input and an
@@ -1045,7 +1044,7 @@ func (s *Server) updateActionPage(c echo.Context) error {
 	if f.Status == "" {
 		return s.renderMARACAction(c, http.StatusUnprocessableEntity, id, f, map[string]string{"status": "Choose what became of the action"})
 	}
-	_, err = s.DB.UpdateAction(c.Request().Context(), store.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c), Writer: s.writer(c)})
+	_, err = s.DB.UpdateAction(c.Request().Context(), marac.ActionUpdate{ID: id, Status: f.Status, Note: f.Note, IfMatch: version, By: principal(c), Writer: s.writer(c)})
 	if err != nil {
 		status, errs, err := formErrors(err, "status")
 		if err != nil {

@@ -11,12 +11,11 @@ import (
 
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 type membershipsData struct {
 	Memberships []identity.Membership
-	Requests    []store.MembershipRequest
+	Requests    []identity.MembershipRequest
 	Me          string // the admin's own e-mail address: their own rows have no buttons
 	Ended       string // how many sessions the last "end sessions" ended
 	Done        string // what the last change did, for the success banner

@@ -12,7 +12,6 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // Raising a referral: one page per step, each checked on its own and saved
@@ -81,16 +80,16 @@ func returnTo(c echo.Context) string {
 
 // newReferralPage is the first page of the form, before there is a draft.
 func (s *Server) newReferralPage(c echo.Context) error {
-	return s.renderStep(c, http.StatusOK, s.referralSteps(), 0, store.Draft{}, withHeld(c, url.Values{}), nil, "")
+	return s.renderStep(c, http.StatusOK, s.referralSteps(), 0, referral.SavedDraft{}, withHeld(c, url.Values{}), nil, "")
 }
 
 // startReferral checks the first page and, when it is good, starts the draft.
 func (s *Server) startReferral(c echo.Context) error {
-	return s.saveStep(c, s.referralSteps(), 0, store.Draft{})
+	return s.saveStep(c, s.referralSteps(), 0, referral.SavedDraft{})
 }
 
 // loadDraft opens the signed-in officer's draft named in the address.
-func (s *Server) loadDraft(c echo.Context) (store.Draft, error) {
+func (s *Server) loadDraft(c echo.Context) (referral.SavedDraft, error) {
 	return s.DB.Draft(c.Request().Context(), principal(c).Subject, c.Param("draft"))
 }
 
@@ -131,7 +130,7 @@ func (s *Server) draftStepSave(c echo.Context) error {
 // saveStep reads the step's answers over the draft's, checks them, and saves
 // the draft only when they are good; otherwise the page comes back with the
 // officer's answers and what is wrong with them, and nothing is saved.
-func (s *Server) saveStep(c echo.Context, steps []step, i int, d store.Draft) error {
+func (s *Server) saveStep(c echo.Context, steps []step, i int, d referral.SavedDraft) error {
 	st := steps[i]
 	posted, err := c.FormParams()
 	if err != nil {
@@ -197,7 +196,7 @@ func (s *Server) referralErrors(sub referral.Submission, p identity.Principal) (
 	return perr.Fields, nil
 }
 
-func (s *Server) renderStep(c echo.Context, status int, steps []step, i int, d store.Draft, values url.Values, errs map[string]string, ret string) error {
+func (s *Server) renderStep(c echo.Context, status int, steps []step, i int, d referral.SavedDraft, values url.Values, errs map[string]string, ret string) error {
 	st, draft := steps[i], d.ID
 	if st.Slug == "consent" {
 		st = consentForChosen(st, d.Submission.Agencies)
@@ -225,7 +224,7 @@ func (s *Server) renderStep(c echo.Context, status int, steps []step, i int, d s
 
 // saveChildren adds or removes a child, or moves on. A child half filled in
 // is checked and added on the way, so that nothing typed is lost unseen.
-func (s *Server) saveChildren(c echo.Context, steps []step, i int, d store.Draft) error {
+func (s *Server) saveChildren(c echo.Context, steps []step, i int, d referral.SavedDraft) error {
 	action, ret := c.FormValue("action"), returnTo(c)
 	sub := d.Submission
 	here := draftURL(d.ID, "children")
@@ -366,7 +365,7 @@ func answerRows(q question, v url.Values) []answerRow {
 // renderCheck shows every answer of the draft by step, each with a link to
 // change it, and the errors that stop it being sent, each linking to the
 // question that fixes it.
-func (s *Server) renderCheck(c echo.Context, status int, steps []step, d store.Draft, fields map[string]string) error {
+func (s *Server) renderCheck(c echo.Context, status int, steps []step, d referral.SavedDraft, fields map[string]string) error {
 	pg := checkPage{Draft: d.ID}
 	v := formValues(d.Submission)
 	for _, st := range steps {

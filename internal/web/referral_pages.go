@@ -21,7 +21,6 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // referralRoutes are the pages of referrals: raising one, reading one,
@@ -469,7 +468,7 @@ func sectionRows(c category.Category, b []byte) ([]answerRow, error) {
 
 // eventViewOf puts a timeline event into words. Events hold no personal
 // data: kinds, agencies and who acted.
-func (s *Server) eventViewOf(e store.Event) eventView {
+func (s *Server) eventViewOf(e referral.Event) eventView {
 	name := func(id string) string {
 		if a, ok := s.Agencies.Get(id); ok {
 			return a.Name
@@ -689,7 +688,7 @@ func (s *Server) referralStatus(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: errs, summary: errorSummary(answerQuestions(), errs), form: form})
 	}
-	_, err = s.DB.ChangeShareStatus(c.Request().Context(), store.StatusChange{ReferralID: id, Agency: p.Agency,
+	_, err = s.DB.ChangeShareStatus(c.Request().Context(), referral.StatusChange{ReferralID: id, Agency: p.Agency,
 		To: a.To, Reason: a.Reason, ReasonCode: a.ReasonCode, Outcome: a.Outcome, OutcomeCode: a.OutcomeCode,
 		IfMatch: version, Actor: p})
 	if err == nil {
@@ -748,7 +747,7 @@ func (s *Server) referralMessage(c echo.Context) error {
 		return s.renderReferral(c, id, pageOptions{status: http.StatusUnprocessableEntity, errs: map[string]string{"category": "Choose the kind of information the message holds"},
 			summary: []fieldError{{"category", "Choose the kind of information the message holds"}}, form: map[string][]string{"agency": {target}, "body": {c.FormValue("body")}, "category": {c.FormValue("category")}}})
 	}
-	if err := s.DB.AddMessage(c.Request().Context(), id, target, store.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
+	if err := s.DB.AddMessage(c.Request().Context(), id, target, referral.Message{AuthorSide: side, Body: sealed.NewText("", cat, side, body)}, p); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/referrals/"+id+"?done=message#messages")

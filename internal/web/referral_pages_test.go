@@ -119,7 +119,7 @@ func (h *pagesHub) referral(level string, due time.Duration) string {
 	s.Victim.SafeContact.OtherMethods = []string{"letter"}
 	s.Agencies = []referral.Request{{Agency: "housing", Request: "Sanctuary"}, {Agency: "victim-support"}}
 	now := h.db.Now()
-	id, _, err := h.db.CreateReferral(context.Background(), store.NewReferral{Submission: s, Officer: pagePeople["officer"],
+	id, _, err := h.db.CreateReferral(context.Background(), referral.NewReferral{Submission: s, Officer: pagePeople["officer"],
 		Due: map[string]time.Time{"housing": now.Add(due), "victim-support": now.Add(due)},
 		Consent: consent.Consent{Decision: consent.Given, Agencies: []string{"housing"}, Categories: category.SetOf(category.Identity, category.SafeContact),
 			ObtainedOn: now.AddDate(0, 0, -1), ReviewOn: now.AddDate(0, 6, 0), RecordedBy: "test|officer", RecordedAt: now}})

@@ -86,7 +86,7 @@ type restrictionJSON struct {
 // who raised it and supervisors may change it. An officer who may not read
 // it whole is told it does not exist; another officer of the force, who
 // can see it, is refused.
-func (s *Server) mayRestrict(c echo.Context, id string) (store.Restriction, error) {
+func (s *Server) mayRestrict(c echo.Context, id string) (referral.Restriction, error) {
 	p := principal(c)
 	x, err := s.DB.RestrictionOf(c.Request().Context(), id)
 	if err != nil {
@@ -153,7 +153,7 @@ type breakGlassJSON struct {
 
 // breakGlassReads loads the latest break-glass reads for a supervisor: the
 // reading of them is itself audited first, as a read of the audit trail.
-func (s *Server) breakGlassReads(c echo.Context) ([]store.BreakGlassRead, error) {
+func (s *Server) breakGlassReads(c echo.Context) ([]referral.BreakGlassRead, error) {
 	reads, err := s.DB.BreakGlassReads(c.Request().Context(), breakGlassPageSize)
 	if err != nil {
 		return nil, err

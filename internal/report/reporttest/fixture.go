@@ -158,7 +158,7 @@ func Build(t testing.TB, db *store.DB) Fixture {
 				if s.status == referral.Viewed {
 					err = db.MarkViewed(ctx, id, agencyID, staff(agencyID))
 				} else {
-					c := store.StatusChange{ReferralID: id, Agency: agencyID, To: s.status,
+					c := referral.StatusChange{ReferralID: id, Agency: agencyID, To: s.status,
 						Reason: "a reason kept sealed", Outcome: "an outcome kept sealed", Actor: staff(agencyID)}
 					if s.status == referral.Declined {
 						c.ReasonCode = s.code
@@ -210,7 +210,7 @@ func create(t testing.TB, db *store.DB, r raise, sent time.Time) string {
 	case consent.NotSought:
 		c.Reason = "asking would put the victim at risk"
 	}
-	id, _, err := db.CreateReferral(context.Background(), store.NewReferral{Submission: s, Officer: officer, Due: due, Consent: c, Draft: r.draft})
+	id, _, err := db.CreateReferral(context.Background(), referral.NewReferral{Submission: s, Officer: officer, Due: due, Consent: c, Draft: r.draft})
 	if err != nil {
 		t.Fatalf("referral of %s: %v", r.at, err)
 	}
@@ -316,7 +316,7 @@ func maracCases(t testing.TB, db *store.DB, ids []string) {
 			continue
 		}
 		setClock(db, day(a.changed).Add(16*time.Hour))
-		if _, err := db.UpdateAction(ctx, store.ActionUpdate{ID: act.ID, Status: string(a.status), Note: "what happened", By: coordinator}); err != nil {
+		if _, err := db.UpdateAction(ctx, marac.ActionUpdate{ID: act.ID, Status: string(a.status), Note: "what happened", By: coordinator}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -79,7 +79,7 @@ func criminalJustice(t testing.TB, db *store.DB, ids []string) {
 			t.Fatal(err)
 		}
 		if o.discharged != "" {
-			if _, err := db.ChangeOrder(ctx, store.OrderUpdate{ID: saved.ID, IfMatch: saved.Version, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "discharged"), Actor: officer,
+			if _, err := db.ChangeOrder(ctx, justice.OrderUpdate{ID: saved.ID, IfMatch: saved.Version, Change: "discharged", Reason: justice.ChangeReason(saved.ReferralID, "discharged"), Actor: officer,
 				Apply: func(x *justice.Order) error { x.DischargedOn = day(o.discharged); return nil }}); err != nil {
 				t.Fatal(err)
 			}

@@ -8,13 +8,12 @@ import (
 	"fmt"
 
 	"github.com/stalking-hub/hub/internal/justice"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 func main() {
 	var o justice.Order
-	var change store.OrderChange
-	var b store.Breach
+	var change justice.OrderChange
+	var b justice.Breach
 	var u justice.Update
 	answer(o.Conditions, change.Reason, b.Summary, u.Note)
 }
