@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/stalking-hub/hub/internal/notify"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/store"
 )
@@ -32,9 +33,19 @@ type Metrics struct {
 	dbErrors   *prometheus.CounterVec
 }
 
+// Gauges are the figures the metrics read from the database at each scrape.
+type Gauges interface {
+	// OutboxStats counts the outbox at now.
+	OutboxStats(ctx context.Context, now time.Time) (notify.OutboxStats, error)
+	// CountSessions counts the sessions seen since then.
+	CountSessions(ctx context.Context, since time.Time) (int, error)
+	// WALSize is the size of the write-ahead log in bytes.
+	WALSize() int64
+}
+
 // NewMetrics registers the hub's metrics over db; sessions idle longer
 // than idle are not counted as live.
-func NewMetrics(db *store.DB, idle time.Duration) *Metrics {
+func NewMetrics(db Gauges, idle time.Duration) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hub_http_requests_total",
@@ -70,7 +81,7 @@ func (m *Metrics) Handler() http.Handler {
 
 // storeCollector reads the figures kept in the database at each scrape.
 type storeCollector struct {
-	db   *store.DB
+	db   Gauges
 	idle time.Duration
 }
 

@@ -20,7 +20,6 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // Authenticator is the part of identity the web needs: browser sign-in,
@@ -47,7 +46,7 @@ type Authenticator interface {
 // Deps is what the server is built from; cmd/hub wires it.
 type Deps struct {
 	Config   config.Config
-	DB       *store.DB
+	DB       Stores // the database, area by area (stores.go)
 	Agencies *agency.Directory
 	Auth     Authenticator
 	Log      *slog.Logger
