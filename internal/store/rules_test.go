@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/store/storetest"
@@ -242,6 +243,69 @@ func TestRepeatVictimFollowsTheGoRule(t *testing.T) {
 						c.self.Format(time.RFC3339), c.other.Format(time.RFC3339), c.writtenFirst, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestResponseTimesFollowTheGoRule holds the outcomes report's counts of
+// shares answered and accepted within their response time, and of shares
+// overdue, to referral.Share's AnsweredInTime, AcceptedInTime and Overdue:
+// an answer at the due time itself is in time.
+func TestResponseTimesFollowTheGoRule(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := context.Background()
+	due := time.Date(2026, 11, 16, 12, 0, 0, 0, time.UTC)
+	var ids []string
+	for i, off := range []time.Duration{-time.Second, 0, time.Second, time.Hour} {
+		for _, to := range []referral.ShareStatus{referral.Sent, referral.Viewed, referral.Accepted, referral.Declined} {
+			clockAt(db, due.Add(-48*time.Hour))
+			id := ruleReferral(t, db, fmt.Sprintf("Answered %d %s", i, to), "1991-05-03", due)
+			clockAt(db, due.Add(off))
+			if to != referral.Sent {
+				if err := db.MarkViewed(ctx, id, "housing", ruleHousing); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if to == referral.Accepted || to == referral.Declined {
+				if _, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: id, Agency: "housing", To: to, Reason: "Not our area", Actor: ruleHousing}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, id)
+		}
+	}
+	for _, now := range []time.Time{due, due.Add(2 * time.Hour)} {
+		var answered, accepted, overdue int
+		for _, id := range ids {
+			r, err := db.Referral(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sh := r.Shares[0]
+			if sh.AnsweredInTime() {
+				answered++
+			}
+			if sh.AcceptedInTime() {
+				accepted++
+			}
+			if sh.Overdue(now) {
+				overdue++
+			}
+		}
+		if answered == 0 || accepted == 0 || answered == len(ids) {
+			t.Fatalf("the cases do not reach both sides of the rule: %d answered in time, %d accepted in time", answered, accepted)
+		}
+		f, err := db.Outcomes(ctx, report.DefaultPeriod(now), "housing", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Agencies) != 1 {
+			t.Fatalf("agencies in the report: %+v", f.Agencies)
+		}
+		a := f.Agencies[0]
+		if a.WithinResponseTime != answered || a.AcceptedWithinResponseTime != accepted || a.Overdue != overdue {
+			t.Errorf("at %s the report has %d answered in time, %d accepted in time, %d overdue; the Go rules %d, %d, %d",
+				now.Format(time.RFC3339), a.WithinResponseTime, a.AcceptedWithinResponseTime, a.Overdue, answered, accepted, overdue)
 		}
 	}
 }
