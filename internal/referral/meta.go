@@ -87,19 +87,6 @@ func (s Share) Overdue(now time.Time) bool {
 	return (s.Status == Sent || s.Status == Viewed) && !s.DueAt.IsZero() && now.After(s.DueAt)
 }
 
-// AnsweredInTime reports whether the agency first answered the share
-// (accepted or declined it) within its response time: no later than its
-// due time.
-func (s Share) AnsweredInTime() bool {
-	return !s.AnsweredAt.IsZero() && !s.AnsweredAt.After(s.DueAt)
-}
-
-// AcceptedInTime reports whether the agency accepted the share no later
-// than its due time.
-func (s Share) AcceptedInTime() bool {
-	return !s.AcceptedAt.IsZero() && !s.AcceptedAt.After(s.DueAt)
-}
-
 // Attention reports whether a referral should stand out to the police: an
 // agency is overdue, has declined, or has written a message not yet read.
 func (s Summary) Attention(now time.Time) bool {
