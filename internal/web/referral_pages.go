@@ -22,6 +22,7 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // referralRoutes are the pages of referrals: raising one, reading one,
@@ -600,17 +601,14 @@ func answerQuestions() []question {
 	return q
 }
 
-// codeHints say more of a code where its words alone may not be enough.
-var codeHints = map[string]string{
-	"safety_measures": "For example, target hardening or a safety plan",
-	"other":           "Say what it was below",
-}
-
-// codeChoices offers a list of codes as radios.
-func codeChoices(cs referral.Codes) []choice {
-	out := make([]choice, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, choice{Value: c.Code, Label: c.Label, Hint: codeHints[c.Code]})
+// codeChoices offers a vocabulary as radios above a text box: "other",
+// without a hint of its own, asks to say what it was there.
+func codeChoices(l vocab.List) []choice {
+	out := choicesOf(l)
+	for i := range out {
+		if out[i].Value == "other" && out[i].Hint == "" {
+			out[i].Hint = "Say what it was below"
+		}
 	}
 	return out
 }
