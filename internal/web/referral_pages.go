@@ -507,7 +507,7 @@ func (s *Server) eventViewOf(e store.Event) eventView {
 			ev.Title = "Message from " + name(e.Agency)
 		}
 	case strings.HasPrefix(e.Kind, "consent_"):
-		ev.Title = "Consent recorded: " + strings.ReplaceAll(strings.TrimPrefix(e.Kind, "consent_"), "_", " ")
+		ev.Title = vocab.ConsentDecisions.Words(strings.TrimPrefix(e.Kind, "consent_"))
 	case e.Kind == "referral_updated" || e.Kind == "risk_reassessed":
 		ev.Title, ev.Detail = amendEventWords(e.Kind, e.Detail)
 	case e.Kind == "override_requested":
