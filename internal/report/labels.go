@@ -16,8 +16,6 @@ var (
 	Strands          = vocab.HateCrimeStrands.Values()
 	ShareStatuses    = vocab.ShareStatuses.Values()
 	ConsentDecisions = append(vocab.ConsentDecisions.Values(), NoConsentRecord)
-	DeclineCodes     = vocab.DeclineReasons.Values()
-	OutcomeCodes     = vocab.ClosingOutcomes.Values()
 )
 
 // NoConsentRecord is the consent "decision" of a referral with no record.
