@@ -2,7 +2,11 @@
 // Every consent, agreement line, release decision and audit entry speaks in them.
 package category
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/stalking-hub/hub/internal/vocab"
+)
 
 // Category is one kind of information about the people in a referral.
 type Category uint8
@@ -28,9 +32,17 @@ const (
 // Count is the number of categories; arrays indexed by Category have this length.
 const Count = int(count)
 
-var names = [Count]string{"identity", "safe_contact", "contact", "offence", "risk", "suspect", "health", "children", "needs", "orders"}
-
-var titles = [Count]string{"Identity", "Safe contact", "Contact details", "Offence", "Risk", "Suspect", "Health", "Children", "Needs and views", "Orders and bail"}
+// names and titles are the registry's categories, whose order is the
+// numbering above: a category added there and not here stops the start.
+var names, titles = func() (n, t [Count]string) {
+	if len(vocab.Categories) != Count {
+		panic(fmt.Sprintf("category: the registry lists %d categories, the package numbers %d", len(vocab.Categories), Count))
+	}
+	for i, c := range vocab.Categories {
+		n[i], t[i] = c.Code, c.Label
+	}
+	return n, t
+}()
 
 // All lists every category in display order.
 func All() []Category {

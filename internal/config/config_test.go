@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 func env(m map[string]string) func(string) string {
@@ -156,5 +158,15 @@ func TestMaracPanels(t *testing.T) {
 	}
 	if _, err := Load(write(t, prod), env(map[string]string{"HUB_MARAC_PANELS": "x"})); err == nil || !strings.Contains(err.Error(), "marac.panels") {
 		t.Errorf("panels from the environment: %v", err)
+	}
+}
+
+// The lawful bases a hub starts with are the registry's, so each has words
+// on every page and report.
+func TestDefaultLawfulBasesAreInTheRegistry(t *testing.T) {
+	for _, b := range Defaults().Sharing.LawfulBases {
+		if !vocab.LawfulBases.Has(b) {
+			t.Errorf("default lawful basis %q is not in internal/vocab", b)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Decision is the person's answer when asked to consent to sharing.
@@ -25,7 +26,7 @@ const (
 )
 
 // Decisions lists every decision.
-var Decisions = []Decision{Given, Refused, NotSought, Withdrawn}
+var Decisions = vocab.Typed[Decision](vocab.ConsentDecisions)
 
 // Method is how the answer was given.
 type Method string
@@ -38,7 +39,7 @@ const (
 )
 
 // Methods lists every method.
-var Methods = []Method{Verbal, Written, Electronic}
+var Methods = vocab.Typed[Method](vocab.ConsentMethods)
 
 // Consent is one record in a referral's consent history. The history is
 // append-only: a change of mind is a new record, and the latest one rules.

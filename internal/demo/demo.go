@@ -23,6 +23,7 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Options say who raises and answers the referrals, and when.
@@ -311,7 +312,7 @@ var (
 		{"colleague", 6}, {"family", 5}, {"other", 3}}
 	methods   = []weight{{"phone", 45}, {"text", 20}, {"email", 10}, {"in_person", 10}, {"via_police", 10}, {"via_third_party", 5}}
 	decisions = []weight{{"given", 65}, {"refused", 15}, {"not_sought", 20}}
-	strands   = []string{"race", "religion", "sexual_orientation", "disability", "transgender", "other"}
+	strands   = vocab.HateCrimeStrands.Values()
 	// dashBands are the DASH counts that fit each level, from and below:
 	// 14 or more "yes" answers of 24 is visible high risk.
 	dashBands = map[string][2]int{"standard": {0, 8}, "medium": {8, 14}, "high": {risk.VisibleHighRisk, 25}}

@@ -14,6 +14,7 @@ import (
 	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
 	"github.com/stalking-hub/hub/internal/store/storetest"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 func agencies(t testing.TB) *agency.Directory {
@@ -147,7 +148,7 @@ func TestPlanIsRealistic(t *testing.T) {
 			t.Errorf("no share is %s: %v", s, byStatus)
 		}
 	}
-	for _, cs := range []referral.Codes{referral.DeclineReasons, referral.ClosingOutcomes} {
+	for _, cs := range []vocab.List{referral.DeclineReasons, referral.ClosingOutcomes} {
 		used := 0
 		for _, c := range cs {
 			if codes[c.Code] > 0 {
@@ -235,4 +236,22 @@ func TestSeedWritesThroughTheStore(t *testing.T) {
 		t.Fatalf("audit after seeding: %v %s", err, report.String())
 	}
 	checkOutcomes(t, db, dir, now)
+}
+
+// The demo's weighted codes are the registry's: a synthetic referral never
+// carries a code the hub would refuse.
+func TestDemoCodesAreTheRegistrys(t *testing.T) {
+	for _, c := range []struct {
+		list    vocab.List
+		weights []weight
+	}{
+		{vocab.Offences, offences}, {vocab.RiskLevels, levels}, {vocab.RiskTools, tools},
+		{vocab.Relationships, relationships}, {vocab.ContactMethods, methods}, {vocab.ConsentDecisions, decisions},
+	} {
+		for _, w := range c.weights {
+			if !c.list.Has(w.key) {
+				t.Errorf("the demo weighs %q, which is not in %v", w.key, c.list.Values())
+			}
+		}
+	}
 }

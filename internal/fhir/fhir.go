@@ -17,6 +17,7 @@ import (
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // ContentType is the media type of FHIR JSON.
@@ -262,7 +263,7 @@ func NewServiceRequest(v sharing.View, sys Systems, names func(string) string) S
 			}
 		default:
 			if c == category.Offence && m.Offence != "" {
-				sr.Code = &CodeableConcept{Coding: []Coding{{System: sys.Codes(), Code: m.Offence}}, Text: strings.ReplaceAll(m.Offence, "_", " ")}
+				sr.Code = &CodeableConcept{Coding: []Coding{{System: sys.Codes(), Code: m.Offence}}, Text: vocab.Offences.Words(m.Offence)}
 			}
 			if c == category.Risk {
 				sr.Priority = priority(m.Risk)
@@ -316,7 +317,7 @@ func TaskOf(referralID string, sh referral.Share, sys Systems, names func(string
 	ref := Reference{Reference: "ServiceRequest/" + referralID}
 	t := Task{ResourceType: "Task", ID: sh.ID, BasedOn: []Reference{ref}, Focus: &ref,
 		Status:         TaskStatus(sh.Status),
-		BusinessStatus: &CodeableConcept{Coding: []Coding{{System: sys.Codes(), Code: string(sh.Status)}}, Text: strings.ReplaceAll(string(sh.Status), "_", " ")},
+		BusinessStatus: &CodeableConcept{Coding: []Coding{{System: sys.Codes(), Code: string(sh.Status)}}, Text: vocab.ShareStatuses.Words(string(sh.Status))},
 		Intent:         "order",
 		AuthoredOn:     dateTime(sh.SentAt),
 		LastModified:   dateTime(latest(sh.SentAt, sh.ViewedAt, sh.AnsweredAt, sh.AcceptedAt, sh.ClosedAt)),

@@ -5,6 +5,8 @@ package identity
 import (
 	"fmt"
 	"slices"
+
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Role is what a person may do in the hub.
@@ -21,7 +23,7 @@ const (
 )
 
 // Roles lists every role.
-var Roles = []Role{Officer, Supervisor, AgencyStaff, MARACCoordinator, Auditor, Admin}
+var Roles = vocab.Typed[Role](vocab.Roles)
 
 // ParseRole returns the role with the given name.
 func ParseRole(s string) (Role, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // MaxNote is the longest note, in characters, on a case or an action.
@@ -34,7 +35,7 @@ func UpdateAction(a Action, status, note string, w Writer, p identity.Principal,
 	coordinator := p.Has(identity.MARACCoordinator)
 	to, err := ParseActionStatus(status)
 	if err != nil {
-		return a, problem.Invalidf("status", "Status must be one of open, done, not_possible, not_done")
+		return a, problem.Invalidf("status", "Status must be one of %s", strings.Join(vocab.MARACActionStatuses.Values(), ", "))
 	}
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxNote {

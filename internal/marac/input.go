@@ -11,6 +11,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // MaxDescription is the longest action description, in characters.
@@ -103,7 +104,7 @@ func (n NewCase) Validate(w Writer) (Case, *problem.Error) {
 	}
 	c, err := ParseCriterion(n.Criterion)
 	if err != nil {
-		fields["criterion"] = "Criterion must be one of visible_high_risk, professional_judgement, potential_escalation, repeat"
+		fields["criterion"] = "Criterion must be one of " + strings.Join(vocab.MARACCriteria.Values(), ", ")
 	}
 	note := strings.TrimSpace(n.Note)
 	switch {
@@ -252,7 +253,7 @@ func (e CaseEdit) Validate(c Case, w Writer) (CaseChange, *problem.Error) {
 	if e.Criterion != nil {
 		crit, err := ParseCriterion(*e.Criterion)
 		if err != nil {
-			fields["criterion"] = "Criterion must be one of visible_high_risk, professional_judgement, potential_escalation, repeat"
+			fields["criterion"] = "Criterion must be one of " + strings.Join(vocab.MARACCriteria.Values(), ", ")
 		}
 		ch.Criterion = crit
 	}

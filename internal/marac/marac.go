@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Criterion is why a referral goes to MARAC.
@@ -26,7 +27,7 @@ const (
 )
 
 // Criteria lists every criterion.
-var Criteria = []Criterion{VisibleHighRisk, ProfessionalJudgement, PotentialEscalation, Repeat}
+var Criteria = vocab.Typed[Criterion](vocab.MARACCriteria)
 
 // ParseCriterion returns the criterion with the given name.
 func ParseCriterion(s string) (Criterion, error) {
@@ -133,7 +134,7 @@ const (
 )
 
 // ActionStatuses lists every action status.
-var ActionStatuses = []ActionStatus{Open, Done, NotPossible, NotDone}
+var ActionStatuses = vocab.Typed[ActionStatus](vocab.MARACActionStatuses)
 
 // ParseActionStatus returns the action status with the given name.
 func ParseActionStatus(s string) (ActionStatus, error) {

@@ -6,6 +6,8 @@ package partner
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Type is the kind of an event, as api.md lists them.
@@ -26,8 +28,7 @@ const (
 )
 
 // Types lists every event type a webhook may subscribe to.
-var Types = []Type{ShareCreated, ShareStatusChanged, ShareWithdrawn, ReferralUpdated, ReferralRiskChanged,
-	MessageCreated, ConsentWithdrawn, OrderChanged, MARACCaseListed, MARACActionChanged}
+var Types = vocab.Typed[Type](vocab.EventTypes)
 
 // ParseType returns the type named s, and false for a name not in Types.
 func ParseType(s string) (Type, bool) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // transitions is the lifecycle of a share: which status may follow which.
@@ -61,7 +62,7 @@ func Transition(from ShareStatus, a Answer) *problem.Error {
 // a decline and a close also need their code. Nil when all is well.
 func (a Answer) Problems(codeRequired bool) map[string]string {
 	errs := map[string]string{}
-	check := func(status ShareStatus, code string, codes Codes, codeField, kind string) {
+	check := func(status ShareStatus, code string, codes vocab.List, codeField, kind string) {
 		switch {
 		case code == "" && a.To == status && codeRequired:
 			errs[codeField] = "Choose the kind of " + kind
@@ -70,7 +71,7 @@ func (a Answer) Problems(codeRequired bool) map[string]string {
 			errs[codeField] = "Give a " + codeField + " only when the status is " + string(status)
 		default:
 			if _, ok := codes.Label(code); !ok {
-				errs[codeField] = "Choose the kind of " + kind + ": " + codes.oneOf()
+				errs[codeField] = "Choose the kind of " + kind + ": " + codes.OneOf()
 			}
 		}
 	}

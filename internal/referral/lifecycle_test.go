@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/problem"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Every pair of statuses, with the answer the lifecycle must give.
@@ -89,7 +90,7 @@ func TestConflictBeforeDetails(t *testing.T) {
 
 // Each list has distinct codes, each with words, and other last.
 func TestCodeLists(t *testing.T) {
-	for name, cs := range map[string]Codes{"decline reasons": DeclineReasons, "closing outcomes": ClosingOutcomes} {
+	for name, cs := range map[string]vocab.List{"decline reasons": DeclineReasons, "closing outcomes": ClosingOutcomes} {
 		seen := map[string]bool{}
 		for _, c := range cs {
 			if c.Code == "" || c.Label == "" || seen[c.Code] {

@@ -3,6 +3,8 @@ package referral
 import (
 	"fmt"
 	"slices"
+
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // PersonAtRisk is someone else the suspect threatens: a new partner,
@@ -10,7 +12,7 @@ import (
 // risk is part of the risk picture, as the DASH checklist asks.
 type PersonAtRisk struct {
 	Name         string `json:"name" validate:"required,max=200"`
-	Relationship string `json:"relationship" validate:"required,oneof=new_partner family child_not_in_household friend colleague neighbour professional other"`
+	Relationship string `json:"relationship" validate:"required,vocab=person_at_risk_relationship"`
 	Notes        string `json:"notes,omitempty" validate:"max=1000"`
 }
 
@@ -35,19 +37,24 @@ type Equality struct {
 	Interpreter       string `json:"interpreter,omitempty"`
 }
 
-// EqualityFields are the equality questions and their answers, in the
-// order a report shows them. Every question allows not_stated.
-var EqualityFields = []struct {
+// EqualityField is one equality question and the codes of its answers.
+type EqualityField struct {
 	Name   string
 	Values []string
-}{
-	{"sex", []string{"female", "male", "not_stated"}},
-	{"age_band", []string{"under_18", "18_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "not_stated"}},
-	{"ethnicity", []string{"white", "mixed", "asian", "black", "other", "not_stated"}},
-	{"disability", []string{"yes", "no", "not_stated"}},
-	{"sexual_orientation", []string{"heterosexual", "gay_or_lesbian", "bisexual", "other", "not_stated"}},
-	{"gender_identity", []string{"trans", "not_trans", "not_stated"}},
-	{"interpreter", []string{"yes", "no", "not_stated"}},
+}
+
+// EqualityFields are the equality questions and their answers, in the
+// order a report shows them, as the registry lists them. Every question
+// allows not_stated.
+var EqualityFields = equalityFields()
+
+func equalityFields() []EqualityField {
+	var out []EqualityField
+	for _, q := range vocab.EqualityQuestions {
+		answers, _ := vocab.Lookup("equality." + q.Code)
+		out = append(out, EqualityField{Name: q.Code, Values: answers.Values()})
+	}
+	return out
 }
 
 // Answers are the answers given, by question name.

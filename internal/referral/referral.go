@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Referral is one referral with everything the release decision weighs: who
@@ -80,8 +81,8 @@ const (
 	Withdrawn ShareStatus = "withdrawn"
 )
 
-// ShareStatuses lists every share status.
-var ShareStatuses = []ShareStatus{Sent, Viewed, Accepted, Declined, InProgress, Closed, Withdrawn}
+// ShareStatuses lists every share status, as the registry does.
+var ShareStatuses = vocab.Typed[ShareStatus](vocab.ShareStatuses)
 
 // ParseShareStatus returns the share status with the given name.
 func ParseShareStatus(s string) (ShareStatus, error) {

@@ -14,13 +14,14 @@ import (
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // Submission is a referral as an officer raises it, in the words of the API
 // (../shared/api.md "A referral as created") and of the referral form.
 type Submission struct {
 	CrimeReference     string              `json:"crime_reference" validate:"max=40"`
-	Offence            string              `json:"offence" validate:"required,oneof=harassment harassment_fear_of_violence stalking stalking_fear_alarm_distress malicious_communications breach_of_order other"`
+	Offence            string              `json:"offence" validate:"required,vocab=offence"`
 	Summary            string              `json:"summary" validate:"required,max=4000"`
 	Incidents          Incidents           `json:"incidents"`
 	AggravatingFactors []AggravatingFactor `json:"aggravating_factors" validate:"dive"`
@@ -59,15 +60,15 @@ type Incidents struct {
 
 // AggravatingFactor is one aggravating factor; hate crime takes a strand.
 type AggravatingFactor struct {
-	Factor string `json:"factor" validate:"required,oneof=domestic_abuse hate_crime honour_based_abuse fear_of_violence technology_enabled"`
-	Strand string `json:"strand,omitempty" validate:"required_if=Factor hate_crime,omitempty,oneof=race religion sexual_orientation disability transgender other"`
+	Factor string `json:"factor" validate:"required,vocab=aggravating_factor"`
+	Strand string `json:"strand,omitempty" validate:"required_if=Factor hate_crime,omitempty,vocab=hate_crime_strand"`
 }
 
 // RiskAssessment records the tool, the score and the level; not the questions.
 type RiskAssessment struct {
-	Tool       string `json:"tool" validate:"omitempty,oneof=dash s_dash sash professional_judgement"`
+	Tool       string `json:"tool" validate:"omitempty,vocab=risk_tool"`
 	Score      *int   `json:"score" validate:"omitempty,gte=0,lte=30"`
-	Level      string `json:"level" validate:"required,oneof=standard medium high"`
+	Level      string `json:"level" validate:"required,vocab=risk_level"`
 	AssessedOn string `json:"assessed_on" validate:"omitempty,date,past"`
 }
 
@@ -87,20 +88,17 @@ type Victim struct {
 // SafeContact is how an agency may reach the victim without putting them at
 // risk: the first method, and any others the victim also accepts.
 type SafeContact struct {
-	Method       string   `json:"method" validate:"required,oneof=phone text email letter in_person via_police via_third_party"`
+	Method       string   `json:"method" validate:"required,vocab=contact_method"`
 	OtherMethods []string `json:"other_methods,omitempty"`
 	Times        string   `json:"times" validate:"max=200"`
 	Instructions string   `json:"instructions" validate:"max=1000"`
 }
 
-// safeContactMethods is the vocabulary of SafeContact's methods.
-var safeContactMethods = []string{"phone", "text", "email", "letter", "in_person", "via_police", "via_third_party"}
-
 // Suspect is the person whose behaviour the referral is about.
 type Suspect struct {
 	Name         string `json:"name" validate:"max=200"`
 	DateOfBirth  string `json:"date_of_birth" validate:"omitempty,date,past"`
-	Relationship string `json:"relationship" validate:"omitempty,oneof=ex_partner partner family acquaintance colleague neighbour stranger online_only unknown other"`
+	Relationship string `json:"relationship" validate:"omitempty,vocab=relationship"`
 	Address      string `json:"address" validate:"max=500"`
 	Orders       string `json:"orders" validate:"max=1000"`
 }
@@ -121,11 +119,11 @@ type Request struct {
 
 // ConsentGiven is the victim's consent as recorded with the referral.
 type ConsentGiven struct {
-	Decision   string   `json:"decision" validate:"required,oneof=given refused not_sought withdrawn"`
+	Decision   string   `json:"decision" validate:"required,vocab=consent_decision"`
 	Reason     string   `json:"reason,omitempty" validate:"required_if=Decision not_sought,max=1000"`
 	Agencies   []string `json:"agencies"`
-	Categories []string `json:"categories" validate:"dive,oneof=identity contact safe_contact offence risk suspect health children needs orders"`
-	Method     string   `json:"method" validate:"omitempty,oneof=verbal written electronic"`
+	Categories []string `json:"categories" validate:"dive,vocab=category"`
+	Method     string   `json:"method" validate:"omitempty,vocab=consent_method"`
 	ObtainedOn string   `json:"obtained_on" validate:"omitempty,date,past"`
 	ReviewOn   string   `json:"review_on" validate:"omitempty,date"`
 }
@@ -134,7 +132,7 @@ type ConsentGiven struct {
 var messages = map[string]string{
 	"required":    "is required",
 	"required_if": "is required",
-	"oneof":       "is not one of the allowed values",
+	"vocab":       "is not one of the allowed values",
 	"max":         "is too long",
 	"min":         "needs at least one",
 	"gte":         "is too small",
@@ -160,6 +158,11 @@ func NewValidator(now func() time.Time) *Validator {
 	v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
 		return err == nil
+	})
+	// vocab=NAME: the value is a code of the registry's vocabulary NAME.
+	v.RegisterValidation("vocab", func(fl validator.FieldLevel) bool {
+		l, ok := vocab.Lookup(fl.Param())
+		return ok && l.Has(fl.Field().String())
 	})
 	val := &Validator{v: v, now: now}
 	v.RegisterValidation("past", func(fl validator.FieldLevel) bool {
@@ -262,7 +265,7 @@ func checkOtherMethods(sc SafeContact, fields map[string]string) {
 	const path = "victim.safe_contact.other_methods"
 	for i, m := range sc.OtherMethods {
 		switch {
-		case !slices.Contains(safeContactMethods, m):
+		case !vocab.ContactMethods.Has(m):
 			fields[path] = "Other safe contact methods must be from the list"
 		case m == sc.Method:
 			fields[path] = "Other safe contact methods cannot repeat the first method"

@@ -2,12 +2,14 @@ package referral
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
 	"github.com/stalking-hub/hub/internal/category"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 const example = `{
@@ -119,3 +121,38 @@ func TestUnknownFieldRefused(t *testing.T) {
 }
 
 func obj(m map[string]any, k string) map[string]any { return m[k].(map[string]any) }
+
+// Every vocab= tag of a submission names a vocabulary of the registry: a
+// misspelt name would refuse every value of its field.
+func TestVocabTagsNameTheRegistry(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	tags := 0
+	var walk func(reflect.Type)
+	walk = func(ty reflect.Type) {
+		for ty.Kind() == reflect.Pointer || ty.Kind() == reflect.Slice {
+			ty = ty.Elem()
+		}
+		if ty.Kind() != reflect.Struct || seen[ty] {
+			return
+		}
+		seen[ty] = true
+		for f := range ty.Fields() {
+			for rule := range strings.SplitSeq(f.Tag.Get("validate"), ",") {
+				if name, ok := strings.CutPrefix(rule, "vocab="); ok {
+					tags++
+					if _, ok := vocab.Lookup(name); !ok {
+						t.Errorf("%s.%s: no vocabulary %q", ty.Name(), f.Name, name)
+					}
+				}
+				if strings.HasPrefix(rule, "oneof=") {
+					t.Errorf("%s.%s: a oneof list beside the registry: use vocab=", ty.Name(), f.Name)
+				}
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[Submission]())
+	if tags < 10 {
+		t.Errorf("%d vocab tags found: the walk missed some", tags)
+	}
+}

@@ -1,14 +1,12 @@
 package report
 
 import (
-	"strings"
-
-	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // JusticeOutcomes are the criminal-justice outcome codes tables count by.
-var JusticeOutcomes = justice.Outcomes.Values()
+var JusticeOutcomes = vocab.JusticeOutcomes.Values()
 
 // CriminalJustice is what the period's referrals came to on the
 // criminal-justice side, and whether their victims were kept informed.
@@ -50,7 +48,7 @@ func justiceOutcomesTable(cj CriminalJustice) Table {
 	t := Table{ID: "criminal-justice-outcomes", Caption: "Criminal-justice outcomes of the period's referrals", RowHeader: "Outcome",
 		Columns: []Column{{Name: "Referrals"}, {Name: "Share of outcomes", Unit: Percent}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, o := range JusticeOutcomes {
-		t.Rows = append(t.Rows, Row{Label: justiceLabel(o), Cells: []Cell{count(cj.ByOutcome[o]), rate(cj.ByOutcome[o], cj.WithOutcome)}})
+		t.Rows = append(t.Rows, Row{Label: vocab.JusticeOutcomes.Words(o), Cells: []Cell{count(cj.ByOutcome[o]), rate(cj.ByOutcome[o], cj.WithOutcome)}})
 	}
 	t.Rows = append(t.Rows, Row{Label: "Total", Total: true, Cells: []Cell{count(cj.WithOutcome), rate(cj.WithOutcome, cj.WithOutcome)}})
 	return t
@@ -59,11 +57,11 @@ func justiceOutcomesTable(cj CriminalJustice) Table {
 func justiceByOffenceTable(cj CriminalJustice) Table {
 	t := Table{ID: "criminal-justice-by-offence", Caption: "Criminal-justice outcomes, by offence", RowHeader: "Offence", Chart: Chart{Kind: StackedBars}}
 	for i, o := range JusticeOutcomes {
-		t.Columns = append(t.Columns, Column{Name: justiceLabel(o)})
+		t.Columns = append(t.Columns, Column{Name: vocab.JusticeOutcomes.Words(o)})
 		t.Chart.Series = append(t.Chart.Series, i)
 	}
 	for _, off := range Offences {
-		row := Row{Label: Label(off)}
+		row := Row{Label: vocab.Offences.Words(off)}
 		for _, o := range JusticeOutcomes {
 			row.Cells = append(row.Cells, count(cj.ByOffence[off][o]))
 		}
@@ -98,14 +96,6 @@ func timeToOutcomeTable(cj CriminalJustice) Table {
 		Rows:    []Row{{Label: "With an outcome", Cells: []Cell{count(d.Count), hours(d.MedianHours), hours(d.P90Hours)}}}}
 }
 
-// justiceLabel is the words for an outcome code.
-func justiceLabel(code string) string {
-	if l, ok := justice.Outcomes.Label(code); ok {
-		return l
-	}
-	return code
-}
-
 // NewEquality is the equality counts at zero, every question and answer present.
 func NewEquality() map[string]map[string]int {
 	out := map[string]map[string]int{}
@@ -118,17 +108,11 @@ func NewEquality() map[string]map[string]int {
 func equalityTable(f Figures) Table {
 	t := Table{ID: "equality", Caption: "Victims' equality details, given with their agreement", RowHeader: "Question and answer",
 		Columns: []Column{{Name: "Referrals"}, {Name: "Share of those given", Unit: Percent}}}
-	words := func(s string) string {
-		if a, b, ok := strings.Cut(s, "_"); ok && a >= "0" && a <= "9z" && b >= "0" && b <= "9z" {
-			return a + " to " + b // an age band, 18_24
-		}
-		s = strings.NewReplacer("_plus", " and over", "_", " ").Replace(s)
-		return strings.ToUpper(s[:1]) + s[1:]
-	}
 	for _, q := range referral.EqualityFields {
+		answers, _ := vocab.Lookup("equality." + q.Name)
 		for _, v := range q.Values {
 			n := f.Equality[q.Name][v]
-			t.Rows = append(t.Rows, Row{Label: words(q.Name) + ": " + words(v), Cells: []Cell{count(n), rate(n, f.EqualityGiven)}})
+			t.Rows = append(t.Rows, Row{Label: vocab.EqualityQuestions.Words(q.Name) + ": " + answers.Words(v), Cells: []Cell{count(n), rate(n, f.EqualityGiven)}})
 		}
 	}
 	return t

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/report/reporttest"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // The criminal-justice tables of the fixture's figures read as worked out
@@ -37,8 +38,8 @@ func TestCriminalJusticeTables(t *testing.T) {
 		{"criminal-justice-outcomes", "Charged or summonsed", 1, "50.0%"},
 		{"criminal-justice-outcomes", "Cautioned", 1, "25.0%"},
 		{"criminal-justice-outcomes", "Total", 0, "4"},
-		{"criminal-justice-by-offence", "Breach of an order", 0, "1"},
-		{"criminal-justice-by-offence", "Harassment, fear of violence (s4)", 1, "1"},
+		{"criminal-justice-by-offence", vocab.Offences.Words("breach_of_order"), 0, "1"},
+		{"criminal-justice-by-offence", vocab.Offences.Words("harassment_fear_of_violence"), 1, "1"},
 		{"time-to-outcome", "With an outcome", 1, "252.0"},
 		{"time-to-outcome", "With an outcome", 2, "588.0"},
 		{"victims-code", "Updates due", 0, "6"},

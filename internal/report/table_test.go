@@ -93,7 +93,7 @@ func TestTablesCoverEveryFigure(t *testing.T) {
 		t.Errorf("marac actions %+v", tb.Rows)
 	}
 	tb, _ = TableByID(f, name, "consent")
-	if tb.Rows[0].Label != "Given" || tb.Text(1, tb.Rows[0].Cells[1]) != "75.0%" || tb.Rows[4].Label != "No record" {
+	if tb.Rows[0].Label != "Consent given" || tb.Text(1, tb.Rows[0].Cells[1]) != "75.0%" || tb.Rows[4].Label != "No consent record" {
 		t.Errorf("consent %+v", tb.Rows)
 	}
 	tb, _ = TableByID(f, name, "closing-outcomes")

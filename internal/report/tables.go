@@ -1,21 +1,23 @@
 package report
 
+import "github.com/stalking-hub/hub/internal/vocab"
+
 // Tables lays the figures out as the tables of the outcomes page, in the
 // page's order. agencyName gives an agency's name for its id.
 func Tables(f Figures, agencyName func(string) string) []Table {
 	return []Table{
-		monthTable("referrals-by-risk", "Referrals raised each month, by risk level", RiskLevels, f.Referrals.ByRisk,
+		monthTable("referrals-by-risk", "Referrals raised each month, by risk level", vocab.RiskLevels, f.Referrals.ByRisk,
 			f.Referrals, func(m Month) map[string]int { return m.ByRisk }, true, StackedBars),
-		monthTable("referrals-by-offence", "Referrals raised each month, by offence", Offences, f.Referrals.ByOffence,
+		monthTable("referrals-by-offence", "Referrals raised each month, by offence", vocab.Offences, f.Referrals.ByOffence,
 			f.Referrals, func(m Month) map[string]int { return m.ByOffence }, true, StackedBars),
-		monthTable("referrals-by-factor", "Referrals raised each month, by aggravating factor", Factors, f.Referrals.ByFactor,
+		monthTable("referrals-by-factor", "Referrals raised each month, by aggravating factor", vocab.AggravatingFactors, f.Referrals.ByFactor,
 			f.Referrals, func(m Month) map[string]int { return m.ByFactor }, false, Lines),
 		strandTable(f.Referrals),
 		responsesTable(f.Agencies, agencyName),
 		responseTimesTable(f.Agencies, agencyName),
 		acceptanceTimesTable(f.Agencies, agencyName),
-		codeTable("decline-reasons", "Declines, by agency and reason", "Agency and reason", "Declined", f.DeclineReasons, agencyName),
-		codeTable("closing-outcomes", "Closed shares, by agency and outcome", "Agency and outcome", "Closed", f.Outcomes, agencyName),
+		codeTable("decline-reasons", "Declines, by agency and reason", "Agency and reason", "Declined", f.DeclineReasons, vocab.DeclineReasons, agencyName),
+		codeTable("closing-outcomes", "Closed shares, by agency and outcome", "Agency and outcome", "Closed", f.Outcomes, vocab.ClosingOutcomes, agencyName),
 		statusTable(f.Agencies, agencyName),
 		consentTable(f.Consent),
 		overridesTable(f.Overrides),
@@ -40,13 +42,14 @@ func TableByID(f Figures, agencyName func(string) string, id string) (Table, boo
 	return Table{}, false
 }
 
-// monthTable is one row a month and a column per code, with a total column
-// when the codes split the referrals and a total row at the foot.
-func monthTable(id, caption string, known []string, totals map[string]int, r Referrals, of func(Month) map[string]int, split bool, kind ChartKind) Table {
-	codes := ordered(known, totals)
+// monthTable is one row a month and a column per code of the vocabulary,
+// with a total column when the codes split the referrals and a total row at
+// the foot.
+func monthTable(id, caption string, known vocab.List, totals map[string]int, r Referrals, of func(Month) map[string]int, split bool, kind ChartKind) Table {
+	codes := ordered(known.Values(), totals)
 	t := Table{ID: id, Caption: caption, RowHeader: "Month", Chart: Chart{Kind: kind}}
 	for i, c := range codes {
-		t.Columns = append(t.Columns, Column{Name: Label(c)})
+		t.Columns = append(t.Columns, Column{Name: known.Words(c)})
 		t.Chart.Series = append(t.Chart.Series, i)
 	}
 	if split {
@@ -73,7 +76,7 @@ func strandTable(r Referrals) Table {
 	t := Table{ID: "hate-crime-strands", Caption: "Hate crime referrals, by strand", RowHeader: "Strand",
 		Columns: []Column{{Name: "Referrals"}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, s := range ordered(Strands, r.ByStrand) {
-		t.Rows = append(t.Rows, Row{Label: Label(s), Cells: []Cell{count(r.ByStrand[s])}})
+		t.Rows = append(t.Rows, Row{Label: vocab.HateCrimeStrands.Words(s), Cells: []Cell{count(r.ByStrand[s])}})
 	}
 	return t
 }
@@ -115,11 +118,11 @@ func acceptanceTimesTable(as []AgencyFigures, name func(string) string) Table {
 	return t
 }
 
-// codeTable is one row for each agency and code, and one column of counts.
-func codeTable(id, caption, rowHeader, column string, cs []CodeCount, name func(string) string) Table {
+// codeTable is one row for each agency and code of list, and one column of counts.
+func codeTable(id, caption, rowHeader, column string, cs []CodeCount, list vocab.List, name func(string) string) Table {
 	t := Table{ID: id, Caption: caption, RowHeader: rowHeader, Columns: []Column{{Name: column}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, c := range cs {
-		t.Rows = append(t.Rows, Row{Label: name(c.Agency) + ": " + Label(c.Code), Cells: []Cell{count(c.Count)}})
+		t.Rows = append(t.Rows, Row{Label: name(c.Agency) + ": " + codeWords(list, c.Code), Cells: []Cell{count(c.Count)}})
 	}
 	return t
 }
@@ -134,7 +137,7 @@ func statusTable(as []AgencyFigures, name func(string) string) Table {
 	codes := ordered(ShareStatuses, all)
 	t := Table{ID: "agency-outcomes", Caption: "Where each agency's shares stand now", RowHeader: "Agency", Chart: Chart{Kind: StackedBars}}
 	for i, s := range codes {
-		t.Columns = append(t.Columns, Column{Name: Label(s)})
+		t.Columns = append(t.Columns, Column{Name: vocab.ShareStatuses.Words(s)})
 		t.Chart.Series = append(t.Chart.Series, i)
 	}
 	for _, a := range as {
@@ -151,7 +154,7 @@ func consentTable(c Consent) Table {
 	t := Table{ID: "consent", Caption: "Consent: the latest decision on each referral", RowHeader: "Decision",
 		Columns: []Column{{Name: "Referrals"}, {Name: "Share of referrals", Unit: Percent}}, Chart: Chart{Kind: Bars, Series: []int{0}}}
 	for _, d := range ordered(ConsentDecisions, c.ByDecision) {
-		t.Rows = append(t.Rows, Row{Label: Label(d), Cells: []Cell{count(c.ByDecision[d]), rate(c.ByDecision[d], c.Referrals)}})
+		t.Rows = append(t.Rows, Row{Label: consentWords.Words(d), Cells: []Cell{count(c.ByDecision[d]), rate(c.ByDecision[d], c.Referrals)}})
 	}
 	return t
 }
@@ -162,7 +165,7 @@ func overridesTable(os []OverrideBasis) Table {
 		Chart:   Chart{Kind: StackedBars, Series: []int{1, 2, 3}}}
 	var total OverrideBasis
 	for _, o := range os {
-		t.Rows = append(t.Rows, overrideRow(Label(o.Basis), o, false))
+		t.Rows = append(t.Rows, overrideRow(vocab.LawfulBases.Words(o.Basis), o, false))
 		total.Requested += o.Requested
 		total.Approved += o.Approved
 		total.Refused += o.Refused

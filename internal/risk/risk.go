@@ -2,7 +2,11 @@
 // It holds no questions: the hub records the tool, the score and the level.
 package risk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/stalking-hub/hub/internal/vocab"
+)
 
 // Level is the assessed level of risk of serious harm.
 type Level string
@@ -14,8 +18,8 @@ const (
 	High     Level = "high"     // serious harm could happen at any time
 )
 
-// Levels lists the levels from lowest to highest.
-var Levels = []Level{Standard, Medium, High}
+// Levels lists the levels from lowest to highest, as the registry does.
+var Levels = vocab.Typed[Level](vocab.RiskLevels)
 
 // Rank orders levels: standard 1, medium 2, high 3; unknown 0.
 func (l Level) Rank() int {

@@ -22,6 +22,7 @@ import (
 	"github.com/stalking-hub/hub/internal/risk"
 	"github.com/stalking-hub/hub/internal/sharing"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // apiCreateReferral raises and sends a referral.
@@ -231,7 +232,7 @@ func (s *Server) apiListReferrals(c echo.Context) error {
 	f := store.ListFilter{Now: s.Now(), Cursor: c.QueryParam("cursor")}
 	if st := c.QueryParam("status"); st != "" {
 		if _, err := referral.ParseShareStatus(st); err != nil {
-			return problem.Invalidf("status", "status must be one of sent, viewed, accepted, declined, in_progress, closed")
+			return problem.Invalidf("status", "status must be one of %s", strings.Join(vocab.ShareStatuses.Values(), ", "))
 		}
 		f.Status = referral.ShareStatus(st)
 	}

@@ -298,7 +298,7 @@ func TestBrowserMemberships(t *testing.T) {
 		t.Fatalf("granting: %v %v", resp, err)
 	}
 	contains(t, "success banner", text(t, ctx, ".govuk-notification-banner--success"), "The role is given")
-	contains(t, "table", text(t, ctx, "table"), "new.worker@housing.example", "agency staff", "Northtown Housing", "Revoke")
+	contains(t, "table", text(t, ctx, "table"), "new.worker@housing.example", "Partner agency staff", "Northtown Housing", "Revoke")
 	if n := eval[int](t, ctx, `document.querySelectorAll(".govuk-error-summary").length`); n != 0 {
 		t.Errorf("an error summary after a good grant")
 	}

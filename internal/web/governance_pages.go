@@ -19,6 +19,7 @@ import (
 	"github.com/stalking-hub/hub/internal/identity"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // The pages of information governance: a referral's consent history and
@@ -51,49 +52,9 @@ func governancePage(method, path string, roles []identity.Role, h echo.HandlerFu
 	return Route{Method: method, Path: path, Access: Roles, Roles: roles, CSRF: method == http.MethodPost, Handler: h}
 }
 
-// lawfulBasisLabels say each lawful basis in plain English. A basis that
-// configuration adds without a label here is shown by its id.
-var lawfulBasisLabels = map[string]string{
-	"dpa2018_sch8_safeguarding":   "Data Protection Act 2018, Schedule 8 — safeguarding of children and individuals at risk",
-	"crime_and_disorder_act_s115": "Crime and Disorder Act 1998, section 115",
-	"vital_interests":             "Vital interests — risk to life",
-	"consent":                     "Consent of the person",
-	"dpa2018_part3":               "Data Protection Act 2018, Part 3 — law enforcement processing by the force",
-}
-
-// basisLabel is the plain-English name of a lawful basis.
-func basisLabel(basis string) string {
-	if l, ok := lawfulBasisLabels[basis]; ok {
-		return l
-	}
-	return strings.ReplaceAll(basis, "_", " ")
-}
-
-var decisionLabels = map[consent.Decision]string{
-	consent.Given:     "Consent given",
-	consent.Refused:   "Consent refused",
-	consent.NotSought: "Consent not sought",
-	consent.Withdrawn: "Consent withdrawn",
-}
-
-var decisionHints = map[consent.Decision]string{
-	consent.Given:     "The person agreed to share the kinds of information you choose with the agencies you choose, until the review date.",
-	consent.Refused:   "Nothing is shared on consent. An agency may still receive what its agreement allows without consent, or what a supervisor approves.",
-	consent.NotSought: "You did not ask the person. Say why.",
-	consent.Withdrawn: "Ends consent from the moment you record it.",
-}
-
-var methodLabels = map[consent.Method]string{
-	consent.Verbal:     "Verbally",
-	consent.Written:    "In writing",
-	consent.Electronic: "Electronically",
-}
-
-var overrideStatusLabels = map[consent.OverrideStatus]string{
-	consent.OverridePending:  "Waiting for a supervisor",
-	consent.OverrideApproved: "Approved",
-	consent.OverrideRefused:  "Refused",
-}
+// basisLabel is the plain-English name of a lawful basis; one that
+// configuration adds without words in the registry is shown by its id.
+func basisLabel(basis string) string { return vocab.LawfulBases.Words(basis) }
 
 // actionLabels say what an audit entry records, for people.
 var actionLabels = map[audit.Action]string{
@@ -158,6 +119,15 @@ func choices(name string, values, labels []string, checked []string) []formChoic
 			id = name + "-" + v
 		}
 		out[i] = formChoice{ID: id, Name: name, Value: v, Label: labels[i], Checked: slices.Contains(checked, v)}
+	}
+	return out
+}
+
+// termChoices are a vocabulary's terms as one group's choices, with their hints.
+func termChoices(name string, l vocab.List, checked []string) []formChoice {
+	out := choices(name, l.Values(), l.Labels(), checked)
+	for i := range out {
+		out[i].Hint = l[i].Hint
 	}
 	return out
 }
@@ -314,7 +284,7 @@ func (s *Server) overrideRowOf(o consent.Override, referralID, reference string,
 	rationale, err := tx.release(o.Rationale)
 	return overrideRow{ID: o.ID, ReferralID: referralID, Reference: reference, Basis: o.Basis, BasisLabel: basisLabel(o.Basis),
 		Rationale: rationale.Text, RationaleWithheld: rationale.Withheld, Agencies: s.agencyTitles(o.Agencies), Categories: categoryTitles(o.Categories), Until: longDate(o.Until),
-		Status: o.Status, StatusLabel: overrideStatusLabels[o.Status], RequestedBy: s.personName(o.RequestedBy, o.RequestedAt), RequestedAt: stampOf(o.RequestedAt),
+		Status: o.Status, StatusLabel: vocab.OverrideStatuses.Words(string(o.Status)), RequestedBy: s.personName(o.RequestedBy, o.RequestedAt), RequestedAt: stampOf(o.RequestedAt),
 		DecidedBy: s.personName(o.DecidedBy, o.DecidedAt), DecidedAt: stampOf(o.DecidedAt), Note: o.Note}, err
 }
 
@@ -369,9 +339,9 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 	now := s.Now()
 	for i := len(consents) - 1; i >= 0; i-- {
 		h := consents[i]
-		d.History = append(d.History, consentRow{Decision: h.Decision, Label: decisionLabels[h.Decision], Current: h.ID == current.ID,
+		d.History = append(d.History, consentRow{Decision: h.Decision, Label: vocab.ConsentDecisions.Words(string(h.Decision)), Current: h.ID == current.ID,
 			Lapsed: h.Decision == consent.Given && !now.Before(h.ReviewOn),
-			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: methodLabels[h.Method],
+			Reason: h.Reason, Agencies: s.agencyTitles(h.Agencies), Categories: categoryTitles(h.Categories), Method: vocab.ConsentMethods.Words(string(h.Method)),
 			ObtainedOn: longDate(h.ObtainedOn), ReviewOn: longDate(h.ReviewOn), RecordedBy: s.personName(h.RecordedBy, h.RecordedAt), RecordedAt: stampOf(h.RecordedAt)})
 	}
 	tx := s.texts(c, agency.Referral)
@@ -383,19 +353,8 @@ func (s *Server) renderConsent(c echo.Context, status int, f consentForm, errs m
 		}
 		d.Requests = append(d.Requests, row)
 	}
-	var values, labels []string
-	for _, dec := range consent.Decisions {
-		values, labels = append(values, string(dec)), append(labels, decisionLabels[dec])
-	}
-	d.Decisions = choices("decision", values, labels, []string{f.Decision})
-	for i := range d.Decisions {
-		d.Decisions[i].Hint = decisionHints[consent.Decision(d.Decisions[i].Value)]
-	}
-	values, labels = nil, nil
-	for _, m := range consent.Methods {
-		values, labels = append(values, string(m)), append(labels, methodLabels[m])
-	}
-	d.Methods = choiceGroup{Name: "method", Legend: "How was consent given?", Error: errs["method"], Items: choices("method", values, labels, []string{f.Method})}
+	d.Decisions = termChoices("decision", vocab.ConsentDecisions, []string{f.Decision})
+	d.Methods = choiceGroup{Name: "method", Legend: "How was consent given?", Error: errs["method"], Items: termChoices("method", vocab.ConsentMethods, []string{f.Method})}
 	d.Agencies = choiceGroup{Name: "agencies", Legend: "Which agencies does it cover?", Hint: "The agencies this referral was sent to. Select all that apply.",
 		Error: errs["agencies"], Items: s.recipientChoices("agencies", recipientsOf(v.Shares()), f.Agencies)}
 	d.Categories = choiceGroup{Name: "categories", Legend: "Which kinds of information does it cover?", Hint: "Each agency still receives only what its information-sharing agreement allows.",

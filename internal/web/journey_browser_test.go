@@ -212,7 +212,7 @@ func TestBrowserReferralJourney(t *testing.T) {
 	check := officer.main()
 	contains(t, "check your answers", check, "Check your answers", victimName, "Phone call", "Do not leave voicemail",
 		"Stalking involving fear of violence", "Hate crime strands", "Race", "Disability", "Text message", "Medium", "Dorian Ashgrove", "Pip Quillfeather",
-		"Northshire Council Housing Options", "Assess for a sanctuary scheme", "The victim gave consent")
+		"Northshire Council Housing Options", "Assess for a sanctuary scheme", "Consent given")
 	// What each agency will see, from the same release decision (issue 12).
 	contains(t, "check your answers: what each agency will see", officer.content("#preview-housing"), "Will see", "Identity", "Safe contact",
 		"Will not see: Offence", "Not in your agency's information-sharing agreement")

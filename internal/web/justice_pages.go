@@ -18,6 +18,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // justicePageRoutes are the officer's pages for orders, breaches, the
@@ -645,14 +646,9 @@ func suspectLine(x referral.Suspect) []string {
 	return out
 }
 
-// personAtRiskLabels are the words for how someone else at risk is
-// connected to the victim.
-var personAtRiskLabels = map[string]string{"new_partner": "New partner", "family": "Family", "child_not_in_household": "A child not living with the victim",
-	"friend": "Friend", "colleague": "Colleague", "neighbour": "Neighbour", "professional": "A professional working with the victim", "other": "Other"}
-
 // personAtRiskLine is someone else at risk on a page.
 func personAtRiskLine(p referral.PersonAtRisk) []string {
-	out := []string{orNotGiven(p.Name), orNotGiven(personAtRiskLabels[p.Relationship])}
+	out := []string{orNotGiven(p.Name), orNotGiven(labelOf(personAtRiskChoices, p.Relationship))}
 	if p.Notes != "" {
 		out = append(out, p.Notes)
 	}
@@ -668,25 +664,14 @@ var victimCodeQuestion = question{Name: "victim_code.enhanced", Label: "The vict
 		{Value: "no", Label: "Standard rights", Hint: "Told within five working days"},
 	}}
 
-// equalityLabels are the words of the equality questions and answers.
-var equalityLabels = map[string]string{
-	"sex": "Sex", "age_band": "Age", "ethnicity": "Ethnic group", "disability": "Disability", "sexual_orientation": "Sexual orientation",
-	"gender_identity": "Trans or not", "interpreter": "Needs an interpreter",
-	"female": "Female", "male": "Male", "not_stated": "Not stated", "under_18": "Under 18", "18_24": "18 to 24", "25_34": "25 to 34",
-	"35_44": "35 to 44", "45_54": "45 to 54", "55_64": "55 to 64", "65_plus": "65 and over", "white": "White", "mixed": "Mixed or multiple",
-	"asian": "Asian or Asian British", "black": "Black, African, Caribbean or Black British", "other": "Another", "yes": "Yes", "no": "No",
-	"heterosexual": "Heterosexual", "gay_or_lesbian": "Gay or lesbian", "bisexual": "Bisexual", "trans": "Trans", "not_trans": "Not trans",
-}
-
 // equalityQuestion asks the equality details MARAC returns count, shown
 // beneath the victim's agreement to give them.
 func equalityQuestion() question {
 	var asks []question
 	for _, f := range referral.EqualityFields {
-		q := question{Name: "equality." + f.Name, Label: equalityLabels[f.Name], Kind: selectKind, Placeholder: "Not answered"}
-		for _, v := range f.Values {
-			q.Choices = append(q.Choices, choice{Value: v, Label: equalityLabels[v]})
-		}
+		answers, _ := vocab.Lookup("equality." + f.Name)
+		q := question{Name: "equality." + f.Name, Label: vocab.EqualityQuestions.Words(f.Name), Kind: selectKind, Placeholder: "Not answered",
+			Choices: choicesOf(answers)}
 		asks = append(asks, q)
 	}
 	return question{Name: "equality.agreed", Label: "Equality details (optional)", Kind: radiosKind,
@@ -718,7 +703,7 @@ var otherSuspectQuestions = slotQuestions("suspects", "Other suspects (optional)
 
 // othersAtRiskQuestions are the risk page's others at risk.
 var othersAtRiskQuestions = slotQuestions("others_at_risk", "Others at risk (optional)", "People the suspect also threatens: a new partner, family, colleagues",
-	"Person at risk", otherAtRiskSlots, personAtRiskChoices())
+	"Person at risk", otherAtRiskSlots, personAtRiskChoices)
 
 func slotQuestions(name, heading, hint, each string, slots int, relationships []choice) []question {
 	qs := []question{{Name: name, Label: heading, Hint: hint, Kind: headingKind}}
@@ -731,13 +716,8 @@ func slotQuestions(name, heading, hint, each string, slots int, relationships []
 	return qs
 }
 
-func personAtRiskChoices() []choice {
-	var out []choice
-	for _, v := range []string{"new_partner", "family", "child_not_in_household", "friend", "colleague", "neighbour", "professional", "other"} {
-		out = append(out, choice{Value: v, Label: personAtRiskLabels[v]})
-	}
-	return out
-}
+// personAtRiskChoices are how someone else at risk is connected to the victim.
+var personAtRiskChoices = choicesOf(vocab.PersonAtRiskRelationships)
 
 // readPeople reads the further suspects and others at risk from the form:
 // each slot with a name or a relationship, in order.

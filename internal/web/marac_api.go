@@ -14,6 +14,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/sharing"
 	"github.com/stalking-hub/hub/internal/store"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // maracRoutes are the MARAC's pages and API: the coordinator runs meetings,
@@ -817,7 +818,7 @@ func (s *Server) actionFilter(p identity.Principal, agencyID, status, overdue st
 	if status != "" {
 		st, err := marac.ParseActionStatus(status)
 		if err != nil {
-			return nil, problem.Invalidf("status", "status must be one of open, done, not_possible, not_done")
+			return nil, problem.Invalidf("status", "status must be one of %s", vocab.MARACActionStatuses.OneOf())
 		}
 		f.Status = st
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // The MARAC queue as the coordinator works it: the riskiest first, then the
@@ -19,20 +20,8 @@ import (
 // each referral one click from being put on the next meeting under a
 // criterion it meets.
 
-// criterionLabels are the MARAC criteria in words.
-var criterionLabels = map[marac.Criterion]string{
-	marac.VisibleHighRisk:       "Visible high risk (DASH 14 or more)",
-	marac.ProfessionalJudgement: "Professional judgement",
-	marac.PotentialEscalation:   "Potential escalation",
-	marac.Repeat:                "Repeat case",
-}
-
-func criterionLabel(c marac.Criterion) string {
-	if l, ok := criterionLabels[c]; ok {
-		return l
-	}
-	return strings.ReplaceAll(string(c), "_", " ")
-}
+// criterionLabel is a MARAC criterion in words.
+func criterionLabel(c marac.Criterion) string { return vocab.MARACCriteria.Words(string(c)) }
 
 // queueRow is a referral waiting for a meeting, in words.
 type queueRow struct {
@@ -168,16 +157,9 @@ func (s *Server) queueSearch(c echo.Context) (string, string) {
 	return term, tok
 }
 
-// actionStatusLabels are the states of an action in words.
-var actionStatusLabels = map[marac.ActionStatus]string{
-	marac.Open: "Open", marac.Done: "Done", marac.NotPossible: "Not possible", marac.NotDone: "Not done",
-}
-
+// actionStatusLabel is the state of an action in words.
 func actionStatusLabel(s marac.ActionStatus) string {
-	if l, ok := actionStatusLabels[s]; ok {
-		return l
-	}
-	return strings.ReplaceAll(string(s), "_", " ")
+	return vocab.MARACActionStatuses.Words(string(s))
 }
 
 // wordedRows lays out a released category in words, as the referral's own

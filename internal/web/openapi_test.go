@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
-	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 	"github.com/stalking-hub/hub/internal/web"
 )
 
@@ -390,18 +390,152 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	}
 }
 
-// The codes the document lists for a decline's reason and a close's outcome
-// are referral's, in its order: a partner system builds its choices from them.
-func TestOpenAPICodesAreReferrals(t *testing.T) {
-	doc := openapiDoc(t)
-	for name, want := range map[string][]string{"DeclineReasonCode": referral.DeclineReasons.Values(), "OutcomeCode": referral.ClosingOutcomes.Values()} {
-		var got []string
-		enum, _ := jsonAt(doc, "components", "schemas", name)["enum"].([]any)
-		for _, v := range enum {
-			got = append(got, fmt.Sprint(v))
+// openapiEnums are the document's enums, by where they are: the JSON path
+// of keys, with a parameter named by its name rather than its place.
+func openapiEnums(v any, at string, out map[string][]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		if enum, ok := v["enum"].([]any); ok {
+			for _, e := range enum {
+				out[at] = append(out[at], fmt.Sprint(e))
+			}
 		}
-		if !slices.Equal(got, want) {
-			t.Errorf("%s lists %v, want %v", name, got, want)
+		for k, x := range v {
+			openapiEnums(x, at+"/"+k, out)
+		}
+	case []any:
+		for i, x := range v {
+			key := fmt.Sprint(i)
+			if p, ok := x.(map[string]any); ok && p["in"] != nil {
+				key = fmt.Sprint(p["name"])
+			}
+			openapiEnums(x, at+"/"+key, out)
+		}
+	}
+}
+
+// enumVocabularies say which vocabulary of the registry each enum of the
+// document is. Paths are those of openapiEnums, without "/properties".
+var enumVocabularies = map[string]string{
+	"components/schemas/Role":                                                            "role",
+	"components/schemas/Category":                                                        "category",
+	"components/schemas/Terms/without_consent/items/min_risk":                            "risk_level",
+	"components/schemas/NewReferral/offence":                                             "offence",
+	"components/schemas/NewReferral/aggravating_factors/items/factor":                    "aggravating_factor",
+	"components/schemas/NewReferral/aggravating_factors/items/strand":                    "hate_crime_strand",
+	"components/schemas/NewReferral/risk/tool":                                           "risk_tool",
+	"components/schemas/NewReferral/risk/level":                                          "risk_level",
+	"components/schemas/NewReferral/victim/safe_contact/method":                          "contact_method",
+	"components/schemas/NewReferral/victim/safe_contact/other_methods/items":             "contact_method",
+	"components/schemas/NewReferral/suspect/relationship":                                "relationship",
+	"components/schemas/NewReferral/suspects/items/relationship":                         "relationship",
+	"components/schemas/NewReferral/others_at_risk/items/relationship":                   "person_at_risk_relationship",
+	"components/schemas/NewReferral/equality/sex":                                        "equality.sex",
+	"components/schemas/NewReferral/equality/age_band":                                   "equality.age_band",
+	"components/schemas/NewReferral/equality/ethnicity":                                  "equality.ethnicity",
+	"components/schemas/NewReferral/equality/disability":                                 "equality.disability",
+	"components/schemas/NewReferral/equality/sexual_orientation":                         "equality.sexual_orientation",
+	"components/schemas/NewReferral/equality/gender_identity":                            "equality.gender_identity",
+	"components/schemas/NewReferral/equality/interpreter":                                "equality.interpreter",
+	"components/schemas/Referral/risk_level":                                             "risk_level",
+	"components/schemas/ShareStatus":                                                     "share_status",
+	"components/schemas/DeclineReasonCode":                                               "decline_reason",
+	"components/schemas/OutcomeCode":                                                     "closing_outcome",
+	"components/schemas/ReferralList/referrals/items/risk_level":                         "risk_level",
+	"components/schemas/ConsentInput/decision":                                           "consent_decision",
+	"components/schemas/ConsentInput/method":                                             "consent_method",
+	"components/schemas/Consent/decision":                                                "consent_decision",
+	"components/schemas/Override/status":                                                 "override_status",
+	"components/schemas/MaracQueue/referrals/items/risk_level":                           "risk_level",
+	"components/schemas/MaracQueue/referrals/items/criteria/items":                       "marac_criterion",
+	"components/schemas/MaracNewCase/criterion":                                          "marac_criterion",
+	"components/schemas/MaracCase/risk_level":                                            "risk_level",
+	"components/schemas/MaracCase/criterion":                                             "marac_criterion",
+	"components/schemas/MaracCaseDetail/risk_level":                                      "risk_level",
+	"components/schemas/MaracCaseDetail/criterion":                                       "marac_criterion",
+	"components/schemas/MaracActionUpdate/status":                                        "marac_action_status",
+	"components/schemas/MaracAction/status":                                              "marac_action_status",
+	"components/schemas/MaracPapers/cases/items/risk_level":                              "risk_level",
+	"components/schemas/MaracPapers/cases/items/criterion":                               "marac_criterion",
+	"components/schemas/LinkIncident/risk_level":                                         "risk_level",
+	"components/schemas/EventType":                                                       "event_type",
+	"components/schemas/OrderKind":                                                       "order_kind",
+	"components/schemas/VictimCodeEvent":                                                 "victim_code_event",
+	"components/schemas/JusticeOutcome":                                                  "justice_outcome",
+	"components/schemas/TellMethod":                                                      "contact_method",
+	"components/schemas/Order/status":                                                    "order_status",
+	"components/schemas/Order/history/items/change":                                      "order_change",
+	"components/schemas/RiskEntry/tool":                                                  "risk_tool",
+	"components/schemas/RiskEntry/level":                                                 "risk_level",
+	"components/schemas/RiskReassessment/tool":                                           "risk_tool",
+	"components/schemas/RiskReassessment/level":                                          "risk_level",
+	"paths/referrals/get/parameters/risk/schema":                                         "risk_level",
+	"paths/marac/cases/{id}/patch/requestBody/content/application/json/schema/criterion": "marac_criterion",
+	"paths/marac/actions/get/parameters/status/schema":                                   "marac_action_status",
+}
+
+// notVocabularies are the enums of the document that are not controlled
+// vocabularies of the domain, and why.
+var notVocabularies = map[string]string{
+	"components/schemas/Error/error/code":                "the error codes of package problem, one table with their statuses",
+	"components/schemas/Referral/purpose":                "why a referral was released: the hub's purposes, not a recorded value",
+	"components/schemas/LinkIncident/via":                "which person links two referrals: a field's name",
+	"components/schemas/LinkDecision/via":                "which person links two referrals: a field's name",
+	"components/schemas/OrderChange/action":              "a request's verb; what it records is the order_change vocabulary",
+	"components/schemas/Preview/warnings/items/code":     "the one warning of a preview",
+	"paths/referrals/get/parameters/sort/schema":         "how a list is sorted",
+	"paths/victim-updates/get/parameters/overdue/schema": "a filter switch",
+}
+
+// Every enum of the document is a vocabulary of the registry, code for code
+// in the registry's order, or is named above as not one; every vocabulary
+// of the API is in the document. A code added to one and not the other
+// fails here.
+func TestOpenAPIEnumsAreTheRegistry(t *testing.T) {
+	enums := map[string][]string{}
+	openapiEnums(openapiDoc(t), "", enums)
+	used := map[string]bool{}
+	for at, got := range enums {
+		key := strings.NewReplacer("/properties/", "/", "/api/v1", "").Replace(strings.TrimPrefix(at, "/"))
+		key = strings.Replace(key, "paths//", "paths/", 1)
+		if _, ok := notVocabularies[key]; ok {
+			used[key] = true
+			continue
+		}
+		name, ok := enumVocabularies[key]
+		if !ok {
+			t.Errorf("the enum at %s %v is not tied to a vocabulary of internal/vocab: add it to enumVocabularies", key, got)
+			continue
+		}
+		used[key] = true
+		list, ok := vocab.Lookup(name)
+		if !ok {
+			t.Errorf("%s: no vocabulary %q", key, name)
+			continue
+		}
+		if want := list.Values(); !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, the registry's %s %v", key, got, name, want)
+		}
+	}
+	for key := range enumVocabularies {
+		if !used[key] {
+			t.Errorf("enumVocabularies names %s, which has no enum in the document", key)
+		}
+	}
+	for key := range notVocabularies {
+		if !used[key] {
+			t.Errorf("notVocabularies names %s, which has no enum in the document", key)
+		}
+	}
+	inDocument := map[string]bool{}
+	for _, name := range enumVocabularies {
+		inDocument[name] = true
+	}
+	// Not enums of the document: lawful bases, which configuration extends,
+	// and the equality questions, which are keys of an object.
+	for _, v := range vocab.All() {
+		if !inDocument[v.Name] && v.Name != "lawful_basis" && v.Name != "equality" {
+			t.Errorf("the vocabulary %s is in no enum of the document", v.Name)
 		}
 	}
 }

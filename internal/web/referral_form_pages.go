@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // step is one page of the referral form: its questions, asked together and
@@ -88,18 +89,7 @@ func (s *Server) referralSteps() []step {
 		}},
 		{Slug: "consent", Title: "Consent", Questions: []question{
 			{Name: "consent.decision", Label: "The victim's consent to share", Kind: radiosKind, Required: "Choose whether the victim gave consent",
-				Choices: []choice{
-					{Value: "given", Label: "The victim gave consent", Reveal: []question{
-						{Name: "consent.agencies", Label: "Agencies the consent covers", Kind: checkboxesKind, Choices: consentAgencies},
-						{Name: "consent.categories", Label: "Kinds of information the consent covers", Kind: checkboxesKind, Choices: categoryChoices()},
-						{Name: "consent.method", Label: "How consent was given", Kind: radiosKind, Choices: consentMethodChoices},
-						{Name: "consent.review_on", Label: "Date to review the consent", Kind: dateKind, Hint: "Consent ends at the start of this day unless it is renewed"},
-					}},
-					{Value: "refused", Label: "The victim refused consent"},
-					{Value: "not_sought", Label: "Consent was not sought", Reveal: []question{
-						{Name: "consent.reason", Label: "Why consent was not sought", Kind: textareaKind, Required: "Say why consent was not sought"},
-					}},
-				}},
+				Choices: consentDecisionChoices(consentAgencies)},
 			{Name: "consent.obtained_on", Label: "Date the victim answered", Kind: dateKind, Hint: "Leave empty if consent was not sought"},
 		}},
 	}
@@ -458,4 +448,18 @@ func stepErrors(st step, sub referral.Submission, fields map[string]string) map[
 		}
 	}
 	return out
+}
+
+// consentDecisionChoices are the decisions a referral is raised with, in
+// the registry's words (a consent cannot be withdrawn before it is
+// recorded): given asks what it covers, not sought asks why.
+func consentDecisionChoices(agencies []choice) []choice {
+	cs := slices.DeleteFunc(choicesOf(vocab.ConsentDecisions), func(c choice) bool { return c.Value == "withdrawn" })
+	cs = withReveal(cs, "given",
+		question{Name: "consent.agencies", Label: "Agencies the consent covers", Kind: checkboxesKind, Choices: agencies},
+		question{Name: "consent.categories", Label: "Kinds of information the consent covers", Kind: checkboxesKind, Choices: categoryChoices()},
+		question{Name: "consent.method", Label: "How consent was given", Kind: radiosKind, Choices: consentMethodChoices},
+		question{Name: "consent.review_on", Label: "Date to review the consent", Kind: dateKind, Hint: "Consent ends at the start of this day unless it is renewed"})
+	return withReveal(cs, "not_sought",
+		question{Name: "consent.reason", Label: "Why consent was not sought", Kind: textareaKind, Required: "Say why consent was not sought"})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/stalking-hub/hub/internal/problem"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/sharing"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
 // referralRoutes are the pages of referrals: raising one, reading one,
@@ -505,7 +506,7 @@ func (s *Server) eventViewOf(e referral.Event) eventView {
 			ev.Title = "Message from " + name(e.Agency)
 		}
 	case strings.HasPrefix(e.Kind, "consent_"):
-		ev.Title = "Consent recorded: " + strings.ReplaceAll(strings.TrimPrefix(e.Kind, "consent_"), "_", " ")
+		ev.Title = vocab.ConsentDecisions.Words(strings.TrimPrefix(e.Kind, "consent_"))
 	case e.Kind == "referral_updated" || e.Kind == "risk_reassessed":
 		ev.Title, ev.Detail = amendEventWords(e.Kind, e.Detail)
 	case e.Kind == "override_requested":
@@ -599,17 +600,14 @@ func answerQuestions() []question {
 	return q
 }
 
-// codeHints say more of a code where its words alone may not be enough.
-var codeHints = map[string]string{
-	"safety_measures": "For example, target hardening or a safety plan",
-	"other":           "Say what it was below",
-}
-
-// codeChoices offers a list of codes as radios.
-func codeChoices(cs referral.Codes) []choice {
-	out := make([]choice, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, choice{Value: c.Code, Label: c.Label, Hint: codeHints[c.Code]})
+// codeChoices offers a vocabulary as radios above a text box: "other",
+// without a hint of its own, asks to say what it was there.
+func codeChoices(l vocab.List) []choice {
+	out := choicesOf(l)
+	for i := range out {
+		if out[i].Value == "other" && out[i].Hint == "" {
+			out[i].Hint = "Say what it was below"
+		}
 	}
 	return out
 }

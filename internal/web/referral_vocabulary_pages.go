@@ -3,80 +3,44 @@ package web
 import (
 	"github.com/stalking-hub/hub/internal/category"
 	"github.com/stalking-hub/hub/internal/referral"
+	"github.com/stalking-hub/hub/internal/vocab"
 )
 
-// The words of the referral pages for each value of the API's vocabulary
-// (../shared/api.md): the form offers them and the referral page shows them.
+// The choices of the referral pages for each vocabulary of the API
+// (../shared/api.md), drawn from the registry: the form offers them and the
+// referral page shows them in the same words.
 
-var offenceChoices = []choice{
-	{Value: "harassment", Label: "Harassment", Hint: "Protection from Harassment Act 1997, section 2"},
-	{Value: "harassment_fear_of_violence", Label: "Harassment putting people in fear of violence", Hint: "Section 4"},
-	{Value: "stalking", Label: "Stalking", Hint: "Section 2A"},
-	{Value: "stalking_fear_alarm_distress", Label: "Stalking involving fear of violence or serious alarm or distress", Hint: "Section 4A"},
-	{Value: "malicious_communications", Label: "Malicious communications"},
-	{Value: "breach_of_order", Label: "Breach of a restraining order or Stalking Protection Order"},
-	{Value: "other", Label: "Another offence"},
-}
-
-var safeContactChoices = []choice{
-	{Value: "phone", Label: "Phone call"},
-	{Value: "text", Label: "Text message"},
-	{Value: "email", Label: "E-mail"},
-	{Value: "letter", Label: "Letter"},
-	{Value: "in_person", Label: "In person"},
-	{Value: "via_police", Label: "Only through the police"},
-	{Value: "via_third_party", Label: "Through someone the victim trusts"},
-}
-
-var strandChoices = []choice{
-	{Value: "race", Label: "Race"},
-	{Value: "religion", Label: "Religion or belief"},
-	{Value: "sexual_orientation", Label: "Sexual orientation"},
-	{Value: "disability", Label: "Disability"},
-	{Value: "transgender", Label: "Transgender identity"},
-	{Value: "other", Label: "Other"},
-}
+var (
+	offenceChoices       = choicesOf(vocab.Offences)
+	safeContactChoices   = choicesOf(vocab.ContactMethods)
+	strandChoices        = choicesOf(vocab.HateCrimeStrands)
+	riskToolChoices      = choicesOf(vocab.RiskTools)
+	riskLevelChoices     = choicesOf(vocab.RiskLevels)
+	relationshipChoices  = choicesOf(vocab.Relationships)
+	consentMethodChoices = choicesOf(vocab.ConsentMethods)
+)
 
 // factorChoices are the aggravating factors; hate crime reveals its strand.
-var factorChoices = []choice{
-	{Value: "domestic_abuse", Label: "Domestic abuse"},
-	{Value: "hate_crime", Label: "Hate crime", Reveal: []question{{Name: "aggravating_factors.strand", Label: "Hate crime strands", Kind: checkboxesKind,
-		Choices: strandChoices, Hint: "Select all that apply", Required: "Choose the strand of the hate crime"}}},
-	{Value: "honour_based_abuse", Label: "Honour-based abuse"},
-	{Value: "fear_of_violence", Label: "Fear of violence"},
-	{Value: "technology_enabled", Label: "Technology-enabled", Hint: "For example, tracking devices, spyware or fake accounts"},
+var factorChoices = withReveal(choicesOf(vocab.AggravatingFactors), "hate_crime", question{Name: "aggravating_factors.strand",
+	Label: "Hate crime strands", Kind: checkboxesKind, Choices: strandChoices, Hint: "Select all that apply", Required: "Choose the strand of the hate crime"})
+
+// choicesOf offers a vocabulary's terms, in its order, with its words and hints.
+func choicesOf(l vocab.List) []choice {
+	out := make([]choice, 0, len(l))
+	for _, t := range l {
+		out = append(out, choice{Value: t.Code, Label: t.Label, Hint: t.Hint})
+	}
+	return out
 }
 
-var riskToolChoices = []choice{
-	{Value: "dash", Label: "DASH risk identification checklist"},
-	{Value: "s_dash", Label: "S-DASH stalking screening questions"},
-	{Value: "sash", Label: "SASH stalking screening"},
-	{Value: "professional_judgement", Label: "Professional judgement"},
-}
-
-var riskLevelChoices = []choice{
-	{Value: "standard", Label: "Standard", Hint: "No evidence that serious harm is likely"},
-	{Value: "medium", Label: "Medium", Hint: "Serious harm is unlikely unless circumstances change"},
-	{Value: "high", Label: "High", Hint: "Serious harm could happen at any time"},
-}
-
-var relationshipChoices = []choice{
-	{Value: "ex_partner", Label: "Ex-partner"},
-	{Value: "partner", Label: "Partner"},
-	{Value: "family", Label: "Family member"},
-	{Value: "acquaintance", Label: "Acquaintance"},
-	{Value: "colleague", Label: "Colleague"},
-	{Value: "neighbour", Label: "Neighbour"},
-	{Value: "stranger", Label: "Stranger"},
-	{Value: "online_only", Label: "Known only online"},
-	{Value: "unknown", Label: "Not known"},
-	{Value: "other", Label: "Other"},
-}
-
-var consentMethodChoices = []choice{
-	{Value: "verbal", Label: "Verbally"},
-	{Value: "written", Label: "In writing"},
-	{Value: "electronic", Label: "Electronically", Hint: "For example, by e-mail or text message"},
+// withReveal has the choice of value reveal qs when it is picked.
+func withReveal(cs []choice, value string, qs ...question) []choice {
+	for i := range cs {
+		if cs[i].Value == value {
+			cs[i].Reveal = append(cs[i].Reveal, qs...)
+		}
+	}
+	return cs
 }
 
 var yesNoChoices = []choice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}}
@@ -96,25 +60,7 @@ func labelOf(choices []choice, value string) string {
 }
 
 // statusLabel is a share status in words.
-func statusLabel(s referral.ShareStatus) string {
-	switch s {
-	case referral.Sent:
-		return "Sent"
-	case referral.Viewed:
-		return "Viewed"
-	case referral.Accepted:
-		return "Accepted"
-	case referral.Declined:
-		return "Declined"
-	case referral.InProgress:
-		return "In progress"
-	case referral.Closed:
-		return "Closed"
-	case referral.Withdrawn:
-		return "Withdrawn"
-	}
-	return string(s)
-}
+func statusLabel(s referral.ShareStatus) string { return vocab.ShareStatuses.Words(string(s)) }
 
 // statusBadge is the MoJ badge colour of a share status: declined in red so
 // that it stands out, closed in grey as done.

@@ -14,7 +14,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/risk"
+	"github.com/stalking-hub/hub/internal/vocab"
 	"github.com/stalking-hub/hub/templates"
 )
 
@@ -37,8 +39,13 @@ func loadViews() (*views, error) {
 		"sentence":     sentence,
 		"criterion":    criterionLabel,
 		"actionStatus": actionStatusLabel,
-		"ukTime":       whenText,
-		"riskWords":    func(l risk.Level) string { return labelOf(riskLevelChoices, string(l)) },
+		"words":        termWords,
+		"actionStatusHint": func(s marac.ActionStatus) string {
+			t, _ := vocab.MARACActionStatuses.Term(string(s))
+			return t.Hint
+		},
+		"ukTime":    whenText,
+		"riskWords": func(l risk.Level) string { return labelOf(riskLevelChoices, string(l)) },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials/*.html")
 	if err != nil {
@@ -163,4 +170,14 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// termWords is a code in the words of the registry's vocabulary named
+// vocabulary, for a template: {{words "role" .Role}}.
+func termWords(vocabulary string, code any) (string, error) {
+	l, ok := vocab.Lookup(vocabulary)
+	if !ok {
+		return "", fmt.Errorf("no vocabulary %q", vocabulary)
+	}
+	return l.Words(fmt.Sprint(code)), nil
 }

@@ -177,8 +177,9 @@ func factors(da, hate, hba, fov, tech int) map[string]int {
 	return map[string]int{"domestic_abuse": da, "hate_crime": hate, "honour_based_abuse": hba, "fear_of_violence": fov, "technology_enabled": tech}
 }
 
+// statuses counts every share status; the fixture withdraws no share.
 func statuses(sent, viewed, accepted, inProgress, declined, closed int) map[string]int {
-	return map[string]int{"sent": sent, "viewed": viewed, "accepted": accepted, "in_progress": inProgress, "declined": declined, "closed": closed}
+	return map[string]int{"sent": sent, "viewed": viewed, "accepted": accepted, "in_progress": inProgress, "declined": declined, "closed": closed, "withdrawn": 0}
 }
 
 func durations(n int, median, p90 float64) report.Durations {
