@@ -34,7 +34,7 @@ func migrate(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.DatabasePath(), 1)
+	db, err := app.OpenDatabase(cfg, 1)
 	if err != nil {
 		return err
 	}

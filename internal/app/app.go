@@ -49,11 +49,20 @@ type App struct {
 	metricsListener net.Listener
 }
 
+// OpenDatabase opens the configured database, SQLite or PostgreSQL, with n
+// readers; it does not migrate.
+func OpenDatabase(cfg config.Config, readers int) (*store.DB, error) {
+	if cfg.Database.Postgres() {
+		return nil, errors.New("key database.url: this build cannot open PostgreSQL yet")
+	}
+	return store.Open(cfg.DatabasePath(), readers)
+}
+
 // OpenStore opens and migrates the database, with the audit signer set. On
 // the first start (nothing sealed yet) a missing or empty keys folder is
 // created (0700) with the first keys, as `hub keys init` does.
 func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	db, err := store.Open(cfg.DatabasePath(), cfg.Server.Readers)
+	db, err := OpenDatabase(cfg, cfg.Server.Readers)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/stalking-hub/hub/internal/backup"
 	"github.com/stalking-hub/hub/internal/config"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // files are where the configuration keeps what a backup holds.
@@ -44,7 +43,7 @@ func LockDataDir(cfg config.Config) (release func(), err error) {
 // Backup writes the database and the keys it needs into dir, a new folder
 // private to the owner, while the hub may be serving.
 func Backup(ctx context.Context, cfg config.Config, dir string) (backup.Manifest, error) {
-	db, err := store.Open(cfg.DatabasePath(), 1)
+	db, err := OpenDatabase(cfg, 1)
 	if err != nil {
 		return backup.Manifest{}, err
 	}
