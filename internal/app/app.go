@@ -110,7 +110,11 @@ func firstKeys(ctx context.Context, db *store.DB, dir string) error {
 	if len(sealed) > 0 {
 		return fmt.Errorf("%s holds no keys but the database holds sealed values: restore the keys folder from the backup", dir)
 	}
-	return seal.Init(dir)
+	if err := seal.Init(dir); !errors.Is(err, seal.ErrKeysExist) {
+		return err
+	}
+	// Another replica on the same data folder made them first.
+	return nil
 }
 
 // Open wires configuration -> store -> services -> web server and listens.
