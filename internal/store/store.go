@@ -46,7 +46,7 @@ type DB struct {
 	pg bool
 	// schema holds the migrations, *.sql, of the database's dialect.
 	schema fs.FS
-	keys *seal.Keyring
+	keys   *seal.Keyring
 	// notices, when set, says where notifications of changes go.
 	notices *Notices
 
