@@ -64,7 +64,7 @@ func TestEveryReleasedSchemaUpgrades(t *testing.T) {
 		if err := db.Ready(ctx); err != nil {
 			t.Errorf("from %d migrations: not ready: %v", k, err)
 		}
-		done, err := applied(ctx, db.w)
+		done, err := db.applied(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

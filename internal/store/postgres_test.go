@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stalking-hub/hub/internal/pgtest"
+)
+
+// The store's ? placeholders become $n everywhere but inside literals,
+// quoted names, dollar-quoted bodies and comments.
+func TestRebind(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`SELECT 1`, `SELECT 1`},
+		{`SELECT * FROM t WHERE a = ? AND b = ?`, `SELECT * FROM t WHERE a = $1 AND b = $2`},
+		{`SELECT '?', "a?b", ? FROM t`, `SELECT '?', "a?b", $1 FROM t`},
+		{`SELECT 'it''s ?', ?`, `SELECT 'it''s ?', $1`},
+		{`SELECT "x""?", ?`, `SELECT "x""?", $1`},
+		{"SELECT ? -- why?\n, ?", "SELECT $1 -- why?\n, $2"},
+		{`SELECT /* ? */ ?`, `SELECT /* ? */ $1`},
+		{`DO $$ BEGIN PERFORM '?'; END $$; SELECT ?`, `DO $$ BEGIN PERFORM '?'; END $$; SELECT $1`},
+		{`SELECT $body$ ? $body$, ?`, `SELECT $body$ ? $body$, $1`},
+		{`VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM c WHERE id = ?))`, `VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM c WHERE id = $3))`},
+		{`SELECT 'unterminated ?`, `SELECT 'unterminated ?`},
+	} {
+		if got := rebind(c.in); got != c.want {
+			t.Errorf("rebind(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// openBare opens an empty database of the backend, not migrated.
+func openBare(t *testing.T, backend string) *DB {
+	t.Helper()
+	var db *DB
+	var err error
+	switch backend {
+	case "sqlite":
+		db, err = Open(filepath.Join(t.TempDir(), "hub.db"), 2)
+	case "postgres":
+		db, err = OpenPostgres(pgtest.Database(t, "hub_i15_store"), 2)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// A migration changed, renamed or removed after it was applied stops the
+// start naming the file, and a newer schema is refused, on both backends.
+func TestChangedMigrationRefusedOnBothBackends(t *testing.T) {
+	ctx := context.Background()
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			db := openBare(t, backend)
+			first := &fstest.MapFile{Data: []byte("CREATE TABLE a (x BIGINT);")}
+			if backend == "sqlite" { // SQLite's schema_migrations gains its checksum in a migration (0009)
+				first.Data = append(first.Data, "ALTER TABLE schema_migrations ADD COLUMN checksum TEXT NOT NULL DEFAULT '';"...)
+			}
+			second := &fstest.MapFile{Data: []byte("CREATE TABLE b (x BIGINT);")}
+			db.schema = fstest.MapFS{"0001_a.sql": first, "README.md": {Data: []byte("not a migration")}}
+			if n, err := db.Migrate(ctx); err != nil || n != 1 {
+				t.Fatalf("first: %d, %v", n, err)
+			}
+			db.schema = fstest.MapFS{"0001_a.sql": first, "0002_b.sql": second}
+			if n, err := db.Migrate(ctx); err != nil || n != 1 {
+				t.Fatalf("second: %d, %v", n, err)
+			}
+			if n, err := db.Migrate(ctx); err != nil || n != 0 {
+				t.Fatalf("again: %d, %v", n, err)
+			}
+			if err := db.Ready(ctx); err != nil && !strings.Contains(err.Error(), "write") {
+				t.Fatalf("ready: %v", err)
+			}
+			for _, c := range []struct {
+				name   string
+				schema fstest.MapFS
+				want   error
+				names  string
+			}{
+				{"changed", fstest.MapFS{"0001_a.sql": {Data: append([]byte("-- edited\n"), first.Data...)}, "0002_b.sql": second}, ErrMigrationChanged, "0001_a.sql"},
+				{"renamed", fstest.MapFS{"0001_a.sql": first, "0002_bee.sql": second}, ErrMigrationChanged, "0002_bee.sql"},
+				{"unknown", fstest.MapFS{"0001_a.sql": first, "0003_c.sql": second}, ErrMigrationChanged, "0002_b.sql"},
+				{"newer", fstest.MapFS{"0001_a.sql": first}, ErrSchemaNewer, "database 2"},
+			} {
+				db.schema = c.schema
+				_, err := db.Migrate(ctx)
+				if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.names) {
+					t.Errorf("%s: %v, want %v naming %s", c.name, err, c.want, c.names)
+				}
+			}
+		})
+	}
+}
+
+// On PostgreSQL a bool argument is stored as the integer the schema keeps,
+// and a write transaction of one replica waits for another's.
+func TestPostgresWriterSemantics(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.Database(t, "hub_i15_store")
+	a, err := OpenPostgres(u, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenPostgres(u, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if !a.Postgres() {
+		t.Fatal("Postgres() is false")
+	}
+	if _, err := a.w.ExecContext(ctx, `CREATE TABLE flags (id BIGINT PRIMARY KEY, on_ BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.w.ExecContext(ctx, `INSERT INTO flags VALUES (?, ?), (?, ?)`, 1, true, 2, sql.NullBool{Bool: false, Valid: true}); err != nil {
+		t.Fatal(err)
+	}
+	var on, off bool
+	if err := a.r.QueryRowContext(ctx, `SELECT (SELECT on_ FROM flags WHERE id = 1), (SELECT on_ FROM flags WHERE id = 2)`).Scan(&on, &off); err != nil || !on || off {
+		t.Fatalf("bools read back %v %v, %v", on, off, err)
+	}
+
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan time.Time, 1)
+	go a.writeTx(ctx, func(tx *sql.Tx) error {
+		close(held)
+		<-release
+		_, err := tx.ExecContext(ctx, `UPDATE flags SET on_ = 5 WHERE id = 1`)
+		return err
+	})
+	<-held
+	go func() {
+		b.writeTx(ctx, func(tx *sql.Tx) error {
+			var v int
+			err := tx.QueryRowContext(ctx, `SELECT on_ FROM flags WHERE id = 1`).Scan(&v)
+			if v != 5 {
+				err = errors.New("the second writer did not see the first's commit")
+			}
+			done <- time.Now()
+			return err
+		})
+	}()
+	select {
+	case <-done:
+		t.Fatal("a second replica's write ran while the first held the write lock")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second writer never ran")
+	}
+}
