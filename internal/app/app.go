@@ -53,7 +53,7 @@ type App struct {
 // readers; it does not migrate.
 func OpenDatabase(cfg config.Config, readers int) (*store.DB, error) {
 	if cfg.Database.Postgres() {
-		return nil, errors.New("key database.url: this build cannot open PostgreSQL yet")
+		return store.OpenPostgres(cfg.Database.URL, readers)
 	}
 	return store.Open(cfg.DatabasePath(), readers)
 }
@@ -120,11 +120,19 @@ func firstKeys(ctx context.Context, db *store.DB, dir string) error {
 // Open wires configuration -> store -> services -> web server and listens.
 func (a *App) Open(ctx context.Context) error {
 	cfg := a.Config
-	unlock, err := LockDataDir(cfg)
-	if err != nil {
-		return err
+	if cfg.Database.Postgres() {
+		// Replicas share the data folder (keys, the development
+		// provider) and the database: no one of them holds it alone.
+		if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
+			return fmt.Errorf("create the data folder: %w", err)
+		}
+	} else {
+		unlock, err := LockDataDir(cfg)
+		if err != nil {
+			return err
+		}
+		a.unlock = unlock
 	}
-	a.unlock = unlock
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -259,7 +267,11 @@ func (a *App) background(ctx context.Context) {
 		close(done)
 	}
 	checkpoints := make(chan struct{})
-	go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	if a.DB.Postgres() {
+		close(checkpoints) // PostgreSQL keeps its own write-ahead log
+	} else {
+		go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	}
 	defer func() { <-checkpoints }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
