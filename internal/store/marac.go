@@ -770,7 +770,7 @@ type ActionCounts struct {
 // CountActions counts an agency's open actions and how many are overdue at now.
 func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) (ActionCounts, error) {
 	var c ActionCounts
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
 		dateText(now), agencyID).Scan(&c.Open, &c.Overdue)
 	return c, err
 }

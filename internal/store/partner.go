@@ -20,16 +20,12 @@ import (
 // it, so that an event exists exactly when its change was committed.
 func (db *DB) partnerEvent(ctx context.Context, tx *sql.Tx, t partner.Type, agencyID, referralID, reference, status string) error {
 	now := timeText(db.Now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO partner_events (event_id, type, agency, referral_id, reference, status, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		newID("msg_"), string(t), agencyID, referralID, reference, status, now)
-	if err != nil {
+	var cursor int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO partner_events (event_id, type, agency, referral_id, reference, status, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		newID("msg_"), string(t), agencyID, referralID, reference, status, now).Scan(&cursor); err != nil {
 		return err
 	}
-	cursor, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	res, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
 		SELECT id, ?, ?, ? FROM webhooks WHERE agency = ? AND ',' || events || ',' LIKE ?`,
 		cursor, now, now, agencyID, "%,"+string(t)+",%")
 	if err != nil {

@@ -3,12 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/stalking-hub/hub/internal/pgtest"
 )
@@ -160,5 +165,54 @@ func TestPostgresWriterSemantics(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second writer never ran")
+	}
+}
+
+// PostgreSQL's refusals for want of the machine are ErrCannotWrite, as
+// SQLite's are; a refusal of the data is not.
+func TestPostgresCannotWrite(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "53100"}, true},
+		{&pgconn.PgError{Code: "25006"}, true},
+		{&pgconn.PgError{Code: "55P03"}, true},
+		{&pgconn.PgError{Code: "57P01"}, true},
+		{&pgconn.PgError{Code: "08006"}, true},
+		{fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "08000"}), true},
+		{driver.ErrBadConn, true},
+		{&net.OpError{Op: "read", Err: errors.New("connection reset")}, true},
+		{&pgconn.PgError{Code: "23505"}, false},
+		{&pgconn.PgError{Code: "23503"}, false},
+		{&pgconn.PgError{Code: "42P01"}, false},
+		{sql.ErrNoRows, false},
+		{context.Canceled, false},
+	} {
+		if got := cannotWrite(c.err); got != c.want {
+			t.Errorf("cannotWrite(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+
+	ctx := context.Background()
+	db := openBare(t, "postgres")
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE t (x BIGINT)`); err != nil {
+		t.Fatal(err)
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET TRANSACTION READ ONLY`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO t VALUES (?)`, 1)
+		return err
+	})
+	if !errors.Is(err, ErrCannotWrite) || !db.unwritable.Load() {
+		t.Fatalf("a read-only transaction's write: %v, want ErrCannotWrite", err)
+	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO t VALUES (?)`, 1)
+		return err
+	}); err != nil || db.unwritable.Load() {
+		t.Fatalf("the next write: %v, unwritable %v", err, db.unwritable.Load())
 	}
 }

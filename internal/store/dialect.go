@@ -1,0 +1,13 @@
+package store
+
+// The few places where SQLite and PostgreSQL spell the same thing
+// differently; everything else in the store's SQL is one text for both.
+
+// groupConcat is the aggregate joining the values of expr with sep, a
+// literal without quotes.
+func (db *DB) groupConcat(expr, sep string) string {
+	if db.pg {
+		return "string_agg(" + expr + ", '" + sep + "')"
+	}
+	return "group_concat(" + expr + ", '" + sep + "')"
+}
