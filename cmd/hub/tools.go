@@ -43,7 +43,7 @@ func migrate(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.stdout, "applied %d migration(s); schema at version %d\n", n, store.LatestVersion())
+	fmt.Fprintf(cmd.stdout, "applied %d migration(s); schema at version %d\n", n, db.LatestVersion())
 	return nil
 }
 
