@@ -44,7 +44,7 @@ func OpenPostgres(url string, readers int) (*DB, error) {
 	r := sql.OpenDB(pgConnector{stdlib.GetConnector(*rc), queries})
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &DB{w: w, r: r, pg: true, Now: time.Now}, nil
+	return &DB{w: w, r: r, pg: true, schema: mustSub(pgMigrationFiles, "migrations_postgres"), Now: time.Now}, nil
 }
 
 // Postgres reports whether the database is PostgreSQL (not SQLite).
