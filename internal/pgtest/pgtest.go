@@ -79,7 +79,17 @@ func Database(t testing.TB, prefix string) string {
 			return
 		}
 		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		// Without FORCE first: the server ends an autovacuum worker on the
+		// database itself, which FORCE would need a superuser for; a
+		// connection of the test's own still closing gets a moment.
+		drop := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize()
+		for range 20 {
+			if _, err = conn.Exec(ctx, drop); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, err := conn.Exec(ctx, drop+" WITH (FORCE)"); err != nil {
 			t.Errorf("drop database %s: %v", name, err)
 		}
 	})

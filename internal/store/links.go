@@ -149,7 +149,7 @@ func (db *DB) LinkedView(ctx context.Context, referralID string) (referral.Patte
 	}
 	// UNION (not UNION ALL) drops rows already reached, so cycles end.
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE linked (id) AS (
-			SELECT ?
+			SELECT id FROM referrals WHERE id = ?
 			UNION
 			SELECT l.other_id FROM referral_links l JOIN linked ON l.referral_id = linked.id WHERE l.status = 'confirmed'
 		)

@@ -913,7 +913,7 @@ func (db *DB) MARACDashboard(ctx context.Context, members []string, now time.Tim
 		}
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT agency, COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE status = 'open' GROUP BY agency ORDER BY agency`, today)
+	rows, err := tx.QueryContext(ctx, `SELECT agency, COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM marac_actions WHERE status = 'open' GROUP BY agency ORDER BY agency`, today)
 	if err != nil {
 		return d, err
 	}

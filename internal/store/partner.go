@@ -146,7 +146,7 @@ func (db *DB) ResumeWebhook(ctx context.Context, id string, by identity.Principa
 // their deliveries by state and the last failure. Secrets are not read.
 func (db *DB) Webhooks(ctx context.Context) ([]partner.Webhook, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT w.id, w.agency, w.url, w.events, w.created_by, w.created_at, w.paused_at, w.pause_reason,
-		COALESCE(SUM(d.id IS NOT NULL AND d.delivered_at IS NULL AND d.failed_at IS NULL), 0), COALESCE(SUM(d.delivered_at IS NOT NULL), 0), COALESCE(SUM(d.failed_at IS NOT NULL), 0),
+		COALESCE(SUM(CASE WHEN d.id IS NOT NULL AND d.delivered_at IS NULL AND d.failed_at IS NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.delivered_at IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.failed_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE((SELECT last_error FROM webhook_deliveries l WHERE l.webhook_id = w.id AND l.last_error <> '' ORDER BY l.id DESC LIMIT 1), '')
 		FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id
 		GROUP BY w.id ORDER BY w.agency, w.created_at, w.id`)

@@ -106,7 +106,7 @@ func postgresSchema(t *testing.T) *sql.DB {
 // sqliteSchema returns the writer of a SQLite store with every migration applied.
 func sqliteSchema(t *testing.T) *sql.DB {
 	t.Helper()
-	db := open(t)
+	db := openSQLite(t)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
