@@ -25,3 +25,15 @@ func TestDatabaseURLStopsTheStart(t *testing.T) {
 		t.Fatalf("serve on a database that does not answer: %v\n%s", err, out.String())
 	}
 }
+
+// `hub config check` names the database it would open, without its password.
+func TestConfigCheckNamesTheDatabase(t *testing.T) {
+	env := newEnv(t)
+	if out := mustHub(t, env, "config", "check"); !strings.Contains(out, "database "+env["HUB_DATA_DIR"]+"/hub.db") {
+		t.Errorf("config check with SQLite: %q", out)
+	}
+	env = env.with("HUB_DATABASE_URL", "postgres://hub:s3cret@db.internal:5432/hub?sslmode=verify-full")
+	if out := mustHub(t, env, "config", "check"); !strings.Contains(out, "database postgres://hub:xxxxx@db.internal:5432/hub,") || strings.Contains(out, "s3cret") {
+		t.Errorf("config check with PostgreSQL: %q", out)
+	}
+}

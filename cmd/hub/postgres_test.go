@@ -14,12 +14,22 @@ import (
 
 	backupdir "github.com/stalking-hub/hub/internal/backup"
 	"github.com/stalking-hub/hub/internal/pgtest"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
+
+// dbPrefix starts the names of the databases these tests make, as
+// storetest's do: HUB_TEST_DB_PREFIX, or hub_test.
+func dbPrefix() string {
+	if p := os.Getenv(storetest.EnvPrefix); p != "" {
+		return p
+	}
+	return "hub_test"
+}
 
 // pgEnv is a test's environment with a fresh PostgreSQL database of its own.
 func pgEnv(t *testing.T) environment {
 	t.Helper()
-	return newEnv(t).with("HUB_DATABASE_URL", pgtest.Database(t, "hub_i15r_cmd"))
+	return newEnv(t).with("HUB_DATABASE_URL", pgtest.Database(t, dbPrefix()+"_cmd"))
 }
 
 // On PostgreSQL `hub migrate` creates the schema, `hub serve` takes no lock

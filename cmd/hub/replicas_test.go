@@ -103,7 +103,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two hubs and loads them for about 20 seconds")
 	}
-	dbURL := pgtest.Database(t, "hub_i15r_replicas")
+	dbURL := pgtest.Database(t, dbPrefix()+"_replicas")
 	lb, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -57,8 +57,8 @@ func configCheck(cmd command) error {
 	if src == "" {
 		src = "built-in development defaults"
 	}
-	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, development sign-in %v\n",
-		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.DevIDP.Enabled)
+	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, database %s, development sign-in %v\n",
+		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.Database.Describe(cfg.DatabasePath()), cfg.DevIDP.Enabled)
 	if !cmd.flags["online"] {
 		return nil
 	}
