@@ -257,7 +257,12 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	waitFor(60)
+	waitFor(40)
+	// The log verifies while both replicas append to it.
+	if out, err := runBinary(t, env, "audit", "verify"); err != nil || !strings.HasPrefix(out, "audit log OK") {
+		t.Fatalf("audit verify under load: %v\n%s", err, out)
+	}
+	waitFor(count() + 20)
 	a.kill(t) // mid-load: no shutdown, no checkpoint
 	killedAt := count()
 	waitFor(killedAt + 40)
@@ -294,6 +299,15 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	}
 	if status, _ := c.do(1, "GET", "/api/v1/referrals/"+first.ID, supervisor, nil); status != http.StatusOK {
 		t.Errorf("the surviving replica reads the first referral: %d", status)
+	}
+	// A create sent again to the other replica made nothing twice: every
+	// referral but the first came with its own key.
+	var keyed int
+	if err := raw.QueryRow(`SELECT COUNT(DISTINCT referral_id) FROM idempotency_keys`).Scan(&keyed); err != nil {
+		t.Fatal(err)
+	}
+	if keyed != len(stored)-1 {
+		t.Errorf("%d referrals, %d made under an idempotency key, want all but the first", len(stored), keyed)
 	}
 	// References: unique, and without a gap, per year.
 	byYear := map[string][]int{}
