@@ -660,23 +660,76 @@ func (db *DB) readChunk(ctx context.Context, lo, hi int64, read func(*sql.Rows, 
 		return err
 	}
 	defer tx.Rollback()
-	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer entries.Close()
 	hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes WHERE id >= ? AND id < ? ORDER BY id`,
 		tlog.StoredHashIndex(0, lo), tlog.StoredHashCount(hi))
 	if err != nil {
 		return err
 	}
 	defer hashRows.Close()
-	return read(entries, &hashCursor{rows: hashRows})
+	var hashes rowScanner = hashRows
+	if db.pg {
+		// A PostgreSQL connection streams one result at a time: the
+		// chunk's hashes are read whole before its entries.
+		if hashes, err = readAll(hashRows); err != nil {
+			return err
+		}
+	}
+	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer entries.Close()
+	return read(entries, &hashCursor{rows: hashes})
 }
+
+// rowScanner is the part of *sql.Rows that hashCursor uses.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// hashRowsRead are the rows of audit_hashes (id, hash) read into memory.
+type hashRowsRead struct {
+	ids    []int64
+	hashes [][]byte
+	at     int
+}
+
+// readAll reads rows of (id, hash) to their end and closes them.
+func readAll(rows *sql.Rows) (*hashRowsRead, error) {
+	defer rows.Close()
+	r := &hashRowsRead{at: -1}
+	for rows.Next() {
+		var id int64
+		var h []byte
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, err
+		}
+		r.ids, r.hashes = append(r.ids, id), append(r.hashes, h)
+	}
+	return r, rows.Err()
+}
+
+// Next moves to the next row.
+func (r *hashRowsRead) Next() bool {
+	r.at++
+	return r.at < len(r.ids)
+}
+
+// Scan copies the row into an *int64 and a *sql.RawBytes.
+func (r *hashRowsRead) Scan(dest ...any) error {
+	*dest[0].(*int64) = r.ids[r.at]
+	*dest[1].(*sql.RawBytes) = r.hashes[r.at]
+	return nil
+}
+
+// Err is always nil: the rows were read.
+func (r *hashRowsRead) Err() error { return nil }
 
 // hashCursor walks audit_hashes in id order, one row of look-ahead.
 type hashCursor struct {
-	rows    *sql.Rows
+	rows    rowScanner
 	raw     sql.RawBytes
 	id      int64
 	hash    tlog.Hash
