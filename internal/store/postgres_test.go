@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -215,4 +216,80 @@ func TestPostgresCannotWrite(t *testing.T) {
 	}); err != nil || db.unwritable.Load() {
 		t.Fatalf("the next write: %v, unwritable %v", err, db.unwritable.Load())
 	}
+}
+
+// On PostgreSQL two replicas claiming the outbox at once never take the same
+// notification, and a claim does not wait for the write lock another
+// replica holds.
+func TestPostgresClaimsSkipLocked(t *testing.T) {
+	if !onPostgres(t) {
+		t.Skip("about PostgreSQL; runs in the PostgreSQL pass")
+	}
+	ctx := context.Background()
+	a := migrated(t)
+	u := pgURL(t, a)
+	b, err := OpenPostgres(u, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for i := range 40 {
+		if err := a.Enqueue(ctx, message(fmt.Sprintf("SH-2026-%06d", i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a holds the write lock while both claim.
+	held, release := make(chan struct{}), make(chan struct{})
+	go a.writeTx(ctx, func(tx *sql.Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	defer close(release)
+	seen := map[int64]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, db := range []*DB{a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c, cancel := context.WithTimeout(ctx, 5*time.Second)
+				ns, err := db.ClaimDue(c, t0, time.Minute, 3)
+				cancel()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(ns) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, n := range ns {
+					seen[n.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 40 {
+		t.Fatalf("%d notifications claimed, want 40", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("notification %d claimed %d times", id, n)
+		}
+	}
+}
+
+// pgURL is the URL of db's PostgreSQL database.
+func pgURL(t *testing.T, db *DB) string {
+	t.Helper()
+	var name string
+	if err := db.r.QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Replace(pgtest.URL(t), "/postgres?", "/"+name+"?", 1)
 }
