@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/pgtest"
 )
 
@@ -292,4 +293,60 @@ func pgURL(t *testing.T, db *DB) string {
 		t.Fatal(err)
 	}
 	return strings.Replace(pgtest.URL(t), "/postgres?", "/"+name+"?", 1)
+}
+
+// Two replicas appending to one audit log on PostgreSQL keep one order: each
+// takes up the head the other moved, checkpoints are signed over the one
+// tree, and the log verifies with every entry in it.
+func TestPostgresAuditAcrossReplicas(t *testing.T) {
+	if !onPostgres(t) {
+		t.Skip("about PostgreSQL; runs in the PostgreSQL pass")
+	}
+	ctx := context.Background()
+	s, v, err := audit.LoadOrCreateKey(filepath.Join(t.TempDir(), "audit.key"), "hub-test-audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := migrated(t)
+	b, err := OpenPostgres(pgURL(t, a), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, db := range []*DB{a, b} {
+		if err := db.SetAuditSigner(s, v, 7, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Turn by turn: each append finds the head the other replica moved.
+	for i := range 6 {
+		if err := []*DB{a, b}[i%2].Audit(ctx, releaseEntry("idp|turn", i)); err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	// Then at once.
+	var wg sync.WaitGroup
+	for r, db := range []*DB{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				if err := db.Audit(ctx, releaseEntry(fmt.Sprintf("idp|replica%d", r), i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, db := range []*DB{a, b} {
+		report, err := db.VerifyAudit(ctx, nil)
+		if err != nil || !report.OK() || report.Entries != 66 {
+			t.Fatalf("verify: %v, %s, %d entries, want 66", err, report.String(), report.Entries)
+		}
+	}
+	var checkpoints int
+	if err := a.r.QueryRow(`SELECT COUNT(*) FROM audit_checkpoints`).Scan(&checkpoints); err != nil || checkpoints == 0 {
+		t.Fatalf("%d checkpoints, %v", checkpoints, err)
+	}
 }
