@@ -666,11 +666,11 @@ func (db *DB) readChunk(ctx context.Context, lo, hi int64, read func(*sql.Rows, 
 		return err
 	}
 	defer hashRows.Close()
-	var hashes rowScanner = hashRows
+	hashes := &hashCursor{rows: hashRows}
 	if db.pg {
-		// A PostgreSQL connection streams one result at a time: the
-		// chunk's hashes are read whole before its entries.
-		if hashes, err = readAll(hashRows); err != nil {
+		// PostgreSQL answers one query at a time on a connection: the
+		// chunk's hashes (about 1 MB) are read whole before its entries.
+		if err := hashes.buffer(); err != nil {
 			return err
 		}
 	}
@@ -679,63 +679,58 @@ func (db *DB) readChunk(ctx context.Context, lo, hi int64, read func(*sql.Rows, 
 		return err
 	}
 	defer entries.Close()
-	return read(entries, &hashCursor{rows: hashes})
+	return read(entries, hashes)
 }
-
-// rowScanner is the part of *sql.Rows that hashCursor uses.
-type rowScanner interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
-// hashRowsRead are the rows of audit_hashes (id, hash) read into memory.
-type hashRowsRead struct {
-	ids    []int64
-	hashes [][]byte
-	at     int
-}
-
-// readAll reads rows of (id, hash) to their end and closes them.
-func readAll(rows *sql.Rows) (*hashRowsRead, error) {
-	defer rows.Close()
-	r := &hashRowsRead{at: -1}
-	for rows.Next() {
-		var id int64
-		var h []byte
-		if err := rows.Scan(&id, &h); err != nil {
-			return nil, err
-		}
-		r.ids, r.hashes = append(r.ids, id), append(r.hashes, h)
-	}
-	return r, rows.Err()
-}
-
-// Next moves to the next row.
-func (r *hashRowsRead) Next() bool {
-	r.at++
-	return r.at < len(r.ids)
-}
-
-// Scan copies the row into an *int64 and a *sql.RawBytes.
-func (r *hashRowsRead) Scan(dest ...any) error {
-	*dest[0].(*int64) = r.ids[r.at]
-	*dest[1].(*sql.RawBytes) = r.hashes[r.at]
-	return nil
-}
-
-// Err is always nil: the rows were read.
-func (r *hashRowsRead) Err() error { return nil }
 
 // hashCursor walks audit_hashes in id order, one row of look-ahead.
 type hashCursor struct {
-	rows    rowScanner
-	raw     sql.RawBytes
-	id      int64
-	hash    tlog.Hash
-	good    bool // hash is well formed
-	pending bool // id and hash hold a row not yet taken
-	end     bool
+	rows *sql.Rows
+	// buffered, once buffer ran, holds the rows instead of rows.
+	buffered []storedHash
+	raw      sql.RawBytes
+	id       int64
+	hash     tlog.Hash
+	good     bool // hash is well formed
+	pending  bool // id and hash hold a row not yet taken
+	end      bool
+}
+
+// storedHash is one row of audit_hashes.
+type storedHash struct {
+	id  int64
+	raw []byte
+}
+
+// buffer reads the rest of the rows into memory and closes them.
+func (c *hashCursor) buffer() error {
+	for c.rows.Next() {
+		var h storedHash
+		if err := c.rows.Scan(&h.id, &h.raw); err != nil {
+			return err
+		}
+		c.buffered = append(c.buffered, h)
+	}
+	if err := c.rows.Err(); err != nil {
+		return err
+	}
+	c.rows.Close()
+	c.rows = nil
+	return nil
+}
+
+// next moves to the next row; false at the end.
+func (c *hashCursor) next() (bool, error) {
+	if c.rows == nil {
+		if len(c.buffered) == 0 {
+			return false, nil
+		}
+		c.id, c.raw, c.buffered = c.buffered[0].id, c.buffered[0].raw, c.buffered[1:]
+		return true, nil
+	}
+	if !c.rows.Next() {
+		return false, c.rows.Err()
+	}
+	return true, c.rows.Scan(&c.id, &c.raw)
 }
 
 // take appends to dst the hashes with ids from..to-1, stopping at the first
@@ -743,15 +738,13 @@ type hashCursor struct {
 func (c *hashCursor) take(dst []tlog.Hash, from, to int64) ([]tlog.Hash, error) {
 	for id := from; id < to; id++ {
 		for !c.end && (!c.pending || c.id < id) {
-			if !c.rows.Next() {
-				c.end = true
-				if err := c.rows.Err(); err != nil {
-					return nil, err
-				}
-				break
-			}
-			if err := c.rows.Scan(&c.id, &c.raw); err != nil {
+			more, err := c.next()
+			if err != nil {
 				return nil, err
+			}
+			if !more {
+				c.end = true
+				break
 			}
 			c.good = len(c.raw) == tlog.HashSize
 			copy(c.hash[:], c.raw)
