@@ -225,9 +225,10 @@ func TestResponseSecondsInSQL(t *testing.T) {
 }
 
 // Overdue and on time, as the store's queries compare stored times and
-// days (lists, notices, MARAC actions, the victim's updates, the report),
-// give what referral.Share.Overdue, marac.ActionOverdue, justice.Overdue
-// and justice.OnTime say: the fixed-width layouts compare in time order in
+// days (lists, notices, MARAC actions, the victim's updates, orders
+// ending, the report),
+// give what referral.Share.Overdue, marac.ActionOverdue, justice.Overdue,
+// justice.OnTime and justice.EndingWithin say: the fixed-width layouts compare in time order in
 // both databases.
 func TestOverdueRulesInSQL(t *testing.T) {
 	now := instant(t, "2026-12-07T10:00:00.5Z")
@@ -259,6 +260,10 @@ func TestOverdueRulesInSQL(t *testing.T) {
 		{"2026-12-06", ""}, {"2026-12-07", ""}, {"2026-12-08", ""},
 		{"2026-12-01", "2026-12-01"}, {"2026-12-01", "2026-11-30"}, {"2026-12-01", "2026-12-02"},
 	}
+	orders := []struct{ ends, discharged string }{
+		{"2026-12-07", ""}, {"2026-12-06", ""}, {"2027-01-04", ""}, {"2027-01-05", ""}, {"", ""},
+		{"2026-12-20", "2026-12-07"}, {"2026-12-20", "2026-12-08"}, {"2026-12-20", "2026-12-01"},
+	}
 	day := func(s string) time.Time {
 		if s == "" {
 			return time.Time{}
@@ -274,7 +279,7 @@ func TestOverdueRulesInSQL(t *testing.T) {
 			d.insertReferral(t, "r", "sent", "", "", now.AddDate(0, -1, 0))
 			d.exec(t, `INSERT INTO marac_meetings (id, panel, meeting_date, created_by, created_at) VALUES ('m', 'p', '2026-11-01', 'c', '')`)
 			d.exec(t, `INSERT INTO marac_cases (id, meeting_id, referral_id, position, criterion, added_by, added_at) VALUES ('c', 'm', 'r', 1, 'repeat', 'c', '')`)
-			wantShares, wantActions, wantUpdates, wantOnTime := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+			wantShares, wantActions, wantUpdates, wantOnTime, wantLate, wantEnding := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 			for i, s := range shares {
 				id := fmt.Sprintf("s%d", i)
 				d.exec(t, `INSERT INTO shares (id, referral_id, agency, status, risk_level, risk_rank, sent_at, due_at) VALUES (?, 'r', ?, ?, 'high', 3, ?, ?)`,
@@ -300,6 +305,16 @@ func TestOverdueRulesInSQL(t *testing.T) {
 				}
 				if justice.OnTime(day(u.due), day(u.told)) {
 					wantOnTime[id] = true
+				} else if u.told != "" {
+					wantLate[id] = true
+				}
+			}
+			for i, o := range orders {
+				id := fmt.Sprintf("o%d", i)
+				d.exec(t, `INSERT INTO orders (id, referral_id, kind, detail_key, detail, starts_on, ends_on, discharged_on, created_by, created_at, updated_at)
+					VALUES (?, 'r', 'restraining_order', 'k', ?, '2026-01-01', ?, ?, 'o', '', '')`, id, []byte{1}, o.ends, o.discharged)
+				if justice.EndingWithin(justice.Order{EndsOn: day(o.ends), DischargedOn: day(o.discharged)}, now, justice.FirstNotice) {
+					wantEnding[id] = true
 				}
 			}
 			for _, q := range []struct {
@@ -312,6 +327,9 @@ func TestOverdueRulesInSQL(t *testing.T) {
 				{"actions overdue (marac)", `SELECT id FROM marac_actions WHERE status = 'open' AND due < ?`, []any{dateText(now)}, wantActions},
 				{"victim updates overdue", `SELECT id FROM victim_updates WHERE told_on = '' AND due_by < ?`, []any{dateText(now)}, wantUpdates},
 				{"victim updates on time (report)", `SELECT id FROM victim_updates WHERE told_on <> '' AND told_on <= due_by`, nil, wantOnTime},
+				{"victim updates late (report)", `SELECT id FROM victim_updates WHERE told_on > due_by`, nil, wantLate},
+				{"orders ending within 28 days", `SELECT id FROM orders WHERE ends_on <> '' AND ends_on >= ? AND ends_on <= ? AND (discharged_on = '' OR discharged_on > ?)`,
+					[]any{dateText(now), dateText(now.AddDate(0, 0, justice.FirstNotice)), dateText(now)}, wantEnding},
 			} {
 				got := d.ids(t, q.sql, q.args...)
 				if len(q.want) == 0 || fmt.Sprint(got) != fmt.Sprint(q.want) {
