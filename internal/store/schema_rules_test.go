@@ -224,12 +224,12 @@ func TestResponseSecondsInSQL(t *testing.T) {
 	}
 }
 
-// Overdue and on time, as the store's queries compare stored times and
-// days (lists, notices, MARAC actions, the victim's updates, orders
-// ending, the report),
-// give what referral.Share.Overdue, marac.ActionOverdue, justice.Overdue,
-// justice.OnTime and justice.EndingWithin say: the fixed-width layouts compare in time order in
-// both databases.
+// Overdue, on time and ending, as the store's queries compare stored times
+// and days (lists, notices, MARAC actions, the victim's updates, orders
+// ending, the report), give what referral.Share.Overdue,
+// marac.ActionOverdue, justice.Overdue, justice.OnTime and
+// justice.EndingWithin say: the fixed-width layouts compare in time order
+// in both databases.
 func TestOverdueRulesInSQL(t *testing.T) {
 	now := instant(t, "2026-12-07T10:00:00.5Z")
 	shares := []struct {
