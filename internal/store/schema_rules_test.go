@@ -84,8 +84,8 @@ func (s schemaDB) insertReferral(t *testing.T, id, state, victimFP, suspectFP st
 		VALUES (?, ?, ?, 'test|officer', 'Officer', 'stalking', 'high', ?, ?, ?, ?, ',housing,')`, id, "SH-"+id, state, victimFP, suspectFP, timeText(created), timeText(created))
 }
 
-// instant parses a case's time (RFC 3339, UTC).
-func instant(t *testing.T, s string) time.Time {
+// caseTime parses a case's time (RFC 3339, UTC).
+func caseTime(t *testing.T, s string) time.Time {
 	t.Helper()
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestRepeatRuleInSQL(t *testing.T) {
 	for _, d := range bothSchemas(t) {
 		t.Run(d.name, func(t *testing.T) {
 			for i, c := range cases {
-				earlier, later := instant(t, c.earlier), instant(t, c.later)
+				earlier, later := caseTime(t, c.earlier), caseTime(t, c.later)
 				wantLater := referral.Repeats(earlier, later) && !c.earlierDraft
 				wantEarlier := referral.Repeats(later, earlier) && !c.earlierDraft
 				for _, person := range []string{"victim", "suspect"} {
@@ -178,13 +178,13 @@ func TestResponseSecondsInSQL(t *testing.T) {
 		if s == "" {
 			return ""
 		}
-		return timeText(instant(t, s))
+		return timeText(caseTime(t, s))
 	}
 	want := func(sent, to string) sql.NullInt64 {
 		if to == "" {
 			return sql.NullInt64{}
 		}
-		return sql.NullInt64{Int64: referral.ResponseSeconds(instant(t, sent), instant(t, to)), Valid: true}
+		return sql.NullInt64{Int64: referral.ResponseSeconds(caseTime(t, sent), caseTime(t, to)), Valid: true}
 	}
 	for _, d := range bothSchemas(t) {
 		t.Run(d.name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestResponseSecondsInSQL(t *testing.T) {
 					t.Errorf("%s (%s): answer %v accept %v, want %v and %v", id, path, gotAnswer, gotAccept, wa, wc)
 				}
 			}
-			d.insertReferral(t, "r", "sent", "", "", instant(t, "2026-01-01T00:00:00Z"))
+			d.insertReferral(t, "r", "sent", "", "", caseTime(t, "2026-01-01T00:00:00Z"))
 			for i, c := range cases {
 				// Written whole, as the demo seed and a re-sent share are.
 				id := fmt.Sprintf("s%d-insert", i)
@@ -231,7 +231,7 @@ func TestResponseSecondsInSQL(t *testing.T) {
 // justice.EndingWithin say: the fixed-width layouts compare in time order
 // in both databases.
 func TestOverdueRulesInSQL(t *testing.T) {
-	now := instant(t, "2026-12-07T10:00:00.5Z")
+	now := caseTime(t, "2026-12-07T10:00:00.5Z")
 	shares := []struct {
 		status referral.ShareStatus
 		due    time.Time
@@ -241,8 +241,8 @@ func TestOverdueRulesInSQL(t *testing.T) {
 		{referral.Sent, now.Add(time.Nanosecond)},
 		{referral.Viewed, now.Add(-24 * time.Hour)},
 		{referral.Viewed, now.Add(24 * time.Hour)},
-		{referral.Sent, instant(t, "2026-12-07T09:59:59.999999999Z")},
-		{referral.Sent, instant(t, "2026-12-07T10:00:01Z")},
+		{referral.Sent, caseTime(t, "2026-12-07T09:59:59.999999999Z")},
+		{referral.Sent, caseTime(t, "2026-12-07T10:00:01Z")},
 		{referral.Accepted, now.Add(-time.Hour)},
 		{referral.Declined, now.Add(-time.Hour)},
 		{referral.InProgress, now.Add(-time.Hour)},
@@ -346,7 +346,7 @@ func TestOverdueRulesInSQL(t *testing.T) {
 // (referral_links_added, referral_links_changed); and the audit log that
 // takes no change (the append-only triggers).
 func TestDerivedColumnsInSQL(t *testing.T) {
-	created := instant(t, "2026-06-01T09:00:00Z")
+	created := caseTime(t, "2026-06-01T09:00:00Z")
 	for _, d := range bothSchemas(t) {
 		t.Run(d.name, func(t *testing.T) {
 			for _, id := range []string{"r1", "r2", "r3"} {
