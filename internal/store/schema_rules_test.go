@@ -409,3 +409,60 @@ func TestDerivedColumnsInSQL(t *testing.T) {
 		}
 	})
 }
+
+// The ids the database gives (the store writes these rows without one:
+// outbox.go, referrals.go's insertEvent, orders.go, partner.go,
+// verifications.go): each row gets a new one, larger than the last, and
+// the partner feed's cursor is never given twice, not even after the
+// newest event is removed.
+func TestDatabaseGivenIDs(t *testing.T) {
+	eachSchema(t, func(t *testing.T, d schemaDB) {
+		d.insertReferral(t, "r", "sent", "", "", caseTime(t, "2026-06-01T09:00:00Z"))
+		d.exec(t, `INSERT INTO orders (id, referral_id, kind, detail_key, detail, starts_on, created_by, created_at, updated_at) VALUES ('o', 'r', 'dvpo', 'k', ?, '2026-06-01', 'o', '', '')`, []byte{1})
+		d.exec(t, `INSERT INTO webhooks (id, agency, url, events, secret_key, secret, created_by, created_at) VALUES ('w', 'housing', 'https://example.org/', '', 'k', ?, 'a', '')`, []byte{1})
+		inserts := map[string]string{
+			"outbox":              `INSERT INTO outbox (kind, recipient, reference, link, created_at, next_attempt_at) VALUES ('k', 'x@example.org', 'SH-r', '/', '', '')`,
+			"referral_events":     `INSERT INTO referral_events (referral_id, at, actor, actor_name, agency, kind, detail) VALUES ('r', '', 'a', 'A', '', 'created', '')`,
+			"order_changes":       `INSERT INTO order_changes (order_id, change, at, actor, ends_on, reason_key, reason) VALUES ('o', 'granted', '', 'a', '', '', NULL)`,
+			"audit_verifications": `INSERT INTO audit_verifications (started_by, started_at, updated_at) VALUES ('a', '', '')`,
+			"partner_events":      `INSERT INTO partner_events (event_id, type, agency, referral_id, reference, status, at) VALUES (?, 'share.created', 'housing', 'r', 'SH-r', '', '')`,
+		}
+		for table, insert := range inserts {
+			var last int64
+			for n := range 3 {
+				args := []any{}
+				if table == "partner_events" {
+					args = append(args, fmt.Sprintf("ev-%d", n))
+				}
+				d.exec(t, insert, args...)
+				var id int64
+				if err := d.db.QueryRow(`SELECT MAX(id) FROM ` + table).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				if id <= last {
+					t.Errorf("%s: row %d got id %d after %d", table, n+1, id, last)
+				}
+				last = id
+			}
+		}
+		var event int64
+		if err := d.db.QueryRow(`SELECT MAX(id) FROM partner_events`).Scan(&event); err != nil {
+			t.Fatal(err)
+		}
+		d.exec(t, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at) VALUES ('w', ?, '', '')`, event)
+		d.exec(t, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at) VALUES ('w', ?, '', '')`, event)
+		if n := d.ids(t, `SELECT CAST(id AS TEXT) FROM webhook_deliveries`); len(n) != 2 {
+			t.Errorf("webhook_deliveries: ids %v, want two", n)
+		}
+		d.exec(t, `DELETE FROM webhook_deliveries`)
+		d.exec(t, `DELETE FROM partner_events WHERE id = ?`, event)
+		d.exec(t, inserts["partner_events"], "ev-again")
+		var again int64
+		if err := d.db.QueryRow(`SELECT MAX(id) FROM partner_events`).Scan(&again); err != nil {
+			t.Fatal(err)
+		}
+		if again <= event {
+			t.Errorf("partner_events: the cursor %d was given again (now %d)", event, again)
+		}
+	})
+}
