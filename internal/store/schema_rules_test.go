@@ -100,7 +100,8 @@ func caseTime(t *testing.T, s string) time.Time {
 // The 12-month repeat (referrals_repeat_victim, referrals_repeat_suspect):
 // a sent referral is a repeat when another sent referral names the same
 // victim (suspect) and was raised at the same time or in the twelve months
-// before it, as referral.Repeats says; in whichever order the two arrive.
+// before it, as referral.Repeats says; in whichever order the two arrive,
+// and when both arrive in one statement.
 func TestRepeatRuleInSQL(t *testing.T) {
 	cases := []struct {
 		name           string
@@ -130,8 +131,8 @@ func TestRepeatRuleInSQL(t *testing.T) {
 			wantLater := referral.Repeats(earlier, later) && !c.earlierDraft
 			wantEarlier := referral.Repeats(later, earlier) && !c.earlierDraft
 			for _, person := range []string{"victim", "suspect"} {
-				for _, laterFirst := range []bool{false, true} {
-					fp := fmt.Sprintf("fp-%d-%s-%v", i, person, laterFirst)
+				for _, order := range []string{"earlier first", "later first", "in one statement"} {
+					fp := fmt.Sprintf("fp-%d-%s-%s", i, person, order)
 					victimFP, suspectFP := fp, ""
 					if person == "suspect" {
 						victimFP, suspectFP = "", fp
@@ -141,18 +142,25 @@ func TestRepeatRuleInSQL(t *testing.T) {
 					if c.earlierDraft {
 						earlierState = "draft"
 					}
-					if laterFirst {
-						d.insertReferral(t, l, "sent", victimFP, suspectFP, later)
-						d.insertReferral(t, e, earlierState, victimFP, suspectFP, earlier)
-					} else {
+					switch order {
+					case "earlier first":
 						d.insertReferral(t, e, earlierState, victimFP, suspectFP, earlier)
 						d.insertReferral(t, l, "sent", victimFP, suspectFP, later)
+					case "later first":
+						d.insertReferral(t, l, "sent", victimFP, suspectFP, later)
+						d.insertReferral(t, e, earlierState, victimFP, suspectFP, earlier)
+					default:
+						// SQLite runs a row trigger as each row is written,
+						// PostgreSQL's AFTER ROW triggers at the statement's end.
+						d.exec(t, `INSERT INTO referrals (id, reference, state, officer, officer_name, offence, risk_level, victim_fp, suspect_fp, created_at, updated_at)
+							VALUES (?, ?, 'sent', 'o', 'O', 'stalking', 'high', ?, ?, ?, ''), (?, ?, ?, 'o', 'O', 'stalking', 'high', ?, ?, ?, '')`,
+							l, "SH-"+l, victimFP, suspectFP, timeText(later), e, "SH-"+e, earlierState, victimFP, suspectFP, timeText(earlier))
 					}
 					repeats := d.ids(t, `SELECT id FROM referrals WHERE (repeat_victim = 1 OR repeat_suspect = 1) AND id IN (?, ?)`, e, l)
 					wrongKind := d.ids(t, `SELECT id FROM referrals WHERE id IN (?, ?) AND `+map[string]string{"victim": "repeat_suspect", "suspect": "repeat_victim"}[person]+` = 1`, e, l)
 					if repeats[l] != wantLater || repeats[e] != wantEarlier || len(wrongKind) > 0 {
-						t.Errorf("%s, %s, later written first %v: repeat later %v earlier %v (other kind %v), want later %v earlier %v",
-							c.name, person, laterFirst, repeats[l], repeats[e], wrongKind, wantLater, wantEarlier)
+						t.Errorf("%s, %s, written %s: repeat later %v earlier %v (other kind %v), want later %v earlier %v",
+							c.name, person, order, repeats[l], repeats[e], wrongKind, wantLater, wantEarlier)
 					}
 				}
 			}
