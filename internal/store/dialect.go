@@ -11,3 +11,16 @@ func (db *DB) groupConcat(expr, sep string) string {
 	}
 	return "group_concat(" + expr + ", '" + sep + "')"
 }
+
+// skipLocked ends a SELECT of rows to claim: on PostgreSQL it locks them
+// (those of alias, when the SELECT joins), skipping rows another
+// transaction holds; SQLite has one writer and needs nothing.
+func (db *DB) skipLocked(alias string) string {
+	switch {
+	case !db.pg:
+		return ""
+	case alias != "":
+		return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+	}
+	return " FOR UPDATE SKIP LOCKED"
+}

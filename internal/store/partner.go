@@ -208,25 +208,38 @@ func scanDeliveries(rows *sql.Rows) ([]partner.Delivery, error) {
 
 // ClaimDeliveries leases up to limit due deliveries of webhooks that are not
 // paused, counts an attempt on each, and returns them, oldest first, with the
-// webhook's URL and opened secret. Claim and lease are one write transaction.
+// webhook's URL and opened secret. Claim and lease are one write
+// transaction; on PostgreSQL it locks the rows it claims, skipping those
+// another replica is claiming, without waiting for the write lock.
 func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]partner.Delivery, error) {
 	var out []partner.Delivery
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET leased_until = ?, attempts = attempts + 1
+	err := db.claimTx(ctx, func(tx *sql.Tx) error {
+		claimed, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET leased_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 				WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= ?
 				AND (d.leased_until IS NULL OR d.leased_until <= ?) AND w.paused_at IS NULL
-				ORDER BY d.next_attempt_at, d.id LIMIT ?)`,
+				ORDER BY d.next_attempt_at, d.id LIMIT ?`+db.skipLocked("d")+`)
+			RETURNING id`,
 			timeText(now.Add(lease)), timeText(now), timeText(now), limit)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		var ids []any
+		for claimed.Next() {
+			var id int64
+			if err := claimed.Scan(&id); err != nil {
+				claimed.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		claimed.Close()
+		if err := claimed.Err(); err != nil || len(ids) == 0 {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`, w.secret_key, w.secret FROM webhook_deliveries d
 			JOIN webhooks w ON w.id = d.webhook_id JOIN partner_events e ON e.id = d.event_id
-			WHERE d.leased_until = ? AND d.delivered_at IS NULL AND d.failed_at IS NULL ORDER BY d.id`, timeText(now.Add(lease)))
+			WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY d.id`, ids...)
 		if err != nil {
 			return err
 		}

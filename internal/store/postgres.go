@@ -66,6 +66,29 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	return tx, nil
 }
 
+// claimTx runs fn in a transaction of the writer for claiming work (the
+// outbox, webhook deliveries). On PostgreSQL it takes neither the write
+// lock nor the writer connection: a read-committed transaction of the
+// pool, whose claim locks its rows with FOR UPDATE SKIP LOCKED, so claims
+// of several replicas neither wait for writes nor take the same row. On
+// SQLite it is inTx.
+func (db *DB) claimTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if !db.pg || db.batch.Load() != nil {
+		return db.inTx(ctx, fn)
+	}
+	return db.noteWrite(func() error {
+		tx, err := db.r.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}())
+}
+
 // rebinder rewrites the store's SQL, written with ? placeholders, into
 // PostgreSQL's $1..$n, once per query text.
 type rebinder struct{ done sync.Map }
