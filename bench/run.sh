@@ -7,17 +7,27 @@
 # hub. Then it does the same to bench/floor on the same file (Echo, the same
 # rows read, one durable insert per request, nothing else of the hub) and
 # prints every figure beside the floor's, with the hub's share of it.
-# Nothing is left running.
+# Then, unless POSTGRES=0, the same scenarios against PostgreSQL: a fresh
+# database seeded with the same number of referrals, served by one replica
+# and then by two (the load sent to each in turn, as a load balancer does).
+# Nothing is left running, and the database it made is dropped.
 #
 #   bench/run.sh                          # 100,000 referrals in a fresh folder
 #   REFERRALS=5000 DURATION=10s bench/run.sh
 #   DATA=/var/tmp/hub-bench bench/run.sh  # keep the folder; seeded only when empty
+#   POSTGRES=0 bench/run.sh               # SQLite and the floor only
+#   PG_ADMIN_URL=postgres://admin@db/postgres bench/run.sh  # a role with CREATEDB
+#   PG_URL=postgres://hub@db/hub_bench bench/run.sh  # an existing database, kept; seeded only when empty
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 REFERRALS=${REFERRALS:-100000}
 PORT=${PORT:-18480}
 FLOOR_PORT=${FLOOR_PORT:-$((PORT + 1))}
+PG_PORT=${PG_PORT:-$((PORT + 2))}     # and PG_PORT + 1 for the second replica
+POSTGRES=${POSTGRES:-1}
+PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://hub_test:hub_test@127.0.0.1:5432/postgres?sslmode=disable}
+PG_DROP=""
 DURATION=${DURATION:-20s}
 CLEAN=""
 if [ -z "${DATA:-}" ]; then
@@ -38,16 +48,19 @@ if [ ! -f "$DATA/hub.db" ]; then
 fi
 
 TICK=$(getconf CLK_TCK)
-PID=""
+# PIDS are the servers under load: one hub, the floor, or two replicas.
+PIDS=()
 stop() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	PID=""
+	local pid
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	PIDS=()
 }
 cleanup() {
 	stop
+	if [ -n "$PG_DROP" ]; then psql -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DROP WITH (FORCE)" >/dev/null || true; fi
 	if [ -n "$CLEAN" ]; then rm -rf "$DATA"; fi
 }
 trap cleanup EXIT
@@ -61,17 +74,21 @@ await() {
 	curl -fs "http://127.0.0.1:$1/readyz" >/dev/null
 }
 
-# cpu is the server's CPU time so far, in clock ticks.
-cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+# cpu is the servers' CPU time so far, in clock ticks, all replicas together.
+cpu() {
+	local pid total=0
+	for pid in "${PIDS[@]}"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+	echo "$total"
+}
 
 declare -A RPS P99 CPU
-# load runs one scenario, named $1, against port $2 and keeps its rate, p99
-# and the server's CPU time per request sent.
+# load runs one scenario, named $1, against the URL(s) $2 and keeps its
+# rate, p99 and the servers' CPU time per request sent.
 load() {
-	local name=$1 port=$2 before after out sent
+	local name=$1 urls=$2 before after out sent
 	shift 2
 	before=$(cpu)
-	out=$(bin/load -url "http://127.0.0.1:$port" -duration "$DURATION" "$@")
+	out=$(bin/load -url "$urls" -duration "$DURATION" "$@")
 	after=$(cpu)
 	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
 	RPS[$name]=$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out" | tail -1)
@@ -80,29 +97,34 @@ load() {
 	echo "$name: $(tail -1 <<<"$out") server_cpu_ms_per_request=${CPU[$name]}"
 }
 
-# scenarios drives the server on port $2 as $1 (hub or floor) with the
-# tokens $3 (partner) and $4 (officer).
+# scenarios drives the server(s) at the URL(s) $2 as $1 (hub, floor, pg1,
+# pg2) with the tokens $3 (partner) and $4 (officer).
 scenarios() {
-	local who=$1 port=$2 partner=$3 officer=$4
+	local who=$1 urls=$2 partner=$3 officer=$4
 	# A partner reading referrals: as fast as 32 clients go, then held at the
 	# target rate of 1,000 a second.
-	load "$who.get32" "$port" -token "$partner" -scenario get -workers 32
-	load "$who.get1000" "$port" -token "$partner" -scenario get -workers 64 -rate 1000
+	load "$who.get32" "$urls" -token "$partner" -scenario get -workers 32
+	load "$who.get1000" "$urls" -token "$partner" -scenario get -workers 64 -rate 1000
 	# A partner's inbox, first page of 50: a few clients at once, then many.
-	load "$who.inbox4" "$port" -token "$partner" -scenario inbox -workers 4
-	load "$who.inbox16" "$port" -token "$partner" -scenario inbox -workers 16
+	load "$who.inbox4" "$urls" -token "$partner" -scenario inbox -workers 4
+	load "$who.inbox16" "$urls" -token "$partner" -scenario inbox -workers 16
 	# Officers creating referrals.
-	load "$who.create16" "$port" -token "$officer" -scenario create -workers 16
-	RSS[$who]=$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status")
-	HWM[$who]=$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$PID/status")
+	load "$who.create16" "$urls" -token "$officer" -scenario create -workers 16
+	local pid rss=() hwm=()
+	for pid in "${PIDS[@]}"; do
+		rss+=("$(awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")")
+		hwm+=("$(awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")")
+	done
+	RSS[$who]=$(IFS=+; echo "${rss[*]}")
+	HWM[$who]=$(IFS=+; echo "${hwm[*]}")
 }
 declare -A RSS HWM
 
 bin/hub serve >"$DATA/serve.log" 2>&1 &
-PID=$!
+PIDS=($!)
 await "$PORT" || { echo "the hub did not start:"; cat "$DATA/serve.log"; exit 1; }
 echo "hub serving on 127.0.0.1:$PORT"
-scenarios hub "$PORT" "$(bin/hub dev token victim-support)" "$(bin/hub dev token officer)"
+scenarios hub "http://127.0.0.1:$PORT" "$(bin/hub dev token victim-support)" "$(bin/hub dev token officer)"
 
 # The outcomes figures for the last 12 months, all agencies, as JSON: each
 # request a period a day longer, so that no cache can answer.
@@ -117,14 +139,49 @@ OUTCOMES=$(printf '%s\n' "${times[@]:1}" | sort -n | awk '{ t[NR] = $1 * 1000 } 
 echo "outcomes JSON, 12 months, all agencies (5 fresh requests after one to warm): $OUTCOMES"
 stop
 
-# The floor on the same file. (PostgreSQL: when the hub has that backend,
-# a second floor and hub run against it go here, printed the same way.)
+# The floor on the same file.
 bin/floor -db "$DATA/hub.db" -listen "127.0.0.1:$FLOOR_PORT" >"$DATA/floor.log" 2>&1 &
-PID=$!
+PIDS=($!)
 await "$FLOOR_PORT" || { echo "the floor did not start:"; cat "$DATA/floor.log"; exit 1; }
 echo "floor serving on 127.0.0.1:$FLOOR_PORT"
-scenarios floor "$FLOOR_PORT" floor floor
+scenarios floor "http://127.0.0.1:$FLOOR_PORT" floor floor
 stop
+
+# PostgreSQL: the same scenarios, with one replica and then two sharing the
+# database and a data folder (keys, development provider). Both replicas
+# have the first's base URL, as replicas behind one address do.
+SCENARIOS=(hub floor)
+if [ "$POSTGRES" != 0 ]; then
+	if [ -z "${PG_URL:-}" ]; then
+		PG_DROP="hub_bench_$$"
+		psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DROP" >/dev/null
+		PG_URL=$(sed -E "s|/[^/?]*(\?.*)?$|/$PG_DROP\1|" <<<"$PG_ADMIN_URL")
+	fi
+	mkdir -p "$DATA/pg"
+	pgenv=(HUB_DATABASE_URL="$PG_URL" HUB_DATA_DIR="$DATA/pg" HUB_SERVER_BASE_URL="http://127.0.0.1:$PG_PORT")
+	env "${pgenv[@]}" bin/hub migrate >/dev/null
+	if [ "$(psql -tA "$PG_URL" -c 'SELECT COUNT(*) FROM referrals')" = 0 ]; then
+		start=$(date +%s)
+		env "${pgenv[@]}" bin/hub demo seed --referrals "$REFERRALS"
+		echo "seed (PostgreSQL): $REFERRALS referrals in $(($(date +%s) - start))s"
+	fi
+	PG_PARTNER=$(env "${pgenv[@]}" bin/hub dev token victim-support)
+	PG_OFFICER=$(env "${pgenv[@]}" bin/hub dev token officer)
+	# replica starts one more replica on port $1.
+	replica() {
+		env "${pgenv[@]}" HUB_LISTEN="127.0.0.1:$1" bin/hub serve >"$DATA/pg/serve-$1.log" 2>&1 &
+		PIDS+=($!)
+		await "$1" || { echo "the replica on $1 did not start:"; cat "$DATA/pg/serve-$1.log"; exit 1; }
+	}
+	replica "$PG_PORT"
+	echo "one replica on PostgreSQL serving on 127.0.0.1:$PG_PORT"
+	scenarios pg1 "http://127.0.0.1:$PG_PORT" "$PG_PARTNER" "$PG_OFFICER"
+	replica "$((PG_PORT + 1))"
+	echo "two replicas on PostgreSQL serving on 127.0.0.1:$PG_PORT and :$((PG_PORT + 1))"
+	scenarios pg2 "http://127.0.0.1:$PG_PORT,http://127.0.0.1:$((PG_PORT + 1))" "$PG_PARTNER" "$PG_OFFICER"
+	stop
+	SCENARIOS+=(pg1 pg2)
+fi
 
 echo
 echo "machine: $(nproc) cores, load average after: $(cut -d' ' -f1-3 /proc/loadavg), database $(du -sh "$DATA/hub.db" | cut -f1)"
@@ -136,5 +193,17 @@ for s in get32 get1000 inbox4 inbox16 create16; do
 	awk -v s="$s" -v h="${RPS[hub.$s]}" -v f="${RPS[floor.$s]}" -v hp="${P99[hub.$s]}" -v fp="${P99[floor.$s]}" -v hc="${CPU[hub.$s]}" -v fc="${CPU[floor.$s]}" \
 		'BEGIN { printf "%-10s %8.0f %9.0f %6.2f %8.1f %9.1f %10.2f %12.2f %9.2f\n", s, h, f, (f > 0 ? h / f : 0), hp, fp, hc, fc, (hc > 0 ? fc / hc : 0) }'
 done
+if [ "$POSTGRES" != 0 ]; then
+	echo
+	echo "SQLite (one hub) beside PostgreSQL (one replica, two replicas); hub CPU is the replicas' together, the PostgreSQL server's own is not counted"
+	printf '%-10s %10s %8s %8s %10s %8s %8s %13s %9s %9s\n' scenario sqlite_rps pg1_rps pg2_rps sqlite_p99 pg1_p99 pg2_p99 sqlite_cpu_ms pg1_cpu_ms pg2_cpu_ms
+	for s in get32 get1000 inbox4 inbox16 create16; do
+		awk -v s="$s" -v a="${RPS[hub.$s]}" -v b="${RPS[pg1.$s]}" -v c="${RPS[pg2.$s]}" -v ap="${P99[hub.$s]}" -v bp="${P99[pg1.$s]}" -v cp="${P99[pg2.$s]}" \
+			-v ac="${CPU[hub.$s]}" -v bc="${CPU[pg1.$s]}" -v cc="${CPU[pg2.$s]}" \
+			'BEGIN { printf "%-10s %10.0f %8.0f %8.0f %10.1f %8.1f %8.1f %13.2f %9.2f %9.2f\n", s, a, b, c, ap, bp, cp, ac, bc, cc }'
+	done
+fi
 echo "outcomes JSON (hub; the floor has no figures): $OUTCOMES"
-echo "resident memory MB (VmRSS / peak VmHWM): hub ${RSS[hub]} / ${HWM[hub]}, floor ${RSS[floor]} / ${HWM[floor]}"
+echo -n "resident memory MB (VmRSS / peak VmHWM):"
+for who in "${SCENARIOS[@]}"; do echo -n " $who ${RSS[$who]} / ${HWM[$who]};"; done
+echo

@@ -4,6 +4,9 @@
 //
 //	load -url http://127.0.0.1:8080 -token "$(bin/hub dev token victim-support)" -scenario get
 //
+// -url may name several replicas of one hub, comma-separated: the requests
+// go to each in turn, as a round-robin load balancer sends them.
+//
 // Scenarios:
 //
 //	get     GET /api/v1/referrals/{id} for ids from the caller's own list
@@ -36,7 +39,7 @@ import (
 
 func main() {
 	var (
-		base     = flag.String("url", "http://127.0.0.1:8080", "the hub's base URL (loopback only)")
+		base     = flag.String("url", "http://127.0.0.1:8080", "the hub's base URL (loopback only); several replicas' URLs comma-separated, used in turn")
 		token    = flag.String("token", "", "bearer access token (hub dev token PERSONA)")
 		scenario = flag.String("scenario", "get", "get, inbox or create")
 		workers  = flag.Int("workers", 32, "concurrent requests")
@@ -54,12 +57,16 @@ func main() {
 }
 
 func run(base, token, scenario string, workers, requests, rate int, duration, warmup time.Duration, idCount int) error {
-	u, err := url.Parse(base)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("%s is not on this machine: load only drives a hub on loopback", base)
+	var bases []string
+	for b := range strings.SplitSeq(base, ",") {
+		u, err := url.Parse(b)
+		if err != nil {
+			return err
+		}
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("%s is not on this machine: load only drives a hub on loopback", b)
+		}
+		bases = append(bases, strings.TrimSuffix(b, "/"))
 	}
 	if token == "" {
 		return errors.New("-token is required")
@@ -68,7 +75,7 @@ func run(base, token, scenario string, workers, requests, rate int, duration, wa
 		return errors.New("-workers and -requests must be positive, -rate not negative, -duration at most 10m")
 	}
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers}}
-	c := caller{client: client, base: strings.TrimSuffix(base, "/"), token: token}
+	c := &caller{client: client, bases: bases, token: token}
 
 	var next func(r *rand.Rand) (*http.Request, error)
 	switch scenario {
@@ -199,11 +206,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // caller sends the hub requests with one bearer token.
 type caller struct {
 	client *http.Client
-	base   string
+	bases  []string // the replicas, used in turn
+	next   atomic.Uint64
 	token  string
 }
 
-func (c caller) request(method, path string, body any) (*http.Request, error) {
+func (c *caller) request(method, path string, body any) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -212,7 +220,8 @@ func (c caller) request(method, path string, body any) (*http.Request, error) {
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	base := c.bases[c.next.Add(1)%uint64(len(c.bases))]
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +233,7 @@ func (c caller) request(method, path string, body any) (*http.Request, error) {
 }
 
 // collect pages through the caller's list for up to n referral ids.
-func (c caller) collect(n int) ([]string, error) {
+func (c *caller) collect(n int) ([]string, error) {
 	var out []string
 	cursor := ""
 	for len(out) < n {

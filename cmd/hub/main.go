@@ -197,6 +197,6 @@ func serve(ctx context.Context, cmd command) error {
 	if cfg.DevIDP.Enabled {
 		fmt.Fprintf(cmd.stdout, "Development sign-in is on: open %s/ and pick a demo persona.\n", cfg.Server.BaseURL)
 	}
-	a.Log.Info("listening", "address", cfg.Server.Listen, "base_url", cfg.Server.BaseURL, "database", cfg.DatabasePath())
+	a.Log.Info("listening", "address", cfg.Server.Listen, "base_url", cfg.Server.BaseURL, "database", cfg.Database.Describe(cfg.DatabasePath()))
 	return a.Run(ctx)
 }

@@ -34,7 +34,7 @@ func migrate(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.DatabasePath(), 1)
+	db, err := app.OpenDatabase(cfg, 1)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func migrate(ctx context.Context, cmd command) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.stdout, "applied %d migration(s); schema at version %d\n", n, store.LatestVersion())
+	fmt.Fprintf(cmd.stdout, "applied %d migration(s); schema at version %d\n", n, db.LatestVersion())
 	return nil
 }
 
@@ -57,8 +57,8 @@ func configCheck(cmd command) error {
 	if src == "" {
 		src = "built-in development defaults"
 	}
-	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, development sign-in %v\n",
-		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.DevIDP.Enabled)
+	fmt.Fprintf(cmd.stdout, "configuration OK (%s): base URL %s, data in %s, database %s, development sign-in %v\n",
+		src, cfg.Server.BaseURL, cfg.Server.DataDir, cfg.Database.Describe(cfg.DatabasePath()), cfg.DevIDP.Enabled)
 	if !cmd.flags["online"] {
 		return nil
 	}
@@ -144,6 +144,14 @@ func backup(ctx context.Context, cmd command) error {
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w (delete the folder before trying again)", cmd.args[0], err)
 	}
+	if !m.Database {
+		fmt.Fprintf(cmd.stdout, "backup written to %s: the sealing keys and the audit signing key, %d files in all, and NOT the database.\n"+
+			"The database is PostgreSQL: back it up with pg_dump (pg_dump --format=custom) or the platform's backups, and keep each\n"+
+			"database backup with a keys backup taken after it. Keep this folder as safe as the data folder: with a copy of the\n"+
+			"database it reads every record. To restore: stop every replica, restore the database, then hub restore %s\n",
+			cmd.args[0], len(m.Files), cmd.args[0])
+		return nil
+	}
 	fmt.Fprintf(cmd.stdout, "backup written to %s: the database, %d files in all, with the sealing keys and the audit signing key.\n"+
 		"Keep it as safe as the data folder: whoever holds it can read every record. To restore: stop the hub, then hub restore %s\n",
 		cmd.args[0], len(m.Files), cmd.args[0])
@@ -166,6 +174,11 @@ func restore(ctx context.Context, cmd command) error {
 	}
 	if r.Aside != "" {
 		fmt.Fprintf(cmd.stdout, "what the restore replaced is in %s; delete it when the hub runs as it should\n", r.Aside)
+	}
+	if cfg.Database.Postgres() {
+		fmt.Fprintf(cmd.stdout, "restored the keys only from %s into %s; the PostgreSQL database is restored with pg_restore or the platform's backups, not by the hub.\n"+
+			"The database as it is now opens with these keys: a key for every sealed value; %s\n", cmd.args[0], cfg.Server.DataDir, r.Audit)
+		return nil
 	}
 	fmt.Fprintf(cmd.stdout, "restored %s into %s; database integrity OK; %s\n", cmd.args[0], cfg.Server.DataDir, r.Audit)
 	return nil

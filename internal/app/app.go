@@ -49,11 +49,20 @@ type App struct {
 	metricsListener net.Listener
 }
 
+// OpenDatabase opens the configured database, SQLite or PostgreSQL, with n
+// readers; it does not migrate.
+func OpenDatabase(cfg config.Config, readers int) (*store.DB, error) {
+	if cfg.Database.Postgres() {
+		return store.OpenPostgres(cfg.Database.URL, readers)
+	}
+	return store.Open(cfg.DatabasePath(), readers)
+}
+
 // OpenStore opens and migrates the database, with the audit signer set. On
 // the first start (nothing sealed yet) a missing or empty keys folder is
 // created (0700) with the first keys, as `hub keys init` does.
 func OpenStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	db, err := store.Open(cfg.DatabasePath(), cfg.Server.Readers)
+	db, err := OpenDatabase(cfg, cfg.Server.Readers)
 	if err != nil {
 		return nil, err
 	}
@@ -101,17 +110,29 @@ func firstKeys(ctx context.Context, db *store.DB, dir string) error {
 	if len(sealed) > 0 {
 		return fmt.Errorf("%s holds no keys but the database holds sealed values: restore the keys folder from the backup", dir)
 	}
-	return seal.Init(dir)
+	if err := seal.Init(dir); !errors.Is(err, seal.ErrKeysExist) {
+		return err
+	}
+	// Another replica on the same data folder made them first.
+	return nil
 }
 
 // Open wires configuration -> store -> services -> web server and listens.
 func (a *App) Open(ctx context.Context) error {
 	cfg := a.Config
-	unlock, err := LockDataDir(cfg)
-	if err != nil {
-		return err
+	if cfg.Database.Postgres() {
+		// Replicas share the data folder (keys, the development
+		// provider) and the database: no one of them holds it alone.
+		if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
+			return fmt.Errorf("create the data folder: %w", err)
+		}
+	} else {
+		unlock, err := LockDataDir(cfg)
+		if err != nil {
+			return err
+		}
+		a.unlock = unlock
 	}
-	a.unlock = unlock
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -246,7 +267,11 @@ func (a *App) background(ctx context.Context) {
 		close(done)
 	}
 	checkpoints := make(chan struct{})
-	go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	if a.DB.Postgres() {
+		close(checkpoints) // PostgreSQL keeps its own write-ahead log
+	} else {
+		go func() { a.checkpointWAL(ctx, walCheckpointEvery); close(checkpoints) }()
+	}
 	defer func() { <-checkpoints }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/stalking-hub/hub/internal/backup"
 	"github.com/stalking-hub/hub/internal/config"
-	"github.com/stalking-hub/hub/internal/store"
 )
 
 // files are where the configuration keeps what a backup holds.
@@ -42,9 +41,14 @@ func LockDataDir(cfg config.Config) (release func(), err error) {
 }
 
 // Backup writes the database and the keys it needs into dir, a new folder
-// private to the owner, while the hub may be serving.
+// private to the owner, while the hub may be serving. With PostgreSQL it
+// writes the keys only (and the manifest): the database is backed up with
+// pg_dump or the platform's backups.
 func Backup(ctx context.Context, cfg config.Config, dir string) (backup.Manifest, error) {
-	db, err := store.Open(cfg.DatabasePath(), 1)
+	if cfg.Database.Postgres() {
+		return backup.Write(ctx, nil, files(cfg), dir, time.Now())
+	}
+	db, err := OpenDatabase(cfg, 1)
 	if err != nil {
 		return backup.Manifest{}, err
 	}
@@ -65,14 +69,31 @@ type Restored struct {
 // hub may be serving, then opens the result as `hub serve` would
 // (migrating it when the backup is older) and checks it: SQLite's
 // integrity check, a key for every sealed value, and the audit log against
-// its signed checkpoints. It succeeds only when every check does.
+// its signed checkpoints. It succeeds only when every check does. With
+// PostgreSQL it puts back the keys only, and checks them against the
+// database as it is (restored beforehand from pg_dump or the platform's
+// backups).
 func Restore(ctx context.Context, cfg config.Config, dir string) (Restored, error) {
 	var out Restored
-	unlock, err := LockDataDir(cfg)
+	m, err := backup.Check(dir)
 	if err != nil {
 		return out, err
 	}
-	defer unlock()
+	switch {
+	case cfg.Database.Postgres() && m.Database:
+		return out, fmt.Errorf("%s holds a SQLite database, and the hub is configured for PostgreSQL (key database.url): restore it with a SQLite configuration", dir)
+	case !cfg.Database.Postgres() && !m.Database:
+		return out, fmt.Errorf("%s holds the keys of a PostgreSQL hub and no database, and the hub is configured for SQLite (key database.url)", dir)
+	}
+	if !cfg.Database.Postgres() {
+		// With PostgreSQL no replica holds the data folder alone: the
+		// operator stops them all, as the command's message says.
+		unlock, err := LockDataDir(cfg)
+		if err != nil {
+			return out, err
+		}
+		defer unlock()
+	}
 	if out.Aside, err = backup.Restore(dir, files(cfg), time.Now()); err != nil {
 		return out, err
 	}

@@ -128,19 +128,29 @@ func createKey(path, name string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	// O_EXCL: two processes starting at once must not each make a key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Written whole beside its final name, then linked into place: two
+	// processes starting at once (replicas on one data folder) must not
+	// each make a key, nor read the other's half written.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return os.ReadFile(path)
-		}
 		return nil, err
 	}
+	defer os.Remove(f.Name())
 	if _, err := f.WriteString(skey + "\n"); err != nil {
 		f.Close()
 		return nil, err
 	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
 	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(f.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return os.ReadFile(path)
+		}
 		return nil, err
 	}
 	return []byte(skey), nil
@@ -167,7 +177,18 @@ func writePublic(path, vkey string) error {
 	if have, err := os.ReadFile(path); err == nil && bytes.Equal(have, want) {
 		return nil
 	}
-	if err := os.WriteFile(path, want, 0o644); err != nil {
+	// Renamed into place whole: a replica reading it never sees it half written.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write the audit verifier key: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(want)
+	err = errors.Join(err, f.Chmod(0o644), f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
 		return fmt.Errorf("write the audit verifier key: %w", err)
 	}
 	return nil

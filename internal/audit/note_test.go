@@ -56,6 +56,40 @@ func TestLoadOrCreateKey(t *testing.T) {
 	}
 }
 
+// Replicas starting together on one empty data folder agree on one key.
+func TestLoadOrCreateKeyRacing(t *testing.T) {
+	for range 10 {
+		path := filepath.Join(t.TempDir(), "audit.key")
+		hashes := make(chan uint32, 4)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				s, _, err := LoadOrCreateKey(path, "hub-audit")
+				if err != nil {
+					errs <- err
+					return
+				}
+				hashes <- s.KeyHash()
+			}()
+		}
+		var first uint32
+		for i := range 4 {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case h := <-hashes:
+				if i > 0 && h != first {
+					t.Fatal("two processes starting together made two keys")
+				}
+				first = h
+			}
+		}
+		if _, err := LoadVerifier(path + ".pub"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestSignedTreeKinds(t *testing.T) {
 	s, v := newKey(t, "hub-audit")
 	_, otherV := newKey(t, "hub-audit")

@@ -27,19 +27,20 @@ import (
 // Config is every setting of the hub. The toml tags are the keys of
 // config.toml; config.example.toml documents each one.
 type Config struct {
-	Server  Server   `toml:"server"`
-	Session Session  `toml:"session"`
-	Signin  Signin   `toml:"signin"`
-	API     API      `toml:"api"`
-	Claims  []Claims `toml:"claims"`
-	DevIDP  DevIDP   `toml:"devidp"`
-	Audit   Audit    `toml:"audit"`
-	Sharing Sharing  `toml:"sharing"`
-	Sealing Sealing  `toml:"sealing"`
-	Limits  Limits   `toml:"limits"`
-	Mail    Mail     `toml:"mail"`
-	Marac   Marac    `toml:"marac"`
-	Partner Partner  `toml:"webhooks"`
+	Server   Server   `toml:"server"`
+	Database Database `toml:"database"`
+	Session  Session  `toml:"session"`
+	Signin   Signin   `toml:"signin"`
+	API      API      `toml:"api"`
+	Claims   []Claims `toml:"claims"`
+	DevIDP   DevIDP   `toml:"devidp"`
+	Audit    Audit    `toml:"audit"`
+	Sharing  Sharing  `toml:"sharing"`
+	Sealing  Sealing  `toml:"sealing"`
+	Limits   Limits   `toml:"limits"`
+	Mail     Mail     `toml:"mail"`
+	Marac    Marac    `toml:"marac"`
+	Partner  Partner  `toml:"webhooks"`
 
 	// Source is the file the configuration came from, empty for the defaults.
 	Source string `toml:"-"`
@@ -213,6 +214,61 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // DevIssuerPath is where the development identity provider is mounted.
 const DevIssuerPath = "/devidp"
 
+// Database says which database the hub keeps its records in.
+type Database struct {
+	// URL is empty or "sqlite:" for SQLite in server.data_dir (the
+	// default), or postgres://USER@HOST:PORT/DB (or postgresql://) for
+	// PostgreSQL 15 or later, which several replicas can share.
+	URL string `toml:"url"`
+	// URLFile, when set, is a file holding the URL, which may carry the
+	// database password.
+	URLFile string `toml:"url_file"`
+}
+
+// Postgres reports whether the URL names a PostgreSQL database.
+func (d Database) Postgres() bool {
+	return strings.HasPrefix(d.URL, "postgres://") || strings.HasPrefix(d.URL, "postgresql://")
+}
+
+// Describe names the database for logs and messages without its password.
+func (d Database) Describe(sqlitePath string) string {
+	if !d.Postgres() {
+		return sqlitePath
+	}
+	u, err := url.Parse(d.URL)
+	if err != nil {
+		return "postgresql (unparsable URL)"
+	}
+	u.RawQuery = ""
+	return u.Redacted()
+}
+
+// validate holds the URL to the forms the hub opens, without repeating the
+// URL in the message: it may carry a password.
+func (d Database) validate(bad func(key, format string, args ...any) error) error {
+	if d.URL == "" || d.URL == "sqlite:" {
+		return nil
+	}
+	scheme, _, _ := strings.Cut(d.URL, ":")
+	if scheme == "sqlite" {
+		return bad("database.url", "SQLite is always hub.db in server.data_dir: write sqlite: alone, or set server.data_dir")
+	}
+	if !d.Postgres() {
+		return bad("database.url", "want empty or sqlite: (SQLite in server.data_dir) or postgres://USER@HOST:PORT/DB, got a URL with scheme %q", scheme)
+	}
+	u, err := url.Parse(d.URL)
+	if err != nil {
+		return bad("database.url", "not a valid postgres:// URL (check for characters that need escaping in the password)")
+	}
+	if u.Host == "" {
+		return bad("database.url", "name the PostgreSQL server: postgres://USER@HOST:PORT/DB")
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		return bad("database.url", "name the database: postgres://USER@HOST:PORT/DB")
+	}
+	return nil
+}
+
 // DevClientID is the client the hub uses at the development identity provider.
 const DevClientID = "hub-dev"
 
@@ -379,6 +435,13 @@ func readSecrets(cfg *Config) error {
 		}
 		cfg.Signin.ClientSecret = strings.TrimSpace(string(b))
 	}
+	if cfg.Database.URLFile != "" {
+		b, err := os.ReadFile(cfg.Database.URLFile)
+		if err != nil {
+			return fmt.Errorf("key database.url_file: %w", err)
+		}
+		cfg.Database.URL = strings.TrimSpace(string(b))
+	}
 	if cfg.Mail.PasswordFile != "" {
 		b, err := os.ReadFile(cfg.Mail.PasswordFile)
 		if err != nil {
@@ -441,7 +504,8 @@ func Issuers(c Config) []string {
 	return out
 }
 
-// DatabasePath is the SQLite file under the data folder.
+// DatabasePath is the SQLite file under the data folder (unused with
+// PostgreSQL).
 func (c Config) DatabasePath() string { return filepath.Join(c.Server.DataDir, "hub.db") }
 
 // Validate checks the configuration as a whole and names the first bad key.
@@ -467,6 +531,9 @@ func (c Config) Validate() error {
 	}
 	if c.Server.Readers < 1 {
 		return bad("server.readers", "must be at least 1")
+	}
+	if err := c.Database.validate(bad); err != nil {
+		return err
 	}
 	if c.Server.MetricsListen != "" {
 		if _, _, err := net.SplitHostPort(c.Server.MetricsListen); err != nil {

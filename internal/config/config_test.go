@@ -98,6 +98,11 @@ func TestMalformedConfigNamesTheKey(t *testing.T) {
 		{"missing secret file", prod + "client_secret_file = \"/nonexistent/secret\"\n", nil, "key signin.client_secret_file"},
 		{"webhook timeout too long", prod + "[webhooks]\ntimeout = \"5m\"\n", nil, "key webhooks.timeout"},
 		{"webhook alert not an address", prod + "[webhooks]\nalert_to = [\"Ops <ops@example.gov.uk>\"]\n", nil, "key webhooks.alert_to[0]"},
+		{"database not a URL we open", prod + "[database]\nurl = \"mysql://hub:pw@db/hub\"\n", nil, `key database.url: want empty or sqlite:`},
+		{"database without host", prod + "[database]\nurl = \"postgres:///hub\"\n", nil, "key database.url: name the PostgreSQL server"},
+		{"database without name", prod, map[string]string{"HUB_DATABASE_URL": "postgresql://hub@db.internal:5432"}, "key database.url: name the database"},
+		{"database sqlite path", prod + "[database]\nurl = \"sqlite:/tmp/other.db\"\n", nil, "key database.url: SQLite is always hub.db in server.data_dir"},
+		{"database url file missing", prod + "[database]\nurl_file = \"/nonexistent/db-url\"\n", nil, "key database.url_file"},
 		{"webhook private not a bool", prod, map[string]string{"HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "perhaps"}, "key webhooks.allow_private_networks"},
 	}
 	for _, c := range cases {
@@ -168,5 +173,46 @@ func TestDefaultLawfulBasesAreInTheRegistry(t *testing.T) {
 		if !vocab.LawfulBases.Has(b) {
 			t.Errorf("default lawful basis %q is not in internal/vocab", b)
 		}
+	}
+}
+
+// The database URL selects the backend, from the file, the environment or
+// a secret file; the password it carries appears in no message.
+func TestDatabaseURL(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.Postgres() || cfg.Database.Describe(cfg.DatabasePath()) != "data/hub.db" {
+		t.Fatalf("the default is SQLite in the data folder, got %q", cfg.Database.Describe(cfg.DatabasePath()))
+	}
+	if cfg, err = Load("", env(map[string]string{"HUB_DATABASE_URL": "sqlite:"})); err != nil || cfg.Database.Postgres() {
+		t.Fatalf("sqlite: is SQLite: %v", err)
+	}
+	pg := "postgres://hub:s3cret@db.internal:5432/hub?sslmode=verify-full"
+	cfg, err = Load("", env(map[string]string{"HUB_DATABASE_URL": pg}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Database.Postgres() || cfg.Database.URL != pg {
+		t.Fatalf("HUB_DATABASE_URL: %+v", cfg.Database)
+	}
+	if d := cfg.Database.Describe(cfg.DatabasePath()); strings.Contains(d, "s3cret") || d != "postgres://hub:xxxxx@db.internal:5432/hub" {
+		t.Errorf("described as %q", d)
+	}
+	secret := filepath.Join(t.TempDir(), "db-url")
+	os.WriteFile(secret, []byte("postgresql://hub:s3cret@db.internal/hub\n"), 0o600)
+	p := write(t, "[signin]\nissuer = \"https://idp.example.com\"\nclient_id = \"hub\"\n[database]\nurl_file = \""+secret+"\"\n")
+	if cfg, err = Load(p, env(nil)); err != nil || cfg.Database.URL != "postgresql://hub:s3cret@db.internal/hub" {
+		t.Fatalf("url_file: %v %q", err, cfg.Database.URL)
+	}
+	_, err = Load("", env(map[string]string{"HUB_DATABASE_URL": "postgres://hub:s3cret@/hub"}))
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "key database.url") {
+		t.Fatalf("a URL without host: %v", err)
+	}
+	_, err = Load("", env(map[string]string{"HUB_DATABASE_URL": "mysql://hub:s3cret@db/hub"}))
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("a foreign URL: %v", err)
 	}
 }

@@ -3,11 +3,13 @@ package demo
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/agency"
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/config"
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/referral"
@@ -253,5 +255,63 @@ func TestDemoCodesAreTheRegistrys(t *testing.T) {
 				t.Errorf("the demo weighs %q, which is not in %v", w.key, c.list.Values())
 			}
 		}
+	}
+}
+
+// Two hubs starting together on one database (replicas) seed it once
+// between them: the emptiness check holds the write lock.
+func TestSeedIfEmptyOnceAcrossHubs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys, err := seal.Load(filepath.Join(dir, "keys"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, verifier, err := audit.LoadOrCreateKey(filepath.Join(dir, "audit.key"), "hub-test-audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hubs []*store.DB
+	for i := range 2 {
+		db, err := store.Open(filepath.Join(dir, "hub.db"), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if i == 0 {
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.SetAuditSigner(signer, verifier, 100, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		db.SetKeyring(keys)
+		hubs = append(hubs, db)
+	}
+	opt := Options{Issuer: "http://127.0.0.1:8080/devidp", Now: now, Seed: 3}
+	type result struct {
+		seeded bool
+		err    error
+	}
+	results := make(chan result, 2)
+	for _, db := range hubs {
+		go func() {
+			seeded, err := SeedIfEmpty(ctx, db, agencies(t), 60, opt, nil)
+			results <- result{seeded, err}
+		}()
+	}
+	seeded := 0
+	for range hubs {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.seeded {
+			seeded++
+		}
+	}
+	if n, err := hubs[0].ReferralCount(ctx); seeded != 1 || n != 60 || err != nil {
+		t.Fatalf("%d hubs seeded, %d referrals (%v); want one and 60", seeded, n, err)
 	}
 }

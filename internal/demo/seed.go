@@ -21,13 +21,29 @@ import (
 // progress, when set, hears how many referrals are written. Nothing else
 // may write to db while it runs: the clock is the store's.
 func Seed(ctx context.Context, db Store, agencies *agency.Directory, n int, opt Options, progress func(done, total int64)) error {
+	_, err := seed(ctx, db, agencies, n, opt, progress, false)
+	return err
+}
+
+// seed writes the steps in batches; with onlyIfEmpty it first counts the
+// referrals inside the first batch, which holds the write lock, so that two
+// hubs starting together on one database seed it once between them.
+func seed(ctx context.Context, db Store, agencies *agency.Directory, n int, opt Options, progress func(done, total int64), onlyIfEmpty bool) (bool, error) {
 	p := newPlanner(agencies, opt, n)
 	w := newWriter(db, agencies, n)
 	clock := db.Clock()
 	defer db.SetClock(clock)
 	var done int64
-	for more := true; more; {
+	for first, more := true, true; more; first = false {
+		skip := false
 		err := db.Batch(ctx, func() error {
+			if first && onlyIfEmpty {
+				count, err := db.ReferralCount(ctx)
+				if err != nil || count > 0 {
+					skip = true
+					return err
+				}
+			}
 			for range stepsPerBatch {
 				var st step
 				if st, more = p.step(); !more {
@@ -42,14 +58,14 @@ func Seed(ctx context.Context, db Store, agencies *agency.Directory, n int, opt 
 			}
 			return nil
 		})
-		if err != nil {
-			return err
+		if err != nil || skip {
+			return false, err
 		}
 		if progress != nil {
 			progress(done, int64(n))
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // stepsPerBatch is how many steps share a transaction: enough that commits
@@ -224,9 +240,5 @@ func (w *writer) marac(ctx context.Context, st step) error {
 // a first start shows something and a later start changes nothing. It
 // reports whether it seeded.
 func SeedIfEmpty(ctx context.Context, db Store, agencies *agency.Directory, n int, opt Options, progress func(done, total int64)) (bool, error) {
-	count, err := db.ReferralCount(ctx)
-	if err != nil || count > 0 {
-		return false, err
-	}
-	return true, Seed(ctx, db, agencies, n, opt, progress)
+	return seed(ctx, db, agencies, n, opt, progress, true)
 }

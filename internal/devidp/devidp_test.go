@@ -669,3 +669,36 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// Replicas of one hub share the data folder: a sign-in begun on one goes
+// on at another, picker, callback and code exchange alike, and its code is
+// still good for one exchange only.
+func TestSignInAcrossReplicas(t *testing.T) {
+	e := start(t, t.TempDir(), nil)
+	first := e.p
+	second, err := New(e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := oauth2.GenerateVerifier()
+	b := browser(t)
+	pk := e.openPicker(t, b, oauth2.S256ChallengeOption(verifier), gooidc.Nonce("nonce-replicas"))
+	e.serve(second) // the load balancer sends the choice to the other replica
+	resp, _ := choose(t, b, pk, "housing")
+	cb := callback(t, resp)
+	if cb.Get("code") == "" {
+		t.Fatalf("callback = %v, want a code", cb)
+	}
+	e.serve(first)
+	tok, err := e.oauth.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange on the replica that began the sign-in: %v", err)
+	}
+	if _, err := e.apiVerifier().Verify(t.Context(), tok.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	e.serve(second)
+	if _, err := e.oauth.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(verifier)); err == nil {
+		t.Error("a code was exchanged again at the other replica")
+	}
+}

@@ -3,10 +3,15 @@ package devidp
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
-	"sync"
+	"syscall"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -71,16 +76,58 @@ func (a authRequest) expired(now time.Time) bool {
 	return now.After(a.created.Add(signinLifetime))
 }
 
-// memory is the provider's op.Storage: sign-ins in memory, which is enough
-// for development; tokens are self-contained JWTs and are not stored.
+// storedRequest is an authRequest as the sign-ins file keeps it.
+type storedRequest struct {
+	ID           string              `json:"id"`
+	ClientID     string              `json:"client_id"`
+	RedirectURI  string              `json:"redirect_uri"`
+	State        string              `json:"state"`
+	Nonce        string              `json:"nonce"`
+	Scopes       []string            `json:"scopes"`
+	ResponseType oidc.ResponseType   `json:"response_type"`
+	ResponseMode oidc.ResponseMode   `json:"response_mode"`
+	Challenge    *oidc.CodeChallenge `json:"challenge"`
+	Created      time.Time           `json:"created"`
+	PickerToken  string              `json:"picker_token"`
+	Subject      string              `json:"subject"`
+	AuthTime     time.Time           `json:"auth_time"`
+	Code         string              `json:"code"`
+	CodeAt       time.Time           `json:"code_at"`
+}
+
+// MarshalJSON writes the sign-in for the sign-ins file.
+func (a authRequest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(storedRequest{a.id, a.clientID, a.redirectURI, a.state, a.nonce, a.scopes, a.responseType, a.responseMode,
+		a.challenge, a.created, a.pickerToken, a.subject, a.authTime, a.code, a.codeAt})
+}
+
+// UnmarshalJSON reads a sign-in from the sign-ins file.
+func (a *authRequest) UnmarshalJSON(b []byte) error {
+	var s storedRequest
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*a = authRequest{s.ID, s.ClientID, s.RedirectURI, s.State, s.Nonce, s.Scopes, s.ResponseType, s.ResponseMode,
+		s.Challenge, s.Created, s.PickerToken, s.Subject, s.AuthTime, s.Code, s.CodeAt}
+	return nil
+}
+
+// signins are the sign-ins in progress.
+type signins struct {
+	Requests map[string]authRequest `json:"requests"` // by id
+	Codes    map[string]string      `json:"codes"`    // code -> request id
+}
+
+// memory is the provider's op.Storage. Sign-ins in progress are kept in a
+// file in the data folder, under a lock on it, so that replicas of one hub
+// sharing the folder carry on each other's sign-ins: the picker, the
+// callback and the code exchange may each reach another replica. They are
+// all on one machine, since the provider runs on a loopback base URL only.
+// Tokens are self-contained JWTs and are not stored.
 type memory struct {
 	cfg    Config
 	key    signingKey
 	client client
-
-	mu       sync.Mutex
-	requests map[string]authRequest // by id
-	codes    map[string]string      // code -> request id
 }
 
 var (
@@ -89,13 +136,49 @@ var (
 )
 
 func newMemory(cfg Config, key signingKey) *memory {
-	return &memory{
-		cfg:      cfg,
-		key:      key,
-		client:   client{cfg: cfg},
-		requests: map[string]authRequest{},
-		codes:    map[string]string{},
+	return &memory{cfg: cfg, key: key, client: client{cfg: cfg}}
+}
+
+// signinsFile is where the sign-ins in progress are kept, beside the lock
+// that guards them.
+const signinsFile = "devidp-signins.json"
+
+// with runs fn on the sign-ins in progress, holding the lock that every
+// replica takes, and writes them back when fn reports a change.
+func (m *memory) with(fn func(s *signins) (changed bool)) error {
+	path := filepath.Join(m.cfg.DataDir, signinsFile)
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("devidp: sign-ins: %w", err)
 	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("devidp: sign-ins: %w", err)
+	}
+	s := signins{Requests: map[string]authRequest{}, Codes: map[string]string{}}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("devidp: sign-ins: %w", err)
+	default:
+		// A file this provider cannot read is forgotten: the sign-ins in
+		// it start again at the picker.
+		if json.Unmarshal(b, &s) != nil || s.Requests == nil || s.Codes == nil {
+			s = signins{Requests: map[string]authRequest{}, Codes: map[string]string{}}
+		}
+	}
+	if !fn(&s) {
+		return nil
+	}
+	if b, err = json.Marshal(s); err != nil {
+		return err
+	}
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("devidp: sign-ins: %w", err)
+	}
+	return os.Rename(tmp, path)
 }
 
 // CreateAuthRequest stores a validated authorize request until a persona is picked.
@@ -118,10 +201,13 @@ func (m *memory) CreateAuthRequest(_ context.Context, r *oidc.AuthRequest, _ str
 		created:      now,
 		pickerToken:  rand.Text(),
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sweep(now)
-	m.requests[a.id] = a
+	if err := m.with(func(s *signins) bool {
+		sweep(s, now)
+		s.Requests[a.id] = a
+		return true
+	}); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -134,21 +220,24 @@ func codeChallenge(challenge string, method oidc.CodeChallengeMethod) *oidc.Code
 }
 
 // sweep drops lapsed sign-ins so that abandoned ones do not pile up.
-func (m *memory) sweep(now time.Time) {
-	for id, a := range m.requests {
+func sweep(s *signins, now time.Time) {
+	for id, a := range s.Requests {
 		if a.expired(now) {
-			delete(m.requests, id)
-			delete(m.codes, a.code)
+			delete(s.Requests, id)
+			delete(s.Codes, a.code)
 		}
 	}
 }
 
 // request returns a live sign-in; a lapsed one is gone.
 func (m *memory) request(id string) (authRequest, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.requests[id]
-	if !ok || a.expired(m.cfg.Now()) {
+	var a authRequest
+	ok := false
+	err := m.with(func(s *signins) bool {
+		a, ok = s.Requests[id]
+		return false
+	})
+	if err != nil || !ok || a.expired(m.cfg.Now()) {
 		return authRequest{}, false
 	}
 	return a, true
@@ -166,47 +255,67 @@ func (m *memory) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, 
 // pick marks a pending sign-in done for the persona. It fails when the
 // sign-in has lapsed or was already completed.
 func (m *memory) pick(id, persona string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	now := m.cfg.Now()
-	a, ok := m.requests[id]
-	if !ok || a.expired(now) || a.Done() {
-		return false
-	}
-	a.subject, a.authTime = persona, now
-	m.requests[id] = a
-	return true
+	picked := false
+	err := m.with(func(s *signins) bool {
+		a, ok := s.Requests[id]
+		if !ok || a.expired(now) || a.Done() {
+			return false
+		}
+		a.subject, a.authTime = persona, now
+		s.Requests[id] = a
+		picked = true
+		return true
+	})
+	return err == nil && picked
 }
 
 // SaveAuthCode records the code issued for a sign-in. A sign-in gets one
 // code: reloading the callback does not mint a second.
 func (m *memory) SaveAuthCode(_ context.Context, id, code string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	now := m.cfg.Now()
-	a, ok := m.requests[id]
-	if !ok || a.expired(now) || !a.Done() || a.code != "" {
+	saved := false
+	err := m.with(func(s *signins) bool {
+		a, ok := s.Requests[id]
+		if !ok || a.expired(now) || !a.Done() || a.code != "" {
+			return false
+		}
+		a.code, a.codeAt = code, now
+		s.Requests[id] = a
+		s.Codes[code] = id
+		saved = true
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if !saved {
 		return oidc.ErrInvalidRequest().WithDescription("the sign-in request is unknown, unfinished or already answered")
 	}
-	a.code, a.codeAt = code, now
-	m.requests[id] = a
-	m.codes[code] = id
 	return nil
 }
 
 // AuthRequestByCode returns the sign-in of a code and forgets both: a code is
 // good for one exchange, whether that exchange succeeds or not.
 func (m *memory) AuthRequestByCode(_ context.Context, code string) (op.AuthRequest, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id, ok := m.codes[code]
-	if !ok {
+	var a authRequest
+	found := false
+	err := m.with(func(s *signins) bool {
+		id, ok := s.Codes[code]
+		if !ok {
+			return false
+		}
+		a, found = s.Requests[id], true
+		delete(s.Codes, code)
+		delete(s.Requests, id)
+		return true
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !found:
 		return nil, errors.New("devidp: unknown or used code")
-	}
-	a := m.requests[id]
-	delete(m.codes, code)
-	delete(m.requests, id)
-	if a.expired(m.cfg.Now()) {
+	case a.expired(m.cfg.Now()):
 		return nil, errors.New("devidp: expired code")
 	}
 	return a, nil
@@ -214,13 +323,14 @@ func (m *memory) AuthRequestByCode(_ context.Context, code string) (op.AuthReque
 
 // DeleteAuthRequest forgets a sign-in.
 func (m *memory) DeleteAuthRequest(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if a, ok := m.requests[id]; ok {
-		delete(m.codes, a.code)
-		delete(m.requests, id)
-	}
-	return nil
+	return m.with(func(s *signins) bool {
+		a, ok := s.Requests[id]
+		if ok {
+			delete(s.Codes, a.code)
+			delete(s.Requests, id)
+		}
+		return ok
+	})
 }
 
 // GetClientByClientID returns the hub, the one client.
@@ -282,7 +392,7 @@ func (m *memory) KeySet(context.Context) ([]op.Key, error) {
 	return []op.Key{publicKey{m.key}}, nil
 }
 
-// Health reports the in-memory storage as always up.
+// Health reports the storage as always up.
 func (m *memory) Health(context.Context) error { return nil }
 
 // CreateAccessToken is not reached: the code exchange mints access tokens itself.

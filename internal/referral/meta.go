@@ -87,6 +87,15 @@ func (s Share) Overdue(now time.Time) bool {
 	return (s.Status == Sent || s.Status == Viewed) && !s.DueAt.IsZero() && now.After(s.DueAt)
 }
 
+// ResponseSeconds is the time from sending a share to at (its first answer,
+// or its acceptance) in whole seconds, each time taken to the second
+// before: the figure the reports rank. The store keeps it in SQL beside the
+// times (the shares_clock_seconds_* triggers, one per dialect), held to
+// this rule by a test.
+func ResponseSeconds(sent, at time.Time) int64 {
+	return at.Unix() - sent.Unix()
+}
+
 // Attention reports whether a referral should stand out to the police: an
 // agency is overdue, has declined, or has written a message not yet read.
 func (s Summary) Attention(now time.Time) bool {

@@ -130,3 +130,14 @@ func dateOr(s string, fallback time.Time) time.Time {
 	}
 	return fallback
 }
+
+// Repeats reports whether a referral raised at later repeats one raised at
+// earlier that names the same victim (or the same suspect): earlier is at
+// the same time as later or in the twelve calendar months before it.
+// Exactly twelve months before counts; twelve months before 29 February is
+// 1 March, as time.AddDate normalises. The store works it out in SQL when a
+// referral is written (the referrals_repeat_* triggers, one per dialect),
+// held to this rule by a test.
+func Repeats(earlier, later time.Time) bool {
+	return !earlier.After(later) && !earlier.Before(later.AddDate(0, -12, 0))
+}

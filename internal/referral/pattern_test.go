@@ -70,3 +70,49 @@ func TestPatternOf(t *testing.T) {
 		})
 	}
 }
+
+func TestRepeats(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct {
+		earlier, later string
+		want           bool
+	}{
+		{"2025-06-01T09:00:00Z", "2026-06-01T09:00:00Z", true},            // exactly twelve months
+		{"2025-06-01T08:59:59.999999999Z", "2026-06-01T09:00:00Z", false}, // a moment more
+		{"2025-05-31T09:00:00Z", "2026-06-01T09:00:00Z", false},           // a day more
+		{"2026-06-01T09:00:00Z", "2026-06-01T09:00:00Z", true},            // at the same time
+		{"2026-06-01T09:00:01Z", "2026-06-01T09:00:00Z", false},           // raised after
+		{"2023-03-01T00:00:00Z", "2024-02-29T00:00:00Z", true},            // 29 February: twelve months back is 1 March
+		{"2023-02-28T23:59:59Z", "2024-02-29T00:00:00Z", false},
+		{"2024-02-29T12:00:00Z", "2025-02-28T12:00:00Z", true},
+	}
+	for _, c := range cases {
+		if got := Repeats(at(c.earlier), at(c.later)); got != c.want {
+			t.Errorf("Repeats(%s, %s) = %v, want %v", c.earlier, c.later, got, c.want)
+		}
+	}
+}
+
+func TestResponseSeconds(t *testing.T) {
+	sent := time.Date(2026, 1, 1, 23, 59, 59, 999999999, time.UTC)
+	cases := []struct {
+		at   time.Time
+		want int64
+	}{
+		{sent, 0},
+		{sent.Add(time.Nanosecond), 1}, // 2026-01-02T00:00:00: each time is taken to its second
+		{time.Date(2026, 1, 2, 0, 0, 59, 0, time.UTC), 60},
+		{time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), 86401},
+	}
+	for _, c := range cases {
+		if got := ResponseSeconds(sent, c.at); got != c.want {
+			t.Errorf("ResponseSeconds(%v, %v) = %d, want %d", sent, c.at, got, c.want)
+		}
+	}
+}

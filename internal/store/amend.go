@@ -115,7 +115,7 @@ func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a referral.Amendment) e
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET offence = ?, incidents = ?, first_incident = ?, last_incident = ?,
 		domestic_abuse = ?, hate_crime_strand = ?, honour_based_abuse = ?, fear_of_violence = ?, technology_enabled = ?,
-		marac_concern = CASE WHEN ? THEN 1 WHEN risk_level = 'high' THEN marac_concern ELSE 0 END, victim_fp = ?, suspect_fp = ? WHERE id = ?`,
+		marac_concern = CASE WHEN ? = 1 THEN 1 WHEN risk_level = 'high' THEN marac_concern ELSE 0 END, victim_fp = ?, suspect_fp = ? WHERE id = ?`,
 		s.Offence, s.Incidents.Count, s.Incidents.First, s.Incidents.Last, f.DomesticAbuse, f.HateCrimeStrand, f.HonourBasedAbuse, f.FearOfViolence, f.TechnologyEnabled,
 		strings.TrimSpace(s.ConcernMARAC) != "", victimFP, suspectFP, a.ReferralID); err != nil {
 		return err

@@ -660,29 +660,77 @@ func (db *DB) readChunk(ctx context.Context, lo, hi int64, read func(*sql.Rows, 
 		return err
 	}
 	defer tx.Rollback()
-	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer entries.Close()
 	hashRows, err := tx.QueryContext(ctx, `SELECT id, hash FROM audit_hashes WHERE id >= ? AND id < ? ORDER BY id`,
 		tlog.StoredHashIndex(0, lo), tlog.StoredHashCount(hi))
 	if err != nil {
 		return err
 	}
 	defer hashRows.Close()
-	return read(entries, &hashCursor{rows: hashRows})
+	hashes := &hashCursor{rows: hashRows}
+	if db.pg {
+		// PostgreSQL answers one query at a time on a connection: the
+		// chunk's hashes (about 1 MB) are read whole before its entries.
+		if err := hashes.buffer(); err != nil {
+			return err
+		}
+	}
+	entries, err := tx.QueryContext(ctx, `SELECT idx, at, actor, action, record, agency, body FROM audit_entries WHERE idx >= ? AND idx < ? ORDER BY idx`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer entries.Close()
+	return read(entries, hashes)
 }
 
 // hashCursor walks audit_hashes in id order, one row of look-ahead.
 type hashCursor struct {
-	rows    *sql.Rows
-	raw     sql.RawBytes
-	id      int64
-	hash    tlog.Hash
-	good    bool // hash is well formed
-	pending bool // id and hash hold a row not yet taken
-	end     bool
+	rows *sql.Rows
+	// buffered, once buffer ran, holds the rows instead of rows.
+	buffered []storedHash
+	raw      sql.RawBytes
+	id       int64
+	hash     tlog.Hash
+	good     bool // hash is well formed
+	pending  bool // id and hash hold a row not yet taken
+	end      bool
+}
+
+// storedHash is one row of audit_hashes.
+type storedHash struct {
+	id  int64
+	raw []byte
+}
+
+// buffer reads the rest of the rows into memory and closes them.
+func (c *hashCursor) buffer() error {
+	for c.rows.Next() {
+		var h storedHash
+		if err := c.rows.Scan(&h.id, &h.raw); err != nil {
+			return err
+		}
+		c.buffered = append(c.buffered, h)
+	}
+	if err := c.rows.Err(); err != nil {
+		return err
+	}
+	c.rows.Close()
+	c.rows = nil
+	return nil
+}
+
+// next moves to the next row; false at the end.
+func (c *hashCursor) next() (bool, error) {
+	if c.rows == nil {
+		if len(c.buffered) == 0 {
+			return false, nil
+		}
+		c.id, c.raw, c.buffered = c.buffered[0].id, c.buffered[0].raw, c.buffered[1:]
+		return true, nil
+	}
+	if !c.rows.Next() {
+		return false, c.rows.Err()
+	}
+	return true, c.rows.Scan(&c.id, &c.raw)
 }
 
 // take appends to dst the hashes with ids from..to-1, stopping at the first
@@ -690,15 +738,13 @@ type hashCursor struct {
 func (c *hashCursor) take(dst []tlog.Hash, from, to int64) ([]tlog.Hash, error) {
 	for id := from; id < to; id++ {
 		for !c.end && (!c.pending || c.id < id) {
-			if !c.rows.Next() {
-				c.end = true
-				if err := c.rows.Err(); err != nil {
-					return nil, err
-				}
-				break
-			}
-			if err := c.rows.Scan(&c.id, &c.raw); err != nil {
+			more, err := c.next()
+			if err != nil {
 				return nil, err
+			}
+			if !more {
+				c.end = true
+				break
 			}
 			c.good = len(c.raw) == tlog.HashSize
 			copy(c.hash[:], c.raw)

@@ -149,11 +149,11 @@ func (db *DB) LinkedView(ctx context.Context, referralID string) (referral.Patte
 	}
 	// UNION (not UNION ALL) drops rows already reached, so cycles end.
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE linked (id) AS (
-			SELECT ?
+			SELECT id FROM referrals WHERE id = ?
 			UNION
 			SELECT l.other_id FROM referral_links l JOIN linked ON l.referral_id = linked.id WHERE l.status = 'confirmed'
 		)
-		SELECT `+incidentColumns+`, COALESCE((SELECT group_concat(d.via, ',') FROM referral_links d
+		SELECT `+incidentColumns+`, COALESCE((SELECT `+db.groupConcat("d.via", ",")+` FROM referral_links d
 			WHERE d.referral_id = ? AND d.other_id = o.id AND d.status = 'confirmed'), '')
 		FROM linked JOIN referrals o ON o.id = linked.id`, referralID, referralID)
 	if err != nil {

@@ -95,7 +95,7 @@ func (f ListFilter) order() []sortKey {
 // after is the keyset condition "after the row with these values" for keys.
 func after(keys []sortKey, vals []string) (string, []any, error) {
 	if len(keys) == 0 {
-		return "0", nil, nil
+		return "1 = 0", nil, nil
 	}
 	k := keys[0]
 	var v any = vals[0]
@@ -339,9 +339,9 @@ func (db *DB) summaries(ctx context.Context, tx *sql.Tx, ids []string, agencyID 
 func (db *DB) CountInbox(ctx context.Context, agencyID string, now time.Time) (referral.InboxCounts, error) {
 	var c referral.InboxCounts
 	err := db.r.QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(status IN ('sent', 'viewed')), 0),
-		COALESCE(SUM(status IN ('accepted', 'in_progress')), 0),
-		COALESCE(SUM(status IN ('sent', 'viewed') AND due_at < ?), 0)
+		COALESCE(SUM(CASE WHEN status IN ('sent', 'viewed') THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status IN ('accepted', 'in_progress') THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status IN ('sent', 'viewed') AND due_at < ? THEN 1 ELSE 0 END), 0)
 		FROM shares WHERE agency = ?`, timeText(now), agencyID).Scan(&c.New, &c.Open, &c.Overdue)
 	return c, err
 }

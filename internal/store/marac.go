@@ -754,7 +754,7 @@ func (db *DB) Actions(ctx context.Context, f ActionFilter) ([]marac.Action, erro
 // CountActions counts an agency's open actions and how many are overdue at now.
 func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) (marac.ActionCounts, error) {
 	var c marac.ActionCounts
-	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM marac_actions WHERE agency = ? AND status = 'open'`,
 		dateText(now), agencyID).Scan(&c.Open, &c.Overdue)
 	return c, err
 }
@@ -897,7 +897,7 @@ func (db *DB) MARACDashboard(ctx context.Context, members []string, now time.Tim
 		}
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT agency, COUNT(*), COALESCE(SUM(due < ?), 0) FROM marac_actions WHERE status = 'open' GROUP BY agency ORDER BY agency`, today)
+	rows, err := tx.QueryContext(ctx, `SELECT agency, COUNT(*), COALESCE(SUM(CASE WHEN due < ? THEN 1 ELSE 0 END), 0) FROM marac_actions WHERE status = 'open' GROUP BY agency ORDER BY agency`, today)
 	if err != nil {
 		return d, err
 	}

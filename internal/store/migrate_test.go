@@ -37,6 +37,7 @@ func applyFirst(t *testing.T, db *DB, k int) {
 // the latest: ready, every checksum recorded, and the upgraded database
 // takes referrals and audit entries.
 func TestEveryReleasedSchemaUpgrades(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	ms, err := migrations()
 	if err != nil {
@@ -64,7 +65,7 @@ func TestEveryReleasedSchemaUpgrades(t *testing.T) {
 		if err := db.Ready(ctx); err != nil {
 			t.Errorf("from %d migrations: not ready: %v", k, err)
 		}
-		done, err := applied(ctx, db.w)
+		done, err := db.applied(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,6 +89,7 @@ func TestEveryReleasedSchemaUpgrades(t *testing.T) {
 // A migration changed, renamed or unknown after it was applied stops the
 // migrator, naming the file, before it applies anything.
 func TestChangedMigrationRefused(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, change, want string
@@ -116,6 +118,7 @@ func TestChangedMigrationRefused(t *testing.T) {
 // Every commit the hub answers is synced (synchronous=FULL): in WAL mode
 // NORMAL can lose an acknowledged commit to a power cut.
 func TestWritesAreDurable(t *testing.T) {
+	sqliteOnly(t)
 	db := open(t)
 	var mode int
 	if err := db.w.QueryRow(`PRAGMA synchronous`).Scan(&mode); err != nil {
@@ -130,6 +133,7 @@ func TestWritesAreDurable(t *testing.T) {
 // times differently, and an index one version wrote looks corrupt to
 // another. Times an index needs as numbers are stored as integers.
 func TestNoIndexOverATimeFunction(t *testing.T) {
+	sqliteOnly(t)
 	db := open(t)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
@@ -162,6 +166,7 @@ func TestNoIndexOverATimeFunction(t *testing.T) {
 // shares answered later, are held to the report's known answers by
 // TestOutcomesOfTheFixture.)
 func TestShareClockSeconds(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := open(t)
 	applyFirst(t, db, 8)

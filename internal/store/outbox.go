@@ -46,15 +46,17 @@ const outboxColumns = `id, kind, recipient, reference, link, created_at, attempt
 // ClaimDue leases up to limit notifications that are due at now, neither
 // delivered nor given up, and not leased by another worker, until now+lease.
 // Each claim counts as an attempt. The select and the lease are one statement
-// in one write transaction, so two workers never claim the same row.
+// in one write transaction, so two workers never claim the same row; on
+// PostgreSQL the rows are locked, skipping those another replica is
+// claiming, without waiting for the write lock (claimTx).
 func (db *DB) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]notify.Notification, error) {
 	var out []notify.Notification
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.claimTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox
 				WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
 				AND (leased_until IS NULL OR leased_until <= ?)
-				ORDER BY next_attempt_at, id LIMIT ?)
+				ORDER BY next_attempt_at, id LIMIT ?`+db.skipLocked("")+`)
 			RETURNING `+outboxColumns,
 			timeText(now.Add(lease)), timeText(now), timeText(now), limit)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 // is not leasedUntil) is left alone.
 func (db *DB) ReleaseLease(ctx context.Context, id int64, leasedUntil time.Time) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, attempts = MAX(attempts - 1, 0)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
 			WHERE id = ? AND delivered_at IS NULL AND leased_until = ?`, id, timeText(leasedUntil))
 		return err
 	})

@@ -20,16 +20,12 @@ import (
 // it, so that an event exists exactly when its change was committed.
 func (db *DB) partnerEvent(ctx context.Context, tx *sql.Tx, t partner.Type, agencyID, referralID, reference, status string) error {
 	now := timeText(db.Now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO partner_events (event_id, type, agency, referral_id, reference, status, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		newID("msg_"), string(t), agencyID, referralID, reference, status, now)
-	if err != nil {
+	var cursor int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO partner_events (event_id, type, agency, referral_id, reference, status, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		newID("msg_"), string(t), agencyID, referralID, reference, status, now).Scan(&cursor); err != nil {
 		return err
 	}
-	cursor, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	res, err = tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
+	res, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_attempt_at)
 		SELECT id, ?, ?, ? FROM webhooks WHERE agency = ? AND ',' || events || ',' LIKE ?`,
 		cursor, now, now, agencyID, "%,"+string(t)+",%")
 	if err != nil {
@@ -150,7 +146,7 @@ func (db *DB) ResumeWebhook(ctx context.Context, id string, by identity.Principa
 // their deliveries by state and the last failure. Secrets are not read.
 func (db *DB) Webhooks(ctx context.Context) ([]partner.Webhook, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT w.id, w.agency, w.url, w.events, w.created_by, w.created_at, w.paused_at, w.pause_reason,
-		COALESCE(SUM(d.id IS NOT NULL AND d.delivered_at IS NULL AND d.failed_at IS NULL), 0), COALESCE(SUM(d.delivered_at IS NOT NULL), 0), COALESCE(SUM(d.failed_at IS NOT NULL), 0),
+		COALESCE(SUM(CASE WHEN d.id IS NOT NULL AND d.delivered_at IS NULL AND d.failed_at IS NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.delivered_at IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN d.failed_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE((SELECT last_error FROM webhook_deliveries l WHERE l.webhook_id = w.id AND l.last_error <> '' ORDER BY l.id DESC LIMIT 1), '')
 		FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id
 		GROUP BY w.id ORDER BY w.agency, w.created_at, w.id`)
@@ -212,25 +208,38 @@ func scanDeliveries(rows *sql.Rows) ([]partner.Delivery, error) {
 
 // ClaimDeliveries leases up to limit due deliveries of webhooks that are not
 // paused, counts an attempt on each, and returns them, oldest first, with the
-// webhook's URL and opened secret. Claim and lease are one write transaction.
+// webhook's URL and opened secret. Claim and lease are one write
+// transaction; on PostgreSQL it locks the rows it claims, skipping those
+// another replica is claiming, without waiting for the write lock.
 func (db *DB) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]partner.Delivery, error) {
 	var out []partner.Delivery
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET leased_until = ?, attempts = attempts + 1
+	err := db.claimTx(ctx, func(tx *sql.Tx) error {
+		claimed, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET leased_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 				WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= ?
 				AND (d.leased_until IS NULL OR d.leased_until <= ?) AND w.paused_at IS NULL
-				ORDER BY d.next_attempt_at, d.id LIMIT ?)`,
+				ORDER BY d.next_attempt_at, d.id LIMIT ?`+db.skipLocked("d")+`)
+			RETURNING id`,
 			timeText(now.Add(lease)), timeText(now), timeText(now), limit)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		var ids []any
+		for claimed.Next() {
+			var id int64
+			if err := claimed.Scan(&id); err != nil {
+				claimed.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		claimed.Close()
+		if err := claimed.Err(); err != nil || len(ids) == 0 {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+`, w.secret_key, w.secret FROM webhook_deliveries d
 			JOIN webhooks w ON w.id = d.webhook_id JOIN partner_events e ON e.id = d.event_id
-			WHERE d.leased_until = ? AND d.delivered_at IS NULL AND d.failed_at IS NULL ORDER BY d.id`, timeText(now.Add(lease)))
+			WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY d.id`, ids...)
 		if err != nil {
 			return err
 		}

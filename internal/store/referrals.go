@@ -209,7 +209,7 @@ func (db *DB) releaseInTx(ctx context.Context, tx *sql.Tx, id string, release fu
 
 // takeReference counts the year's referrals on by one.
 const takeReference = `INSERT INTO reference_counters (year, last) VALUES (?, 1)
-	ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last`
+	ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last`
 
 // nextReference takes the next SH-YYYY-NNNNNN of the year.
 func (db *DB) nextReference(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {

@@ -136,6 +136,7 @@ func TestReportColumnsFollowConsentAndLinks(t *testing.T) {
 // columns from the migration as the triggers give a database that had it
 // from the start.
 func TestReportColumnsBackfillMatchesTriggers(t *testing.T) {
+	sqliteOnly(t)
 	now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
 	fresh := openSealed(t)
 	SeedReportLoad(t, fresh, 3000, now)

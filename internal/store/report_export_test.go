@@ -81,7 +81,7 @@ func SeedReportLoad(tb testing.TB, db *DB, n int, now time.Time) {
 			}
 			if rng.IntN(20) == 0 {
 				if err := ins(`INSERT INTO overrides (id, referral_id, basis, rationale_key, rationale, agencies, categories, until, requested_by, requested_at, status)
-					VALUES (?, ?, ?, 'k', x'00', ?, 1, '2027-01-01', 'load|officer', ?, ?)`, "o-"+id, id, pick(bases), pick(agencies), timeText(created.Add(time.Hour)),
+					VALUES (?, ?, ?, 'k', ?, ?, 1, '2027-01-01', 'load|officer', ?, ?)`, "o-"+id, id, pick(bases), []byte{0}, pick(agencies), timeText(created.Add(time.Hour)),
 					pick([]string{"pending", "approved", "approved", "refused"})); err != nil {
 					return err
 				}
@@ -157,7 +157,7 @@ func seedCase(ins func(string, ...any) error, rng *rand.Rand, referralID string,
 			updated = timeText(meetingDay.AddDate(0, 0, rng.IntN(28)))
 		}
 		if err := ins(`INSERT INTO marac_actions (id, case_id, agency, description_key, description, due, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, 'k', x'00', ?, ?, 'load', ?, ?)`, fmt.Sprintf("ma-%s-%d", referralID, a), caseID, agencies[rng.IntN(len(agencies))],
+			VALUES (?, ?, ?, 'k', ?, ?, ?, 'load', ?, ?)`, fmt.Sprintf("ma-%s-%d", referralID, a), caseID, agencies[rng.IntN(len(agencies))], []byte{0},
 			due.Format(time.DateOnly), status, timeText(meetingDay), updated); err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func (db *DB) SetRestriction(ctx context.Context, id string, restricted bool, na
 			return err
 		}
 		for _, o := range named {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO referral_named_officers (referral_id, officer) VALUES (?, ?)`, id, o); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO referral_named_officers (referral_id, officer) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, o); err != nil {
 				return err
 			}
 		}

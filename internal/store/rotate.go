@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // sealedColumn is one column of sealed text and the column of the key id
@@ -108,7 +109,7 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(done, total i
 		progress(0, total)
 	}
 	for _, c := range sealedColumns {
-		var after int64
+		var after []any
 		for {
 			n, last, err := db.resealBatch(ctx, c, current, after, batch)
 			if err != nil {
@@ -126,25 +127,55 @@ func (db *DB) Reseal(ctx context.Context, batch int, progress func(done, total i
 	return done, nil
 }
 
-// resealBatch re-seals up to batch values of column c after rowid after, in
-// one transaction, and returns how many and the last rowid it saw.
-func (db *DB) resealBatch(ctx context.Context, c sealedColumn, current string, after int64, batch int) (int, int64, error) {
+// tableKeys are the primary keys of the tables with sealed columns that
+// are not keyed by id alone: Reseal walks each table in the order of its key.
+var tableKeys = map[string][]string{
+	"marac_minutes":             {"case_id"},
+	"marac_research":            {"case_id", "agency"},
+	"referral_amendments":       {"referral_id", "version"},
+	"referral_section_versions": {"referral_id", "version", "category"},
+	"referral_sections":         {"referral_id", "category"},
+}
+
+// keyOf is the primary key of table.
+func keyOf(table string) []string {
+	if k, ok := tableKeys[table]; ok {
+		return k
+	}
+	return []string{"id"}
+}
+
+// resealBatch re-seals up to batch values of column c whose key comes after
+// after (nil: from the first), in one transaction, and returns how many and
+// the last key it saw.
+func (db *DB) resealBatch(ctx context.Context, c sealedColumn, current string, after []any, batch int) (int, []any, error) {
+	key := keyOf(c.table)
+	cols := strings.Join(key, ", ")
 	n, last := 0, after
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT rowid, `+c.key+`, `+c.blob+`, `+c.context+` FROM `+c.table+`
-			WHERE rowid > ? AND `+c.key+` <> '' AND `+c.key+` <> ? ORDER BY rowid LIMIT ?`, after, current, batch)
+		where, args := "", []any{current}
+		if after != nil {
+			where = `(` + cols + `) > (?` + strings.Repeat(", ?", len(key)-1) + `) AND `
+			args = append(append([]any{}, after...), current)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+cols+`, `+c.key+`, `+c.blob+`, `+c.context+` FROM `+c.table+`
+			WHERE `+where+c.key+` <> '' AND `+c.key+` <> ? ORDER BY `+cols+` LIMIT ?`, append(args, batch)...)
 		if err != nil {
 			return err
 		}
 		type value struct {
-			rowid        int64
+			key          []any
 			kid, context string
 			sealed       []byte
 		}
 		var vs []value
 		for rows.Next() {
-			var v value
-			if err := rows.Scan(&v.rowid, &v.kid, &v.sealed, &v.context); err != nil {
+			v := value{key: make([]any, len(key))}
+			dest := make([]any, 0, len(key)+3)
+			for i := range v.key {
+				dest = append(dest, &v.key[i])
+			}
+			if err := rows.Scan(append(dest, &v.kid, &v.sealed, &v.context)...); err != nil {
 				rows.Close()
 				return err
 			}
@@ -154,19 +185,20 @@ func (db *DB) resealBatch(ctx context.Context, c sealedColumn, current string, a
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, v := range vs {
+		match := strings.Join(key, " = ? AND ") + " = ?"
+		for i, v := range vs {
 			plain, err := db.keys.Open(v.kid, v.sealed, v.context)
 			if err != nil {
-				return fmt.Errorf("row %d: %w", v.rowid, err)
+				return fmt.Errorf("row %d of the batch: %w", i+1, err)
 			}
 			kid, sealed, err := db.keys.Seal(plain, v.context)
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+c.key+` = ?, `+c.blob+` = ? WHERE rowid = ?`, kid, sealed, v.rowid); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+c.key+` = ?, `+c.blob+` = ? WHERE `+match, append([]any{kid, sealed}, v.key...)...); err != nil {
 				return err
 			}
-			n, last = n+1, v.rowid
+			n, last = n+1, v.key
 		}
 		return nil
 	})

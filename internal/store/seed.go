@@ -24,7 +24,7 @@ func (db *DB) Batch(ctx context.Context, fn func() error) error {
 	if db.batch.Load() != nil {
 		return errors.New("a batch is already running")
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -29,13 +29,24 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// pgMigrationFiles are PostgreSQL's migrations: from 0035_schema.sql, the
+// schema SQLite has after 0001..0035, then every later one with the same
+// number and effect as SQLite's.
+//
+//go:embed migrations_postgres
+var pgMigrationFiles embed.FS
+
 // DB is the hub's database: one writer connection and a pool of readers over
 // one SQLite file in WAL mode.
 type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
-	keys *seal.Keyring
+	// pg is set on PostgreSQL (OpenPostgres).
+	pg bool
+	// schema holds the migrations, *.sql, of the database's dialect.
+	schema fs.FS
+	keys   *seal.Keyring
 	// notices, when set, says where notifications of changes go.
 	notices *Notices
 
@@ -100,7 +111,16 @@ func Open(path string, readers int) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &DB{w: w, r: r, path: path, Now: time.Now}, nil
+	return &DB{w: w, r: r, path: path, schema: mustSub(migrationFiles, "migrations"), Now: time.Now}, nil
+}
+
+// mustSub is the folder dir of an embedded file system.
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }
 
 // walSizeLimit is the size the WAL is cut back to when it starts over.
@@ -123,19 +143,29 @@ type migration struct {
 	checksum string // hex SHA-256 of the file
 }
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// migrations are SQLite's embedded migrations.
+func migrations() ([]migration, error) { return readMigrations(mustSub(migrationFiles, "migrations")) }
+
+// migrations are the migrations of the database's dialect.
+func (db *DB) migrations() ([]migration, error) { return readMigrations(db.schema) }
+
+// readMigrations reads the *.sql files of fsys, in order of version.
+func readMigrations(fsys fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number and _", e.Name())
 		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -155,9 +185,28 @@ func LatestVersion() int {
 	return ms[len(ms)-1].version
 }
 
+// LatestVersion is the newest schema version this binary knows for the
+// database's dialect.
+func (db *DB) LatestVersion() int {
+	ms, err := db.migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
 // Version is the schema version of the database file.
 func (db *DB) Version(ctx context.Context) (int, error) {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+	// On PostgreSQL the table has its checksum from the start; SQLite's
+	// gains it in migration 0009.
+	create := `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
+	if db.pg {
+		create = `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT COLLATE "C" NOT NULL, applied_at TEXT COLLATE "C" NOT NULL, checksum TEXT COLLATE "C" NOT NULL DEFAULT '')`
+	}
+	if err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, create)
+		return err
+	}); err != nil {
 		return 0, err
 	}
 	var v sql.NullInt64
@@ -182,10 +231,15 @@ type appliedMigration struct {
 }
 
 // applied reads schema_migrations; checksums are "" before migration 0009.
-func applied(ctx context.Context, q *sql.DB) (map[int]appliedMigration, error) {
+func (db *DB) applied(ctx context.Context) (map[int]appliedMigration, error) {
+	q := db.w
 	cols := `version, name, ''`
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'`).Scan(&n); err != nil {
+	hasChecksum := `SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'`
+	if db.pg {
+		hasChecksum = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'`
+	}
+	if err := q.QueryRowContext(ctx, hasChecksum).Scan(&n); err != nil {
 		return nil, err
 	}
 	if n == 1 {
@@ -245,14 +299,14 @@ func checkHistory(done map[int]appliedMigration, ms []migration) error {
 // from the embedded files; it records the checksum of each migration it
 // applies, and of each applied before checksums were kept.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	ms, err := migrations()
+	ms, err := db.migrations()
 	if err != nil {
 		return 0, err
 	}
 	if _, err := db.Version(ctx); err != nil {
 		return 0, err
 	}
-	done, err := applied(ctx, db.w)
+	done, err := db.applied(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -264,7 +318,15 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		if _, ok := done[m.version]; ok {
 			continue
 		}
+		applies := false
 		if err := db.inTx(ctx, func(tx *sql.Tx) error {
+			// Another replica may have applied it since: the write lock
+			// is held from here.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			applies = true
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
@@ -273,7 +335,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}); err != nil {
 			return n, err
 		}
-		n++
+		if applies {
+			n++
+		}
 	}
 	// Checksums: of the migrations just applied, and of the released ones a
 	// database applied before it kept them, which are the embedded files.
@@ -299,8 +363,8 @@ func (db *DB) Ready(ctx context.Context) error {
 	if err := db.r.QueryRowContext(ctx, `SELECT MAX(version), COUNT(*) FROM schema_migrations`).Scan(&v, &n); err != nil {
 		return problem.New(problem.Unavailable, "database not reachable")
 	}
-	if ms, _ := migrations(); int(v.Int64) != LatestVersion() || n != len(ms) {
-		return problem.New(problem.Unavailable, "database schema is at version %d with %d migrations, want %d with %d", v.Int64, n, LatestVersion(), len(ms))
+	if ms, _ := db.migrations(); int(v.Int64) != db.LatestVersion() || n != len(ms) {
+		return problem.New(problem.Unavailable, "database schema is at version %d with %d migrations, want %d with %d", v.Int64, n, db.LatestVersion(), len(ms))
 	}
 	if err := db.writable(ctx); err != nil {
 		return problem.New(problem.Unavailable, "the database cannot take writes")
@@ -318,6 +382,9 @@ func (db *DB) Ready(ctx context.Context) error {
 // copy over; after snapshotRestarts such restarts the rest is copied in
 // one step from one snapshot, so a busy hub is still backed up.
 func (db *DB) Snapshot(ctx context.Context, dest string) error {
+	if db.pg {
+		return ErrNotSQLite
+	}
 	// Made here, the file is never readable by others, not even while a
 	// killed backup leaves it half written.
 	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -359,6 +426,10 @@ func (db *DB) Snapshot(ctx context.Context, dest string) error {
 	return f.Sync()
 }
 
+// ErrNotSQLite is returned by the operations of a SQLite file (Snapshot)
+// on PostgreSQL, whose backups are pg_dump's or the platform's.
+var ErrNotSQLite = errors.New("the database is PostgreSQL: back it up with pg_dump or the platform's backups")
+
 // snapshotStep is how many pages (4 KiB each) one step of a backup copies,
 // and snapshotRestarts how often a backup starts over before it copies the
 // rest in one step.
@@ -396,7 +467,12 @@ func copyPages(ctx context.Context, b *sqlite.Backup) error {
 }
 
 // IntegrityCheck runs SQLite's integrity check over the whole database.
+// On PostgreSQL, whose server keeps its own pages, it checks that the
+// database answers.
 func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.pg {
+		return db.r.PingContext(ctx)
+	}
 	rows, err := db.r.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return err
@@ -432,7 +508,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // writeTx runs fn in a transaction of the writer.
 func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -12,12 +12,60 @@ import (
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/pgtest"
 )
 
+// onPostgres reports whether the suite runs on PostgreSQL
+// (HUB_TEST_BACKEND=postgres, as storetest reads it; storetest itself
+// imports this package, so the package's own tests cannot use it).
+func onPostgres(t testing.TB) bool {
+	t.Helper()
+	switch b := os.Getenv("HUB_TEST_BACKEND"); b {
+	case "", "sqlite":
+		return false
+	case "postgres":
+		return true
+	default:
+		t.Fatalf("HUB_TEST_BACKEND=%q: want sqlite or postgres", b)
+		return false
+	}
+}
+
+// sqliteOnly skips a test about SQLite itself on the PostgreSQL pass.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if onPostgres(t) {
+		t.Skip("about SQLite only; runs in the SQLite pass")
+	}
+}
+
+// openSQLite is an empty SQLite store, whatever the suite's backend.
+func openSQLite(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "hub.db"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// open is an empty store on the suite's backend with an audit signer, not
+// migrated.
 func open(t *testing.T) *DB {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := Open(filepath.Join(dir, "hub.db"), 2)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		prefix := os.Getenv("HUB_TEST_DB_PREFIX")
+		if prefix == "" {
+			prefix = "hub_test"
+		}
+		db, err = OpenPostgres(pgtest.Database(t, prefix), 2)
+	} else {
+		db, err = Open(filepath.Join(dir, "hub.db"), 2)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +89,7 @@ func TestMigrateFreshThenNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := migrations()
+	ms, _ := db.migrations()
 	if n != len(ms) || n == 0 {
 		t.Fatalf("applied %d migrations, want %d", n, len(ms))
 	}
@@ -79,6 +127,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 }
 
 func TestSnapshotUnderWriteLoad(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := open(t)
 	if _, err := db.Migrate(ctx); err != nil {

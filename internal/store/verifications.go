@@ -45,12 +45,8 @@ func (db *DB) StartVerification(ctx context.Context, subject string) (id int64, 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_verifications (started_by, started_at, updated_at) VALUES (?, ?, ?)`, subject, timeText(now), timeText(now))
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		started = true
+		err = tx.QueryRowContext(ctx, `INSERT INTO audit_verifications (started_by, started_at, updated_at) VALUES (?, ?, ?) RETURNING id`, subject, timeText(now), timeText(now)).Scan(&id)
+		started = err == nil
 		return err
 	})
 	if err != nil || !started {
@@ -75,6 +71,6 @@ func (db *DB) runVerification(id int64) {
 	if err != nil {
 		verdict, ok = "the audit log could not be read: "+err.Error(), false
 	}
-	db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = MAX(total, ?), ok = ?, verdict = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
-		report.Entries, report.Entries, ok, verdict, timeText(db.Now()), timeText(db.Now()), id)
+	db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = CASE WHEN total > ? THEN total ELSE ? END, ok = ?, verdict = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+		report.Entries, report.Entries, report.Entries, ok, verdict, timeText(db.Now()), timeText(db.Now()), id)
 }

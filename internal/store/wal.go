@@ -11,7 +11,11 @@ import (
 // nothing, when it can do so at once: a reader still on an older snapshot
 // or a writer mid-transaction makes it give up (busy) until the next time,
 // rather than hold the writers back. It returns the WAL's size after.
+// On PostgreSQL, which checkpoints on its own, it does nothing.
 func (db *DB) CheckpointWAL(ctx context.Context) (busy bool, walBytes int64, err error) {
+	if db.pg {
+		return false, 0, nil
+	}
 	// A connection of its own with a short busy timeout: TRUNCATE waits for
 	// readers while holding the write lock, and the writers must not wait
 	// with it for long.
@@ -32,6 +36,9 @@ func (db *DB) CheckpointWAL(ctx context.Context) (busy bool, walBytes int64, err
 
 // WALSize is the size of the database's WAL file in bytes (0 when none).
 func (db *DB) WALSize() int64 {
+	if db.pg {
+		return 0
+	}
 	st, err := os.Stat(db.path + "-wal")
 	if err != nil {
 		return 0

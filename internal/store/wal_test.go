@@ -16,6 +16,7 @@ import (
 // write load keep the WAL under 64 MB, and once they end the WAL is
 // truncated: it does not stay at its largest until shutdown.
 func TestWALStaysBoundedUnderLongReads(t *testing.T) {
+	sqliteOnly(t)
 	if testing.Short() {
 		t.Skip("a write load for several seconds")
 	}
@@ -102,6 +103,7 @@ func TestWALStaysBoundedUnderLongReads(t *testing.T) {
 
 // A quiet database larger than one backup step is copied in steps, whole.
 func TestSnapshotInSteps(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := openSealed(t)
 	SeedReportLoad(t, db, 5000, time.Now())

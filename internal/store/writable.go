@@ -3,8 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -16,9 +22,12 @@ import (
 // the web answers it 503 with Retry-After.
 var ErrCannotWrite = errors.New("the database cannot take writes")
 
-// cannotWrite reports whether err is SQLite refusing a write for a reason
-// of the machine rather than of the data.
+// cannotWrite reports whether err is the database refusing a write for a
+// reason of the machine rather than of the data.
 func cannotWrite(err error) bool {
+	if pgCannotWrite(err) {
+		return true
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return false
@@ -29,6 +38,26 @@ func cannotWrite(err error) bool {
 		return true
 	}
 	return false
+}
+
+// pgCannotWrite reports whether err is PostgreSQL refusing a write for a
+// reason of the machine: the disk full (53100), out of memory or
+// connections (53200, 53300), a read-only transaction or standby (25006),
+// a lock not available (55P03), the server shutting down (57P01..57P03),
+// or the connection lost (class 08, or no answer at all).
+func pgCannotWrite(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "53100", "53200", "53300", "25006", "55P03", "57P01", "57P02", "57P03":
+			return true
+		}
+		return strings.HasPrefix(pe.Code, "08")
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) && !errors.Is(err, context.Canceled)
 }
 
 // Hooks tell monitoring what the store sees; a nil field is not called.
@@ -47,6 +76,7 @@ func (db *DB) SetHooks(h Hooks) { db.hooks = h }
 // marks err with ErrCannotWrite when it is the machine's refusal.
 func (db *DB) noteWrite(err error) error {
 	var se *sqlite.Error
+	var pe *pgconn.PgError
 	switch {
 	case err == nil:
 		db.unwritable.Store(false)
@@ -56,7 +86,7 @@ func (db *DB) noteWrite(err error) error {
 			db.hooks.DBError("cannot_write")
 		}
 		return fmt.Errorf("%w: %w", ErrCannotWrite, err)
-	case errors.As(err, &se) && db.hooks.DBError != nil:
+	case (errors.As(err, &se) || errors.As(err, &pe)) && db.hooks.DBError != nil:
 		db.hooks.DBError("other")
 	}
 	return err

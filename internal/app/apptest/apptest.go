@@ -1,5 +1,6 @@
 // Package apptest starts a whole hub for end-to-end tests: the real router,
-// a real SQLite file, the development identity provider and the real
+// a real SQLite file (or, with HUB_TEST_BACKEND=postgres, a fresh
+// PostgreSQL database), the development identity provider and the real
 // OpenID Connect sign-in, on a free loopback port.
 package apptest
 
@@ -20,6 +21,8 @@ import (
 
 	"github.com/stalking-hub/hub/internal/app"
 	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/pgtest"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // Hub is a running hub.
@@ -81,6 +84,15 @@ func start(t testing.TB, l net.Listener, file string, env map[string]string, w i
 	}
 	if file != "" {
 		vars["HUB_SERVER_BASE_URL"] = "http://" + l.Addr().String()
+	}
+	if storetest.Postgres(t) {
+		prefix := os.Getenv(storetest.EnvPrefix)
+		if prefix == "" {
+			prefix = "hub_test"
+		}
+		// 1 writer + 2 readers, as storetest's: the server is shared.
+		vars["HUB_DATABASE_URL"] = pgtest.Database(t, prefix)
+		vars["HUB_SERVER_READERS"] = "2"
 	}
 	for k, v := range env {
 		vars[k] = v

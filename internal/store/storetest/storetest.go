@@ -1,30 +1,85 @@
-// Package storetest opens a ready store for tests: a real SQLite file in the
-// test's temporary folder, migrated, with audit signing and sealing keys.
+// Package storetest opens a ready store for tests, on the backend that
+// HUB_TEST_BACKEND names: a real SQLite file in the test's temporary folder
+// (sqlite, the default) or a fresh PostgreSQL database (postgres); migrated,
+// with audit signing and sealing keys.
 package storetest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/pgtest"
 	"github.com/stalking-hub/hub/internal/seal"
 	"github.com/stalking-hub/hub/internal/store"
 )
 
-// Open returns a migrated store with its keys, closed when the test ends.
-func Open(t testing.TB) *store.DB {
+// EnvBackend names the environment variable that picks the backend.
+const EnvBackend = "HUB_TEST_BACKEND"
+
+// EnvPrefix names the environment variable whose value starts the name of
+// every PostgreSQL database the tests create (hub_test when unset).
+const EnvPrefix = "HUB_TEST_DB_PREFIX"
+
+// Postgres reports whether the tests run on PostgreSQL; a backend it does
+// not know fails the test.
+func Postgres(t testing.TB) bool {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(filepath.Join(dir, "hub.db"), 2)
+	switch b := os.Getenv(EnvBackend); b {
+	case "", "sqlite":
+		return false
+	case "postgres":
+		return true
+	default:
+		t.Fatalf("%s=%q: want sqlite or postgres", EnvBackend, b)
+		return false
+	}
+}
+
+// SQLiteOnly skips a test about SQLite itself (its file, WAL, pragmas,
+// file backups) when the tests run on PostgreSQL; the SQLite pass runs it.
+func SQLiteOnly(t testing.TB) {
+	t.Helper()
+	if Postgres(t) {
+		t.Skip("about SQLite only; runs in the SQLite pass")
+	}
+}
+
+// OpenBare returns an empty store, not migrated and without keys, on the
+// backend of the tests, closed (and on PostgreSQL dropped) when the test
+// ends.
+func OpenBare(t testing.TB) *store.DB {
+	t.Helper()
+	var db *store.DB
+	var err error
+	if Postgres(t) {
+		prefix := os.Getenv(EnvPrefix)
+		if prefix == "" {
+			prefix = "hub_test"
+		}
+		// 1 writer + 2 readers, as on SQLite: the server is shared.
+		db, err = store.OpenPostgres(pgtest.Database(t, prefix), 2)
+	} else {
+		db, err = store.Open(filepath.Join(t.TempDir(), "hub.db"), 2)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Open returns a migrated store with its keys, closed when the test ends.
+func Open(t testing.TB) *store.DB {
+	t.Helper()
+	db := OpenBare(t)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
 	s, v, err := audit.LoadOrCreateKey(filepath.Join(dir, "audit.key"), "hub-test-audit")
 	if err != nil {
 		t.Fatal(err)
