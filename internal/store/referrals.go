@@ -196,6 +196,9 @@ func (db *DB) CreateReferral(ctx context.Context, n NewReferral) (id string, cre
 				return err
 			}
 		}
+		if err := db.recountCreated(ctx, tx, id, victimFP, suspectFP, now); err != nil {
+			return err
+		}
 		created = true
 		return db.releaseInTx(ctx, tx, id, n.Release)
 	})

@@ -73,6 +73,9 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c StatusChange) (referral.S
 		if err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, c.ReferralID); err != nil {
+			return err
+		}
 		if err := touchReferral(ctx, tx, c.ReferralID, now); err != nil {
 			return err
 		}
@@ -113,6 +116,9 @@ func (db *DB) MarkViewed(ctx context.Context, referralID, agencyID string, actor
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			if err := db.recount(ctx, tx, referralID); err != nil {
+				return err
+			}
 			if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
 				return err
 			}
@@ -278,6 +284,9 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 			}
 		}
 		if err := db.insertConsent(ctx, tx, referralID, c); err != nil {
+			return err
+		}
+		if err := db.recount(ctx, tx, referralID); err != nil {
 			return err
 		}
 		if err := touchReferral(ctx, tx, referralID, now); err != nil {
