@@ -270,8 +270,11 @@ func (r countedReferral) parts() []countPart {
 	}
 	if r.equality != nil {
 		e = append(e, countEntry{dim: dimEqGiven})
-		for question, answer := range r.equality.Answers() {
-			e = append(e, countEntry{dim: dimEquality, code: question + countSeparator + answer})
+		answers := r.equality.Answers()
+		for _, q := range referral.EqualityFields {
+			if a, ok := answers[q.Name]; ok {
+				e = append(e, countEntry{dim: dimEquality, code: q.Name + countSeparator + a})
+			}
 		}
 	}
 	parts := []countPart{{day: r.created[:10], agencies: agencies, entries: e}}
