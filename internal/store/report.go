@@ -64,14 +64,16 @@ func (q reportQuery) scopeArgs(from, to time.Time) []any {
 	return args
 }
 
-// overdue counts, agency by agency, the shares sent in the period that are
-// still waiting for an answer past their due time. It depends on the time
-// of asking, so it is not a counter: it reads the waiting shares alone
-// (index shares_awaiting), which an agency answers within days.
-func (q reportQuery) overdue(t *report.ShareTally) error {
-	query := `SELECT s.agency, COUNT(*) FROM shares s JOIN referrals r ON r.id = s.referral_id
-		WHERE s.status IN ('sent', 'viewed') AND s.due_at < ? AND s.sent_at >= ? AND s.sent_at < ? AND r.state = 'sent'`
-	args := []any{timeText(q.now), dateText(q.period.Start()), dateText(q.period.End())}
+// overdueToday counts, agency by agency, the shares sent in the period,
+// still waiting for an answer, whose due time fell today before now. The
+// counters give the waiting shares by their due day (dimAwaiting), so only
+// today's need a look at the time: they are read from the shares due
+// today (index shares_awaiting).
+func (q reportQuery) overdueToday(t *report.ShareTally) error {
+	query := `SELECT s.agency, COUNT(*) FROM shares s
+		WHERE s.status IN ('sent', 'viewed') AND s.due_at >= ? AND s.due_at < ? AND s.sent_at >= ? AND s.sent_at < ?
+		AND s.referral_id NOT IN (SELECT id FROM referrals WHERE state <> 'sent')`
+	args := []any{dateText(q.now), timeText(q.now), dateText(q.period.Start()), dateText(q.period.End())}
 	if q.agency != "" {
 		query += ` AND s.agency = ?`
 		args = append(args, q.agency)

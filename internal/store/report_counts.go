@@ -40,6 +40,7 @@ const (
 	dimShare       = "share"          // agency|status|decline|outcome|answered|accepted|answered in time|accepted in time
 	dimAnswerTime  = "answer_time"    // histogram by agency: sent to first answer
 	dimAcceptTime  = "accept_time"    // histogram by agency: sent to accepted
+	dimAwaiting    = "awaiting"       // agency|due day of a share waiting for an answer
 	countSeparator = "|"
 )
 
@@ -285,6 +286,9 @@ func (r countedReferral) parts() []countPart {
 		answered, accepted := s.answered != "", s.accepted != ""
 		se := []countEntry{{dim: dimShare, code: strings.Join([]string{s.agency, s.status, s.decline, s.outcome,
 			flag(answered), flag(accepted), flag(answered && s.answered <= s.due), flag(accepted && s.accepted <= s.due)}, countSeparator)}}
+		if (s.status == string(referral.Sent) || s.status == string(referral.Viewed)) && len(s.due) >= 10 {
+			se = append(se, countEntry{dim: dimAwaiting, code: s.agency + countSeparator + s.due[:10]})
+		}
 		if answered {
 			se = append(se, countEntry{dim: dimAnswerTime, code: s.agency, seconds: wholeSeconds(s.answered) - wholeSeconds(s.sent)})
 		}

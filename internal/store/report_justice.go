@@ -16,9 +16,10 @@ func (q reportQuery) criminalJustice(f *report.Figures) error {
 		day = today
 	}
 	on := dateText(day)
-	// From the orders, far fewer than the referrals, to their referral.
-	if err := q.tx.QueryRowContext(q.ctx, `SELECT COUNT(DISTINCT o.referral_id) FROM orders o JOIN referrals r ON r.id = o.referral_id
-		WHERE o.starts_on <= ? AND (o.ends_on = '' OR o.ends_on >= ?) AND (o.discharged_on = '' OR o.discharged_on > ?) AND `+scope,
+	// From the orders, far fewer than the referrals, to their referral: the
+	// referrals are looked up by the ids the orders give, not scanned.
+	if err := q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*) FROM referrals r WHERE r.id IN (SELECT o.referral_id FROM orders o
+		WHERE o.starts_on <= ? AND (o.ends_on = '' OR o.ends_on >= ?) AND (o.discharged_on = '' OR o.discharged_on > ?)) AND `+scope,
 		append([]any{on, on, on}, args...)...).Scan(&cj.WithActiveOrder); err != nil {
 		return err
 	}

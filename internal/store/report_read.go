@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/report"
 )
 
@@ -126,7 +127,7 @@ func (h histogram) read(rank, n int) ([]int64, error) {
 // counted fills the figures of the period's referrals and shares from the
 // counters: referrals month by month, consent, patterns, strands, the
 // criminal-justice outcomes, equality, and each agency's shares with their
-// times to answer and accept; then the shares overdue now.
+// times to answer and accept and those overdue now.
 func (q reportQuery) counted(f *report.Figures) error {
 	ranges, err := q.countRanges()
 	if err != nil {
@@ -137,7 +138,7 @@ func (q reportQuery) counted(f *report.Figures) error {
 		return err
 	}
 	if q.agency != "" {
-		shares, err := q.readCounts(ranges, "", []string{dimShare, dimAnswerTime, dimAcceptTime}, q.agency+countSeparator)
+		shares, err := q.readCounts(ranges, "", []string{dimShare, dimAnswerTime, dimAcceptTime, dimAwaiting}, q.agency+countSeparator)
 		if err != nil {
 			return err
 		}
@@ -156,6 +157,7 @@ func (q reportQuery) counted(f *report.Figures) error {
 	f.Equality = report.NewEquality()
 	tally := report.NewShareTally()
 	histograms := map[string]histogram{}
+	today := dateText(q.now)
 	listed := func(codes []string, code string, into map[string]int, n int) {
 		if slices.Contains(codes, code) {
 			into[code] += n
@@ -217,6 +219,11 @@ func (q reportQuery) counted(f *report.Figures) error {
 			}
 			tally.Add(report.ShareGroup{Agency: c[0], Status: c[1], DeclineCode: c[2], OutcomeCode: c[3], Shares: n,
 				Answered: of(c[4]), Accepted: of(c[5]), AnsweredInTime: of(c[6]), AcceptedInTime: of(c[7])})
+		case dimAwaiting:
+			agencyID, due, _ := strings.Cut(r.code, countSeparator)
+			if due < today {
+				tally.Add(report.ShareGroup{Agency: agencyID, Status: string(referral.Sent), PastDue: n})
+			}
 		case dimCJTime, dimAnswerTime, dimAcceptTime:
 			owner, bucket, _ := strings.Cut(r.code, countSeparator)
 			k, err := strconv.ParseInt(bucket, 10, 64)
@@ -233,7 +240,7 @@ func (q reportQuery) counted(f *report.Figures) error {
 		f.Consent.Referrals += month.Total
 		f.Patterns.Referrals += month.Total
 	}
-	if err := q.overdue(tally); err != nil {
+	if err := q.overdueToday(tally); err != nil {
 		return err
 	}
 	f.Agencies, f.DeclineReasons, f.Outcomes = tally.Agencies()
