@@ -122,18 +122,22 @@ func BenchmarkOutcomes100k(b *testing.B) {
 			name += "_one_agency"
 		}
 		b.Run(name, func(b *testing.B) {
+			done := cpuPerOp(b)
 			for b.Loop() {
 				if _, err := db.Outcomes(ctx, p, agencyID, now); err != nil {
 					b.Fatal(err)
 				}
 			}
+			done()
 		})
 		b.Run(name+"_full", func(b *testing.B) {
+			done := cpuPerOp(b)
 			for b.Loop() {
 				if _, err := db.FullOutcomes(ctx, p, agencyID, now); err != nil {
 					b.Fatal(err)
 				}
 			}
+			done()
 		})
 	}
 
@@ -159,12 +163,15 @@ func BenchmarkOutcomes100k(b *testing.B) {
 	}
 	for _, path := range []string{"/reports/outcomes", "/reports/outcomes?agency=housing"} {
 		b.Run("page"+strings.TrimPrefix(path, "/reports/outcomes"), func(b *testing.B) {
+			done := cpuPerOp(b)
 			for b.Loop() {
 				page(b, path)
 			}
+			done()
 		})
 	}
 	b.Run("json", func(b *testing.B) {
+		done := cpuPerOp(b)
 		for b.Loop() {
 			req := httptest.NewRequest(http.MethodGet, "/api/v1/reports/outcomes", nil)
 			req.Header.Set("Authorization", "Bearer bench")
@@ -174,5 +181,6 @@ func BenchmarkOutcomes100k(b *testing.B) {
 				b.Fatalf("json: %d", rec.Code)
 			}
 		}
+		done()
 	})
 }
