@@ -201,6 +201,33 @@ const countedShareColumns = `s.referral_id, s.agency, s.status, s.decline_code, 
 
 const countedEqualityColumns = `e.referral_id, e.sex, e.age_band, e.ethnicity, e.disability, e.sexual_orientation, e.gender_identity, e.interpreter`
 
+// The statements recount runs in every write that moves a figure, prepared
+// on the writer with the create's (writestmts.go).
+const (
+	selectCounted         = `SELECT counted FROM report_counted WHERE referral_id = ?`
+	selectCountedReferral = `SELECT ` + countedReferralColumns + ` FROM referrals r WHERE r.id = ?`
+	selectCountedShares   = `SELECT ` + countedShareColumns + ` FROM shares s WHERE s.referral_id = ? ORDER BY s.agency`
+	selectCountedStrands  = `SELECT strand FROM referral_strands WHERE referral_id = ? ORDER BY strand`
+	selectCountedEquality = `SELECT ` + countedEqualityColumns + ` FROM victim_equality e WHERE e.referral_id = ?`
+	selectLaterVictim     = `SELECT id FROM referrals WHERE victim_fp = ? AND created_at >= ? AND id <> ? AND state = 'sent'`
+	selectLaterSuspect    = `SELECT id FROM referrals WHERE suspect_fp = ? AND created_at >= ? AND id <> ? AND state = 'sent'`
+)
+
+// upsertCounts adds rows rows to report_counts.
+func upsertCounts(rows int) string {
+	return `INSERT INTO report_counts (agency, bucket, dim, code, n, total) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", rows), ", ") +
+		` ON CONFLICT (agency, bucket, dim, code) DO UPDATE SET n = report_counts.n + excluded.n, total = report_counts.total + excluded.total`
+}
+
+// countStatementRows are the sizes of the prepared upserts of
+// report_counts, largest first: a change is written in as few of them as
+// it fits, so that no statement is parsed in a write.
+var countStatementRows = []int{32, 8, 1}
+
+// countStatements are those upserts.
+var countStatements = []string{upsertCounts(32), upsertCounts(8), upsertCounts(1)}
+
 // wholeSeconds reads a stored time to the second, as migration 0012 does.
 func wholeSeconds(s string) int64 {
 	if len(s) < 19 {
@@ -302,15 +329,15 @@ func (r countedReferral) parts() []countPart {
 
 // loadCounted reads what the counters need of one referral, in tx; ok is
 // false when there is no such referral.
-func loadCounted(ctx context.Context, tx *sql.Tx, id string) (r countedReferral, ok bool, err error) {
-	r, err = scanCountedReferral(tx.QueryRowContext(ctx, `SELECT `+countedReferralColumns+` FROM referrals r WHERE r.id = ?`, id))
+func (db *DB) loadCounted(ctx context.Context, tx *sql.Tx, id string) (r countedReferral, ok bool, err error) {
+	r, err = scanCountedReferral(db.queryRow(ctx, tx, selectCountedReferral, id))
 	if err == sql.ErrNoRows {
 		return r, false, nil
 	}
 	if err != nil || r.state != string(referral.Open) {
 		return r, err == nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+countedShareColumns+` FROM shares s WHERE s.referral_id = ? ORDER BY s.agency`, id)
+	rows, err := db.query(ctx, tx, selectCountedShares, id)
 	if err != nil {
 		return r, false, err
 	}
@@ -327,7 +354,7 @@ func loadCounted(ctx context.Context, tx *sql.Tx, id string) (r countedReferral,
 	if err := rows.Err(); err != nil {
 		return r, false, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT strand FROM referral_strands WHERE referral_id = ? ORDER BY strand`, id)
+	rows, err = db.query(ctx, tx, selectCountedStrands, id)
 	if err != nil {
 		return r, false, err
 	}
@@ -345,7 +372,7 @@ func loadCounted(ctx context.Context, tx *sql.Tx, id string) (r countedReferral,
 	}
 	var e referral.Equality
 	var rid string
-	err = tx.QueryRowContext(ctx, `SELECT `+countedEqualityColumns+` FROM victim_equality e WHERE e.referral_id = ?`, id).
+	err = db.queryRow(ctx, tx, selectCountedEquality, id).
 		Scan(&rid, &e.Sex, &e.AgeBand, &e.Ethnicity, &e.Disability, &e.SexualOrientation, &e.GenderIdentity, &e.Interpreter)
 	switch {
 	case err == nil:
@@ -364,11 +391,11 @@ func (db *DB) recount(ctx context.Context, tx *sql.Tx, ids ...string) error {
 	d := countDeltas{}
 	for _, id := range ids {
 		var old string
-		err := tx.QueryRowContext(ctx, `SELECT counted FROM report_counted WHERE referral_id = ?`, id).Scan(&old)
+		err := db.queryRow(ctx, tx, selectCounted, id).Scan(&old)
 		if err != nil && err != sql.ErrNoRows {
 			return err
 		}
-		r, ok, err := loadCounted(ctx, tx, id)
+		r, ok, err := db.loadCounted(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -397,38 +424,24 @@ func (db *DB) recount(ctx context.Context, tx *sql.Tx, ids ...string) error {
 const upsertCounted = `INSERT INTO report_counted (referral_id, counted) VALUES (?, ?)
 	ON CONFLICT (referral_id) DO UPDATE SET counted = excluded.counted`
 
-// countRowsPerStatement bounds one upsert of report_counts: 5 arguments a
-// row keeps it under every database's limit on arguments.
-const countRowsPerStatement = 64
-
-// writeCounts adds d to report_counts, many rows to a statement.
+// writeCounts adds d to report_counts, in the prepared upserts of
+// countStatementRows rows.
 func (db *DB) writeCounts(ctx context.Context, tx *sql.Tx, d countDeltas) error {
-	args := make([]any, 0, 6*countRowsPerStatement)
-	flush := func(rows int) error {
-		if rows == 0 {
-			return nil
-		}
-		q := `INSERT INTO report_counts (agency, bucket, dim, code, n, total) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", rows), ", ") +
-			` ON CONFLICT (agency, bucket, dim, code) DO UPDATE SET n = report_counts.n + excluded.n, total = report_counts.total + excluded.total`
-		_, err := db.exec(ctx, tx, q, args...)
-		args = args[:0]
-		return err
-	}
-	rows := 0
+	args := make([]any, 0, 6*len(d))
 	for k, v := range d {
-		if v.n == 0 && v.total == 0 {
-			continue
+		if v.n != 0 || v.total != 0 {
+			args = append(args, k.agency, k.bucket, k.dim, k.code, v.n, v.total)
 		}
-		args = append(args, k.agency, k.bucket, k.dim, k.code, v.n, v.total)
-		if rows++; rows == countRowsPerStatement {
-			if err := flush(rows); err != nil {
+	}
+	for i, rows := range countStatementRows {
+		for len(args) >= 6*rows {
+			if _, err := db.exec(ctx, tx, countStatements[i], args[:6*rows]...); err != nil {
 				return err
 			}
-			rows = 0
+			args = args[6*rows:]
 		}
 	}
-	return flush(rows)
+	return nil
 }
 
 // fillReportCounts counts every referral already held, as migration 0036
@@ -529,12 +542,11 @@ func eachRow(ctx context.Context, tx *sql.Tx, query string, fn func(*sql.Rows) e
 // which happens only when a referral arrives out of order.
 func (db *DB) recountCreated(ctx context.Context, tx *sql.Tx, id, victimFP, suspectFP string, created time.Time) error {
 	ids := []string{id}
-	for _, fp := range []struct{ column, value string }{{"victim_fp", victimFP}, {"suspect_fp", suspectFP}} {
+	for _, fp := range []struct{ query, value string }{{selectLaterVictim, victimFP}, {selectLaterSuspect, suspectFP}} {
 		if fp.value == "" {
 			continue
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM referrals WHERE `+fp.column+` = ? AND created_at >= ? AND id <> ? AND state = 'sent'`,
-			fp.value, timeText(created), id)
+		rows, err := db.query(ctx, tx, fp.query, fp.value, timeText(created), id)
 		if err != nil {
 			return err
 		}
