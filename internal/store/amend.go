@@ -123,6 +123,9 @@ func (db *DB) amendMeta(ctx context.Context, tx *sql.Tx, a referral.Amendment) e
 	if err := writeStrands(ctx, tx, a.ReferralID, f.OtherStrands); err != nil {
 		return err
 	}
+	if err := db.recount(ctx, tx, a.ReferralID); err != nil {
+		return err
+	}
 	if a.Enhanced != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET victim_enhanced = ?, victim_enhanced_reason = 'recorded by the officer' WHERE id = ?`, *a.Enhanced, a.ReferralID); err != nil {
 			return err

@@ -108,6 +108,9 @@ func (db *DB) decideLink(ctx context.Context, tx *sql.Tx, referralID, otherID st
 			return err
 		}
 	}
+	if err := db.recount(ctx, tx, referralID, otherID); err != nil {
+		return err
+	}
 	kind := "link_" + string(status)
 	if err := db.addEvent(ctx, tx, referralID, now, actor, "", kind, otherRef+" via "+string(via)); err != nil {
 		return err

@@ -76,6 +76,9 @@ func (db *DB) ReassessRisk(ctx context.Context, a referral.Reassessment) ([]refe
 		if err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, a.ReferralID); err != nil {
+			return err
+		}
 		if err := touchReferral(ctx, tx, a.ReferralID, now); err != nil {
 			return err
 		}

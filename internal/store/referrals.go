@@ -176,6 +176,9 @@ func (db *DB) CreateReferral(ctx context.Context, n referral.NewReferral) (id st
 				return err
 			}
 		}
+		if err := db.recountCreated(ctx, tx, id, victimFP, suspectFP, now); err != nil {
+			return err
+		}
 		created = true
 		return db.releaseInTx(ctx, tx, id, n.Release)
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -183,6 +184,18 @@ func TestReportColumnsBackfillMatchesTriggers(t *testing.T) {
 	want, got := columns(fresh), columns(old)
 	if len(want) != 3000 || !slices.Equal(got, want) {
 		t.Fatalf("backfill differs from triggers (%d and %d rows)", len(got), len(want))
+	}
+	// Migration 0036 counted the referrals it found as a fresh store does.
+	fc, fp, err := fresh.CountedRows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, op, err := old.CountedRows(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fc) == 0 || len(fp) != 3000 || !maps.Equal(fc, oc) || !maps.Equal(fp, op) {
+		t.Errorf("migration 0036 counted %d rows for %d referrals, a fresh store %d for %d", len(oc), len(op), len(fc), len(fp))
 	}
 	flagged := 0
 	for _, s := range want {

@@ -59,6 +59,9 @@ func (db *DB) ChangeShareStatus(ctx context.Context, c referral.StatusChange) (r
 		if err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, c.ReferralID); err != nil {
+			return err
+		}
 		if err := touchReferral(ctx, tx, c.ReferralID, now); err != nil {
 			return err
 		}
@@ -99,6 +102,9 @@ func (db *DB) MarkViewed(ctx context.Context, referralID, agencyID string, actor
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
+			if err := db.recount(ctx, tx, referralID); err != nil {
+				return err
+			}
 			if err := db.addEvent(ctx, tx, referralID, now, actor, agencyID, "share_viewed", ""); err != nil {
 				return err
 			}
@@ -243,6 +249,9 @@ func (db *DB) AddConsent(ctx context.Context, referralID string, c consent.Conse
 			}
 		}
 		if err := db.insertConsent(ctx, tx, referralID, c); err != nil {
+			return err
+		}
+		if err := db.recount(ctx, tx, referralID); err != nil {
 			return err
 		}
 		if err := touchReferral(ctx, tx, referralID, now); err != nil {

@@ -53,6 +53,9 @@ func (db *DB) AddShare(ctx context.Context, a referral.AddedShare) (referral.Sha
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET shared_with = shared_with || ? || ',' WHERE id = ?`, a.Agency, a.ReferralID); err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, a.ReferralID); err != nil {
+			return err
+		}
 		if err := touchReferral(ctx, tx, a.ReferralID, now); err != nil {
 			return err
 		}
@@ -100,6 +103,9 @@ func (db *DB) WithdrawShare(ctx context.Context, referralID, agencyID, reason st
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE shares SET status = 'withdrawn', version = version + 1, withdraw_reason_key = ?, withdraw_reason = ?, withdrawn_at = ?
 			WHERE id = ?`, rk, sealedReason, timeText(now), s.ID); err != nil {
+			return err
+		}
+		if err := db.recount(ctx, tx, referralID); err != nil {
 			return err
 		}
 		if err := touchReferral(ctx, tx, referralID, now); err != nil {

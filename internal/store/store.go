@@ -330,6 +330,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
+			if fill := db.migrationFills()[m.version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, timeText(db.Now()))
 			return err
 		}); err != nil {
@@ -353,6 +358,12 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	db.prepareWrites(ctx)
 	return n, nil
+}
+
+// migrationFills are the migrations whose data is worked out in Go, after
+// their SQL and in its transaction, so that both databases get it alike.
+func (db *DB) migrationFills() map[int]func(context.Context, *sql.Tx) error {
+	return map[int]func(context.Context, *sql.Tx) error{36: db.fillReportCounts}
 }
 
 // Ready reports whether the database answers, its schema is current and it

@@ -104,6 +104,9 @@ func (db *DB) SetOutcome(ctx context.Context, referralID, outcome string, decide
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET cj_outcome = ?, cj_outcome_on = ? WHERE id = ?`, outcome, dateText(decidedOn), referralID); err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, referralID); err != nil {
+			return err
+		}
 		return db.justiceTouched(ctx, tx, referralID, agency.Police, actor, now, "outcome_recorded", outcome, audit.OutcomeRecorded)
 	})
 }

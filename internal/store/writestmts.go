@@ -11,10 +11,12 @@ import (
 // fire (migration 0008), would otherwise take a good part of each create.
 // They cannot be prepared when first used, as the read statements are: the
 // one writer connection is then held by the transaction that wants them.
-var createStatements = []string{
+var createStatements = append([]string{
 	insertReferral, insertShare, insertConsent, insertSection, insertEvent, takeReference,
 	selectAuditHead, upsertAuditHead, selectLastCheckpoint, insertAuditEntry, insertAuditHash,
-}
+	selectCounted, selectCountedReferral, selectCountedShares, selectCountedStrands, selectCountedEquality,
+	selectLaterVictim, selectLaterSuspect, upsertCounted,
+}, countStatements...)
 
 // prepareWrites prepares createStatements on the writer connection. A
 // statement that does not prepare is left to run unprepared, where its
@@ -49,6 +51,14 @@ func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 		return s.ExecContext(ctx, args...)
 	}
 	return tx.ExecContext(ctx, query, args...)
+}
+
+// query is exec for a read in a write that returns rows.
+func (db *DB) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if s := db.writeStmt(ctx, tx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
 }
 
 // queryRow is exec for a write that returns a row.

@@ -22,10 +22,11 @@ import (
 // but they are the force's and the partnership's performance.
 var reportReaders = []identity.Role{identity.Supervisor, identity.MARACCoordinator, identity.Auditor}
 
-// reportRoutes are the outcomes page, its CSV downloads and its JSON, which
-// share one cache of figures.
+// reportRoutes are the outcomes page, its CSV downloads and its JSON. The
+// figures are read afresh for each request: the store keeps them as
+// counters with every change, so they are never older than the request.
 func (s *Server) reportRoutes() []Route {
-	o := &outcomes{Server: s, cache: report.NewCache(outcomesTTL, 32)}
+	o := &outcomes{Server: s}
 	return []Route{
 		{Method: http.MethodGet, Path: "/reports/outcomes", Access: Roles, Roles: reportReaders, Handler: o.page},
 		{Method: http.MethodGet, Path: "/reports/outcomes/:file", Access: Roles, Roles: reportReaders, Handler: o.csv},
@@ -33,13 +34,9 @@ func (s *Server) reportRoutes() []Route {
 	}
 }
 
-// outcomesTTL is how long figures are kept before they are worked out again.
-const outcomesTTL = time.Minute
-
 // outcomes serves the figures.
 type outcomes struct {
 	*Server
-	cache *report.Cache
 }
 
 // outcomesFilter is the filter form as sent: a period and an agency. The
@@ -82,16 +79,14 @@ func (o *outcomes) readFilter(c echo.Context) (outcomesFilter, report.Period, ma
 	return f, p, errs
 }
 
-// figures reads the filter and gives its figures, kept or worked out.
+// figures reads the filter and gives its figures as they stand now.
 func (o *outcomes) figures(c echo.Context) (outcomesFilter, report.Figures, map[string]string, error) {
 	f, p, errs := o.readFilter(c)
 	if len(errs) > 0 {
 		return f, report.Figures{}, errs, nil
 	}
 	ctx, now := c.Request().Context(), o.Now()
-	figures, err := o.cache.Figures(ctx, p, f.Agency, now, func() (report.Figures, error) {
-		return o.DB.Outcomes(ctx, p, f.Agency, now)
-	})
+	figures, err := o.DB.Outcomes(ctx, p, f.Agency, now)
 	return f, figures, nil, err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stalking-hub/hub/internal/app/apptest"
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/report/reporttest"
 	"github.com/stalking-hub/hub/internal/store"
 )
@@ -213,14 +214,15 @@ const fixtureQuery = "?from=2026-01-01&to=2026-03-31"
 type reportHub struct {
 	*apptest.Hub
 	cookies map[string]string
+	fixture reporttest.Fixture
 }
 
 func startReportHub(t *testing.T) *reportHub {
 	t.Helper()
 	h := apptest.Start(t, nil)
-	reporttest.Build(t, h.App.DB)
+	f := reporttest.Build(t, h.App.DB)
 	h.App.Web.Now = func() time.Time { return reporttest.Now }
-	rh := &reportHub{Hub: h, cookies: map[string]string{}}
+	rh := &reportHub{Hub: h, cookies: map[string]string{}, fixture: f}
 	for name, p := range map[string]identity.Principal{
 		"supervisor":  {Subject: "report|supervisor", Name: "Sue Supervisor", Roles: []identity.Role{identity.Supervisor}},
 		"coordinator": {Subject: "report|coordinator", Name: "Cora Coordinator", Roles: []identity.Role{identity.MARACCoordinator}},
@@ -288,7 +290,7 @@ func TestOutcomesGiveTheHandWorkedFigures(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("page: %d %s", status, body)
 	}
-	for _, want := range []string{"Figures for 1 January 2026 to 31 March 2026, all agencies", "Worked out at 1:00pm BST on 10 April 2026", `name="from-day"`, `name="to-day"`, `value="31"`, "January 2026", `href="#contents"`} {
+	for _, want := range []string{"Figures for 1 January 2026 to 31 March 2026, all agencies", "Figures as they stood at 1:00pm BST on 10 April 2026", `name="from-day"`, `name="to-day"`, `value="31"`, "January 2026", `href="#contents"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the page does not say %q", want)
 		}
@@ -487,4 +489,44 @@ func monthNames(table [][]string) [][]string {
 		}
 	}
 	return out
+}
+
+// The figures are fresh: a partner's answer shows in the very next read of
+// the JSON and the page, for all agencies and narrowed to the agency, with
+// no cache between them and the store.
+func TestOutcomesFreshAfterAChange(t *testing.T) {
+	h := startReportHub(t)
+	housing := func(query string) report.AgencyFigures {
+		t.Helper()
+		res := h.Do(http.MethodGet, "/api/v1/reports/outcomes"+fixtureQuery+query, "supervisor", nil)
+		var got struct{ Agencies []report.AgencyFigures }
+		res.JSON(t, &got)
+		for _, a := range got.Agencies {
+			if a.Agency == "housing" {
+				return a
+			}
+		}
+		t.Fatalf("no housing figures: %s", res.Body)
+		return report.AgencyFigures{}
+	}
+	before, narrowed := housing(""), housing("&agency=housing")
+	// R6's housing share is viewed and waiting.
+	res := h.Do(http.MethodPost, "/api/v1/referrals/"+h.fixture.Referrals[6]+"/shares/housing/status", "housing", map[string]string{"status": "accepted"})
+	if res.Status != http.StatusOK {
+		t.Fatalf("accept: %d %s", res.Status, res.Body)
+	}
+	for _, c := range []struct {
+		query string
+		was   report.AgencyFigures
+	}{{"", before}, {"&agency=housing", narrowed}} {
+		now := housing(c.query)
+		if now.Accepted != c.was.Accepted+1 || now.Awaiting != c.was.Awaiting-1 || now.Statuses["accepted"] != c.was.Statuses["accepted"]+1 ||
+			now.Received != c.was.Received || now.Acceptance.Count != c.was.Acceptance.Count+1 {
+			t.Errorf("agency %q: before %+v, after %+v", c.query, c.was, now)
+		}
+	}
+	_, _, body := h.page(t, "supervisor", "/reports/outcomes"+fixtureQuery)
+	if !strings.Contains(body, "every change made before then is counted") {
+		t.Error("the page does not say the figures are fresh")
+	}
 }
