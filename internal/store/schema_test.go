@@ -125,12 +125,16 @@ var typeClass = map[string]string{"bigint": "INTEGER", "text": "TEXT", "bytea": 
 // pgCasts drops the casts and collations PostgreSQL writes into defaults, checks and predicates.
 var pgCasts = regexp.MustCompile(`::[a-z ]+|\s+COLLATE\s+"?\w+"?`)
 
+// pgAnyArray is how PostgreSQL writes back `x IN (a, b)`: `x = ANY (ARRAY[a, b])`.
+var pgAnyArray = regexp.MustCompile(`= any array\[([^\]]*)\]`)
+
 // sqlText normalises an expression for comparison: no casts, no
-// parentheses, single spaces, lower case.
+// parentheses, single spaces, lower case, IN lists as SQLite writes them.
 func sqlText(s string) string {
 	s = pgCasts.ReplaceAllString(s, "")
 	s = strings.NewReplacer("(", " ", ")", " ").Replace(s)
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	return pgAnyArray.ReplaceAllString(s, "in $1")
 }
 
 // plainColumn is an index column that is a plain column, not an expression.
