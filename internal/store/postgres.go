@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -45,6 +47,20 @@ func OpenPostgres(url string, readers int) (*DB, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	return &DB{w: w, r: r, pg: true, schema: mustSub(pgMigrationFiles, "migrations_postgres"), Now: time.Now}, nil
+}
+
+// PostgresSchema is a digest of the PostgreSQL migrations this binary has,
+// naming a schema built from them (tests keep a template database by it).
+func PostgresSchema() string {
+	ms, err := readMigrations(mustSub(pgMigrationFiles, "migrations_postgres"))
+	if err != nil {
+		return "unreadable"
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s %s\n", m.name, m.checksum)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // Postgres reports whether the database is PostgreSQL (not SQLite).
