@@ -122,19 +122,19 @@ func sqliteSchema(t *testing.T) *sql.DB {
 // typeClass maps a PostgreSQL column type to the SQLite type it stands for.
 var typeClass = map[string]string{"bigint": "INTEGER", "text": "TEXT", "bytea": "BLOB", "double precision": "REAL"}
 
-// casts drops the casts and collations PostgreSQL writes into defaults, checks and predicates.
-var casts = regexp.MustCompile(`::[a-z ]+|\s+COLLATE\s+"?\w+"?`)
+// pgCasts drops the casts and collations PostgreSQL writes into defaults, checks and predicates.
+var pgCasts = regexp.MustCompile(`::[a-z ]+|\s+COLLATE\s+"?\w+"?`)
 
 // sqlText normalises an expression for comparison: no casts, no
 // parentheses, single spaces, lower case.
 func sqlText(s string) string {
-	s = casts.ReplaceAllString(s, "")
+	s = pgCasts.ReplaceAllString(s, "")
 	s = strings.NewReplacer("(", " ", ")", " ").Replace(s)
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
-// identifier is an index column that is a plain column, not an expression.
-var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+// plainColumn is an index column that is a plain column, not an expression.
+var plainColumn = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 func queryStrings(t *testing.T, db *sql.DB, q string, args ...any) [][]string {
 	t.Helper()
@@ -242,12 +242,16 @@ func describeSQLite(t *testing.T, db *sql.DB) []string {
 			f := fks[id]
 			out = append(out, fmt.Sprintf("foreign key %s (%s) REFERENCES %s (%s) %s", table, f[0], f[1], f[2], f[3]))
 		}
-		for _, check := range checks(ddl) {
+		for _, check := range checkExprs(ddl) {
 			out = append(out, fmt.Sprintf("check %s %s", table, sqlText(check)))
 		}
 	}
-	for _, tr := range queryStrings(t, db, `SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger'`) {
-		out = append(out, fmt.Sprintf("trigger %s.%s", tr[1], tr[0]))
+	for _, tr := range queryStrings(t, db, `SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger'`) {
+		var when string
+		if m := sqliteWhen.FindStringSubmatch(tr[2]); m != nil {
+			when = m[1]
+		}
+		out = append(out, triggerLine(tr[1], tr[0], tr[2], when))
 	}
 	slices.Sort(out)
 	return out
@@ -256,8 +260,8 @@ func describeSQLite(t *testing.T, db *sql.DB) []string {
 // checkKeyword starts a CHECK constraint (not a name such as audit_checkpoints).
 var checkKeyword = regexp.MustCompile(`(?i)\bCHECK\s*\(`)
 
-// checks returns the expressions of the CHECK constraints in a CREATE TABLE statement.
-func checks(ddl string) []string {
+// checkExprs returns the expressions of the CHECK constraints in a CREATE TABLE statement.
+func checkExprs(ddl string) []string {
 	var out []string
 	for _, m := range checkKeyword.FindAllStringIndex(ddl, -1) {
 		open, depth := m[1]-1, 0
@@ -288,7 +292,7 @@ func describePostgres(t *testing.T, db *sql.DB) []string {
 		if !ok {
 			class = c[2]
 		}
-		out = append(out, columnLine(c[0], c[1], class, c[3] == "NO", casts.ReplaceAllString(c[4], "")))
+		out = append(out, columnLine(c[0], c[1], class, c[3] == "NO", pgCasts.ReplaceAllString(c[4], "")))
 	}
 	const constraints = `SELECT t.relname, c.contype, pg_get_constraintdef(c.oid),
 		array_to_string(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o), ', '),
@@ -321,7 +325,7 @@ func describePostgres(t *testing.T, db *sql.DB) []string {
 	for _, ix := range queryStrings(t, db, indexes) {
 		cols := strings.Split(ix[4], "|")
 		for i, c := range cols {
-			if name, _ := strings.CutSuffix(c, " DESC"); !identifier.MatchString(name) {
+			if name, _ := strings.CutSuffix(c, " DESC"); !plainColumn.MatchString(name) {
 				cols[i] = strings.Replace(c, name, "expr", 1)
 			}
 		}
@@ -334,16 +338,51 @@ func describePostgres(t *testing.T, db *sql.DB) []string {
 		}
 		out = append(out, line)
 	}
-	for _, tr := range queryStrings(t, db, `SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	for _, tr := range queryStrings(t, db, `SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 		JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE ns.nspname = 'public' AND NOT t.tgisinternal`) {
-		out = append(out, fmt.Sprintf("trigger %s.%s", tr[0], tr[1]))
+		var when string
+		if m := postgresWhen.FindStringSubmatch(tr[2]); m != nil {
+			when = m[1]
+		}
+		out = append(out, triggerLine(tr[0], tr[1], tr[2], when))
 	}
 	slices.Sort(out)
 	return out
 }
 
-// only returns the lines of a that are not in b.
-func only(a, b []string) []string {
+// A trigger is compared by its name, the event it fires on (and the columns
+// of an UPDATE OF) and its WHEN condition. Whether it runs before or after
+// the row is written may differ: each dialect keeps the same columns its own
+// way (schema_rules_test.go holds the effects).
+var (
+	triggerEvent = regexp.MustCompile(`(?is)\bTRIGGER\s+\S+\s+(?:BEFORE|AFTER|INSTEAD\s+OF)?\s*(INSERT|DELETE|UPDATE)(?:\s+OF\s+(.+?))?\s+ON\s`)
+	sqliteWhen   = regexp.MustCompile(`(?is)^.*?\sON\s+\S+\s+(?:FOR\s+EACH\s+ROW\s+)?WHEN\s+(.*?)\s+BEGIN\b`)
+	postgresWhen = regexp.MustCompile(`(?is)\sWHEN\s+(.*?)\s+EXECUTE\s+(?:FUNCTION|PROCEDURE)\s`)
+)
+
+func triggerLine(table, name, ddl, when string) string {
+	line := fmt.Sprintf("trigger %s.%s", table, name)
+	m := triggerEvent.FindStringSubmatch(ddl)
+	if m == nil {
+		return line + " (event not understood)"
+	}
+	line += " ON " + strings.ToUpper(m[1])
+	if m[2] != "" {
+		cols := strings.Split(sqlText(m[2]), ",")
+		for i := range cols {
+			cols[i] = strings.TrimSpace(cols[i])
+		}
+		slices.Sort(cols)
+		line += " OF " + strings.Join(cols, ", ")
+	}
+	if when != "" {
+		line += " WHEN " + sqlText(when)
+	}
+	return line
+}
+
+// linesOnlyIn returns the lines of a that are not in b.
+func linesOnlyIn(a, b []string) []string {
 	var out []string
 	for _, l := range a {
 		if _, found := slices.BinarySearch(b, l); !found {
@@ -370,16 +409,17 @@ func TestPostgresSchemaEqualsSQLite(t *testing.T) {
 		"check audit_head id = 1",
 		"index shares.shares_inbox (agency, risk_rank DESC, sent_at, id)",
 		"index referrals.referrals_victim_raised (victim_fp, created_at) WHERE victim_fp <> ''",
-		"trigger referrals.referrals_repeat_victim",
+		"trigger referrals.referrals_repeat_victim ON INSERT WHEN new.state = 'sent' and new.victim_fp <> ''",
+		"trigger shares.shares_clock_seconds_update ON UPDATE OF accepted_at, answered_at, sent_at",
 	} {
 		if _, found := slices.BinarySearch(lite, want); !found {
 			t.Errorf("SQLite's schema described without %q: the description misses what it should compare", want)
 		}
 	}
-	if missing := only(lite, post); len(missing) > 0 {
+	if missing := linesOnlyIn(lite, post); len(missing) > 0 {
 		t.Errorf("in SQLite's schema, not in PostgreSQL's (migrations_postgres):\n%s", strings.Join(missing, "\n"))
 	}
-	if extra := only(post, lite); len(extra) > 0 {
+	if extra := linesOnlyIn(post, lite); len(extra) > 0 {
 		t.Errorf("in PostgreSQL's schema, not in SQLite's (migrations):\n%s", strings.Join(extra, "\n"))
 	}
 
@@ -397,12 +437,15 @@ func TestPostgresSchemaEqualsSQLite(t *testing.T) {
 		`ALTER TABLE shares ALTER COLUMN request DROP NOT NULL; ALTER TABLE shares ALTER COLUMN due_at DROP NOT NULL`,
 		`DROP INDEX referrals_victim_raised; CREATE INDEX referrals_victim_raised ON referrals (victim_fp, created_at)`,
 		`DROP TRIGGER consents_latest ON consents`,
+		`DROP TRIGGER shares_shared_with ON shares; CREATE TRIGGER shares_shared_with AFTER UPDATE ON shares FOR EACH ROW EXECUTE FUNCTION shares_shared_with()`,
+		`DROP TRIGGER referrals_repeat_victim ON referrals; CREATE TRIGGER referrals_repeat_victim AFTER INSERT ON referrals
+			FOR EACH ROW WHEN (NEW.victim_fp <> '') EXECUTE FUNCTION referrals_repeat_victim()`,
 	} {
 		if _, err := pg.Exec(change); err != nil {
 			t.Fatalf("%s: %v", change, err)
 		}
 		changed := describePostgres(t, pg)
-		if len(only(changed, post)) == 0 && len(only(post, changed)) == 0 {
+		if len(linesOnlyIn(changed, post)) == 0 && len(linesOnlyIn(post, changed)) == 0 {
 			t.Errorf("after %s the description is the same", change)
 		}
 		post = changed
