@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -28,7 +30,13 @@ const writeLockKey int64 = 0x6875622d77726974 // "hub-writ"
 func OpenPostgres(url string, readers int) (*DB, error) {
 	wc, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("database.url: %w", err)
+		// pgx's message quotes the URL, password and all: name the key and
+		// the cause only.
+		var pe *pgconn.ParseConfigError
+		if errors.As(err, &pe) && pe.Unwrap() != nil {
+			return nil, fmt.Errorf("database.url: not a PostgreSQL URL: %w", pe.Unwrap())
+		}
+		return nil, errors.New("database.url: not a PostgreSQL URL")
 	}
 	rc := wc.Copy()
 	wc.RuntimeParams["default_transaction_isolation"] = "read committed"

@@ -350,3 +350,14 @@ func TestPostgresAuditAcrossReplicas(t *testing.T) {
 		t.Fatalf("%d checkpoints, %v", checkpoints, err)
 	}
 }
+
+// A URL pgx cannot read is refused naming the key, never quoting the URL
+// with its password.
+func TestOpenPostgresBadURL(t *testing.T) {
+	for _, u := range []string{"postgres://hub:s3cret@127.0.0.1:notaport/hub", "postgres://hub:s3cret@[::1/hub"} {
+		_, err := OpenPostgres(u, 1)
+		if err == nil || !strings.HasPrefix(err.Error(), "database.url: ") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("OpenPostgres(%q): %v", u, err)
+		}
+	}
+}
