@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/pgtest"
 )
 
 // auditClock is a test clock that moves a millisecond each time it is read.
@@ -27,9 +28,18 @@ func (c *auditClock) now() time.Time {
 }
 
 // openAuditDB opens a migrated database in dir with a fresh audit key.
+// openAuditDB opens the log's database of dir on the suite's backend: the
+// file in dir on SQLite, on PostgreSQL a database of dir's own, the same
+// each time dir is opened again (as a second process would).
 func openAuditDB(t testing.TB, dir string, every int) (*DB, note.Verifier) {
 	t.Helper()
-	db, err := Open(filepath.Join(dir, "hub.db"), 2)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		db, err = OpenPostgres(auditDatabase(t, dir), 2)
+	} else {
+		db, err = Open(filepath.Join(dir, "hub.db"), 2)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +58,23 @@ func openAuditDB(t testing.TB, dir string, every int) (*DB, note.Verifier) {
 		t.Fatal(err)
 	}
 	return db, v
+}
+
+// auditDatabases are the PostgreSQL databases of the folders openAuditDB
+// was given.
+var auditDatabases sync.Map
+
+// auditDatabase is the URL of dir's PostgreSQL database, made migrated on
+// first use.
+func auditDatabase(t testing.TB, dir string) string {
+	t.Helper()
+	if u, ok := auditDatabases.Load(dir); ok {
+		return u.(string)
+	}
+	u := pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate)
+	auditDatabases.Store(dir, u)
+	t.Cleanup(func() { auditDatabases.Delete(dir) })
+	return u
 }
 
 func releaseEntry(actor string, n int) audit.Entry {
@@ -81,6 +108,7 @@ func rawSQL(t *testing.T, path string, stmts ...string) {
 }
 
 func TestAuditVerifyNamesTampering(t *testing.T) {
+	sqliteOnly(t) // rewrites the file behind the hub's back
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, v := openAuditDB(t, dir, 50)
@@ -159,6 +187,7 @@ func TestAuditVerifyNamesTampering(t *testing.T) {
 // TestAuditVerifyLongLog crosses the batches VerifyAudit reads in, and
 // stops early both in the first batch and in a later one.
 func TestAuditVerifyLongLog(t *testing.T) {
+	sqliteOnly(t) // rewrites the file behind the hub's back
 	ctx := context.Background()
 	db, _ := openAuditDB(t, t.TempDir(), 500)
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -273,7 +302,13 @@ func TestAuditGroupCommit(t *testing.T) {
 func TestAuditFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := Open(filepath.Join(dir, "hub.db"), 1)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		db, err = OpenPostgres(pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate), 1)
+	} else {
+		db, err = Open(filepath.Join(dir, "hub.db"), 1)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -560,6 +595,7 @@ func BenchmarkVerifyAudit(b *testing.B) {
 // over two chunks verifies whole, and a change past the first chunk's end
 // is found at its index.
 func TestAuditVerifyAcrossChunks(t *testing.T) {
+	sqliteOnly(t) // rewrites the file behind the hub's back
 	ctx := context.Background()
 	db, _ := openAuditDB(t, t.TempDir(), 5000)
 	size := 2*verifyChunk + 700

@@ -50,6 +50,26 @@ func openSQLite(t *testing.T) *DB {
 	return db
 }
 
+// testPrefix starts the names of the tests' PostgreSQL databases.
+func testPrefix() string {
+	if p := os.Getenv("HUB_TEST_DB_PREFIX"); p != "" {
+		return p
+	}
+	return "hub_test"
+}
+
+// buildTemplate migrates the empty PostgreSQL database at u, the template
+// of the tests' databases (storetest.BuildTemplate, which this package's
+// tests cannot import).
+func buildTemplate(u string) error {
+	db, err := OpenPostgres(u, 1)
+	if err != nil {
+		return err
+	}
+	_, err = db.Migrate(context.Background())
+	return errors.Join(err, db.Close())
+}
+
 // open is a store on the suite's backend with an audit signer, to be
 // migrated. On PostgreSQL it is a copy of the migrated template database
 // (pgtest.Clone), on which Migrate has nothing to do: a test of migrating
@@ -65,22 +85,11 @@ func openOn(t *testing.T, empty bool) *DB {
 	var db *DB
 	var err error
 	if onPostgres(t) {
-		prefix := os.Getenv("HUB_TEST_DB_PREFIX")
-		if prefix == "" {
-			prefix = "hub_test"
-		}
 		u := ""
 		if empty {
-			u = pgtest.Database(t, prefix)
+			u = pgtest.Database(t, testPrefix())
 		} else {
-			u = pgtest.Clone(t, prefix, "hub_tmpl_"+PostgresSchema(), func(u string) error {
-				db, err := OpenPostgres(u, 1)
-				if err != nil {
-					return err
-				}
-				_, err = db.Migrate(context.Background())
-				return errors.Join(err, db.Close())
-			})
+			u = pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate)
 		}
 		db, err = OpenPostgres(u, 2)
 	} else {
