@@ -40,6 +40,13 @@ func OpenPostgres(url string, readers int) (*DB, error) {
 	}
 	rc := wc.Copy()
 	wc.RuntimeParams["default_transaction_isolation"] = "read committed"
+	// A write waits for the write lock as long as SQLite's busy timeout,
+	// then fails as the machine's refusal (55P03, ErrCannotWrite: 503 with
+	// Retry-After) rather than hang behind a stuck replica. The URL may set
+	// another (lock_timeout=...).
+	if _, ok := wc.RuntimeParams["lock_timeout"]; !ok {
+		wc.RuntimeParams["lock_timeout"] = "10s"
+	}
 	rc.RuntimeParams["default_transaction_isolation"] = "repeatable read"
 	queries := &rebinder{}
 	w := sql.OpenDB(pgConnector{stdlib.GetConnector(*wc), queries})

@@ -361,3 +361,41 @@ func TestOpenPostgresBadURL(t *testing.T) {
 		}
 	}
 }
+
+// A write that cannot have the write lock within lock_timeout (10s unless
+// the URL says otherwise) fails as ErrCannotWrite, as a SQLite write past
+// its busy timeout does, and the next write succeeds.
+func TestPostgresWriteLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.Database(t, testPrefix())
+	a, err := OpenPostgres(u, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenPostgres(u+"&lock_timeout=300ms", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- a.inTx(ctx, func(tx *sql.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	err = b.inTx(ctx, func(tx *sql.Tx) error { return nil })
+	close(release)
+	if !errors.Is(err, ErrCannotWrite) {
+		t.Fatalf("a write behind a held lock: %v, want ErrCannotWrite", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.inTx(ctx, func(tx *sql.Tx) error { return nil }); err != nil || b.unwritable.Load() {
+		t.Fatalf("the next write: %v", err)
+	}
+}
