@@ -27,11 +27,16 @@ run: build
 
 # The whole suite. With CI=true no suite may skip for a missing tool.
 # staticcheck is pinned here and fetched through the Go module proxy.
+# The suite runs on SQLite, then every package whose tests open stores
+# through storetest or apptest runs again on PostgreSQL (internal/pgtest
+# finds or starts a server; HUB_TEST_POSTGRES_URL points elsewhere).
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+PG_PACKAGES := $(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -E ' github.com/stalking-hub/hub/internal/(store/storetest|app/apptest)( |$$)' | cut -d' ' -f1
 test: $(VENDOR)
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -count=1 -timeout 30m ./...
+	HUB_TEST_BACKEND=postgres $(GO) test -count=1 -timeout 30m $$($(PG_PACKAGES)) ./internal/store/storetest
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...

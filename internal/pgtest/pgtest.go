@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DefaultURL is the administrative role tests use on the machine's server:
@@ -57,9 +58,6 @@ func URL(t testing.TB) string {
 func Database(t testing.TB, prefix string) string {
 	t.Helper()
 	admin := URL(t)
-	var b [6]byte
-	rand.Read(b[:])
-	name := strings.ToLower(prefix) + "_" + hex.EncodeToString(b[:])
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
@@ -67,7 +65,28 @@ func Database(t testing.TB, prefix string) string {
 		t.Fatalf("connect to PostgreSQL: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+	return create(t, conn, admin, prefix, "")
+}
+
+// create makes the database prefix_<random> (with the options given, such
+// as a template), drops it when the test ends, and returns its URL.
+func create(t testing.TB, conn *pgx.Conn, admin, prefix, options string) string {
+	t.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	name := strings.ToLower(prefix) + "_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var err error
+	for range 100 {
+		// 55006: a session of the template's builder still ending.
+		var pe *pgconn.PgError
+		if _, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+options); !errors.As(err, &pe) || pe.Code != "55006" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
@@ -99,6 +118,71 @@ func Database(t testing.TB, prefix string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Clone creates a database named prefix plus a random suffix as a copy of
+// the database template, building template first with build (given its
+// URL) when it does not exist yet, and returns the copy's URL; the copy is
+// dropped when the test ends. Copying a built schema is much cheaper than
+// building it for every test. The template stays on the server for the
+// next run: name it after what it holds (a digest of the migrations).
+func Clone(t testing.TB, prefix, template string, build func(url string) error) string {
+	t.Helper()
+	admin := URL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	// One builder at a time across test processes; a template appears
+	// under its name only once built (renamed from a working name).
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", template); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	err = conn.QueryRow(ctx, "SELECT COUNT(*) FROM pg_database WHERE datname = $1", template).Scan(&n)
+	if err == nil && n == 0 {
+		err = buildTemplate(ctx, conn, admin, template, build)
+	}
+	if _, uerr := conn.Exec(ctx, "SELECT pg_advisory_unlock(hashtext($1))", template); err == nil {
+		err = uerr
+	}
+	if err != nil {
+		t.Fatalf("template database %s: %v", template, err)
+	}
+	return create(t, conn, admin, prefix, " TEMPLATE "+pgx.Identifier{template}.Sanitize())
+}
+
+// buildTemplate builds template under a working name and renames it.
+func buildTemplate(ctx context.Context, conn *pgx.Conn, admin, template string, build func(string) error) error {
+	work := template + "_work"
+	id := pgx.Identifier{work}.Sanitize()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+id); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+id); err != nil {
+		return err
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + work
+	if err := build(u.String()); err != nil {
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+id)
+		return err
+	}
+	for range 100 {
+		_, err = conn.Exec(ctx, "ALTER DATABASE "+id+" RENAME TO "+pgx.Identifier{template}.Sanitize())
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "55006" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // find returns the URL of a server that answers, starting one if need be.

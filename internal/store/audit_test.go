@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/stalking-hub/hub/internal/audit"
+	"github.com/stalking-hub/hub/internal/pgtest"
 )
 
 // auditClock is a test clock that moves a millisecond each time it is read.
@@ -27,9 +28,18 @@ func (c *auditClock) now() time.Time {
 }
 
 // openAuditDB opens a migrated database in dir with a fresh audit key.
+// openAuditDB opens the log's database of dir on the suite's backend: the
+// file in dir on SQLite, on PostgreSQL a database of dir's own, the same
+// each time dir is opened again (as a second process would).
 func openAuditDB(t testing.TB, dir string, every int) (*DB, note.Verifier) {
 	t.Helper()
-	db, err := Open(filepath.Join(dir, "hub.db"), 2)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		db, err = OpenPostgres(auditDatabase(t, dir), 2)
+	} else {
+		db, err = Open(filepath.Join(dir, "hub.db"), 2)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +58,23 @@ func openAuditDB(t testing.TB, dir string, every int) (*DB, note.Verifier) {
 		t.Fatal(err)
 	}
 	return db, v
+}
+
+// auditDatabases are the PostgreSQL databases of the folders openAuditDB
+// was given.
+var auditDatabases sync.Map
+
+// auditDatabase is the URL of dir's PostgreSQL database, made migrated on
+// first use.
+func auditDatabase(t testing.TB, dir string) string {
+	t.Helper()
+	if u, ok := auditDatabases.Load(dir); ok {
+		return u.(string)
+	}
+	u := pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate)
+	auditDatabases.Store(dir, u)
+	t.Cleanup(func() { auditDatabases.Delete(dir) })
+	return u
 }
 
 func releaseEntry(actor string, n int) audit.Entry {
@@ -80,7 +107,24 @@ func rawSQL(t *testing.T, path string, stmts ...string) {
 	}
 }
 
+// replaceInEntry changes the text old to new in entry idx's body behind the
+// hub's back, as someone with the database could: on SQLite through the
+// file, on PostgreSQL with the append-only trigger switched off meanwhile.
+func replaceInEntry(t *testing.T, db *DB, idx int64, old, new string) {
+	t.Helper()
+	if !db.Postgres() {
+		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), '%s', '%s') AS BLOB) WHERE idx = %d`, old, new, idx))
+		return
+	}
+	if _, err := db.w.Exec(fmt.Sprintf(`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only_update;
+		UPDATE audit_entries SET body = convert_to(replace(convert_from(body, 'UTF8'), '%s', '%s'), 'UTF8') WHERE idx = %d;
+		ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only_update`, old, new, idx)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestAuditVerifyNamesTampering(t *testing.T) {
+	sqliteOnly(t) // rewrites the file behind the hub's back
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, v := openAuditDB(t, dir, 50)
@@ -190,7 +234,7 @@ func TestAuditVerifyLongLog(t *testing.T) {
 		t.Fatalf("progress %v", calls)
 	}
 	for _, idx := range []int64{2100, 5} {
-		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'housing', 'probation') AS BLOB) WHERE idx = %d`, idx))
+		replaceInEntry(t, db, idx, "housing", "probation")
 		rep, err := db.VerifyAudit(ctx, nil)
 		if err != nil || rep.OK() || rep.Failure.Reason != audit.Changed || rep.Failure.Index != idx {
 			t.Fatalf("entry %d changed: %s, %v", idx, rep, err)
@@ -273,7 +317,13 @@ func TestAuditGroupCommit(t *testing.T) {
 func TestAuditFailsClosed(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := Open(filepath.Join(dir, "hub.db"), 1)
+	var db *DB
+	var err error
+	if onPostgres(t) {
+		db, err = OpenPostgres(pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate), 1)
+	} else {
+		db, err = Open(filepath.Join(dir, "hub.db"), 1)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -584,11 +634,11 @@ func TestAuditVerifyAcrossChunks(t *testing.T) {
 		t.Fatalf("verify: %s, %v", rep, err)
 	}
 	for _, idx := range []int64{verifyChunk + 3, 2 * verifyChunk} {
-		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'housing', 'probation') AS BLOB) WHERE idx = %d`, idx))
+		replaceInEntry(t, db, idx, "housing", "probation")
 		rep, err := db.VerifyAudit(ctx, nil)
 		if err != nil || rep.OK() || rep.Failure.Reason != audit.Changed || rep.Failure.Index != idx {
 			t.Fatalf("entry %d changed: %s, %v", idx, rep, err)
 		}
-		rawSQL(t, db.Path(), fmt.Sprintf(`UPDATE audit_entries SET body = CAST(replace(CAST(body AS TEXT), 'probation', 'housing') AS BLOB) WHERE idx = %d`, idx))
+		replaceInEntry(t, db, idx, "probation", "housing")
 	}
 }

@@ -2,14 +2,18 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -26,10 +30,23 @@ const writeLockKey int64 = 0x6875622d77726974 // "hub-writ"
 func OpenPostgres(url string, readers int) (*DB, error) {
 	wc, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("database.url: %w", err)
+		// pgx's message quotes the URL, password and all: name the key and
+		// the cause only.
+		var pe *pgconn.ParseConfigError
+		if errors.As(err, &pe) && pe.Unwrap() != nil {
+			return nil, fmt.Errorf("database.url: not a PostgreSQL URL: %w", pe.Unwrap())
+		}
+		return nil, errors.New("database.url: not a PostgreSQL URL")
 	}
 	rc := wc.Copy()
 	wc.RuntimeParams["default_transaction_isolation"] = "read committed"
+	// A write waits for the write lock as long as SQLite's busy timeout,
+	// then fails as the machine's refusal (55P03, ErrCannotWrite: 503 with
+	// Retry-After) rather than hang behind a stuck replica. The URL may set
+	// another (lock_timeout=...).
+	if _, ok := wc.RuntimeParams["lock_timeout"]; !ok {
+		wc.RuntimeParams["lock_timeout"] = "10s"
+	}
 	rc.RuntimeParams["default_transaction_isolation"] = "repeatable read"
 	queries := &rebinder{}
 	w := sql.OpenDB(pgConnector{stdlib.GetConnector(*wc), queries})
@@ -45,6 +62,20 @@ func OpenPostgres(url string, readers int) (*DB, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	return &DB{w: w, r: r, pg: true, schema: mustSub(pgMigrationFiles, "migrations_postgres"), Now: time.Now}, nil
+}
+
+// PostgresSchema is a digest of the PostgreSQL migrations this binary has,
+// naming a schema built from them (tests keep a template database by it).
+func PostgresSchema() string {
+	ms, err := readMigrations(mustSub(pgMigrationFiles, "migrations_postgres"))
+	if err != nil {
+		return "unreadable"
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%s %s\n", m.name, m.checksum)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // Postgres reports whether the database is PostgreSQL (not SQLite).

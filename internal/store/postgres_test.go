@@ -350,3 +350,52 @@ func TestPostgresAuditAcrossReplicas(t *testing.T) {
 		t.Fatalf("%d checkpoints, %v", checkpoints, err)
 	}
 }
+
+// A URL pgx cannot read is refused naming the key, never quoting the URL
+// with its password.
+func TestOpenPostgresBadURL(t *testing.T) {
+	for _, u := range []string{"postgres://hub:s3cret@127.0.0.1:notaport/hub", "postgres://hub:s3cret@[::1/hub"} {
+		_, err := OpenPostgres(u, 1)
+		if err == nil || !strings.HasPrefix(err.Error(), "database.url: ") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("OpenPostgres(%q): %v", u, err)
+		}
+	}
+}
+
+// A write that cannot have the write lock within lock_timeout (10s unless
+// the URL says otherwise) fails as ErrCannotWrite, as a SQLite write past
+// its busy timeout does, and the next write succeeds.
+func TestPostgresWriteLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.Database(t, testPrefix())
+	a, err := OpenPostgres(u, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenPostgres(u+"&lock_timeout=300ms", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	held, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- a.inTx(ctx, func(tx *sql.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	err = b.inTx(ctx, func(tx *sql.Tx) error { return nil })
+	close(release)
+	if !errors.Is(err, ErrCannotWrite) {
+		t.Fatalf("a write behind a held lock: %v, want ErrCannotWrite", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.inTx(ctx, func(tx *sql.Tx) error { return nil }); err != nil || b.unwritable.Load() {
+		t.Fatalf("the next write: %v", err)
+	}
+}

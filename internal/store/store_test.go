@@ -50,19 +50,48 @@ func openSQLite(t *testing.T) *DB {
 	return db
 }
 
-// open is an empty store on the suite's backend with an audit signer, not
-// migrated.
-func open(t *testing.T) *DB {
+// testPrefix starts the names of the tests' PostgreSQL databases.
+func testPrefix() string {
+	if p := os.Getenv("HUB_TEST_DB_PREFIX"); p != "" {
+		return p
+	}
+	return "hub_test"
+}
+
+// buildTemplate migrates the empty PostgreSQL database at u, the template
+// of the tests' databases (storetest.BuildTemplate, which this package's
+// tests cannot import).
+func buildTemplate(u string) error {
+	db, err := OpenPostgres(u, 1)
+	if err != nil {
+		return err
+	}
+	_, err = db.Migrate(context.Background())
+	return errors.Join(err, db.Close())
+}
+
+// open is a store on the suite's backend with an audit signer, to be
+// migrated. On PostgreSQL it is a copy of the migrated template database
+// (pgtest.Clone), on which Migrate has nothing to do: a test of migrating
+// itself takes openEmpty.
+func open(t *testing.T) *DB { return openOn(t, false) }
+
+// openEmpty is open with no schema on either backend.
+func openEmpty(t *testing.T) *DB { return openOn(t, true) }
+
+func openOn(t *testing.T, empty bool) *DB {
 	t.Helper()
 	dir := t.TempDir()
 	var db *DB
 	var err error
 	if onPostgres(t) {
-		prefix := os.Getenv("HUB_TEST_DB_PREFIX")
-		if prefix == "" {
-			prefix = "hub_test"
+		u := ""
+		if empty {
+			u = pgtest.Database(t, testPrefix())
+		} else {
+			u = pgtest.Clone(t, testPrefix(), "hub_tmpl_"+PostgresSchema(), buildTemplate)
 		}
-		db, err = OpenPostgres(pgtest.Database(t, prefix), 2)
+		db, err = OpenPostgres(u, 2)
 	} else {
 		db, err = Open(filepath.Join(dir, "hub.db"), 2)
 	}
@@ -84,7 +113,7 @@ var admin = identity.Principal{Subject: "test|admin"}
 
 func TestMigrateFreshThenNothing(t *testing.T) {
 	ctx := context.Background()
-	db := open(t)
+	db := openEmpty(t)
 	n, err := db.Migrate(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +132,7 @@ func TestMigrateFreshThenNothing(t *testing.T) {
 }
 
 func TestNotReadyBeforeMigrating(t *testing.T) {
-	db := open(t)
+	db := openEmpty(t)
 	if _, err := db.Version(context.Background()); err != nil {
 		t.Fatal(err)
 	}

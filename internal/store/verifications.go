@@ -64,13 +64,23 @@ func (db *DB) runVerification(id int64) {
 	report, err := db.VerifyAudit(ctx, func(done, total int64) {
 		if now := time.Now(); now.Sub(last) > 500*time.Millisecond || done == total {
 			last = now
-			db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = ?, updated_at = ? WHERE id = ?`, done, total, timeText(db.Now()), id)
+			db.exec1(ctx, `UPDATE audit_verifications SET done = ?, total = ?, updated_at = ? WHERE id = ?`, done, total, timeText(db.Now()), id)
 		}
 	})
 	verdict, ok := report.String(), report.OK()
 	if err != nil {
 		verdict, ok = "the audit log could not be read: "+err.Error(), false
 	}
-	db.w.ExecContext(ctx, `UPDATE audit_verifications SET done = ?, total = CASE WHEN total > ? THEN total ELSE ? END, ok = ?, verdict = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+	db.exec1(ctx, `UPDATE audit_verifications SET done = ?, total = CASE WHEN total > ? THEN total ELSE ? END, ok = ?, verdict = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
 		report.Entries, report.Entries, report.Entries, ok, verdict, timeText(db.Now()), timeText(db.Now()), id)
+}
+
+// exec1 runs one statement as a write transaction of its own (under the
+// write lock on PostgreSQL, as every write); its error is left to the
+// verification's next step or to the reader's view of a verdict not come.
+func (db *DB) exec1(ctx context.Context, query string, args ...any) {
+	db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	})
 }

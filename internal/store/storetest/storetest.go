@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,6 +49,28 @@ func SQLiteOnly(t testing.TB) {
 	}
 }
 
+// prefix starts the names of the tests' PostgreSQL databases.
+func prefix() string {
+	if p := os.Getenv(EnvPrefix); p != "" {
+		return p
+	}
+	return "hub_test"
+}
+
+// Template is the name of the template database holding the schema of
+// this binary's PostgreSQL migrations.
+func Template() string { return "hub_tmpl_" + store.PostgresSchema() }
+
+// BuildTemplate migrates the empty PostgreSQL database at url.
+func BuildTemplate(url string) error {
+	db, err := store.OpenPostgres(url, 1)
+	if err != nil {
+		return err
+	}
+	_, err = db.Migrate(context.Background())
+	return errors.Join(err, db.Close())
+}
+
 // OpenBare returns an empty store, not migrated and without keys, on the
 // backend of the tests, closed (and on PostgreSQL dropped) when the test
 // ends.
@@ -56,12 +79,8 @@ func OpenBare(t testing.TB) *store.DB {
 	var db *store.DB
 	var err error
 	if Postgres(t) {
-		prefix := os.Getenv(EnvPrefix)
-		if prefix == "" {
-			prefix = "hub_test"
-		}
 		// 1 writer + 2 readers, as on SQLite: the server is shared.
-		db, err = store.OpenPostgres(pgtest.Database(t, prefix), 2)
+		db, err = store.OpenPostgres(pgtest.Database(t, prefix()), 2)
 	} else {
 		db, err = store.Open(filepath.Join(t.TempDir(), "hub.db"), 2)
 	}
@@ -73,9 +92,21 @@ func OpenBare(t testing.TB) *store.DB {
 }
 
 // Open returns a migrated store with its keys, closed when the test ends.
+// On PostgreSQL the database is a copy of a template migrated once
+// (pgtest.Clone), much cheaper than migrating for every test.
 func Open(t testing.TB) *store.DB {
 	t.Helper()
-	db := OpenBare(t)
+	var db *store.DB
+	if Postgres(t) {
+		u := pgtest.Clone(t, prefix(), Template(), BuildTemplate)
+		var err error
+		if db, err = store.OpenPostgres(u, 2); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+	} else {
+		db = OpenBare(t)
+	}
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
