@@ -96,7 +96,7 @@ func (q reportQuery) overdueToday(t *report.ShareTally) error {
 // overrides counts the requests to share without consent made in the
 // period, by basis and status; with an agency, those that name it.
 func (q reportQuery) overrides(f *report.Figures) error {
-	rows, err := q.tx.QueryContext(q.ctx, `SELECT o.basis, COUNT(*), SUM(o.status = 'approved'), SUM(o.status = 'refused'), SUM(o.status = 'pending')
+	rows, err := q.tx.QueryContext(q.ctx, `SELECT o.basis, COUNT(*), SUM(CASE WHEN o.status = 'approved' THEN 1 ELSE 0 END), SUM(CASE WHEN o.status = 'refused' THEN 1 ELSE 0 END), SUM(CASE WHEN o.status = 'pending' THEN 1 ELSE 0 END)
 		FROM overrides o JOIN referrals r ON r.id = o.referral_id
 		WHERE r.state = 'sent' AND substr(o.requested_at, 1, 10) BETWEEN ? AND ? AND (? = '' OR ',' || o.agencies || ',' LIKE '%,' || ? || ',%')
 		GROUP BY o.basis ORDER BY o.basis`, q.scope...)
@@ -133,8 +133,8 @@ func (q reportQuery) marac(f *report.Figures) error {
 		return err
 	}
 	rows, err := q.tx.QueryContext(q.ctx, `SELECT a.agency, COUNT(*),
-		SUM(a.status = 'done' AND substr(a.updated_at, 1, 10) <= a.due), SUM(a.status = 'done' AND substr(a.updated_at, 1, 10) > a.due),
-		SUM(a.status = 'open'), SUM(a.status = 'open' AND a.due < ?), SUM(a.status = 'not_possible'), SUM(a.status = 'not_done')
+		SUM(CASE WHEN a.status = 'done' AND substr(a.updated_at, 1, 10) <= a.due THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'done' AND substr(a.updated_at, 1, 10) > a.due THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.status = 'open' THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'open' AND a.due < ? THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'not_possible' THEN 1 ELSE 0 END), SUM(CASE WHEN a.status = 'not_done' THEN 1 ELSE 0 END)
 		FROM marac_actions a JOIN marac_cases c ON c.id = a.case_id JOIN marac_meetings m ON m.id = c.meeting_id
 		WHERE `+maracHeard+` AND (? = '' OR a.agency = ?)
 		GROUP BY a.agency ORDER BY a.agency`, append(append([]any{today}, days...), q.agency, q.agency)...)

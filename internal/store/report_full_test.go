@@ -63,15 +63,15 @@ func fullReferralCounts() (columns []string, args []any) {
 		}
 		add("r.consent_decision = ?", d)
 	}
-	for _, cond := range []string{"r.repeat_victim", "r.repeat_suspect", "r.linked_via_victim OR r.linked_via_suspect", "r.linked_via_victim", "r.linked_via_suspect"} {
+	for _, cond := range []string{"r.repeat_victim = 1", "r.repeat_suspect = 1", "r.linked_via_victim = 1 OR r.linked_via_suspect = 1", "r.linked_via_victim = 1", "r.linked_via_suspect = 1"} {
 		add(cond)
 	}
 	return columns, args
 }
 
 // fullFactorConditions says which referrals have each of report.Factors.
-var fullFactorConditions = map[string]string{"domestic_abuse": "r.domestic_abuse", "hate_crime": "r.hate_crime_strand <> ''",
-	"honour_based_abuse": "r.honour_based_abuse", "fear_of_violence": "r.fear_of_violence", "technology_enabled": "r.technology_enabled"}
+var fullFactorConditions = map[string]string{"domestic_abuse": "r.domestic_abuse = 1", "hate_crime": "r.hate_crime_strand <> ''",
+	"honour_based_abuse": "r.honour_based_abuse = 1", "fear_of_violence": "r.fear_of_violence = 1", "technology_enabled": "r.technology_enabled = 1"}
 
 // referrals counts the referrals raised in the period month by month, with
 // their consent and where they stand in patterns, and their hate-crime
@@ -122,7 +122,7 @@ func (q fullQuery) referrals(f *report.Figures) error {
 		SELECT r.hate_crime_strand AS strand FROM referrals r WHERE `+q.referralScope()+` AND r.hate_crime_strand <> ''
 		UNION ALL
 		SELECT s.strand FROM referral_strands s JOIN referrals r ON r.id = s.referral_id WHERE `+q.referralScope()+`
-	) GROUP BY strand`, append(args, args...)...)
+	) u GROUP BY strand`, append(args, args...)...)
 	if err != nil {
 		return err
 	}

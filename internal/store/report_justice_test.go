@@ -15,9 +15,6 @@ import (
 // referral has an active order as justice.StatusOn says, over random
 // updates and orders around the period's edges.
 func TestCriminalJusticeSQLKeepsTheGoRules(t *testing.T) {
-	if onPostgres(t) {
-		t.Skip("the report SQL (report.go, report_justice.go) runs on PostgreSQL with issue 17, which rewrites it")
-	}
 	ctx := context.Background()
 	db := openSealed(t)
 	cal, err := justice.EnglandAndWales()

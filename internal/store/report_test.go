@@ -29,9 +29,6 @@ import (
 // The store's figures are exactly those worked out by hand, for all
 // agencies and narrowed to one.
 func TestOutcomesOfTheFixture(t *testing.T) {
-	if storetest.Postgres(t) {
-		t.Skip("the report SQL (report.go, report_justice.go) runs on PostgreSQL with issue 17, which rewrites it")
-	}
 	db := storetest.Open(t)
 	reporttest.Build(t, db)
 	for _, c := range []struct {
@@ -52,9 +49,6 @@ func TestOutcomesOfTheFixture(t *testing.T) {
 
 // An empty period has every figure at zero and nothing missing.
 func TestOutcomesOfNothing(t *testing.T) {
-	if storetest.Postgres(t) {
-		t.Skip("the report SQL (report.go, report_justice.go) runs on PostgreSQL with issue 17, which rewrites it")
-	}
 	db := storetest.Open(t)
 	f, err := db.Outcomes(context.Background(), reporttest.Period, "", reporttest.Now)
 	if err != nil {

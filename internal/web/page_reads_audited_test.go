@@ -12,7 +12,6 @@ import (
 	"github.com/stalking-hub/hub/internal/marac"
 	"github.com/stalking-hub/hub/internal/sharing/sealed"
 	"github.com/stalking-hub/hub/internal/store"
-	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // auditCount is the number of entries in the audit log of db.
@@ -68,12 +67,9 @@ func TestPageReadsAudited(t *testing.T) {
 	h.expect(moves("supervisor", "/overrides/"+pending[0].ID, 1), http.StatusOK, "RATIONALE-TEXT")
 	h.expect(moves("officer", "/referrals/"+id+"/consent", 1), http.StatusOK, "Requests to share without consent")
 
-	// Outcomes: the page, and a table as CSV (on SQLite until issue 17
-	// ports the report SQL to PostgreSQL).
-	if !storetest.Postgres(t) {
-		moves("supervisor", "/reports/outcomes?from=2026-01-01&to=2026-12-31", 1)
-		moves("supervisor", "/reports/outcomes/agency-responses.csv?from=2026-01-01&to=2026-12-31", 1)
-	}
+	// Outcomes: the page, and a table as CSV.
+	moves("supervisor", "/reports/outcomes?from=2026-01-01&to=2026-12-31", 1)
+	moves("supervisor", "/reports/outcomes/agency-responses.csv?from=2026-01-01&to=2026-12-31", 1)
 
 	// A MARAC action, and the papers.
 	coordinator := pagePeople["coordinator"]
