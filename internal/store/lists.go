@@ -58,6 +58,8 @@ type sortKey struct {
 
 // The open/closed terms: 0 for open work, 1 for closed.
 const (
+	// shareClosed is repeated, word for word, in the indexes of migration
+	// 0037, which hold an agency's inbox in its order (TestInboxOrderIsIndexed).
 	shareClosed    = `(CASE WHEN s.status IN ('declined', 'closed', 'withdrawn') THEN 1 ELSE 0 END)`
 	referralClosed = `(CASE WHEN r.state = 'sent' AND NOT EXISTS (SELECT 1 FROM shares x WHERE x.referral_id = r.id AND x.status NOT IN ('declined', 'closed', 'withdrawn')) THEN 1 ELSE 0 END)`
 	referralRank   = `(CASE r.risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)`
@@ -138,8 +140,51 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 	if f.Searching && len(f.IDs) == 0 {
 		return Page{}, nil
 	}
-	now := timeText(f.Now)
 	keys := f.order()
+	query, args, err := f.query(keys)
+	if err != nil {
+		return Page{}, err
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Page{}, err
+	}
+	defer tx.Rollback()
+	rows, err := db.readQuery(ctx, tx, query, args...)
+	if err != nil {
+		return Page{}, err
+	}
+	var ids []string
+	var vals [][]string
+	for rows.Next() {
+		v := make([]string, len(keys)+1)
+		dest := make([]any, len(v))
+		for i := range v {
+			dest[i] = &v[i]
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return Page{}, err
+		}
+		ids = append(ids, v[0])
+		vals = append(vals, v[1:])
+	}
+	rows.Close()
+	var page Page
+	if len(ids) > f.Limit {
+		page.Next = encodeCursor(append([]string{f.Sort}, vals[f.Limit-1]...)...)
+		ids = ids[:f.Limit]
+	}
+	if page.Referrals, err = db.summaries(ctx, tx, ids, f.Agency); err != nil {
+		return Page{}, err
+	}
+	return page, nil
+}
+
+// query is the list's SQL and its arguments, ordered by keys (f.order())
+// and a row past the page so that the next cursor can be told.
+func (f ListFilter) query(keys []sortKey) (string, []any, error) {
+	now := timeText(f.Now)
 	var q strings.Builder
 	var args []any
 	q.WriteString(`SELECT r.id`)
@@ -209,14 +254,14 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 	if f.Cursor != "" {
 		p, err := decodeCursor(f.Cursor, len(keys)+1)
 		if err != nil {
-			return Page{}, err
+			return "", nil, err
 		}
 		if p[0] != f.Sort {
-			return Page{}, problem.Invalidf("cursor", "cursor is not one this list gave")
+			return "", nil, problem.Invalidf("cursor", "cursor is not one this list gave")
 		}
 		cond, cargs, err := after(keys, p[1:])
 		if err != nil {
-			return Page{}, err
+			return "", nil, err
 		}
 		q.WriteString(" AND " + cond)
 		args = append(args, cargs...)
@@ -234,40 +279,7 @@ func (db *DB) Referrals(ctx context.Context, f ListFilter) (Page, error) {
 	q.WriteString(` LIMIT ?`)
 	args = append(args, f.Limit+1)
 
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return Page{}, err
-	}
-	defer tx.Rollback()
-	rows, err := db.readQuery(ctx, tx, q.String(), args...)
-	if err != nil {
-		return Page{}, err
-	}
-	var ids []string
-	var vals [][]string
-	for rows.Next() {
-		v := make([]string, len(keys)+1)
-		dest := make([]any, len(v))
-		for i := range v {
-			dest[i] = &v[i]
-		}
-		if err := rows.Scan(dest...); err != nil {
-			rows.Close()
-			return Page{}, err
-		}
-		ids = append(ids, v[0])
-		vals = append(vals, v[1:])
-	}
-	rows.Close()
-	var page Page
-	if len(ids) > f.Limit {
-		page.Next = encodeCursor(append([]string{f.Sort}, vals[f.Limit-1]...)...)
-		ids = ids[:f.Limit]
-	}
-	if page.Referrals, err = db.summaries(ctx, tx, ids, f.Agency); err != nil {
-		return Page{}, err
-	}
-	return page, nil
+	return q.String(), args, nil
 }
 
 // summaries loads the metadata of referrals and their shares' statuses
