@@ -26,7 +26,7 @@ func (db *DB) Outcomes(ctx context.Context, p report.Period, agencyID string, no
 		return f, err
 	}
 	defer tx.Rollback()
-	q := reportQuery{ctx: ctx, tx: tx, period: p, scope: []any{dateText(p.From), dateText(p.To), agencyID, agencyID}, agency: agencyID, now: now}
+	q := reportQuery{ctx: ctx, tx: tx, period: p, agency: agencyID, now: now}
 	for _, step := range []func(*report.Figures) error{q.counted, q.overrides, q.marac, q.criminalJustice} {
 		if err := step(&f); err != nil {
 			return f, err
@@ -40,7 +40,6 @@ type reportQuery struct {
 	ctx    context.Context
 	tx     *sql.Tx
 	period report.Period
-	scope  []any // the first and last day, and the agency twice
 	agency string
 	now    time.Time
 }
@@ -94,12 +93,14 @@ func (q reportQuery) overdueToday(t *report.ShareTally) error {
 }
 
 // overrides counts the requests to share without consent made in the
-// period, by basis and status; with an agency, those that name it.
+// period, by basis and status; with an agency, those that name it. The
+// period is a range of the stored times (from its first day to the day
+// after its last), read in the order of index overrides_requested.
 func (q reportQuery) overrides(f *report.Figures) error {
 	rows, err := q.tx.QueryContext(q.ctx, `SELECT o.basis, COUNT(*), SUM(CASE WHEN o.status = 'approved' THEN 1 ELSE 0 END), SUM(CASE WHEN o.status = 'refused' THEN 1 ELSE 0 END), SUM(CASE WHEN o.status = 'pending' THEN 1 ELSE 0 END)
 		FROM overrides o JOIN referrals r ON r.id = o.referral_id
-		WHERE r.state = 'sent' AND substr(o.requested_at, 1, 10) BETWEEN ? AND ? AND (? = '' OR ',' || o.agencies || ',' LIKE '%,' || ? || ',%')
-		GROUP BY o.basis ORDER BY o.basis`, q.scope...)
+		WHERE r.state = 'sent' AND o.requested_at >= ? AND o.requested_at < ? AND (? = '' OR ',' || o.agencies || ',' LIKE '%,' || ? || ',%')
+		GROUP BY o.basis ORDER BY o.basis`, dateText(q.period.Start()), dateText(q.period.End()), q.agency, q.agency)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (db *DB) FullOutcomes(ctx context.Context, p report.Period, agencyID string
 		return f, err
 	}
 	defer tx.Rollback()
-	q := fullQuery{reportQuery{ctx: ctx, tx: tx, period: p, scope: []any{dateText(p.From), dateText(p.To), agencyID, agencyID}, agency: agencyID, now: now}}
+	q := fullQuery{reportQuery{ctx: ctx, tx: tx, period: p, agency: agencyID, now: now}}
 	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac, q.criminalJustice, q.reportQuery.criminalJustice, q.equality} {
 		if err := step(&f); err != nil {
 			return f, err
