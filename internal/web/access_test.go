@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"io"
 	"net/http"
 	"net/url"
@@ -68,11 +67,7 @@ func TestSigninLimitByPeer(t *testing.T) {
 // The return address kept with a sign-in is bounded and stays on the site.
 func TestSigninReturnToBounded(t *testing.T) {
 	h := apptest.Start(t, nil)
-	db, err := sql.Open("sqlite", h.App.Config.DatabasePath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := hubDB(t, h)
 	for _, rt := range []string{"/%09/evil.example", "//evil", "/%5Cevil", "https://evil", "/" + strings.Repeat("a", 5000)} {
 		req, _ := http.NewRequest(http.MethodGet, h.URL+"/signin?return_to="+rt, nil)
 		status, header, _ := send(t, req)

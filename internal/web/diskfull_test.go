@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // smallFilesystem mounts a tmpfs of size bytes for the test, or skips the
@@ -56,6 +57,7 @@ func fill(t *testing.T, path string) {
 // 503 with Retry-After and code unavailable, /readyz says 503, and nothing
 // acknowledged is lost; when space comes back the hub recovers by itself.
 func TestDiskFull(t *testing.T) {
+	storetest.SQLiteOnly(t) // fills the filesystem under SQLite's file; PostgreSQL's disk is the server's
 	data := smallFilesystem(t, "24m")
 	h := apptest.Start(t, map[string]string{"HUB_DATA_DIR": data})
 	var acknowledged []string

@@ -205,9 +205,16 @@ func reload(t *testing.T, ctx context.Context, h *apptest.Hub, path string) stri
 	return hubPage(t, ctx, h)
 }
 
+// hubDB opens the hub's own database, SQLite's file or PostgreSQL's
+// database, for a test to look at what was stored (queries without
+// arguments: the placeholders differ).
 func hubDB(t *testing.T, h *apptest.Hub) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", h.App.Config.DatabasePath())
+	driver, source := "sqlite", h.App.Config.DatabasePath()
+	if h.App.Config.Database.Postgres() {
+		driver, source = "pgx", h.App.Config.Database.URL
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/stalking-hub/hub/internal/app/apptest"
+	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
 // lockedBuffer is a log the hub writes to from several goroutines.
@@ -70,6 +71,7 @@ func search(t *testing.T, h *apptest.Hub, persona, q string, extra ...string) []
 // only by what it may see; the term is in no log line and nowhere in the
 // database in clear.
 func TestSearchAPI(t *testing.T) {
+	storetest.SQLiteOnly(t) // reads the database's files for the search terms in clear
 	log := &lockedBuffer{}
 	data := t.TempDir()
 	h := apptest.StartLogged(t, map[string]string{"HUB_DATA_DIR": data}, log)

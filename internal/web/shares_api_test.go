@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"database/sql"
 	"net/http"
 	"slices"
 	"strings"
@@ -165,11 +164,7 @@ func TestWithdrawAgency(t *testing.T) {
 // no referral, share, notification, event or audit entry.
 func TestPreviewSavesNothing(t *testing.T) {
 	h := apptest.Start(t, nil)
-	db, err := sql.Open("sqlite", h.App.Config.DatabasePath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := hubDB(t, h)
 	counts := func() map[string]int {
 		out := map[string]int{}
 		for _, table := range []string{"referrals", "shares", "consents", "referral_sections", "referral_events", "audit_entries", "outbox", "partner_events"} {
