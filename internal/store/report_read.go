@@ -284,10 +284,7 @@ func (q reportQuery) counted(f *report.Figures) error {
 // are the period's counts: when the period ended before today they hold
 // the answer, else the untold updates are read over the shorter span.
 func (q reportQuery) overdueUpdates(rows []countRow) (int, error) {
-	last := dateOf(q.now).AddDate(0, 0, -1)
-	if !last.Before(q.period.To) {
-		last = q.period.To
-	} else {
+	if last := dateOf(q.now).AddDate(0, 0, -1); last.Before(q.period.To) {
 		if last.Before(q.period.From) {
 			return 0, nil
 		}
