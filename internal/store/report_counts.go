@@ -17,7 +17,8 @@ import (
 // by the store in the transaction of every change that moves a figure:
 // each referral, with its shares, adds one to each code it falls under, on
 // the day it was raised (a share: sent) and in that month, for all agencies
-// and for each agency it was sent to. What a referral adds now is written
+// and for each agency it was sent to; each of its Victims' Code updates
+// adds one on the day it is due, for the same agencies. What a referral adds now is written
 // beside it (report_counted), so that a change takes the old part away and
 // adds the new without knowing which column it changed. This is Go, not
 // triggers, so that SQLite and PostgreSQL keep the counters alike.
@@ -41,7 +42,16 @@ const (
 	dimAnswerTime  = "answer_time"    // histogram by agency: sent to first answer
 	dimAcceptTime  = "accept_time"    // histogram by agency: sent to accepted
 	dimAwaiting    = "awaiting"       // agency|due day of a share waiting for an answer
+	dimVC          = "vc"             // a Victims' Code update on its due day: vcOnTime, vcLate or vcUntold
 	countSeparator = "|"
+)
+
+// The codes of dimVC: told by the end of the due day, told after it, not
+// told yet (overdue once its due day has passed, which the read works out).
+const (
+	vcOnTime = "on_time"
+	vcLate   = "late"
+	vcUntold = "untold"
 )
 
 // isHistogram says whether a dimension counts times in buckets.
@@ -173,6 +183,24 @@ type countedReferral struct {
 	strands                                                                          []string
 	equality                                                                         *referral.Equality
 	shares                                                                           []countedShare
+	updates                                                                          []countedUpdate
+}
+
+// countedUpdate is what the counters need of a Victims' Code update: the
+// day it is due by and the day the victim was told (” not yet).
+type countedUpdate struct{ due, told string }
+
+// code is the update's code under dimVC, as the report's SQL compared
+// them before the counters: told_on <= due_by on time, after it late.
+func (u countedUpdate) code() string {
+	switch {
+	case u.told == "":
+		return vcUntold
+	case u.told <= u.due:
+		return vcOnTime
+	default:
+		return vcLate
+	}
 }
 
 // countedShare is what the counters need of a share.
@@ -209,6 +237,7 @@ const (
 	selectCountedShares   = `SELECT ` + countedShareColumns + ` FROM shares s WHERE s.referral_id = ? ORDER BY s.agency`
 	selectCountedStrands  = `SELECT strand FROM referral_strands WHERE referral_id = ? ORDER BY strand`
 	selectCountedEquality = `SELECT ` + countedEqualityColumns + ` FROM victim_equality e WHERE e.referral_id = ?`
+	selectCountedUpdates  = `SELECT v.due_by, v.told_on FROM victim_updates v WHERE v.referral_id = ? ORDER BY v.due_by, v.id`
 	selectLaterVictim     = `SELECT id FROM referrals WHERE victim_fp = ? AND created_at >= ? AND id <> ? AND state = 'sent'`
 	selectLaterSuspect    = `SELECT id FROM referrals WHERE suspect_fp = ? AND created_at >= ? AND id <> ? AND state = 'sent'`
 )
@@ -324,6 +353,11 @@ func (r countedReferral) parts() []countPart {
 		}
 		parts = append(parts, countPart{day: s.sent[:10], agencies: []string{""}, entries: se})
 	}
+	for _, u := range r.updates {
+		if len(u.due) >= 10 {
+			parts = append(parts, countPart{day: u.due[:10], agencies: agencies, entries: []countEntry{{dim: dimVC, code: u.code()}}})
+		}
+	}
 	return parts
 }
 
@@ -365,6 +399,22 @@ func (db *DB) loadCounted(ctx context.Context, tx *sql.Tx, id string) (r counted
 			return r, false, err
 		}
 		r.strands = append(r.strands, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return r, false, err
+	}
+	rows, err = db.query(ctx, tx, selectCountedUpdates, id)
+	if err != nil {
+		return r, false, err
+	}
+	for rows.Next() {
+		var u countedUpdate
+		if err := rows.Scan(&u.due, &u.told); err != nil {
+			rows.Close()
+			return r, false, err
+		}
+		r.updates = append(r.updates, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -444,9 +494,10 @@ func (db *DB) writeCounts(ctx context.Context, tx *sql.Tx, d countDeltas) error 
 	return nil
 }
 
-// fillReportCounts counts every referral already held, as migration 0036
-// asks: the referrals, their shares, strands and equality details are read
-// in four passes, not one referral at a time, and the counters written once.
+// fillReportCounts counts every referral already held, as migrations 0036
+// and 0039 ask: the referrals, their shares, strands, equality details and
+// Victims' Code updates are read in five passes, not one referral at a
+// time, and the counters written once.
 func (db *DB) fillReportCounts(ctx context.Context, tx *sql.Tx) error {
 	referrals := map[string]*countedReferral{}
 	var order []string
@@ -500,6 +551,19 @@ func (db *DB) fillReportCounts(ctx context.Context, tx *sql.Tx) error {
 		}
 		if r := referrals[rid]; r != nil {
 			r.equality = &e
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := eachRow(ctx, tx, `SELECT v.referral_id, v.due_by, v.told_on FROM victim_updates v ORDER BY v.referral_id, v.due_by, v.id`, func(sc *sql.Rows) error {
+		var u countedUpdate
+		var rid string
+		if err := sc.Scan(&rid, &u.due, &u.told); err != nil {
+			return err
+		}
+		if r := referrals[rid]; r != nil {
+			r.updates = append(r.updates, u)
 		}
 		return nil
 	}); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/stalking-hub/hub/internal/consent"
 	"github.com/stalking-hub/hub/internal/demo"
 	"github.com/stalking-hub/hub/internal/identity"
+	"github.com/stalking-hub/hub/internal/justice"
 	"github.com/stalking-hub/hub/internal/referral"
 	"github.com/stalking-hub/hub/internal/report"
 	"github.com/stalking-hub/hub/internal/report/reporttest"
@@ -92,8 +93,9 @@ func period(from, to string) report.Period {
 // whole months, parts of months and single days, for all agencies and each
 // alone; and again, at once, after status changes, a withdrawn consent, a
 // late-added share, a withdrawn share, a re-assessment, an outcome and a
-// link. Filling the counters afresh, as migration 0036 does, gives the
-// counters the changes kept.
+// link, and Victims' Code updates owed and told, on time and late, due
+// yesterday, today and after today. Filling the counters afresh, as
+// migrations 0036 and 0039 do, gives the counters the changes kept.
 func TestCountersGiveTheFullFigures(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)
@@ -119,6 +121,7 @@ func TestCountersGiveTheFullFigures(t *testing.T) {
 		period("2026-03-31", "2026-04-01"),             // a month's last day and the next's first
 		period("2026-02-28", "2026-02-28"),             // one day
 		period("2025-12-15", now.Format("2006-01-02")), // up to today, in part
+		period("2026-11-19", "2026-11-30"),             // yesterday to after today: updates overdue only yesterday
 	}
 	compareAll(t, db, agencies, periods, now)
 
@@ -129,59 +132,105 @@ func TestCountersGiveTheFullFigures(t *testing.T) {
 	officer := identity.Principal{Subject: "test|officer", Name: "Test Officer", Roles: []identity.Role{identity.Officer}}
 	r := fixture.Referrals
 	db.Now = func() time.Time { return now.Add(-time.Hour) }
+	cal, err := justice.EnglandAndWales()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	var owed, dueMonday justice.Update
 	steps := []struct {
-		name, watch string // watch: the agency whose figures must move ("" all)
+		name, watch string        // watch: the agency whose figures must move ("" all)
+		in          report.Period // the period whose figures must move (zero: the fixture's)
 		do          func() error
 	}{
-		{"a waiting share accepted", "", func() error {
+		{"a waiting share accepted", "", report.Period{}, func() error {
 			_, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: r[6], Agency: "housing", To: referral.Accepted, Actor: staff("housing")})
 			return err
 		}},
-		{"a share declined", "", func() error {
+		{"a share declined", "", report.Period{}, func() error {
 			_, err := db.ChangeShareStatus(ctx, referral.StatusChange{ReferralID: r[8], Agency: "health", To: referral.Declined, Reason: "not ours", ReasonCode: "out_of_area", Actor: staff("health")})
 			return err
 		}},
-		{"consent withdrawn", "", func() error {
+		{"consent withdrawn", "", report.Period{}, func() error {
 			_, err := db.AddConsent(ctx, r[1], consent.Consent{Decision: consent.Withdrawn, Method: consent.Verbal, ObtainedOn: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}, officer)
 			return err
 		}},
-		{"a share added late", "idva", func() error {
+		{"a share added late", "idva", report.Period{}, func() error {
 			_, err := db.AddShare(ctx, referral.AddedShare{ReferralID: r[3], Agency: "idva", Request: "please contact",
 				Due: func(risk.Level) time.Time { return db.Now().Add(48 * time.Hour) }, Actor: officer})
 			return err
 		}},
-		{"a share withdrawn", "", func() error {
+		{"a share withdrawn", "", report.Period{}, func() error {
 			_, err := db.WithdrawShare(ctx, r[4], "health", "sent in error", officer)
 			return err
 		}},
-		{"risk re-assessed", "", func() error {
+		{"risk re-assessed", "", report.Period{}, func() error {
 			_, err := db.ReassessRisk(ctx, referral.Reassessment{ReferralID: r[2], Assessment: referral.RiskAssessment{Tool: "professional_judgement", Level: "high"},
 				Reason: "escalation", Actor: officer, ResponseTime: func(string, risk.Level) time.Duration { return time.Hour }})
 			return err
 		}},
-		{"an outcome recorded", "", func() error {
+		{"an outcome recorded", "", report.Period{}, func() error {
 			return db.SetOutcome(ctx, r[5], "charged", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), officer)
 		}},
-		{"a link confirmed", "", func() error {
+		{"a link confirmed", "", report.Period{}, func() error {
 			return db.DecideLink(ctx, r[8], r[9], referral.ViaVictim, true, officer)
+		}},
+		{"a Victims' Code update owed, overdue", "idva", report.Period{}, func() error {
+			owed, err = db.AddVictimUpdate(ctx, justice.Update{ReferralID: r[3], Event: "charged", EventOn: day("2026-02-10")}, cal, officer)
+			return err
+		}},
+		{"the victim told late", "idva", report.Period{}, func() error {
+			_, err := db.TellVictimUpdate(ctx, justice.Update{ID: owed.ID, ToldOn: day("2026-03-20"), Method: "phone"}, 0, officer)
+			return err
+		}},
+		{"an update due yesterday, overdue today", "", periods[6], func() error {
+			if err := db.SetEnhanced(ctx, r[0], true, officer); err != nil {
+				return err
+			}
+			u, err := db.AddVictimUpdate(ctx, justice.Update{ReferralID: r[0], Event: "arrest", EventOn: day("2026-11-18")}, cal, officer)
+			if err == nil && dateOnly(u.DueBy) != "2026-11-19" {
+				t.Fatalf("due by %s, want the day before today", dateOnly(u.DueBy))
+			}
+			return err
+		}},
+		{"an update due today, not overdue yet", "", periods[6], func() error {
+			u, err := db.AddVictimUpdate(ctx, justice.Update{ReferralID: r[0], Event: "interview", EventOn: day("2026-11-19")}, cal, officer)
+			if err == nil && dateOnly(u.DueBy) != "2026-11-20" {
+				t.Fatalf("due by %s, want today", dateOnly(u.DueBy))
+			}
+			return err
+		}},
+		{"an update due after today, not overdue", "", periods[6], func() error {
+			dueMonday, err = db.AddVictimUpdate(ctx, justice.Update{ReferralID: r[0], Event: "arrest", EventOn: day("2026-11-20")}, cal, officer)
+			if err == nil && dateOnly(dueMonday.DueBy) != "2026-11-23" {
+				t.Fatalf("due by %s, want the Monday after today", dateOnly(dueMonday.DueBy))
+			}
+			return err
+		}},
+		{"the victim told on time", "", periods[6], func() error {
+			_, err := db.TellVictimUpdate(ctx, justice.Update{ID: dueMonday.ID, ToldOn: day("2026-11-20"), Method: "phone"}, 0, officer)
+			return err
 		}},
 	}
 	for _, s := range steps {
-		before, err := db.Outcomes(ctx, periods[1], s.watch, now)
+		if s.in.From.IsZero() {
+			s.in = periods[1]
+		}
+		before, err := db.Outcomes(ctx, s.in, s.watch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.do(); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
-		after, err := db.Outcomes(ctx, periods[1], s.watch, now)
+		after, err := db.Outcomes(ctx, s.in, s.watch, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if reflect.DeepEqual(before, after) {
 			t.Errorf("%s: the figures did not move", s.name)
 		}
-		compareAll(t, db, agencies, periods[:5], now)
+		compareAll(t, db, agencies, periods, now)
 	}
 
 	kept, keptParts, err := db.CountedRows(ctx)
@@ -204,3 +253,5 @@ func TestCountersGiveTheFullFigures(t *testing.T) {
 		}
 	}
 }
+
+func dateOnly(t time.Time) string { return t.Format(time.DateOnly) }

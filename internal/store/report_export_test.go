@@ -13,14 +13,16 @@ import (
 
 // SeedReportLoad fills db with n synthetic referrals raised over the
 // report's default period up to now, for the outcomes benchmark: metadata, shares at every stage,
-// consent, requests to share without consent, links and MARAC cases with
-// actions, written straight into the tables in one transaction, then
+// consent, requests to share without consent, links, MARAC cases with
+// actions and Victims' Code updates, written straight into the tables in
+// one transaction, then
 // counted for the report as migration 0036 counts existing data. It writes
 // no sections: the report never reads them. Exported to the store's
 // external tests only.
 func SeedReportLoad(tb testing.TB, db *DB, n int, now time.Time) {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
+	urng := rand.New(rand.NewPCG(3, 4)) // the Victims' Code updates', apart so the rest stays as it was
 	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
 	offences := []string{"harassment", "harassment_fear_of_violence", "stalking", "stalking_fear_alarm_distress", "malicious_communications", "breach_of_order", "other"}
 	agencies := []string{"housing", "health", "victim-support", "idva", "childrens-services", "adult-social-care", "probation"}
@@ -47,6 +49,11 @@ func SeedReportLoad(tb testing.TB, db *DB, n int, now time.Time) {
 				prepared[q] = st
 			}
 			_, err := st.Exec(args...)
+			return err
+		}
+		// Victims' Code updates once the schema has them (migration 0019).
+		var updates int
+		if err := tx.QueryRow(`SELECT COUNT(*) FROM schema_migrations WHERE version = 19`).Scan(&updates); err != nil {
 			return err
 		}
 		for m := range 12 {
@@ -100,6 +107,11 @@ func SeedReportLoad(tb testing.TB, db *DB, n int, now time.Time) {
 					return err
 				}
 			}
+			if updates > 0 {
+				if err := seedVictimUpdate(ins, urng, id, created, now); err != nil {
+					return err
+				}
+			}
 		}
 		// Written past the store's write paths, so counted as migration
 		// 0036 counts the data it finds, once the schema has counters.
@@ -117,6 +129,32 @@ func SeedReportLoad(tb testing.TB, db *DB, n int, now time.Time) {
 	if _, err := db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// seedVictimUpdate writes, for about two referrals in three, a Victims'
+// Code update on an event some days after the referral, due one to five
+// days later: told on time, told late or not told yet.
+func seedVictimUpdate(ins func(string, ...any) error, rng *rand.Rand, referralID string, created, now time.Time) error {
+	if rng.IntN(100) >= 64 {
+		return nil
+	}
+	event := created.AddDate(0, 0, rng.IntN(30))
+	if event.After(now) {
+		event = now
+	}
+	due := event.AddDate(0, 0, 1+rng.IntN(5))
+	told := ""
+	switch rng.IntN(4) {
+	case 0, 1:
+		told = dateText(event.AddDate(0, 0, rng.IntN(1+int(due.Sub(event).Hours()/24))))
+	case 2:
+		told = dateText(due.AddDate(0, 0, 1+rng.IntN(5)))
+	}
+	if told > dateText(now) {
+		told = ""
+	}
+	return ins(`INSERT INTO victim_updates (id, referral_id, event, event_on, due_by, enhanced, told_on, recorded_by, recorded_at) VALUES (?, ?, 'arrest', ?, ?, 1, ?, 'load|officer', ?)`,
+		"v-"+referralID, referralID, dateText(event), dateText(due), told, timeText(event))
 }
 
 // seedShare writes one share somewhere along its lifecycle, answered some

@@ -31,7 +31,7 @@ func (db *DB) FullOutcomes(ctx context.Context, p report.Period, agencyID string
 	}
 	defer tx.Rollback()
 	q := fullQuery{reportQuery{ctx: ctx, tx: tx, period: p, agency: agencyID, now: now}}
-	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac, q.criminalJustice, q.reportQuery.criminalJustice, q.equality} {
+	for _, step := range []func(*report.Figures) error{q.referrals, q.shares, q.overrides, q.marac, q.criminalJustice, q.reportQuery.criminalJustice, q.victimUpdates, q.equality} {
 		if err := step(&f); err != nil {
 			return f, err
 		}
@@ -266,6 +266,22 @@ func (q fullQuery) criminalJustice(f *report.Figures) error {
 	return nil
 }
 
+// victimUpdates counts the Victims' Code updates due in the period, of
+// sent referrals (for an agency: those sent to it), and whether they were
+// told: on time, late, or not yet and overdue as of the day of asking.
+func (q fullQuery) victimUpdates(f *report.Figures) error {
+	updates := `SELECT COUNT(*), COUNT(*) FILTER (WHERE v.told_on <> '' AND v.told_on <= v.due_by), COUNT(*) FILTER (WHERE v.told_on > v.due_by),
+		COUNT(*) FILTER (WHERE v.told_on = '' AND v.due_by < ?) FROM victim_updates v JOIN referrals r ON r.id = v.referral_id
+		WHERE v.due_by >= ? AND v.due_by <= ? AND r.state = 'sent'`
+	args := []any{dateText(dateOf(q.now)), dateText(q.period.From), dateText(q.period.To)}
+	if q.agency != "" {
+		updates += ` AND r.shared_with LIKE '%,' || ? || ',%'`
+		args = append(args, q.agency)
+	}
+	u := &f.CriminalJustice.VictimUpdates
+	return q.tx.QueryRowContext(q.ctx, updates, args...).Scan(&u.Due, &u.OnTime, &u.Late, &u.Overdue)
+}
+
 // equality counts the equality details of the period's referrals whose
 // victims agreed to give them, answer by answer: counts, never a row. One
 // grouped pass gives every combination of answers; Go adds them up by
@@ -330,8 +346,8 @@ func (db *DB) CountedRows(ctx context.Context) (counts, counted map[string]strin
 	return counts, counted, rows2.Err()
 }
 
-// RefillCounts empties the counters and fills them again as migration
-// 0036 does.
+// RefillCounts empties the counters and fills them again as migrations
+// 0036 and 0039 do.
 func (db *DB) RefillCounts(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM report_counts`); err != nil {

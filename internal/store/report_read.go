@@ -126,8 +126,9 @@ func (h histogram) read(rank, n int) ([]int64, error) {
 
 // counted fills the figures of the period's referrals and shares from the
 // counters: referrals month by month, consent, patterns, strands, the
-// criminal-justice outcomes, equality, and each agency's shares with their
-// times to answer and accept and those overdue now.
+// criminal-justice outcomes and Victims' Code updates, equality, and each
+// agency's shares with their times to answer and accept and those overdue
+// now.
 func (q reportQuery) counted(f *report.Figures) error {
 	ranges, err := q.countRanges()
 	if err != nil {
@@ -219,6 +220,15 @@ func (q reportQuery) counted(f *report.Figures) error {
 			}
 			tally.Add(report.ShareGroup{Agency: c[0], Status: c[1], DeclineCode: c[2], OutcomeCode: c[3], Shares: n,
 				Answered: of(c[4]), Accepted: of(c[5]), AnsweredInTime: of(c[6]), AcceptedInTime: of(c[7])})
+		case dimVC:
+			u := &cj.VictimUpdates
+			u.Due += n
+			switch r.code {
+			case vcOnTime:
+				u.OnTime += n
+			case vcLate:
+				u.Late += n
+			}
 		case dimAwaiting:
 			agencyID, due, _ := strings.Cut(r.code, countSeparator)
 			if due < today {
@@ -261,6 +271,37 @@ func (q reportQuery) counted(f *report.Figures) error {
 	if cj.ToOutcome, err = report.SummariseDurations(count, h.read); err != nil {
 		return err
 	}
+	if cj.VictimUpdates.Overdue, err = q.overdueUpdates(rows); err != nil {
+		return err
+	}
 	f.CriminalJustice = cj
 	return nil
+}
+
+// overdueUpdates counts the Victims' Code updates of the period not told
+// by the end of their due day: those untold due from the period's first day
+// to the day before today, or to its last day when that is earlier. rows
+// are the period's counts: when the period ended before today they hold
+// the answer, else the untold updates are read over the shorter span.
+func (q reportQuery) overdueUpdates(rows []countRow) (int, error) {
+	if last := dateOf(q.now).AddDate(0, 0, -1); last.Before(q.period.To) {
+		if last.Before(q.period.From) {
+			return 0, nil
+		}
+		q.period = report.Period{From: q.period.From, To: last}
+		ranges, err := q.countRanges()
+		if err != nil {
+			return 0, err
+		}
+		if rows, err = q.readCounts(ranges, q.agency, []string{dimVC}, vcUntold); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	for _, r := range rows {
+		if r.dim == dimVC && r.code == vcUntold {
+			n += int(r.n)
+		}
+	}
+	return n, nil
 }

@@ -363,7 +363,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 // migrationFills are the migrations whose data is worked out in Go, after
 // their SQL and in its transaction, so that both databases get it alike.
 func (db *DB) migrationFills() map[int]func(context.Context, *sql.Tx) error {
-	return map[int]func(context.Context, *sql.Tx) error{36: db.fillReportCounts}
+	return map[int]func(context.Context, *sql.Tx) error{36: db.fillReportCounts, 39: db.fillReportCounts}
 }
 
 // Ready reports whether the database answers, its schema is current and it

@@ -117,7 +117,7 @@ func VictimUpdateNotFound() *problem.Error {
 }
 
 // AddVictimUpdate records an event the victim must be told of, due by the
-// day cal gives for the referral's rights.
+// day cal gives for the referral's rights, and counts it for the report.
 func (db *DB) AddVictimUpdate(ctx context.Context, u justice.Update, cal justice.Calendar, actor identity.Principal) (justice.Update, error) {
 	now := db.Now().UTC()
 	u.ID, u.Version = newID("v-"), 1
@@ -134,13 +134,17 @@ func (db *DB) AddVictimUpdate(ctx context.Context, u justice.Update, cal justice
 			u.ID, u.ReferralID, u.Event, dateText(u.EventOn), dateText(u.DueBy), u.Enhanced, actor.Subject, timeText(now)); err != nil {
 			return err
 		}
+		if err := db.recount(ctx, tx, u.ReferralID); err != nil {
+			return err
+		}
 		return db.justiceTouched(ctx, tx, u.ReferralID, agency.Police, actor, now, "victim_update_owed", u.Event, audit.VictimUpdate)
 	})
 	return u, err
 }
 
 // TellVictimUpdate marks an update told: when, how, and a note
-// (justice.Note), which it files under the update's referral.
+// (justice.Note), which it files under the update's referral; the report's
+// counters move with it.
 func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch int, actor identity.Principal) (justice.Update, error) {
 	now := db.Now().UTC()
 	var out justice.Update
@@ -174,6 +178,9 @@ func (db *DB) TellVictimUpdate(ctx context.Context, u justice.Update, ifMatch in
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE victim_updates SET told_on = ?, method = ?, note_key = ?, note = ?, version = ? WHERE id = ?`,
 			dateText(out.ToldOn), out.Method, kid, sealed, out.Version, out.ID); err != nil {
+			return err
+		}
+		if err := db.recount(ctx, tx, out.ReferralID); err != nil {
 			return err
 		}
 		return db.justiceTouched(ctx, tx, out.ReferralID, agency.Police, actor, now, "victim_told", out.Event, audit.VictimUpdate)

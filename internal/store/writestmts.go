@@ -14,7 +14,7 @@ import (
 var createStatements = append([]string{
 	insertReferral, insertShare, insertConsent, insertSection, insertEvent, takeReference,
 	selectAuditHead, upsertAuditHead, selectLastCheckpoint, insertAuditEntry, insertAuditHash,
-	selectCounted, selectCountedReferral, selectCountedShares, selectCountedStrands, selectCountedEquality,
+	selectCounted, selectCountedReferral, selectCountedShares, selectCountedStrands, selectCountedEquality, selectCountedUpdates,
 	selectLaterVictim, selectLaterSuspect, upsertCounted,
 }, countStatements...)
 
