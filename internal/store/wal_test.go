@@ -66,9 +66,13 @@ func TestWALStaysBoundedUnderLongReads(t *testing.T) {
 	})
 
 	// Rounds of long reads until the writers have written a good deal
-	// (at most 30 s on a slow machine).
+	// (at most 30 s on a slow machine): 15,000 audit entries would make a
+	// WAL of about 220 MB if no checkpoint ever started it over, so the
+	// bound below fails when readers keep the WAL from being reset. (On a
+	// quiet 2-core machine the WAL's largest size is 42-86 MB: resets are
+	// fewer than they were before issue 15; see the closing note of 7 December.)
 	deadline := time.Now().Add(30 * time.Second)
-	for round := 0; round < 3 || (writes.Load() < 5000 && time.Now().Before(deadline)); round++ {
+	for round := 0; round < 3 || (writes.Load() < 15000 && time.Now().Before(deadline)); round++ {
 		if report, err := db.VerifyAudit(ctx, nil); err != nil || !report.OK() {
 			t.Fatalf("verify: %v %v", report, err)
 		}
@@ -91,7 +95,7 @@ func TestWALStaysBoundedUnderLongReads(t *testing.T) {
 	if writes.Load() < 2000 {
 		t.Fatalf("only %d writes during the reads: no load to speak of", writes.Load())
 	}
-	if largest.Load() >= 64<<20 {
+	if largest.Load() >= 128<<20 {
 		t.Errorf("the WAL reached %d MB", largest.Load()>>20)
 	}
 	busy, size, err := db.CheckpointWAL(ctx)
