@@ -47,6 +47,10 @@ if [ ! -f "$DATA/hub.db" ]; then
 	echo "seed: $REFERRALS referrals in $(($(date +%s) - start))s"
 fi
 
+# A folder kept from an older hub is brought up to this schema first: a
+# migration that refills counters can take longer than the wait for /readyz.
+bin/hub migrate >/dev/null
+
 TICK=$(getconf CLK_TCK)
 # PIDS are the servers under load: one hub, the floor, or two replicas.
 PIDS=()
