@@ -176,15 +176,6 @@ func readMigrations(fsys fs.FS) ([]migration, error) {
 	return ms, nil
 }
 
-// LatestVersion is the newest schema version this binary knows.
-func LatestVersion() int {
-	ms, err := migrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
-}
-
 // LatestVersion is the newest schema version this binary knows for the
 // database's dialect.
 func (db *DB) LatestVersion() int {

@@ -147,7 +147,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_the_future.sql', '2030-01-01')`, LatestVersion()+1); err != nil {
+	if _, err := db.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_the_future.sql', '2030-01-01')`, db.LatestVersion()+1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Migrate(ctx); !errors.Is(err, ErrSchemaNewer) {
