@@ -27,6 +27,8 @@ usage:
   hub agencies check              validate the agency files
   hub backup DIR                  write the database and its keys into a new private folder (safe while serving)
   hub restore DIR                 put a backup back into the data folder (hub stopped) and check it
+  hub copy-from-sqlite FILE       copy a stopped SQLite hub's database into the configured, empty PostgreSQL
+                                  database (HUB_DATABASE_URL) and check the copy with the data folder's keys
   hub users list                  list memberships kept in the hub
   hub users grant EMAIL ROLE [AGENCY]
   hub users revoke EMAIL ROLE [AGENCY]
@@ -102,6 +104,8 @@ func run(ctx context.Context, argv []string, stdout, stderr io.Writer, getenv fu
 		return backup(ctx, cmd)
 	case name == "restore":
 		return restore(ctx, cmd)
+	case name == "copy-from-sqlite":
+		return copyFromSQLite(ctx, cmd)
 	case name == "users":
 		return users(ctx, cmd)
 	case name == "dev" && sub == "token":

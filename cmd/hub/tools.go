@@ -307,3 +307,27 @@ func auditCmd(ctx context.Context, cmd command) error {
 	}
 	return errUsage
 }
+
+// copyFromSQLite copies a stopped SQLite hub's database into the configured
+// PostgreSQL database and checks the copy.
+func copyFromSQLite(ctx context.Context, cmd command) error {
+	if len(cmd.args) != 1 {
+		return fmt.Errorf("name the SQLite database file: hub copy-from-sqlite FILE: %w", errUsage)
+	}
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	var rows int64
+	c, err := app.CopyFromSQLite(ctx, cfg, cmd.args[0], func(t store.CopiedTable) {
+		rows += t.Rows
+		fmt.Fprintf(cmd.stderr, "copied %-32s %d rows\n", t.Name, t.Rows)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.stdout, "copied %s into PostgreSQL: %d tables, %d rows; a key for every sealed value; %s\n"+
+		"Keep the keys folder and the audit signing key of %s with the PostgreSQL hub's replicas.\n",
+		cmd.args[0], len(c.Tables), rows, c.Audit, cfg.Server.DataDir)
+	return nil
+}

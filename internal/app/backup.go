@@ -26,14 +26,20 @@ func LockDataDir(cfg config.Config) (release func(), err error) {
 	if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the data folder: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(cfg.Server.DataDir, "hub.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	return lockFolder(cfg.Server.DataDir)
+}
+
+// lockFolder takes the lock of the data folder dir, as `hub serve` on
+// SQLite does.
+func lockFolder(dir string) (release func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dir, "hub.lock"), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("a hub is running on the data folder %s: stop it first", cfg.Server.DataDir)
+			return nil, fmt.Errorf("a hub is running on the data folder %s: stop it first", dir)
 		}
 		return nil, err
 	}
@@ -103,31 +109,41 @@ func Restore(ctx context.Context, cfg config.Config, dir string) (Restored, erro
 		}
 		return out, fmt.Errorf("the restored data failed its checks: %w", err)
 	}
+	if out.Audit, err = check(ctx, cfg); err != nil {
+		return failed(err)
+	}
+	return out, nil
+}
+
+// check opens the configured database as `hub serve` would (migrating it
+// when it is older) and checks it: SQLite's integrity check, a key for
+// every sealed value, and the audit log against its signed checkpoints. It
+// returns the audit log's report.
+func check(ctx context.Context, cfg config.Config) (string, error) {
 	db, err := OpenStore(ctx, cfg)
 	if err != nil {
-		return failed(err)
+		return "", err
 	}
 	defer db.Close()
 	if err := db.IntegrityCheck(ctx); err != nil {
-		return failed(err)
+		return "", err
 	}
 	used, err := db.SealedByKey(ctx)
 	if err != nil {
-		return failed(err)
+		return "", err
 	}
 	have := db.Keyring().IDs()
 	for id := range used {
 		if !slices.Contains(have, id) {
-			return failed(fmt.Errorf("values are sealed under key %s, which is not in %s", id, cfg.Sealing.KeysDir))
+			return "", fmt.Errorf("values are sealed under key %s, which is not in %s", id, cfg.Sealing.KeysDir)
 		}
 	}
 	report, err := db.VerifyAudit(ctx, nil)
 	if err != nil {
-		return failed(err)
+		return "", err
 	}
 	if !report.OK() {
-		return failed(errors.New(report.String()))
+		return "", errors.New(report.String())
 	}
-	out.Audit = report.String()
-	return out, nil
+	return report.String(), nil
 }
