@@ -78,7 +78,9 @@ func TestCopyFromSQLiteIntoPostgres(t *testing.T) {
 
 	s = startServe(t, pg)
 	officer = strings.TrimSpace(mustHub(t, pg, "dev", "token", "officer"))
-	var found struct{ Referrals []struct{ ID, Reference string } }
+	var found struct {
+		Referrals []struct{ ID, Reference string }
+	}
 	if status := call(t, "GET", s.url+"/api/v1/referrals?q="+url.QueryEscape("Cordelia Copyhill"), officer, nil, &found); status != http.StatusOK ||
 		len(found.Referrals) != 1 || found.Referrals[0].Reference != made.Reference {
 		t.Fatalf("search on the copy: %d %+v, want %s", status, found.Referrals, made.Reference)
