@@ -122,6 +122,9 @@ func TestCountersGiveTheFullFigures(t *testing.T) {
 		period("2026-02-28", "2026-02-28"),             // one day
 		period("2025-12-15", now.Format("2006-01-02")), // up to today, in part
 		period("2026-11-19", "2026-11-30"),             // yesterday to after today: updates overdue only yesterday
+		period("2026-03-01", "2026-03-25"),             // a month less its last days
+		period("2026-05-03", "2026-05-28"),             // a month less days at both ends
+		period("2026-06-16", "2026-06-16"),             // the middle of a month alone
 	}
 	compareAll(t, db, agencies, periods, now)
 

@@ -13,14 +13,21 @@ import (
 )
 
 // countRange is a span of report_counts buckets: a month's own row
-// ("2026-01" to "2026-01"), or days ("2026-01-05" to "2026-01-20").
-type countRange struct{ from, to string }
+// ("2026-01" to "2026-01"), or days ("2026-01-05" to "2026-01-20"); minus
+// is set on days taken away from their month's row.
+type countRange struct {
+	from, to string
+	minus    bool
+}
 
 // countRanges lists the buckets that add up to the period: a month it
 // covers whole from the month's row; a month it covers in part from its
 // days, unless nothing was counted on that month's days outside the period
 // (the month so far, for a period that ends today), when the month's row
-// gives the same. A year is then twelve rows per code, not 365.
+// gives the same; and when the days outside the period are fewer than those
+// in it, from the month's row less the days outside (a period from the 7th
+// reads six days, not twenty-five). A year is then twelve rows per code,
+// not 365.
 func (q reportQuery) countRanges() ([]countRange, error) {
 	p := q.period
 	var out []countRange
@@ -29,26 +36,39 @@ func (q reportQuery) countRanges() ([]countRange, error) {
 		last := end.AddDate(0, 0, -1)
 		first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC)
 		monthLast := first.AddDate(0, 1, -1)
+		outside := []struct{ from, to time.Time }{{first, start.AddDate(0, 0, -1)}, {end, monthLast}}
 		whole := true
-		for _, outside := range []struct{ from, to time.Time }{{first, start.AddDate(0, 0, -1)}, {end, monthLast}} {
-			if !whole || outside.to.Before(outside.from) {
+		for _, o := range outside {
+			if !whole || o.to.Before(o.from) {
 				continue
 			}
 			var n int
 			if err := q.tx.QueryRowContext(q.ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM report_counts
-				WHERE agency = '' AND bucket >= ? AND bucket <= ? AND n <> 0 LIMIT 1) c`, dateText(outside.from), dateText(outside.to)).Scan(&n); err != nil {
+				WHERE agency = '' AND bucket >= ? AND bucket <= ? AND n <> 0 LIMIT 1) c`, dateText(o.from), dateText(o.to)).Scan(&n); err != nil {
 				return nil, err
 			}
 			whole = n == 0
 		}
-		if whole {
-			out = append(out, countRange{month, month})
-		} else {
-			out = append(out, countRange{dateText(start), dateText(last)})
+		inside := days(start, last)
+		switch {
+		case whole:
+			out = append(out, countRange{from: month, to: month})
+		case days(first, monthLast)-inside < inside:
+			out = append(out, countRange{from: month, to: month})
+			for _, o := range outside {
+				if !o.to.Before(o.from) {
+					out = append(out, countRange{from: dateText(o.from), to: dateText(o.to), minus: true})
+				}
+			}
+		default:
+			out = append(out, countRange{from: dateText(start), to: dateText(last)})
 		}
 	}
 	return out, nil
 }
+
+// days is how many days there are from first to last, both counted.
+func days(first, last time.Time) int { return int(last.Sub(first).Hours()/24) + 1 }
 
 // monthlyDims are the dimensions the report shows month by month.
 var monthlyDims = []string{dimTotal, dimRisk, dimOffence, dimFactor}
@@ -69,7 +89,11 @@ func (q reportQuery) readCounts(ranges []countRange, agency string, only []strin
 		filter = ` AND dim IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(only)), ", ") + `) AND code >= ? AND code < ?`
 	}
 	for i, r := range ranges {
-		arms[i] = `SELECT bucket, dim, code, n, total FROM report_counts WHERE agency = ? AND bucket >= ? AND bucket <= ?` + filter
+		counts := `n, total`
+		if r.minus {
+			counts = `-n, -total`
+		}
+		arms[i] = `SELECT bucket, dim, code, ` + counts + ` FROM report_counts WHERE agency = ? AND bucket >= ? AND bucket <= ?` + filter
 		args = append(args, agency, r.from, r.to)
 		for _, d := range only {
 			args = append(args, d)
