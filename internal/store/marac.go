@@ -760,17 +760,16 @@ func (db *DB) CountActions(ctx context.Context, agencyID string, now time.Time) 
 }
 
 // NoteOverdueActions finds open actions past their due date at now that have
-// not been noted yet, notes them and tells each owning agency's mailbox, in
-// one transaction. It returns how many it noted. The overdue sweep calls it
-// beside NoteOverdue.
+// not been noted yet, notes them and tells each owning agency's mailbox,
+// each action in the same transaction as its notice (inBatches). It returns
+// how many it noted. The overdue sweep calls it beside NoteOverdue.
 func (db *DB) NoteOverdueActions(ctx context.Context, now time.Time) (int, error) {
-	n := 0
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inBatches(ctx, func(tx *sql.Tx, limit int) (int, error) {
 		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.agency, r.id, r.reference FROM marac_actions a
 			JOIN marac_cases c ON c.id = a.case_id JOIN referrals r ON r.id = c.referral_id
-			WHERE a.status = 'open' AND a.due < ? AND a.overdue_noted = 0 ORDER BY a.due, a.id LIMIT 500`, dateText(now))
+			WHERE a.status = 'open' AND a.due < ? AND a.overdue_noted = 0 ORDER BY a.due, a.id LIMIT ?`, dateText(now), limit)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		type due struct{ action, agency, referral, reference string }
 		var found []due
@@ -778,26 +777,24 @@ func (db *DB) NoteOverdueActions(ctx context.Context, now time.Time) (int, error
 			var d due
 			if err := rows.Scan(&d.action, &d.agency, &d.referral, &d.reference); err != nil {
 				rows.Close()
-				return err
+				return 0, err
 			}
 			found = append(found, d)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return 0, err
 		}
 		for _, d := range found {
 			if _, err := tx.ExecContext(ctx, `UPDATE marac_actions SET overdue_noted = 1 WHERE id = ?`, d.action); err != nil {
-				return err
+				return 0, err
 			}
 			if err := db.notice(ctx, tx, notify.OverdueAction, d.agency, d.referral, d.reference); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		n = len(found)
-		return nil
+		return len(found), nil
 	})
-	return n, err
 }
 
 // OpenActionsForReview lists the actions still open from cases heard at the

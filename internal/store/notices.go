@@ -55,16 +55,48 @@ func referenceOf(ctx context.Context, tx *sql.Tx, id string) (string, error) {
 	return ref, err
 }
 
+// sweepBatch and sweepBatches bound a sweep that notes what fell due: at
+// most sweepBatches transactions of sweepBatch items each time it runs, so
+// that a backlog (after an outage, or data moved in) is noted a few hundred
+// a minute and no transaction holds the write lock for long (on
+// PostgreSQL, 500 items in one transaction held it some 300 ms).
+const (
+	sweepBatch   = 100
+	sweepBatches = 5
+)
+
+// inBatches runs note, one transaction of at most sweepBatch items each,
+// until it notes fewer than that or has run sweepBatches times, and returns
+// how many it noted in all.
+func (db *DB) inBatches(ctx context.Context, note func(tx *sql.Tx, limit int) (int, error)) (int, error) {
+	total := 0
+	for range sweepBatches {
+		n := 0
+		if err := db.inTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, err = note(tx, sweepBatch)
+			return err
+		}); err != nil {
+			return total, err
+		}
+		total += n
+		if n < sweepBatch {
+			break
+		}
+	}
+	return total, nil
+}
+
 // NoteOverdue finds shares that have passed their due time without an
 // answer and not yet been noted, notes them, and tells the agency and the
-// force, all in one transaction. It returns how many it noted.
+// force, each share in the same transaction as its notices (inBatches). It
+// returns how many it noted.
 func (db *DB) NoteOverdue(ctx context.Context, now time.Time) (int, error) {
-	n := 0
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inBatches(ctx, func(tx *sql.Tx, limit int) (int, error) {
 		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.agency, r.id, r.reference FROM shares s JOIN referrals r ON r.id = s.referral_id
-			WHERE s.status IN ('sent', 'viewed') AND s.due_at < ? AND s.overdue_noted = 0 LIMIT 500`, timeText(now))
+			WHERE s.status IN ('sent', 'viewed') AND s.due_at < ? AND s.overdue_noted = 0 LIMIT ?`, timeText(now), limit)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		type due struct{ share, agency, referral, reference string }
 		var found []due
@@ -72,24 +104,25 @@ func (db *DB) NoteOverdue(ctx context.Context, now time.Time) (int, error) {
 			var d due
 			if err := rows.Scan(&d.share, &d.agency, &d.referral, &d.reference); err != nil {
 				rows.Close()
-				return err
+				return 0, err
 			}
 			found = append(found, d)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
 		for _, d := range found {
 			if _, err := tx.ExecContext(ctx, `UPDATE shares SET overdue_noted = 1 WHERE id = ?`, d.share); err != nil {
-				return err
+				return 0, err
 			}
 			if err := db.notice(ctx, tx, notify.OverdueShare, d.agency, d.referral, d.reference); err != nil {
-				return err
+				return 0, err
 			}
 			if err := db.notice(ctx, tx, notify.OverdueForPolice, agency.Police, d.referral, d.reference); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		n = len(found)
-		return nil
+		return len(found), nil
 	})
-	return n, err
 }
