@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/pgtest"
 )
 
@@ -37,6 +39,25 @@ func TestCopyFromSQLiteIntoPostgres(t *testing.T) {
 		t.Fatalf("a copy with the hub configured for SQLite: %v, want an error naming database.url", err)
 	}
 	pg := env.with("HUB_DATABASE_URL", pgtest.Database(t, dbPrefix()+"_cmd"))
+
+	// Keys that are not the SQLite hub's are refused before anything is
+	// copied (the same database takes the copy afterwards): no keys folder,
+	// then the keys but no audit key, then another audit key.
+	elsewhere := pg.with("HUB_DATA_DIR", t.TempDir())
+	refused := func(want string) {
+		t.Helper()
+		if _, _, err := hub(t, elsewhere, "copy-from-sqlite", file); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("a copy with the wrong keys: %v, want an error saying %q", err, want)
+		}
+	}
+	refused("sealing.keys_dir")
+	copyKeys(t, filepath.Join(env["HUB_DATA_DIR"], "keys"), filepath.Join(elsewhere["HUB_DATA_DIR"], "keys"))
+	refused("audit.signing_key_file")
+	if _, _, err := audit.LoadOrCreateKey(filepath.Join(elsewhere["HUB_DATA_DIR"], "audit-signing.key"), "hub-audit"); err != nil {
+		t.Fatal(err)
+	}
+	refused("did not sign the SQLite database's audit log")
+
 	out := mustHub(t, pg, "copy-from-sqlite", file)
 	if !strings.Contains(out, "a key for every sealed value; audit log OK") {
 		t.Fatalf("copy said %q", out)
@@ -101,6 +122,28 @@ func TestCopyFromSQLiteIntoPostgres(t *testing.T) {
 	}
 	if out := mustHub(t, pg, "audit", "verify"); !strings.HasPrefix(out, "audit log OK") {
 		t.Fatalf("verify after new writes on the copy: %q", out)
+	}
+}
+
+// copyKeys copies the sealing keys folder from to a new folder to, private
+// as the hub keeps it.
+func copyKeys(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(to, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

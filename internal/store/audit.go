@@ -503,6 +503,23 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(done, total int64))
 	return audit.Verify(v, log)
 }
 
+// CheckAuditKey reports whether v is the key of the audit log's signed
+// head (a log with no head yet passes): a quick check that a key belongs to
+// the log, before anything relies on it and before the whole log is
+// verified.
+func (db *DB) CheckAuditKey(ctx context.Context, v note.Verifier) error {
+	var head []byte
+	err := db.r.QueryRowContext(ctx, `SELECT note FROM audit_head WHERE id = 1`).Scan(&head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = audit.OpenTree(head, v, audit.Head)
+	return err
+}
+
 // storedEntries streams the log's entries in order, each with the stored
 // hashes written with it. The rows are read on a goroutine of their own, a
 // batch ahead of the caller, so that reading and hashing use two cores.
