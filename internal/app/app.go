@@ -181,7 +181,7 @@ func (a *App) Open(ctx context.Context) error {
 	}
 	metrics := web.NewMetrics(db, cfg.Session.Idle.Duration)
 	db.SetHooks(metrics.Hooks())
-	a.Web, err = web.New(web.Deps{Config: cfg, DB: web.StoresOf(db), Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts, Metrics: metrics})
+	a.Web, err = web.New(web.Deps{Config: cfg, DB: db, Agencies: a.Agencies, Auth: auth, Log: a.Log, Mounts: mounts, Metrics: metrics})
 	if err != nil {
 		return err
 	}

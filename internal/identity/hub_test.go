@@ -105,7 +105,7 @@ func newHub(t testing.TB, s setup) *hub {
 	cfg.Server.BaseURL = srv.URL
 	cfg.Signin.Issuer, cfg.Signin.ClientID, cfg.API.Audience = idp.URL, clientID, apiAudience
 	cfg.Session.Idle.Duration, cfg.Session.Absolute.Duration = opts.Idle, opts.Absolute
-	w, err := web.New(web.Deps{Config: cfg, DB: web.StoresOf(db), Agencies: agency.NewDirectory(nil), Auth: auth, Log: log, Now: clk.Now})
+	w, err := web.New(web.Deps{Config: cfg, DB: db, Agencies: agency.NewDirectory(nil), Auth: auth, Log: log, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,7 +147,7 @@ func BenchmarkOutcomes100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := web.New(web.Deps{Config: cfg, DB: web.StoresOf(db), Agencies: agencies, Auth: benchAuth{},
+	s, err := web.New(web.Deps{Config: cfg, DB: db, Agencies: agencies, Auth: benchAuth{},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)

@@ -77,7 +77,7 @@ func startHub(t *testing.T) *hub {
 	cfg.Server.BaseURL = "http://127.0.0.1"
 	s, err := web.New(web.Deps{
 		Config: cfg,
-		DB:     web.StoresOf(db),
+		DB:     db,
 		Agencies: agency.NewDirectory([]agency.Agency{
 			{ID: "northtown-housing", Name: "Northtown Housing", Kind: "housing"},
 			{ID: "victim-support", Name: "Victim Support Northtown", Kind: "victim_support", ContactsVictim: true},

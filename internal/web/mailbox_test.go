@@ -49,7 +49,7 @@ func outboxServer(t *testing.T, devIDP bool) *Server {
 	}
 	cfg := config.Defaults()
 	cfg.DevIDP.Enabled = devIDP
-	s, err := New(Deps{Config: cfg, DB: StoresOf(db), Log: slog.New(slog.DiscardHandler)})
+	s, err := New(Deps{Config: cfg, DB: db, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,7 +122,7 @@ func TestRequestLogLevel(t *testing.T) {
 		cfg := config.Defaults()
 		cfg.Server.RequestLogLevel = tc.level
 		var log bytes.Buffer
-		s, err := web.New(web.Deps{Config: cfg, DB: web.StoresOf(db), Log: slog.New(slog.NewJSONHandler(&log, nil))})
+		s, err := web.New(web.Deps{Config: cfg, DB: db, Log: slog.New(slog.NewJSONHandler(&log, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}

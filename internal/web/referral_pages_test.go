@@ -51,7 +51,7 @@ func startPagesHub(t *testing.T) *pagesHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Deps{Config: cfg, DB: web.StoresOf(db), Agencies: dir, Auth: fakeAuth{sessions: pagePeople},
+	s, err := web.New(web.Deps{Config: cfg, DB: db, Agencies: dir, Auth: fakeAuth{sessions: pagePeople},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -381,8 +381,8 @@ type HealthStore interface {
 
 // Stores is the database as the web sees it, one area at a time. The areas
 // are embedded so that a handler names the method it needs (s.DB.Referral)
-// and not the area; no method is in two areas.
-type Stores struct {
+// and not the area; no method is in two areas. *store.DB serves them all.
+type Stores interface {
 	ReferralStore
 	ShareStore
 	ConsentStore
@@ -395,28 +395,4 @@ type Stores struct {
 	ReportStore
 	PartnerStore
 	HealthStore
-}
-
-// Backend is a database that serves every area, as *store.DB does. Only
-// the wiring (app, tests) uses it, through StoresOf; the server holds the
-// areas.
-type Backend interface {
-	ReferralStore
-	ShareStore
-	ConsentStore
-	MARACStore
-	JusticeStore
-	AuditStore
-	SessionStore
-	GovernanceStore
-	OutboxStore
-	ReportStore
-	PartnerStore
-	HealthStore
-}
-
-// StoresOf gives every area of the web to one backend.
-func StoresOf(b Backend) Stores {
-	return Stores{ReferralStore: b, ShareStore: b, ConsentStore: b, MARACStore: b, JusticeStore: b, AuditStore: b,
-		SessionStore: b, GovernanceStore: b, OutboxStore: b, ReportStore: b, PartnerStore: b, HealthStore: b}
 }
