@@ -75,11 +75,25 @@ func (e environment) environ() []string {
 // startProcess runs `hub serve` and waits until /readyz answers 200.
 func startProcess(t *testing.T, env environment) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(hubBinary(t), "serve"), url: "http://" + env["HUB_LISTEN"], stderr: &syncBuffer{}, done: make(chan error, 1)}
+	hubBinary(t)
+	p := launch(t, env)
+	if p == nil {
+		t.FailNow()
+	}
+	waitReady(t, p)
+	return p
+}
+
+// launch starts `hub serve` from the binary hubBinary built, without
+// waiting for it; it reports a failure to start with t.Error and gives nil,
+// so that it may run in a goroutine (replicas started together).
+func launch(t *testing.T, env environment) *process {
+	p := &process{cmd: exec.Command(builtBin, "serve"), url: "http://" + env["HUB_LISTEN"], stderr: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Env = env.environ()
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.stderr
 	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return nil
 	}
 	go func() { p.done <- p.cmd.Wait() }()
 	t.Cleanup(func() {
@@ -88,6 +102,12 @@ func startProcess(t *testing.T, env environment) *process {
 			<-p.done
 		}
 	})
+	return p
+}
+
+// waitReady waits until the process's /readyz answers 200.
+func waitReady(t *testing.T, p *process) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -98,13 +118,12 @@ func startProcess(t *testing.T, env environment) *process {
 		if res, err := http.Get(p.url + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return p
+				return
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("serve was not ready within 60s\n%s", p.stderr)
-	return nil
 }
 
 // kill ends the process with SIGKILL: no shutdown, no checkpoint.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,8 +117,8 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	var a, b *process
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); a = startProcessAsync(t, envA) }()
-	go func() { defer wg.Done(); b = startProcessAsync(t, envB) }()
+	go func() { defer wg.Done(); a = launch(t, envA) }()
+	go func() { defer wg.Done(); b = launch(t, envB) }()
 	wg.Wait()
 	if a == nil || b == nil {
 		t.FailNow()
@@ -363,46 +362,4 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	if code := b.terminate(t); code != 0 {
 		t.Errorf("the surviving replica exited %d on SIGTERM\n%s", code, b.stderr)
 	}
-}
-
-// startProcessAsync starts `hub serve` without waiting for it; it reports
-// a failure to start with t.Error, so that it may run in a goroutine.
-func startProcessAsync(t *testing.T, env environment) *process {
-	p := &process{url: "http://" + env["HUB_LISTEN"], stderr: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(builtBin, "serve")
-	p.cmd.Env = env.environ()
-	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Error(err)
-		return nil
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
-}
-
-// waitReady waits until the process's /readyz answers 200.
-func waitReady(t *testing.T, p *process) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-p.done:
-			t.Fatalf("serve ended before it was ready: %v\n%s", err, p.stderr)
-		default:
-		}
-		if res, err := http.Get(p.url + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("serve was not ready within 60s\n%s", p.stderr)
 }
