@@ -12,6 +12,8 @@ import (
 
 	"github.com/stalking-hub/hub/internal/backup"
 	"github.com/stalking-hub/hub/internal/config"
+	"github.com/stalking-hub/hub/internal/seal"
+	"github.com/stalking-hub/hub/internal/store"
 )
 
 // files are where the configuration keeps what a backup holds.
@@ -128,15 +130,8 @@ func check(ctx context.Context, cfg config.Config) (string, error) {
 	if err := db.IntegrityCheck(ctx); err != nil {
 		return "", err
 	}
-	used, err := db.SealedByKey(ctx)
-	if err != nil {
+	if err := keyForEverySealed(ctx, db, db.Keyring(), cfg.Sealing.KeysDir); err != nil {
 		return "", err
-	}
-	have := db.Keyring().IDs()
-	for id := range used {
-		if !slices.Contains(have, id) {
-			return "", fmt.Errorf("values are sealed under key %s, which is not in %s", id, cfg.Sealing.KeysDir)
-		}
 	}
 	report, err := db.VerifyAudit(ctx, nil)
 	if err != nil {
@@ -146,4 +141,20 @@ func check(ctx context.Context, cfg config.Config) (string, error) {
 		return "", errors.New(report.String())
 	}
 	return report.String(), nil
+}
+
+// keyForEverySealed checks that keys, read from dir, hold the key of every
+// value sealed in db.
+func keyForEverySealed(ctx context.Context, db *store.DB, keys *seal.Keyring, dir string) error {
+	used, err := db.SealedByKey(ctx)
+	if err != nil {
+		return err
+	}
+	have := keys.IDs()
+	for id := range used {
+		if !slices.Contains(have, id) {
+			return fmt.Errorf("values are sealed under key %s, which is not in %s", id, dir)
+		}
+	}
+	return nil
 }

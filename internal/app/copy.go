@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/stalking-hub/hub/internal/audit"
 	"github.com/stalking-hub/hub/internal/config"
@@ -27,9 +26,9 @@ type Copied struct {
 // for every sealed value in the configured keys folder and the audit log
 // against its signed checkpoints under the configured audit key. Those keys
 // are first tried on the SQLite file (keysOpen), so that a copy is not made
-// that they cannot open. Both
-// databases are first brought to this hub's schema (the SQLite file as
-// `hub serve` would). progress, when set, is told of each table copied.
+// that they cannot open. Both databases are first brought to this hub's
+// schema (the SQLite file as `hub serve` would). progress, when set, is
+// told of each table copied.
 func CopyFromSQLite(ctx context.Context, cfg config.Config, file string, progress func(store.CopiedTable)) (Copied, error) {
 	var out Copied
 	if !cfg.Database.Postgres() {
@@ -81,21 +80,12 @@ func CopyFromSQLite(ctx context.Context, cfg config.Config, file string, progres
 // would fill the database, and a second copy would be refused. Nothing is
 // created: keys missing here are the SQLite hub's, to be copied across.
 func keysOpen(ctx context.Context, cfg config.Config, src *store.DB) error {
-	used, err := src.SealedByKey(ctx)
-	if err != nil {
-		return err
+	keys, err := seal.Load(cfg.Sealing.KeysDir, false)
+	if err == nil {
+		err = keyForEverySealed(ctx, src, keys, cfg.Sealing.KeysDir)
 	}
-	if len(used) > 0 {
-		keys, err := seal.Load(cfg.Sealing.KeysDir, false)
-		if err != nil {
-			return fmt.Errorf("key sealing.keys_dir: %w: copy the SQLite hub's keys folder there first", err)
-		}
-		have := keys.IDs()
-		for id := range used {
-			if !slices.Contains(have, id) {
-				return fmt.Errorf("key sealing.keys_dir: values in the SQLite database are sealed under key %s, which is not in %s: copy the SQLite hub's keys folder there first", id, cfg.Sealing.KeysDir)
-			}
-		}
+	if err != nil {
+		return fmt.Errorf("key sealing.keys_dir: %w: copy the SQLite hub's keys folder there first", err)
 	}
 	if _, err := os.Stat(cfg.Audit.SigningKeyFile); err != nil {
 		return fmt.Errorf("key audit.signing_key_file: %w: copy the SQLite hub's audit signing key there first", err)
