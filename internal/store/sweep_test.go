@@ -9,9 +9,9 @@ import (
 	"github.com/stalking-hub/hub/internal/store/storetest"
 )
 
-// A backlog of overdue shares is noted 500 a sweep, in transactions of 100
-// (so that no sweep holds the write lock for long), and every share once:
-// 560 overdue give 500, then 60, then none.
+// A backlog of overdue shares is noted at most 500 a sweep and every share
+// once: 560 overdue give 500, then 60, then none. (That each sweep writes
+// in transactions of 100 is TestInBatches'.)
 func TestNoteOverdueInBatches(t *testing.T) {
 	db := storetest.Open(t)
 	ctx := context.Background()
