@@ -112,11 +112,7 @@ func (db *DB) claimTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		if err != nil {
 			return err
 		}
-		if err := fn(tx); err != nil {
-			tx.Rollback()
-			return err
-		}
-		return tx.Commit()
+		return commitIf(tx, fn)
 	}())
 }
 

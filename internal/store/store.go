@@ -514,6 +514,12 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	return commitIf(tx, fn)
+}
+
+// commitIf runs fn in tx and commits tx when fn succeeds, else rolls it
+// back.
+func commitIf(tx *sql.Tx, fn func(*sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
